@@ -1,0 +1,105 @@
+/**
+ * The plain message types every channel adapter translates to and from.
+ * Adapters know their platform and nothing about petitions; bots/ and core/
+ * know petitions and nothing about platforms. Each adapter passes the same
+ * contract suite (test/adapters/contract.ts).
+ */
+
+export type Platform = 'telegram' | 'wecom' | 'wecom_kf' | 'open311';
+
+export interface GeoPoint {
+  lat: number;
+  lng: number;
+  /** Telegram sends WGS-84; Chinese map services (and WeCom) use GCJ-02. */
+  coordSystem: 'wgs84' | 'gcj02';
+  label?: string;
+}
+
+/** A button press or card click, carrying the `data` of the button. */
+export interface InboundAction {
+  data: string;
+  /** Platform handle used to acknowledge the press (Telegram callback_query id, WeCom ResponseCode). */
+  ackId?: string;
+  /** The message the button belonged to. */
+  messageId?: string;
+}
+
+export interface InboundMessage {
+  platform: Platform;
+  /** Unique per platform message: a redelivery carries the same id, so it can never create a second petition. */
+  messageId: string;
+  /** Where replies go (a private chat, a group chat, a WeCom user or kf external user). */
+  chatId: string;
+  chatType: 'private' | 'group';
+  /** The sender's platform user id. */
+  userId: string;
+  /** Display name as the platform gives it; personal data, never logged. */
+  userName?: string;
+  /** IETF-ish language hint from the platform ('zh', 'en'). */
+  language?: string;
+  text?: string;
+  /** Slash command or text command, already split: `/whistle 2611250001 城管` → { name: 'whistle', args: '2611250001 城管' }. */
+  command?: { name: string; args: string };
+  photo?: { fileId: string };
+  location?: GeoPoint;
+  /** Phone number the user chose to share (Telegram contact). Personal data. */
+  contactPhone?: string;
+  action?: InboundAction;
+  /** The message this one replies to (a card, a ForceReply prompt). */
+  replyToMessageId?: string;
+  /** WeCom kf: the open_kfid the resident wrote to; used to reply. */
+  channelAccount?: string;
+  receivedAt: Date;
+}
+
+export interface Button {
+  label: string;
+  /** ≤ 64 bytes (Telegram callback_data limit); e.g. `acc:2611250001`. */
+  data: string;
+}
+
+export interface OutboundMessage {
+  chatId: string;
+  text: string;
+  /** Rows of buttons. Adapters without buttons render them as numbered text choices. */
+  buttons?: Button[][];
+  /** Ask the client to reply to this message (Telegram ForceReply). */
+  forceReply?: boolean;
+  /** A PNG chart; adapters that cannot send photos send `text` alone. */
+  photo?: { png: Buffer; filename: string };
+  /** Replace an earlier message (e.g. a live roll-call) instead of sending a new one. */
+  editMessageId?: string;
+  /** Forum topic / thread, where the platform has them. */
+  threadId?: string;
+  /** WeCom kf: the open_kfid to reply from. */
+  channelAccount?: string;
+  /** Preferred rendering: a dispatch card can become a WeCom template card. */
+  card?: {
+    title: string;
+    fields: { label: string; value: string }[];
+    /** Task id that WeCom needs to update the card after a click. */
+    taskId?: string;
+  };
+}
+
+export interface SendResult {
+  /** Platform message id of what was sent (used to map replies back to cards). */
+  messageId: string;
+  /** Set when the platform moved the chat (Telegram migrate_to_chat_id). */
+  migratedToChatId?: string;
+}
+
+/** What every channel adapter offers to the outbound side. */
+export interface ChannelSender {
+  readonly platform: Platform;
+  send(msg: OutboundMessage): Promise<SendResult>;
+  /** Acknowledge a button press (no spinning buttons). Optional text is shown as a toast. */
+  answerAction?(ackId: string, text?: string): Promise<void>;
+}
+
+/**
+ * What the inbound side of an adapter calls for each platform update: store it
+ * (deduplicated by platform + messageId) and enqueue it; resolves once it is
+ * durable. Returns false for a redelivered message that was already stored.
+ */
+export type InboundSink = (msg: InboundMessage) => Promise<boolean>;
