@@ -1,0 +1,402 @@
+/**
+ * Three rates (三率) and the other assessment figures per unit, street or
+ * district for one period, and the rankings built from them.
+ *
+ * Attribution (what the tests pin down):
+ * - A valid callback (有效回访) is a Rating whose `ratedAt` lies in the period.
+ *   `asked` counts ratings whose `askedAt` lies in the period, answered or not.
+ * - Unit = the petition's lead unit at rating time: the latest lead assignment
+ *   dispatched at or before `ratedAt`, preferring one that was not returned or
+ *   cancelled. Street = Petition.streetCode. District = Petition.districtCode,
+ *   or the street's district when districtCode is empty.
+ * - response = contacted ÷ valid; resolution = solved ÷ valid (+ `partly` ×
+ *   partly solved, weight 0 by default); satisfaction = (satisfied + 0.9 ×
+ *   basically) ÷ valid; composite = 0.1·response + 0.5·resolution +
+ *   0.4·satisfaction. All exact fractions; null when there is no valid callback.
+ * - On time: assignments (lead and co) with `resolvedAt` in the period;
+ *   on time when resolvedAt ≤ dueAt or there is no dueAt. Unit = the
+ *   assignment's unit; street/district = the petition's.
+ * - Returns: `return` (requested) and `approve_return` events in the period;
+ *   unit = event data.unitId, else data.assignmentId's unit, else the acting
+ *   staff member's unit.
+ * - Reopen rate = `approve_reopen` events in the period ÷ distinct petitions
+ *   with a valid callback in the period (same attribution as ratings, at the
+ *   event time).
+ * - Whistle punctuality = tasks reported by reportDueAt ÷ tasks whose
+ *   reportDueAt lies in the period. Unit = task unit; street = the whistle's
+ *   area (or its district when the area is a district).
+ * - Volume: petitions created in the period (streets, districts); assignments
+ *   dispatched in the period (units, `dispatched`; lead only in `leadDispatched`).
+ *
+ * Rows are aggregated from chunked reads, so memory grows with the number of
+ * units and areas, not with the number of ratings.
+ */
+import type { PrismaClient } from '../db.js';
+import { periodRange, previousPeriod, type Period, type PeriodOptions } from './period.js';
+import { compare, ratio, subtract, weightedRatio, weightedSum, type Ratio } from './ratio.js';
+
+export type Level = 'unit' | 'street' | 'district';
+
+export interface Weights {
+  response: number;
+  resolution: number;
+  satisfaction: number;
+  /** weight of 基本满意 inside the satisfaction rate */
+  basically: number;
+  /** weight of 部分解决 inside the resolution rate (0 = only 解决 counts) */
+  partly: number;
+}
+
+export const DEFAULT_WEIGHTS: Weights = { response: 0.1, resolution: 0.5, satisfaction: 0.4, basically: 0.9, partly: 0 };
+
+export interface AssessOptions extends PeriodOptions {
+  level: Level;
+  /** `YYYY-MM`, see period.ts for the convention */
+  period: string;
+  weights?: Partial<Weights>;
+  /** units only: restrict to one unit type (department type code or `district_gov`) */
+  typeCode?: string;
+  /** rows to read per database round trip */
+  chunkSize?: number;
+}
+
+export interface AssessmentRow {
+  level: Level;
+  code: string;
+  name: string;
+  /** street → district code; unit → its area code; district → null */
+  parentCode: string | null;
+  /** units only */
+  typeCode: string | null;
+  asked: number;
+  valid: number;
+  contacted: number;
+  notContacted: number;
+  solved: number;
+  partly: number;
+  unsolved: number;
+  satisfied: number;
+  basically: number;
+  dissatisfied: number;
+  response: Ratio | null;
+  resolution: Ratio | null;
+  satisfaction: Ratio | null;
+  composite: Ratio | null;
+  /** petitions created (streets/districts) or assignments dispatched (units) in the period */
+  volume: number;
+  /** units: lead assignments dispatched in the period; areas: same as volume */
+  leadDispatched: number;
+  resolvedAssignments: number;
+  onTimeResolved: number;
+  onTimeRate: Ratio | null;
+  returnsRequested: number;
+  returnsApproved: number;
+  ratedPetitions: number;
+  reopensApproved: number;
+  reopenRate: Ratio | null;
+  whistleTasksDue: number;
+  whistleReportedOnTime: number;
+  whistlePunctuality: Ratio | null;
+}
+
+export interface Assessment {
+  level: Level;
+  period: Period;
+  weights: Weights;
+  rows: AssessmentRow[];
+}
+
+type Counts = Omit<AssessmentRow, 'level' | 'code' | 'name' | 'parentCode' | 'typeCode' | 'response' | 'resolution' | 'satisfaction' | 'composite' | 'onTimeRate' | 'reopenRate' | 'whistlePunctuality'>;
+
+function zero(): Counts {
+  return {
+    asked: 0, valid: 0, contacted: 0, notContacted: 0, solved: 0, partly: 0, unsolved: 0,
+    satisfied: 0, basically: 0, dissatisfied: 0, volume: 0, leadDispatched: 0,
+    resolvedAssignments: 0, onTimeResolved: 0, returnsRequested: 0, returnsApproved: 0,
+    ratedPetitions: 0, reopensApproved: 0, whistleTasksDue: 0, whistleReportedOnTime: 0,
+  };
+}
+
+interface LeadAssignment {
+  unitId: string;
+  status: string;
+  dispatchedAt: Date;
+}
+
+/** The lead unit at instant `at` (see the attribution rules above). */
+export function leadUnitAt(assignments: LeadAssignment[], at: Date): string | null {
+  const before = assignments.filter((a) => a.dispatchedAt.getTime() <= at.getTime());
+  const pool = before.length ? before : assignments;
+  const live = pool.filter((a) => a.status !== 'returned' && a.status !== 'cancelled');
+  const pick = (live.length ? live : pool).reduce<LeadAssignment | null>(
+    (best, a) => (!best || a.dispatchedAt.getTime() >= best.dispatchedAt.getTime() ? a : best),
+    null,
+  );
+  return pick?.unitId ?? null;
+}
+
+interface Universe {
+  rows: Map<string, { name: string; parentCode: string | null; typeCode: string | null; counts: Counts }>;
+  streetDistrict: Map<string, string>;
+  areaLevel: Map<string, 'district' | 'street'>;
+}
+
+async function loadUniverse(db: PrismaClient, level: Level, typeCode?: string): Promise<Universe> {
+  const areas = await db.area.findMany({ select: { code: true, name: true, level: true, parentCode: true } });
+  const streetDistrict = new Map<string, string>();
+  const areaLevel = new Map<string, 'district' | 'street'>();
+  for (const a of areas) {
+    areaLevel.set(a.code, a.level);
+    if (a.level === 'street' && a.parentCode) streetDistrict.set(a.code, a.parentCode);
+  }
+  const rows: Universe['rows'] = new Map();
+  if (level === 'unit') {
+    const units = await db.unit.findMany({
+      where: typeCode ? { typeCode } : {},
+      select: { id: true, name: true, areaCode: true, typeCode: true },
+    });
+    for (const u of units) rows.set(u.id, { name: u.name, parentCode: u.areaCode, typeCode: u.typeCode, counts: zero() });
+  } else {
+    for (const a of areas) {
+      if (a.level === level) rows.set(a.code, { name: a.name, parentCode: a.parentCode, typeCode: null, counts: zero() });
+    }
+  }
+  return { rows, streetDistrict, areaLevel };
+}
+
+/** Iterate a model in id order, `size` rows per query. */
+async function* chunks<T extends { id: string }>(
+  fetch: (cursor: string | undefined, take: number) => Promise<T[]>,
+  size: number,
+): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  for (;;) {
+    const batch = await fetch(cursor, size);
+    for (const r of batch) yield r;
+    if (batch.length < size) return;
+    cursor = batch[batch.length - 1]!.id;
+  }
+}
+
+export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Assessment> {
+  const weights: Weights = { ...DEFAULT_WEIGHTS, ...opts.weights };
+  const period = periodRange(opts.period, opts);
+  const size = opts.chunkSize ?? 5000;
+  const { level } = opts;
+  const u = await loadUniverse(db, level, opts.typeCode);
+  const inPeriod = { gte: period.start, lt: period.end };
+  const isIn = (d: Date | null) => !!d && d >= period.start && d < period.end;
+
+  const bucket = (code: string | null | undefined): Counts | null => {
+    if (!code) return null;
+    const row = u.rows.get(code);
+    if (row) return row.counts;
+    // Units outside the requested type are not ranked; unknown area codes are not either.
+    return null;
+  };
+  const areaKey = (p: { streetCode: string | null; districtCode: string | null }): string | null =>
+    level === 'street' ? p.streetCode : (p.districtCode ?? (p.streetCode ? u.streetDistrict.get(p.streetCode) ?? null : null));
+
+  // Ratings: asked and answered in the period.
+  const ratedPetitions = new Map<string, Set<string>>();
+  const ratings = chunks(
+    (cursor, take) =>
+      db.rating.findMany({
+        where: { OR: [{ ratedAt: inPeriod }, { askedAt: inPeriod }] },
+        orderBy: { id: 'asc' },
+        take,
+        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+        select: {
+          id: true, petitionId: true, contacted: true, solved: true, satisfaction: true, askedAt: true, ratedAt: true,
+          petition: {
+            select: {
+              streetCode: true, districtCode: true,
+              assignments: { where: { role: 'lead' }, select: { unitId: true, status: true, dispatchedAt: true } },
+            },
+          },
+        },
+      }),
+    size,
+  );
+  for await (const r of ratings) {
+    const key = level === 'unit' ? leadUnitAt(r.petition.assignments, r.ratedAt ?? r.askedAt) : areaKey(r.petition);
+    const c = bucket(key);
+    if (!c || !key) continue;
+    if (isIn(r.askedAt)) c.asked++;
+    if (!isIn(r.ratedAt)) continue;
+    c.valid++;
+    if (r.contacted === true) c.contacted++;
+    else c.notContacted++;
+    if (r.solved === 'solved') c.solved++;
+    else if (r.solved === 'partly') c.partly++;
+    else c.unsolved++;
+    if (r.satisfaction === 'satisfied') c.satisfied++;
+    else if (r.satisfaction === 'basically') c.basically++;
+    else c.dissatisfied++;
+    let set = ratedPetitions.get(key);
+    if (!set) ratedPetitions.set(key, (set = new Set()));
+    set.add(r.petitionId);
+  }
+  for (const [key, set] of ratedPetitions) bucket(key)!.ratedPetitions = set.size;
+
+  // Volume.
+  if (level === 'unit') {
+    const byUnit = await db.assignment.groupBy({ by: ['unitId', 'role'], where: { dispatchedAt: inPeriod }, _count: { _all: true } });
+    for (const g of byUnit) {
+      const c = bucket(g.unitId);
+      if (!c) continue;
+      c.volume += g._count._all;
+      if (g.role === 'lead') c.leadDispatched += g._count._all;
+    }
+  } else {
+    const byArea = await db.petition.groupBy({ by: ['streetCode', 'districtCode'], where: { createdAt: inPeriod }, _count: { _all: true } });
+    for (const g of byArea) {
+      const c = bucket(areaKey(g));
+      if (!c) continue;
+      c.volume += g._count._all;
+      c.leadDispatched += g._count._all;
+    }
+  }
+
+  // On-time resolution.
+  const resolved = chunks(
+    (cursor, take) =>
+      db.assignment.findMany({
+        where: { resolvedAt: inPeriod },
+        orderBy: { id: 'asc' },
+        take,
+        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+        select: { id: true, unitId: true, dueAt: true, resolvedAt: true, petition: { select: { streetCode: true, districtCode: true } } },
+      }),
+    size,
+  );
+  for await (const a of resolved) {
+    const c = bucket(level === 'unit' ? a.unitId : areaKey(a.petition));
+    if (!c) continue;
+    c.resolvedAssignments++;
+    if (!a.dueAt || a.resolvedAt! <= a.dueAt) c.onTimeResolved++;
+  }
+
+  // Returns and reopens, from the event log.
+  const events = await db.petitionEvent.findMany({
+    where: { action: { in: ['return', 'approve_return', 'approve_reopen'] }, at: inPeriod },
+    select: {
+      action: true, actorKind: true, actorId: true, data: true, at: true,
+      petition: {
+        select: {
+          streetCode: true, districtCode: true,
+          assignments: { select: { id: true, unitId: true, role: true, status: true, dispatchedAt: true } },
+        },
+      },
+    },
+  });
+  const staffIds = [...new Set(events.map((e) => e.actorId).filter((x): x is string => !!x))];
+  const staffUnit = new Map(
+    (staffIds.length ? await db.staff.findMany({ where: { id: { in: staffIds } }, select: { id: true, unitId: true } }) : []).map((s) => [s.id, s.unitId]),
+  );
+  for (const e of events) {
+    let key: string | null;
+    if (level !== 'unit') key = areaKey(e.petition);
+    else if (e.action === 'approve_reopen') key = leadUnitAt(e.petition.assignments.filter((a) => a.role === 'lead'), e.at);
+    else {
+      const data = (e.data ?? {}) as Record<string, unknown>;
+      const viaAssignment = typeof data.assignmentId === 'string' ? e.petition.assignments.find((a) => a.id === data.assignmentId)?.unitId : undefined;
+      key = (typeof data.unitId === 'string' ? data.unitId : undefined) ?? viaAssignment ?? (e.actorId ? staffUnit.get(e.actorId) ?? null : null);
+    }
+    const c = bucket(key);
+    if (!c) continue;
+    if (e.action === 'return') c.returnsRequested++;
+    else if (e.action === 'approve_return') c.returnsApproved++;
+    else c.reopensApproved++;
+  }
+
+  // Whistle report punctuality.
+  const tasks = await db.whistleTask.findMany({
+    where: { reportDueAt: inPeriod },
+    select: { unitId: true, reportDueAt: true, reportedAt: true, whistle: { select: { areaCode: true } } },
+  });
+  for (const t of tasks) {
+    let key: string | null;
+    if (level === 'unit') key = t.unitId;
+    else {
+      const area = t.whistle.areaCode;
+      const lvl = area ? u.areaLevel.get(area) : undefined;
+      if (level === 'street') key = lvl === 'street' ? area : null;
+      else key = lvl === 'district' ? area : area ? u.streetDistrict.get(area) ?? null : null;
+    }
+    const c = bucket(key);
+    if (!c) continue;
+    c.whistleTasksDue++;
+    if (t.reportedAt && t.reportedAt <= t.reportDueAt) c.whistleReportedOnTime++;
+  }
+
+  const rows: AssessmentRow[] = [...u.rows].map(([code, r]) => {
+    const c = r.counts;
+    const response = ratio(c.contacted, c.valid);
+    const resolution = weightedRatio([[1, c.solved], [weights.partly, c.partly]], c.valid);
+    const satisfaction = weightedRatio([[1, c.satisfied], [weights.basically, c.basically]], c.valid);
+    return {
+      level, code, name: r.name, parentCode: r.parentCode, typeCode: r.typeCode, ...c,
+      response, resolution, satisfaction,
+      composite: weightedSum([[weights.response, response], [weights.resolution, resolution], [weights.satisfaction, satisfaction]]),
+      onTimeRate: ratio(c.onTimeResolved, c.resolvedAssignments),
+      reopenRate: ratio(c.reopensApproved, c.ratedPetitions),
+      whistlePunctuality: ratio(c.whistleReportedOnTime, c.whistleTasksDue),
+    };
+  });
+  rows.sort((a, b) => a.code.localeCompare(b.code));
+  return { level, period, weights, rows };
+}
+
+export interface RankedRow extends AssessmentRow {
+  /** 1-based; ties share a rank (1, 2, 2, 4). null when there was no valid callback. */
+  rank: number | null;
+  previousRank: number | null;
+  /** previousRank − rank: positive = moved up. null when either is missing. */
+  rankDelta: number | null;
+  previousComposite: Ratio | null;
+  compositeDelta: Ratio | null;
+}
+
+export interface Ranking {
+  level: Level;
+  period: Period;
+  previousPeriod: Period;
+  weights: Weights;
+  /** ranked rows first (best first), then rows without callbacks (by code) */
+  rows: RankedRow[];
+}
+
+function assignRanks(rows: AssessmentRow[]): Map<string, number> {
+  const rated = rows.filter((r) => r.composite).sort((a, b) => compare(b.composite!, a.composite!) || b.valid - a.valid || a.code.localeCompare(b.code));
+  const ranks = new Map<string, number>();
+  rated.forEach((r, i) => {
+    const prev = rated[i - 1];
+    ranks.set(r.code, prev && compare(prev.composite!, r.composite!) === 0 ? ranks.get(prev.code)! : i + 1);
+  });
+  return ranks;
+}
+
+/** Assess this period and the previous one and rank by composite. */
+export async function rank(db: PrismaClient, opts: AssessOptions): Promise<Ranking> {
+  const current = await assess(db, opts);
+  const previous = await assess(db, { ...opts, period: previousPeriod(opts.period) });
+  const ranks = assignRanks(current.rows);
+  const prevRanks = assignRanks(previous.rows);
+  const prevByCode = new Map(previous.rows.map((r) => [r.code, r]));
+  const rows: RankedRow[] = current.rows.map((r) => {
+    const rk = ranks.get(r.code) ?? null;
+    const pr = prevRanks.get(r.code) ?? null;
+    const prevComposite = prevByCode.get(r.code)?.composite ?? null;
+    return {
+      ...r,
+      rank: rk,
+      previousRank: pr,
+      rankDelta: rk !== null && pr !== null ? pr - rk : null,
+      previousComposite: prevComposite,
+      compositeDelta: subtract(r.composite, prevComposite),
+    };
+  });
+  rows.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || (a.rank === null ? a.code.localeCompare(b.code) : compare(b.composite!, a.composite!) || b.valid - a.valid || a.code.localeCompare(b.code)));
+  return { level: current.level, period: current.period, previousPeriod: previous.period, weights: current.weights, rows };
+}
