@@ -1,0 +1,106 @@
+/**
+ * The inbound side: a grammY Bot whose only job is to translate each update
+ * (inbound.ts) and hand it to the InboundSink, which stores and enqueues it.
+ * Conversations live in bots/ and run from the queue, not in this middleware,
+ * so a slow conversation never holds up Telegram's delivery.
+ *
+ * The sink resolving means "durable": in webhook mode the 200 goes out only
+ * then, and a sink failure answers 500 so Telegram redelivers (the sink
+ * deduplicates by messageId). In polling mode the runner has already moved
+ * the offset on, so a sink failure is logged at error level and that update
+ * is lost: keep the sink's store fast and the database reachable.
+ */
+import { Bot, type Context } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
+import type { Logger } from '../../core/log.js';
+import type { InboundSink } from '../types.js';
+import { toInboundMessage } from './inbound.js';
+
+export interface TelegramBotOptions {
+  token: string;
+  /** Bot API server: config.TELEGRAM_API_ROOT, or the sandbox's apiRoot. */
+  apiRoot: string;
+  logger: Logger;
+  sink: InboundSink;
+  /** Known bot identity: skips the getMe call at start (tests, and webhook processes that start often). */
+  botInfo?: UserFromGetMe;
+}
+
+/** The update types the service handles; polling asks Telegram for these only. */
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
+
+/** Updates of one chat are handled in order; different chats run concurrently. */
+function chatKey(ctx: Context): string | undefined {
+  return ctx.chat?.id !== undefined ? String(ctx.chat.id) : ctx.from?.id !== undefined ? `u${ctx.from.id}` : undefined;
+}
+
+export function createTelegramBot(opts: TelegramBotOptions): Bot {
+  const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot }, botInfo: opts.botInfo });
+  const log = opts.logger.child({ component: 'telegram-inbound' });
+
+  bot.use(sequentialize(chatKey));
+  bot.use(async (ctx) => {
+    const msg = toInboundMessage(ctx.update, ctx.me.username);
+    const kind = Object.keys(ctx.update).find((k) => k !== 'update_id');
+    if (!msg) {
+      log.debug({ updateId: ctx.update.update_id, kind }, 'update ignored');
+      return;
+    }
+    const fresh = await opts.sink(msg);
+    log.debug({ updateId: ctx.update.update_id, kind, chatType: msg.chatType, fresh }, 'update stored');
+  });
+  bot.catch((err) => {
+    // Only ids and the error's own message: never the update (it holds residents' text).
+    const e = err.error instanceof Error ? err.error : new Error(String(err.error));
+    log.error({ updateId: err.ctx.update.update_id, err: { type: e.name, message: e.message } }, 'inbound update not stored');
+  });
+  return bot;
+}
+
+export interface PollingOptions {
+  /**
+   * Pause after a getUpdates that returned nothing. The official server
+   * long-polls (it holds the request up to 30 s), so 0 is right there; an
+   * emulator without long polling (telegram-test-api) answers at once and
+   * would be polled in a tight loop, so the sandbox passes ~300 ms.
+   */
+  idleDelayMs?: number;
+  logger?: Logger;
+}
+
+export interface PollingHandle {
+  /** Stops fetching and resolves when the updates in flight are handled. */
+  stop(): Promise<void>;
+  readonly runner: RunnerHandle;
+}
+
+/** Long polling with @grammyjs/runner (concurrent across chats, ordered within a chat). */
+export function startPolling(bot: Bot, opts: PollingOptions = {}): PollingHandle {
+  const idleDelayMs = opts.idleDelayMs ?? 0;
+  const log = opts.logger?.child({ component: 'telegram-polling' });
+  let stopping = false;
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    if (method !== 'getUpdates') return prev(method, payload, signal);
+    try {
+      const res = await prev(method, payload, signal);
+      if (idleDelayMs > 0 && res.ok && Array.isArray(res.result) && res.result.length === 0 && !stopping) {
+        await new Promise((r) => setTimeout(r, idleDelayMs));
+      }
+      return res;
+    } catch (err) {
+      if (!stopping) log?.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'getUpdates failed; the runner retries');
+      throw err;
+    }
+  });
+  const runner = run(bot, {
+    runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] }, silent: true, retryInterval: 'exponential' },
+  });
+  return {
+    runner,
+    async stop() {
+      stopping = true;
+      if (runner.isRunning()) await runner.stop();
+    },
+  };
+}

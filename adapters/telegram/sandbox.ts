@@ -1,0 +1,102 @@
+/**
+ * The local sandbox: an embedded Bot API emulator (telegram-test-api) that
+ * the service talks to exactly as it would to Telegram, and that the terminal
+ * client (`npm run chat`, cli/chat.ts) drives as three demo people.
+ *
+ * What the emulator implements: getMe, getUpdates (no long polling: it
+ * answers at once), sendMessage, editMessageText, editMessageReplyMarkup,
+ * deleteMessage, answerCallbackQuery, setWebhook, deleteWebhook. Anything
+ * else (sendPhoto, setMyCommands, sendChatAction…) answers an error, which
+ * the adapter tolerates (photo → text, menu → skipped). Its webhook mode
+ * sends no secret header, so the sandbox always polls.
+ */
+import { createServer } from 'node:net';
+import telegramTestApi from 'telegram-test-api';
+import type { TelegramServer as TelegramServerClass, TelegramServerConfig } from 'telegram-test-api/lib/telegramServer.js';
+import type { Logger } from '../../core/log.js';
+
+// CommonJS default export: tsx/vitest hand over either the class or the module object.
+type ServerCtor = new (config?: Partial<TelegramServerConfig>) => TelegramServerClass;
+const TelegramServer: ServerCtor =
+  (telegramTestApi as unknown as { default?: ServerCtor }).default ?? (telegramTestApi as unknown as ServerCtor);
+export type TelegramTestServer = TelegramServerClass;
+
+/** Fixed demo token: the emulator accepts any token, and a fixed one lets `npm run chat` find the bot without setup. */
+export const SANDBOX_TOKEN = '1234567890:SANDBOX';
+
+/** The emulator's getMe answer; pass as `botInfo` to skip the call. */
+export const SANDBOX_BOT_INFO = {
+  id: 666,
+  is_bot: true as const,
+  first_name: 'Test First name',
+  username: 'TestNameBot',
+  can_join_groups: true,
+  can_read_all_group_messages: true,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+};
+
+/**
+ * The three demo people. The org seeding binds staff.chatId to a demo unit's
+ * group and coordinator.chatId to a street's coordination group, and
+ * registers the userIds as staff / coordinator of those.
+ */
+export const SANDBOX_USERS = {
+  resident: { userId: 1001, chatId: 1001, type: 'private', firstName: '居民', chatTitle: '居民' },
+  staff: { userId: 2001, chatId: -2001, type: 'group', firstName: '工作人员', chatTitle: '示范单位工作群' },
+  coordinator: { userId: 3001, chatId: -3001, type: 'group', firstName: '协调员', chatTitle: '街道吹哨协调群' },
+} as const;
+export type SandboxRole = keyof typeof SANDBOX_USERS;
+
+/** A free TCP port on 127.0.0.1 (the emulator treats port 0 as "use 9000"). */
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Sandbox {
+  /** Give this to createTelegramBot / createTelegramSender as apiRoot. */
+  apiRoot: string;
+  token: string;
+  port: number;
+  server: TelegramTestServer;
+  stop(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  /** config.SANDBOX_PORT (default 9001); 0 picks a free port (tests). */
+  port: number;
+  logger: Logger;
+  /** Seconds the emulator keeps messages (read or not). Default 3600 so a long demo keeps its history. */
+  storeTimeoutSec?: number;
+}
+
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const port = opts.port === 0 ? await findFreePort() : opts.port;
+  const server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: opts.storeTimeoutSec ?? 3600 });
+  await server.start();
+  const apiRoot = `http://127.0.0.1:${port}`;
+  opts.logger.info({ apiRoot, botUsername: SANDBOX_BOT_INFO.username }, 'Telegram sandbox (telegram-test-api) started; talk to it with `npm run chat`');
+  let stopped = false;
+  return {
+    apiRoot,
+    token: SANDBOX_TOKEN,
+    port,
+    server,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+    },
+  };
+}
