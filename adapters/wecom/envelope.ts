@@ -1,0 +1,86 @@
+/**
+ * The callback envelope: signature check, AES decryption (`@wecom/crypto`)
+ * and the receiver-id check, plus XML parsing (`fast-xml-parser`). Every
+ * failure is an EnvelopeError with the HTTP status to answer.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { decrypt, encrypt, getSignature } from '@wecom/crypto';
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+
+export class EnvelopeError extends Error {
+  override readonly name = 'EnvelopeError';
+  constructor(
+    readonly status: 400 | 401 | 403,
+    readonly reason: 'missing_param' | 'bad_signature' | 'bad_ciphertext' | 'wrong_receiver' | 'bad_xml',
+  ) {
+    super(`WeCom callback rejected: ${reason}`);
+  }
+}
+
+// Values stay strings: MsgId is a 64-bit integer that a JS number would round.
+const parser = new XMLParser({ parseTagValue: false, parseAttributeValue: false, ignoreAttributes: true, trimValues: true });
+
+/** Parse a `<xml>…</xml>` document into its flat children; throws EnvelopeError('bad_xml'). */
+export function parseXml(xml: string): Record<string, unknown> {
+  if (XMLValidator.validate(xml) !== true) throw new EnvelopeError(400, 'bad_xml');
+  const doc = parser.parse(xml) as { xml?: unknown };
+  if (!doc.xml || typeof doc.xml !== 'object') throw new EnvelopeError(400, 'bad_xml');
+  return doc.xml as Record<string, unknown>;
+}
+
+function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a.toLowerCase());
+  const y = Buffer.from(b.toLowerCase());
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export interface EnvelopeKeys {
+  token: string;
+  encodingAESKey: string;
+  /** Receiver id inside every ciphertext; must equal our CorpID. */
+  corpId: string;
+}
+
+/** Verify msg_signature over `ciphertext`, decrypt it and check the receiver id. Returns the plaintext. */
+export function openEnvelope(
+  keys: EnvelopeKeys,
+  q: { msg_signature?: string; timestamp?: string; nonce?: string },
+  ciphertext: string | undefined,
+): string {
+  if (!q.msg_signature || !q.timestamp || !q.nonce || !ciphertext) throw new EnvelopeError(400, 'missing_param');
+  if (!sameHex(getSignature(keys.token, q.timestamp, q.nonce, ciphertext), q.msg_signature)) {
+    throw new EnvelopeError(401, 'bad_signature');
+  }
+  let opened: { message: string; id: string };
+  try {
+    const raw = Buffer.from(ciphertext, 'base64');
+    if (raw.length === 0 || raw.length % 16 !== 0) throw new Error('length');
+    opened = decrypt(keys.encodingAESKey, ciphertext);
+  } catch {
+    throw new EnvelopeError(400, 'bad_ciphertext');
+  }
+  // A wrong key or padding decrypts to garbage with a nonsense length rather than throwing.
+  if (opened.id.length === 0 || opened.id.length > 128) throw new EnvelopeError(400, 'bad_ciphertext');
+  if (opened.id !== keys.corpId) throw new EnvelopeError(403, 'wrong_receiver');
+  return opened.message;
+}
+
+/** Encrypt and sign a message as WeCom does (used by the test server; also for passive replies). */
+export function sealEnvelope(
+  keys: EnvelopeKeys,
+  message: string,
+  timestamp: string,
+  nonce: string,
+): { encrypt: string; msgSignature: string } {
+  const ciphertext = encrypt(keys.encodingAESKey, message, keys.corpId);
+  return { encrypt: ciphertext, msgSignature: getSignature(keys.token, timestamp, nonce, ciphertext) };
+}
+
+const builder = new XMLBuilder({ cdataPropName: '__cdata', format: false });
+
+/** Build `<xml>` with every string value in CDATA, as WeCom sends it. */
+export function buildXml(fields: Record<string, string | number>): string {
+  const xml: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) xml[k] = typeof v === 'number' ? v : { __cdata: v };
+  return builder.build({ xml }) as string;
+}

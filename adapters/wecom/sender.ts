@@ -1,0 +1,195 @@
+/**
+ * ChannelSenders for WeCom: 'wecom' (staff: application messages, template
+ * cards, application group chats) and 'wecom_kf' (residents via 微信客服).
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { Button, ChannelSender, OutboundMessage, SendResult } from '../types.js';
+import type { WecomClient } from './client.js';
+import { byteLength, splitBytes, truncateBytes } from './text.js';
+import {
+  CARD_BUTTON_TEXT_MAX_CHARS,
+  CARD_FIELD_KEY_MAX_CHARS,
+  CARD_FIELD_VALUE_MAX_CHARS,
+  CARD_MAX_BUTTONS,
+  CARD_MAX_FIELDS,
+  CARD_SUBTITLE_MAX_CHARS,
+  CARD_TITLE_MAX_CHARS,
+  KF_MENU_CONTENT_MAX_BYTES,
+  KF_MENU_HEAD_MAX_BYTES,
+  KF_MENU_ID_MAX_BYTES,
+  KF_MENU_MAX_ITEMS,
+  TEXT_MAX_BYTES,
+  type ButtonInteractionCard,
+  type KfOutMessage,
+} from './wire.js';
+
+const cutChars = (s: string, max: number): string => {
+  const chars = [...s];
+  return chars.length <= max ? s : chars.slice(0, max - 1).join('') + '…';
+};
+
+/** Card and text as plain text, for targets without cards (group chats, 微信客服). */
+export function renderPlainText(msg: OutboundMessage): string {
+  const parts: string[] = [];
+  if (msg.card) {
+    parts.push(`【${msg.card.title}】`);
+    for (const f of msg.card.fields) parts.push(`${f.label}：${f.value}`);
+  }
+  if (msg.text) parts.push(msg.text);
+  return parts.join('\n');
+}
+
+/** Buttons as numbered choices ("1. 签收"), the convention for adapters without buttons. */
+export function renderNumberedChoices(buttons: Button[][] | undefined): string {
+  const flat = (buttons ?? []).flat();
+  return flat.map((b, i) => `${i + 1}. ${b.label}`).join('\n');
+}
+
+export function parseWecomChatId(chatId: string): { kind: 'user' | 'chat'; id: string } {
+  const m = /^(user|chat):(.+)$/.exec(chatId);
+  if (!m) throw new AppError('wecom_bad_chat_id', `WeCom chatId must be "user:<userid>" or "chat:<chatid>", got "${chatId.slice(0, 40)}"`);
+  return { kind: m[1] as 'user' | 'chat', id: m[2]! };
+}
+
+export interface WecomSenderOptions {
+  client: WecomClient;
+  logger: Logger;
+}
+
+/**
+ * Staff sender (platform 'wecom'). `user:<userid>` → application message
+ * (a button_interaction template card when the message has a card or
+ * buttons); `chat:<chatid>` → application group chat (text only: appchat has
+ * no interactive cards, so buttons become numbered choices and staff act by
+ * text command in the application chat). Text over 2048 bytes is split.
+ * Edits are not possible on WeCom: `editMessageId` sends a new message.
+ * Photos are not uploaded; their `text` is sent.
+ */
+export function createWecomSender(opts: WecomSenderOptions): ChannelSender {
+  const { client } = opts;
+  const log = opts.logger.child({ module: 'wecom-sender' });
+
+  async function sendTextChunks(toUser: string, text: string): Promise<string> {
+    let last = '';
+    for (const chunk of splitBytes(text, TEXT_MAX_BYTES)) last = (await client.sendAppText(toUser, chunk)).msgid;
+    return last;
+  }
+
+  async function sendCard(toUser: string, msg: OutboundMessage): Promise<string> {
+    const buttons = (msg.buttons ?? []).flat();
+    if (buttons.length > CARD_MAX_BUTTONS) log.warn({ count: buttons.length }, `template card keeps the first ${CARD_MAX_BUTTONS} buttons`);
+    const lines = msg.text.split('\n');
+    const title = msg.card?.title ?? lines[0] ?? '';
+    const body = msg.card ? msg.text : lines.slice(1).join('\n');
+    const fields = msg.card?.fields ?? [];
+    const extraFields = fields.slice(CARD_MAX_FIELDS).map((f) => `${f.label}：${f.value}`);
+    const subtitle = [...extraFields, body].filter(Boolean).join('\n');
+    // A body too long for the card goes first as its own text message, so nothing is lost.
+    if ([...subtitle].length > CARD_SUBTITLE_MAX_CHARS) await sendTextChunks(toUser, renderPlainText(msg));
+    const card: ButtonInteractionCard = {
+      card_type: 'button_interaction',
+      main_title: { title: cutChars(title, CARD_TITLE_MAX_CHARS) },
+      ...(subtitle ? { sub_title_text: cutChars(subtitle, CARD_SUBTITLE_MAX_CHARS) } : {}),
+      ...(fields.length
+        ? {
+            horizontal_content_list: fields.slice(0, CARD_MAX_FIELDS).map((f) => ({
+              keyname: cutChars(f.label, CARD_FIELD_KEY_MAX_CHARS),
+              value: cutChars(f.value, CARD_FIELD_VALUE_MAX_CHARS),
+            })),
+          }
+        : {}),
+      task_id: msg.card?.taskId ?? `t${Date.now().toString(36)}${randomUUID().replace(/-/g, '').slice(0, 12)}`,
+      button_list: buttons.slice(0, CARD_MAX_BUTTONS).map((b, i) => ({
+        text: cutChars(b.label, CARD_BUTTON_TEXT_MAX_CHARS),
+        key: b.data,
+        style: i === 0 ? 1 : 2,
+      })),
+    };
+    if (card.button_list.length === 0) {
+      // A card without buttons is only a display: text says the same with less quota risk.
+      return sendTextChunks(toUser, renderPlainText(msg));
+    }
+    return (await client.sendTemplateCard(toUser, card)).msgid;
+  }
+
+  return {
+    platform: 'wecom',
+
+    async send(msg: OutboundMessage): Promise<SendResult> {
+      const target = parseWecomChatId(msg.chatId);
+      const hasButtons = (msg.buttons ?? []).some((row) => row.length > 0);
+      if (target.kind === 'user') {
+        const messageId = msg.card || hasButtons ? await sendCard(target.id, msg) : await sendTextChunks(target.id, msg.text);
+        return { messageId };
+      }
+      const choices = renderNumberedChoices(msg.buttons);
+      const text = [renderPlainText(msg), choices].filter(Boolean).join('\n');
+      for (const chunk of splitBytes(text, TEXT_MAX_BYTES)) {
+        await client.appchatSend(target.id, { msgtype: 'text', text: { content: chunk } });
+      }
+      // appchat/send returns no msgid; a local id keeps SendResult meaningful.
+      return { messageId: `appchat:${target.id}:${randomUUID()}` };
+    },
+
+    /** Grey out the clicked card's buttons (ackId = the click's ResponseCode, usable once within 72 h). */
+    async answerAction(ackId: string, text?: string): Promise<void> {
+      await client.updateTemplateCard({ responseCode: ackId, replaceName: cutChars(text ?? '已处理', 20) });
+    },
+  };
+}
+
+export interface WecomKfSenderOptions {
+  client: WecomClient;
+  logger: Logger;
+  /** open_kfid used when a message has no `channelAccount`. */
+  defaultOpenKfId?: string;
+}
+
+/**
+ * Resident sender (platform 'wecom_kf'): chatId = external_userid,
+ * channelAccount = open_kfid. Buttons become a 菜单消息 (click items whose
+ * id is the button data; a click comes back as an action). Each send is one
+ * WeCom message, because only 5 fit in a 48 h window: long text is
+ * truncated, never split. A closed window or spent budget throws
+ * WecomKfBudgetError (not retryable; surface it for a phone callback).
+ */
+export function createWecomKfSender(opts: WecomKfSenderOptions): ChannelSender {
+  const { client } = opts;
+  const log = opts.logger.child({ module: 'wecom-kf-sender' });
+
+  function render(msg: OutboundMessage): KfOutMessage {
+    const text = renderPlainText(msg);
+    const buttons = (msg.buttons ?? []).flat();
+    if (buttons.length === 0) {
+      if (byteLength(text) > TEXT_MAX_BYTES) log.warn({ bytes: byteLength(text) }, 'kf text truncated to one message');
+      return { msgtype: 'text', text: { content: truncateBytes(text, TEXT_MAX_BYTES) } };
+    }
+    if (buttons.length > KF_MENU_MAX_ITEMS) log.warn({ count: buttons.length }, `kf menu keeps the first ${KF_MENU_MAX_ITEMS} items`);
+    for (const b of buttons) {
+      if (byteLength(b.data) > KF_MENU_ID_MAX_BYTES) throw new AppError('wecom_kf_menu_id', `menu click id longer than ${KF_MENU_ID_MAX_BYTES} bytes`);
+    }
+    if (byteLength(text) > KF_MENU_HEAD_MAX_BYTES) log.warn({ bytes: byteLength(text) }, 'kf menu head truncated');
+    return {
+      msgtype: 'msgmenu',
+      msgmenu: {
+        head_content: truncateBytes(text, KF_MENU_HEAD_MAX_BYTES),
+        list: buttons.slice(0, KF_MENU_MAX_ITEMS).map((b) => ({
+          type: 'click' as const,
+          click: { id: b.data, content: truncateBytes(b.label, KF_MENU_CONTENT_MAX_BYTES) },
+        })),
+      },
+    };
+  }
+
+  return {
+    platform: 'wecom_kf',
+    async send(msg: OutboundMessage): Promise<SendResult> {
+      const openKfId = msg.channelAccount ?? opts.defaultOpenKfId;
+      if (!openKfId) throw new AppError('wecom_kf_no_account', 'wecom_kf message without channelAccount (open_kfid)');
+      const { msgid } = await client.kfSendMsg(openKfId, msg.chatId, render(msg));
+      return { messageId: msgid };
+    },
+  };
+}
