@@ -1,0 +1,506 @@
+/**
+ * Place resolver: turns the way residents name a place (official names,
+ * aliases, communities and villages, landmarks, roads, typos, pinyin and
+ * English) into our district and street codes. Embedded, no network, built
+ * once at module load. A wrong street is worse than a question: whenever the
+ * text supports several streets, the result carries them as candidates and
+ * `streetCode` stays null.
+ */
+import { DISTRICTS, STREETS, districtOfStreet, streetLabel, DISTRICT_BY_CODE } from './gazetteer.js';
+import { LANDMARKS, type Landmark } from './landmarks.js';
+import { normalizeText } from './normalize.js';
+import { FuzzyIndex } from './fuzzy.js';
+import { scorePlaces, type PlaceDevLine, type PlaceEvalReport } from './evaluate.js';
+
+export interface PlaceCandidate {
+  districtCode: string;
+  streetCode: string | null;
+  label: string;
+}
+
+export type PlaceMethod = 'official' | 'alias' | 'community' | 'landmark' | 'road' | 'fuzzy' | 'pin' | 'geocoder' | 'none';
+
+export interface PlaceResult {
+  districtCode: string | null;
+  streetCode: string | null;
+  /** Community/village name when found. */
+  community: string | null;
+  communityCode?: string | null;
+  /** The free address fragment (building, unit, road, house number). */
+  address: string | null;
+  method: PlaceMethod;
+  confidence: number;
+  /** >1 and streetCode null → the caller asks which (offer them as choices). */
+  candidates: PlaceCandidate[];
+  /** The text spans that were recognised as places (normalised text). */
+  matched?: string[];
+  /** Set when the text named a place but the resolver could not pin a street; a hint for the question. */
+  reason?: 'ambiguous' | 'conflict' | 'district_only' | 'not_found' | 'needs_named_place' | 'quota' | 'geocoder_error';
+}
+
+
+// ---------------------------------------------------------------------------
+// Index
+
+type EntryMethod = 'district' | 'official' | 'alias' | 'community' | 'landmark' | 'road';
+
+interface Target {
+  d: string;
+  s: string | null;
+  community?: string;
+  communityCode?: string | null;
+}
+
+interface Entry {
+  method: EntryMethod;
+  targets: Target[];
+  /** Needs a location cue or a neighbouring place to count. */
+  weak?: boolean;
+  /** 2-character community stem: only counts when a building number follows. */
+  needsBuilding?: boolean;
+}
+
+const dict = new Map<string, Entry[]>();
+const latinDict = new Map<string, Entry[]>();
+/** First char → candidate key lengths, longest first. */
+const firstLens = new Map<string, number[]>();
+const fuzzy = new FuzzyIndex<Entry>();
+
+const METHOD_RANK: Record<EntryMethod, number> = { district: 0, official: 1, alias: 2, landmark: 3, road: 3, community: 4 };
+
+function addEntry(map: Map<string, Entry[]>, key: string, e: Entry): void {
+  if (!key) return;
+  const list = map.get(key);
+  if (!list) {
+    map.set(key, [e]);
+    return;
+  }
+  const same = list.find((x) => x.method === e.method && !!x.weak === !!e.weak && !!x.needsBuilding === !!e.needsBuilding);
+  if (same) {
+    for (const t of e.targets) {
+      if (!same.targets.some((u) => u.s === t.s && u.d === t.d && u.community === t.community)) same.targets.push(t);
+    }
+  } else list.push(e);
+}
+
+function add(key: string, e: Entry): void {
+  addEntry(dict, key, e);
+}
+function addLatin(key: string, e: Entry): void {
+  addEntry(latinDict, latinKey(key), e);
+}
+function latinKey(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** Bare names that are everyday words as well: they need a location cue. */
+const WEAK_NAMES = new Set([
+  '朝阳', '怀柔', '大兴', '东升', '曙光', '荣华', '百善', '康庄', '双丰', '礼贤', '高岭', '四季青', '天竺', '梨园', '龙潭',
+  '老山', '王平', '金盏', '劲松', '和义', '德胜', '儒林', '兴寿', '延寿', '永顺', '永宁', '长阳', '空港', '星城', '博兴',
+  '文景', '通运', '木林', '大台', '迎风', '八角', '石园', '旺泉', '兴丰', '清源', '荣华', '泉河', '百泉', '渔阳', '兴谷',
+  '上庄', '沙河', '清河', '东湖', '石楼', '长沟', '十渡', '拱辰', '采育', '香营', '井庄', '马坡', '中仓', '玉桥', '安贞',
+  '小关', '常营', '将台', '花乡', '宛平', '青塔', '云岗', '看丹', '和平街', '广宁', '鲁谷', '燕园', '上地', '万柳', '大屯',
+  '潞源', '潞邑', '台湖', '西集', '宋庄', '北务', '南彩', '李桥', '李遂', '峪口', '马坊', '庙城', '雁栖', '杨宋', '桥梓',
+  '怀北', '旧县', '旧宫', '黄村', '观音寺', '亦庄', '清河', '天坛', '东四', '月坛', '牛街', '椿树', '德胜', '香山', '田村',
+  '大峪', '军庄', '雁翅', '斋堂', '阎村', '窦店', '良乡', '西潞', '星城', '长阳', '大台', '龙山', '文景', '学院路', '花园路',
+]);
+const WEAK_LATIN = new Set(['boxing', 'mapo', 'lugu', 'donghu', 'shahe', 'qinghe', 'tiantan', 'xiangshan', 'liyuan', 'jinsong']);
+
+/**
+ * 2-3 character words that are also community stems; such a community only
+ * matches with its suffix (社区/村/小区) or a building number.
+ */
+const COMMON_STEMS = new Set([
+  '科技园', '创新园', '市场街', '开放路', '红房子', '百草园', '樱花园', '太阳园', '中心村', '北新村', '新村', '中心', '阳光',
+  '幸福', '和平', '光明', '团结', '胜利', '东风', '向阳', '红星', '友谊', '建设', '民主', '前进', '新华', '工业', '文化',
+  '人民', '新城', '花园', '家园', '公园', '学院', '医院', '车站', '机场', '电厂', '铁路', '大学', '体育馆', '博物馆',
+  '工人', '农场', '林场', '水库', '电视台', '邮电', '商业', '政法', '首都', '北京', '中国', '东方', '世纪', '国际',
+  '未来', '科学城', '高新区', '开发区', '试验区', '新区', '老区', '小区', '东区', '西区', '南区', '北区', '中区',
+  '一区', '二区', '三区', '四区', '五区', '东里', '西里', '南里', '北里', '中里', '东院', '西院', '南院', '北院',
+  '明珠', '吉祥', '如意', '平安', '长城', '黄河', '长江', '金地', '万科', '首开', '远洋', '星河', '金色', '绿色',
+  '温泉', '清水', '河北', '河南', '山东', '安定', '平房', '古城', '城关', '城北', '城南', '城子', '南口', '永安',
+  '红旗', '东升', '太平', '康乐', '长安', '复兴', '福田', '银河', '天河', '龙湖', '碧水', '青年', '少年', '老年',
+  '太阳', '月亮', '星星', '彩虹', '春天', '夏天', '秋天', '冬天', '朝阳', '希望', '理想', '梦想', '和谐', '文明',
+  '友好', '新兴', '兴旺', '繁荣', '富强', '民生', '社会', '人家', '万家', '千家', '百家', '大家', '农业', '商务',
+  '金融', '科研', '教育', '卫生', '体育', '军队', '部队', '政府', '法院', '检察院', '公安', '消防', '交通', '环保',
+]);
+
+/** Suffixes that make a community stem explicit. */
+const COMMUNITY_SUFFIXES = ['社区', '小区', '居委会', '社区居委会', '村委会', '家属院', '居民区'];
+
+function stemOf(name: string): string {
+  if (name.endsWith('社区')) return name.slice(0, -2);
+  if (name.endsWith('村')) return name.slice(0, -1);
+  return name;
+}
+
+function buildIndex(): void {
+  // Districts.
+  for (const d of DISTRICTS) {
+    const e: Entry = { method: 'district', targets: [{ d: d.code, s: null }] };
+    add(d.name, e);
+    add(`北京市${d.name}`, e);
+    for (const a of d.aliases) {
+      if (/[a-z]/i.test(a)) addLatin(a, e);
+      else add(a, WEAK_NAMES.has(a) ? { ...e, weak: true } : e);
+    }
+  }
+  // Streets: official names and aliases.
+  for (const s of STREETS.values()) {
+    const t: Target = { d: s.districtCode, s: s.code };
+    add(s.name, { method: 'official', targets: [t] });
+    const dname = DISTRICT_BY_CODE.get(s.districtCode)!;
+    add(`${dname.name}${s.name}`, { method: 'official', targets: [t] });
+    const short = s.name.replace(/(街道|地区|回族乡|满族乡|镇|乡)$/, '');
+    // "朝阳区三里屯" and "朝阳三里屯" name the street unambiguously even when the bare short name is not an alias.
+    if (short.length >= 2 && short !== s.name) {
+      add(`${dname.name}${short}`, { method: 'official', targets: [t] });
+      for (const da of dname.aliases) if (!/[a-z]/i.test(da)) add(`${da}${short}`, { method: 'official', targets: [t] });
+    }
+    if (s.name.endsWith('地区')) {
+      // 地区 offices are also 乡 governments: residents write 来广营乡, 来广营镇.
+      add(`${short}乡`, { method: 'official', targets: [t] });
+    }
+    for (const a of s.aliases) {
+      const e: Entry = { method: 'alias', targets: [t] };
+      if (/[a-z]/i.test(a)) {
+        addLatin(a, WEAK_LATIN.has(latinKey(a)) ? { ...e, weak: true } : e);
+        continue;
+      }
+      add(a, WEAK_NAMES.has(a) ? { ...e, weak: true } : e);
+      if (a.length >= 3) fuzzy.add(a, { method: 'alias', targets: [t] });
+    }
+    const pinyin = s.aliases.find((a) => /^[A-Za-z]/.test(a));
+    if (pinyin) {
+      for (const suf of ['street', 'subdistrict', 'jiedao', 'town', 'township', 'area', 'zhen', 'xiang']) {
+        addLatin(`${pinyin}${suf}`, { method: 'official', targets: [t] });
+      }
+    }
+  }
+  // Landmarks.
+  for (const lm of LANDMARKS) addLandmark(lm);
+  // Communities and villages.
+  for (const s of STREETS.values()) {
+    for (const c of s.communities) {
+      const t: Target = { d: s.districtCode, s: s.code, community: c.name, communityCode: c.gb_code ?? null };
+      const e: Entry = { method: 'community', targets: [t] };
+      add(c.name, e);
+      const stem = stemOf(c.name);
+      for (const suf of COMMUNITY_SUFFIXES) add(stem + suf, e);
+      if (c.full_name) add(c.full_name, e);
+      if (c.name.endsWith('村')) add(`${stem}村委会`, e);
+      const bare = [stem, ...(c.aliases ?? [])];
+      for (const b of bare) {
+        if (b.length < 2) continue;
+        const taken = dict.get(b)?.some((x) => x.method !== 'community');
+        if (taken) continue;
+        if (b.length === 2 || COMMON_STEMS.has(b) || COMMON_STEMS.has(b.slice(0, 2))) {
+          add(b, { ...e, needsBuilding: true });
+        } else {
+          add(b, e);
+          if (b.length >= 3) fuzzy.add(b, e);
+        }
+      }
+      if (c.name.length >= 4) fuzzy.add(c.name, e);
+    }
+  }
+  for (const key of dict.keys()) {
+    const ch = key[0]!;
+    let lens = firstLens.get(ch);
+    if (!lens) firstLens.set(ch, (lens = []));
+    if (!lens.includes(key.length)) lens.push(key.length);
+  }
+  for (const lens of firstLens.values()) lens.sort((a, b) => b - a);
+  fuzzy.freeze((k) => dict.has(k));
+}
+
+function addLandmark(lm: Landmark): void {
+  const method: EntryMethod = lm.kind === 'road' || lm.kind === 'hutong' || lm.kind === 'bridge' ? 'road' : 'landmark';
+  const targets: Target[] = lm.streets.map((s) => ({ d: districtOfStreet(s), s }));
+  const e: Entry = { method, targets, ...(lm.weak ? { weak: true } : {}) };
+  for (const n of lm.names) {
+    add(n, e);
+    if (n.length >= 3 && !lm.weak) fuzzy.add(n, { method, targets });
+  }
+  for (const l of lm.latin ?? []) addLatin(l, e);
+}
+
+buildIndex();
+
+// ---------------------------------------------------------------------------
+// Matching
+
+interface Match {
+  start: number;
+  end: number;
+  text: string;
+  entry: Entry;
+  fuzzy?: boolean;
+  latin?: boolean;
+}
+
+const BUILDING_AFTER = /^(?:\d+|[一二三四五六七八九十两]+)(?:号楼|号院|栋|幢|单元|号|区|期|排|条)/;
+const CUE_BEFORE = /(?:在|住|于|到|去|是|京|市|回|从|至|区|里|近|边|往|经|过|，|,|:|：)$/;
+const CUE_AFTER = /^(?:这边|那边|这儿|那儿|这里|那里|这块|那块|附近|一带|周边|境内|辖区|地界|区域|片区|地铁站|站|路|街|桥|大街|小区|社区|村|镇|乡|地区|街道)/;
+
+function scan(text: string): Match[] {
+  const out: Match[] = [];
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const lens = firstLens.get(text[i]!);
+    if (!lens) continue;
+    for (const len of lens) {
+      if (i + len > n) continue;
+      const key = text.substr(i, len);
+      const entries = dict.get(key);
+      if (!entries) continue;
+      for (const entry of entries) out.push({ start: i, end: i + len, text: key, entry });
+    }
+  }
+  // Latin tokens: join up to 4 consecutive words.
+  if (/[a-z]/.test(text)) {
+    const re = /[a-z0-9]+/g;
+    const toks: { s: number; e: number; w: string }[] = [];
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text))) toks.push({ s: m.index, e: m.index + m[0].length, w: m[0] });
+    for (let i = 0; i < toks.length; i++) {
+      let key = '';
+      for (let j = i; j < Math.min(toks.length, i + 4); j++) {
+        key += toks[j]!.w;
+        const entries = latinDict.get(key);
+        if (!entries) continue;
+        for (const entry of entries) out.push({ start: toks[i]!.s, end: toks[j]!.e, text: text.slice(toks[i]!.s, toks[j]!.e), entry, latin: true });
+      }
+    }
+  }
+  return out;
+}
+
+function selectMatches(all: Match[]): Match[] {
+  all.sort((a, b) => b.end - b.start - (a.end - a.start) || METHOD_RANK[a.entry.method] - METHOD_RANK[b.entry.method] || a.start - b.start);
+  const chosen: Match[] = [];
+  const taken: boolean[] = [];
+  for (const m of all) {
+    let free = true;
+    for (let k = m.start; k < m.end; k++) if (taken[k]) { free = false; break; }
+    if (!free) {
+      // Same span, another entry of the same key (e.g. a landmark and a community): keep both.
+      if (chosen.some((c) => c.start === m.start && c.end === m.end)) chosen.push(m);
+      continue;
+    }
+    for (let k = m.start; k < m.end; k++) taken[k] = true;
+    chosen.push(m);
+  }
+  chosen.sort((a, b) => a.start - b.start);
+  return chosen;
+}
+
+function isShortAnswer(text: string, m: Match): boolean {
+  const rest = (text.slice(0, m.start) + text.slice(m.end)).replace(/[\s，。,.!！?？、;；:：~～…"'“”‘’()（）]|^(?:在|是|住|我在|我住|就在)|(?:吧|啊|呀|的|那边|这边)$/g, '');
+  return rest.length <= 1;
+}
+
+function acceptContext(text: string, m: Match, strong: Match[]): boolean {
+  if (m.entry.needsBuilding) return BUILDING_AFTER.test(text.slice(m.end));
+  if (!m.entry.weak) return true;
+  if (isShortAnswer(text, m)) return true;
+  if (m.latin) {
+    const before = text.slice(Math.max(0, m.start - 8), m.start);
+    const after = text.slice(m.end, m.end + 14);
+    return /\b(?:in|at|near|from|to|live|around)\s*$/.test(before) || /^\s*(?:district|street|subdistrict|town|area|road)\b/.test(after);
+  }
+  const before = text.slice(Math.max(0, m.start - 2), m.start);
+  const after = text.slice(m.end, m.end + 3);
+  if (CUE_AFTER.test(after)) return true;
+  // Next to another recognised place ("石景山八角", "八角 北路" …).
+  for (const o of strong) {
+    if (o === m) continue;
+    if (Math.abs(o.end - m.start) <= 1 || Math.abs(m.end - o.start) <= 1) return true;
+  }
+  if (CUE_BEFORE.test(before)) {
+    // "朝阳的房间", "朝阳面": sun-facing, not the district.
+    if (/^(?:的房|的屋|的卧|的窗|面|向|光|花)/.test(after)) return false;
+    return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// Address fragment
+
+const ADDRESS_RE =
+  /(?:[\u4e00-\u9fa5]{1,10}?(?:大街|路|街|胡同|巷|道|里|条))?(?:\d+|[一二三四五六七八九十百]+)(?:号院|号楼|号|栋|幢|座|区)(?:(?:\d+|[一二三四五六七八九十]+)(?:号楼|号院|单元|门|层|楼|室|号|栋|幢|座))*/;
+
+function extractAddress(text: string, places: Match[]): string | null {
+  const after = places.length ? text.slice(places[places.length - 1]!.start) : text;
+  const m = ADDRESS_RE.exec(after) ?? ADDRESS_RE.exec(text);
+  if (!m) return null;
+  let frag = m[0];
+  // The address keeps the road/building part only: drop a leading place name already matched.
+  for (const p of places) if (frag.startsWith(p.text)) frag = frag.slice(p.text.length) || frag;
+  return frag || null;
+}
+
+// ---------------------------------------------------------------------------
+// Resolution
+
+const CONFIDENCE: Record<EntryMethod | 'fuzzy', number> = {
+  official: 0.97,
+  alias: 0.92,
+  district: 0.9,
+  community: 0.88,
+  landmark: 0.85,
+  road: 0.8,
+  fuzzy: 0.6,
+};
+
+function candidatesFor(streets: Iterable<string>): PlaceCandidate[] {
+  return [...streets].map((s) => ({ districtCode: districtOfStreet(s), streetCode: s, label: streetLabel(s) }));
+}
+
+function none(address: string | null, reason: PlaceResult['reason'] = 'not_found'): PlaceResult {
+  return { districtCode: null, streetCode: null, community: null, communityCode: null, address, method: 'none', confidence: 0, candidates: [], reason };
+}
+
+function resolveText(text: string): PlaceResult {
+  const all = scan(text);
+  let chosen = selectMatches(all);
+  const strongFirst = chosen.filter((m) => !m.entry.weak && !m.entry.needsBuilding);
+  chosen = chosen.filter((m) => acceptContext(text, m, strongFirst));
+  let usedFuzzy = false;
+  if (!chosen.some((m) => m.entry.method !== 'district')) {
+    const taken: boolean[] = [];
+    for (const m of chosen) for (let k = m.start; k < m.end; k++) taken[k] = true;
+    const fz = fuzzy.search(text, taken);
+    if (fz.length) {
+      usedFuzzy = true;
+      for (const f of fz) {
+        const targets: Target[] = [];
+        for (const e of f.entry) for (const t of e.targets) if (!targets.some((u) => u.s === t.s && u.community === t.community)) targets.push(t);
+        chosen.push({ start: f.start, end: f.end, text: text.slice(f.start, f.end), entry: { method: f.entry[0]!.method, targets }, fuzzy: true });
+      }
+      chosen.sort((a, b) => a.start - b.start);
+    }
+  }
+  const address = extractAddress(text, chosen);
+  if (!chosen.length) return none(address);
+
+  const districtSet = new Set<string>();
+  for (const m of chosen) if (m.entry.method === 'district') districtSet.add(m.entry.targets[0]!.d);
+
+  interface Clue { m: Match; targets: Target[]; conflict: boolean }
+  const clues: Clue[] = [];
+  for (const m of chosen) {
+    if (m.entry.method === 'district') continue;
+    let targets = m.entry.targets;
+    let conflict = false;
+    if (districtSet.size) {
+      const f = targets.filter((t) => districtSet.has(t.d));
+      if (f.length) targets = f;
+      else conflict = true;
+    }
+    clues.push({ m, targets, conflict });
+  }
+  const matched = chosen.map((m) => m.text);
+
+  if (!clues.length) {
+    const ds = [...districtSet];
+    if (ds.length === 1) {
+      const isAlias = chosen.some((m) => m.entry.method === 'district' && !/区$/.test(m.text));
+      return {
+        districtCode: ds[0]!, streetCode: null, community: null, communityCode: null, address,
+        method: isAlias ? 'alias' : 'official', confidence: CONFIDENCE.district, candidates: [], matched, reason: 'district_only',
+      };
+    }
+    return {
+      districtCode: null, streetCode: null, community: null, communityCode: null, address, method: 'official', confidence: 0.5,
+      candidates: ds.map((d) => ({ districtCode: d, streetCode: null, label: DISTRICT_BY_CODE.get(d)!.name })), matched, reason: 'ambiguous',
+    };
+  }
+
+  // A clue that conflicts with the named district is kept only when nothing else names a street.
+  const usable = clues.some((c) => !c.conflict) ? clues.filter((c) => !c.conflict) : clues;
+  const anyConflict = usable.some((c) => c.conflict);
+
+  // Intersect the street sets of all clues; when they disagree, ask.
+  let inter: Set<string> | null = null;
+  for (const c of usable) {
+    const ss = new Set(c.targets.map((t) => t.s).filter((s): s is string => !!s));
+    if (!ss.size) continue;
+    if (!inter) inter = ss;
+    else {
+      const next: Set<string> = new Set([...inter].filter((s) => ss.has(s)));
+      inter = next.size ? next : new Set([...inter, ...ss]).add('\u0000disagree');
+      if (next.size === 0) break;
+    }
+  }
+  const disagree = !!inter?.has('\u0000disagree');
+  inter?.delete('\u0000disagree');
+  const streets = [...(inter ?? [])];
+
+  if (streets.length === 1 && !disagree && !anyConflict) {
+    const s = streets[0]!;
+    // The most specific clue names the method.
+    const byRank = [...usable].sort((a, b) => METHOD_RANK[b.m.entry.method] - METHOD_RANK[a.m.entry.method]);
+    const decisive = byRank.find((c) => c.targets.length === 1 && c.targets[0]!.s === s) ?? byRank[0]!;
+    const comm = usable.map((c) => c.targets.find((t) => t.s === s && t.community)).find((t) => t);
+    const fz = decisive.m.fuzzy;
+    let conf = fz ? CONFIDENCE.fuzzy : CONFIDENCE[decisive.m.entry.method];
+    if (decisive.m.entry.weak) conf -= 0.1;
+    if (districtSet.size && districtSet.has(districtOfStreet(s))) conf = Math.min(0.99, conf + 0.03);
+    return {
+      districtCode: districtOfStreet(s), streetCode: s,
+      community: comm?.community ?? null, communityCode: comm?.communityCode ?? null, address,
+      method: fz ? 'fuzzy' : decisive.m.entry.method === 'district' ? 'official' : decisive.m.entry.method,
+      confidence: Math.round(conf * 100) / 100, candidates: [], matched,
+    };
+  }
+
+  // Not one street: district when every candidate (and the named district) agrees.
+  const ds = new Set(streets.map(districtOfStreet));
+  for (const d of districtSet) ds.add(d);
+  const districtCode = ds.size === 1 ? [...ds][0]! : null;
+  const method: PlaceMethod = usedFuzzy ? 'fuzzy' : usable[0]!.m.entry.method === 'district' ? 'official' : (usable[0]!.m.entry.method as PlaceMethod);
+  return {
+    districtCode, streetCode: null, community: null, communityCode: null, address, method,
+    confidence: districtCode ? 0.5 : 0.3, candidates: candidatesFor(streets), matched,
+    reason: anyConflict ? 'conflict' : 'ambiguous',
+  };
+}
+
+/**
+ * Resolve the place named in a resident's message. `history` holds the
+ * resident's earlier turns (oldest first): they fill in a district or street
+ * the current message leaves open ("八里庄" after "我在海淀").
+ */
+export function resolvePlace(text: string, opts: { history?: string[] } = {}): PlaceResult {
+  const input = typeof text === 'string' ? (text.length > 4000 ? text.slice(0, 4000) : text) : '';
+  const norm = normalizeText(input);
+  const current = resolveText(norm);
+  if (current.streetCode || !opts.history?.length) return current;
+  // Earlier turns, most recent first, as context.
+  for (let i = opts.history.length - 1; i >= 0; i--) {
+    const h = normalizeText(String(opts.history[i] ?? '').slice(0, 4000));
+    if (!h) continue;
+    const combined = resolveText(`${h}，${norm}`);
+    if (!combined.streetCode) continue;
+    const fromHistoryOnly = resolveText(h);
+    const currentNamedNothing = current.method === 'none';
+    const consistent =
+      (current.candidates.some((c) => c.streetCode === combined.streetCode) ||
+        (current.districtCode !== null && current.districtCode === combined.districtCode && current.candidates.length === 0) ||
+        currentNamedNothing);
+    if (!consistent) continue;
+    if (currentNamedNothing && fromHistoryOnly.streetCode !== combined.streetCode) continue;
+    return { ...combined, confidence: Math.round(combined.confidence * 0.95 * 100) / 100 };
+  }
+  return current;
+}
+
+export type { PlaceDevLine, PlaceEvalReport, PlaceMiss } from './evaluate.js';
+export { parsePlaceDevSet } from './evaluate.js';
+
+/** Coverage, wrong-street and wrong-district rates of `resolvePlace` on labelled lines. */
+export function evaluatePlaces(lines: PlaceDevLine[]): PlaceEvalReport {
+  return scorePlaces(lines, resolvePlace);
+}

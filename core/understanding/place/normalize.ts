@@ -1,0 +1,84 @@
+/**
+ * Text normalisation for place matching: full-width → half-width, traditional
+ * → simplified characters (a table of the characters that occur in Beijing
+ * place names and the words around them), lower case, and whitespace removed
+ * between CJK characters ("三里 屯" → "三里屯").
+ */
+
+// Pairs of traditional → simplified. Only characters that differ.
+const T2S_PAIRS =
+  '區区門门東东陽阳裡里裏里園园樓楼號号華华龍龙豐丰臺台台台澱淀懷怀慶庆鄉乡鎮镇莊庄廣广興兴雲云順顺義义邊边衛卫醫医學学場场鐵铁車车' +
+  '橋桥灣湾關关營营頭头溝沟與与開开發发歲岁莊庄張张劉刘陳陈黃黄趙赵萬万東东馬马寧宁蘇苏吳吴鄭郑韓韩楊杨葉叶孫孙錢钱' +
+  '館馆場场廠厂廟庙陸陆崗岗壩坝灤滦漢汉漁渔峪峪嶺岭龍龙鳳凤鳥鸟雞鸡鴨鸭魚鱼藥药資资貿贸國国際际廳厅處处辦办電电話话' +
+  '線线鐘钟鍾钟錦锦銀银鋼钢鏡镜長长門门閘闸閣阁闆板隊队陰阴險险隨随隱隐雙双雜杂難难離离靈灵韋韦響响頂顶順顺須须頌颂' +
+  '預预領领頤颐題题顏颜風风飛飞飯饭飲饮餐餐驛驿驗验體体髮发鬥斗鬧闹魯鲁鮮鲜鹽盐麥麦黨党齊齐齒齿龜龟' +
+  '億亿們们倉仓個个們们偉伟傳传傷伤僑侨價价儀仪優优兒儿兩两冊册凈净凍冻劃划劇剧勁劲勞劳勝胜勢势區区協协卻却廠厂厲厉' +
+  '參参雙双發发號号嚴严團团園园圍围圖图圓圆塊块塔塔塢坞墊垫壇坛壓压壯壮壺壶夢梦夾夹奮奋婦妇媽妈孫孙寶宝實实寫写審审' +
+  '將将專专尋寻對对導导屆届層层岡冈峽峡崑昆嶽岳幣币幹干廣广廬庐彎弯後后從从復复徹彻態态憶忆戰战戶户挾挟採采擁拥' +
+  '據据擊击擴扩攤摊斷断於于時时晉晋書书會会朧胧東东條条來来楓枫極极樂乐樣样標标機机權权歡欢歸归殘残殺杀氣气溫温' +
+  '滬沪滿满漲涨潔洁潤润濟济濱滨瀋沈災灾為为烏乌無无煙烟熱热燈灯爐炉牆墙獅狮獨独玆兹環环現现産产畫画當当療疗盤盘' +
+  '眾众礦矿碼码確确禮礼禦御種种稱称穩稳窩窝競竞筆笔築筑簡简糧粮紀纪紅红紗纱紙纸級级紫紫細细終终組组結结絡络給给統统' +
+  '絲丝經经綠绿維维網网綫线緊紧總总緑绿線线編编縣县繁繁織织繞绕繼继續续罷罢羅罗義义習习聖圣聯联聲声職职肅肃腦脑臨临' +
+  '興兴舉举舊旧艦舰艱艰莊庄葦苇蒼苍蓋盖蓮莲蔣蒋蘭兰處处號号術术衝冲補补裝装複复見见規规視视親亲覺觉觀观訂订計计記记' +
+  '設设許许訴诉診诊証证評评試试詩诗話话該该認认語语誠诚説说說说請请調调談谈論论諸诸謝谢識识護护讓让豐丰貝贝負负財财' +
+  '貨货質质購购賀贺費费賓宾賣卖質质趕赶躍跃軍军軌轨輕轻載载輝辉輪轮輸输轉转辦办農农運运過过達达遠远適适遲迟遷迁選选' +
+  '遺遗還还邊边郵邮鄰邻鄒邹酈郦醫医釀酿針针釣钓鈴铃鉛铅鋪铺錄录鍋锅鎖锁鎮镇鏈链鐘钟鑒鉴閃闪閉闭開开閑闲間间閩闽閱阅' +
+  '闊阔闖闯關关闢辟陣阵陽阳階阶際际隴陇雖虽雞鸡雲云電电霧雾靜静韓韩項项順顺頓顿頻频顧顾飄飘館馆駐驻騎骑驚惊髮发' +
+  '鬆松鳴鸣鵬鹏鶴鹤麗丽黴霉點点齋斋龐庞鹼碱巖岩嶗崂樺桦櫻樱檢检竇窦潞潞漷漷瀛瀛垡垡燕燕雁雁';
+
+const T2S = new Map<string, string>();
+for (let i = 0; i + 1 < T2S_PAIRS.length; i += 2) {
+  const t = T2S_PAIRS[i]!;
+  const s = T2S_PAIRS[i + 1]!;
+  if (t !== s) T2S.set(t, s);
+}
+
+const CJK = /[\u3400-\u9fff]/;
+
+export function isCjk(ch: string): boolean {
+  return CJK.test(ch);
+}
+
+/**
+ * Normalise for matching. Returns a string where CJK runs have no whitespace,
+ * latin is lower-cased, full-width forms are half-width, traditional characters
+ * are simplified. Whitespace between latin words is kept as one space.
+ */
+export function normalizeText(input: string): string {
+  let out = '';
+  let pendingSpace = false;
+  for (const raw of input) {
+    let ch = raw;
+    const code = ch.codePointAt(0)!;
+    if (code === 0x3000) ch = ' ';
+    else if (code >= 0xff01 && code <= 0xff5e) ch = String.fromCodePoint(code - 0xfee0);
+    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\u00a0') {
+      pendingSpace = out.length > 0;
+      continue;
+    }
+    const simp = T2S.get(ch);
+    if (simp) ch = simp;
+    else if (ch >= 'A' && ch <= 'Z') ch = ch.toLowerCase();
+    if (pendingSpace) {
+      const prev = out[out.length - 1]!;
+      // Keep a space only where it separates latin/digit tokens.
+      if (!isCjk(prev) && !isCjk(ch)) out += ' ';
+      pendingSpace = false;
+    }
+    out += ch;
+  }
+  return out;
+}
+
+const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+
+/** 十二 → 12, 三 → 3; undefined when not a simple Chinese numeral (≤ 99). */
+export function chineseNumber(s: string): number | undefined {
+  if (!s) return undefined;
+  if (/^\d+$/.test(s)) return Number(s);
+  if (s === '十') return 10;
+  const m = /^([一二三四五六七八九])?十([一二三四五六七八九])?$/.exec(s);
+  if (m) return (m[1] ? CN_DIGITS[m[1]]! : 1) * 10 + (m[2] ? CN_DIGITS[m[2]]! : 0);
+  if (s.length === 1 && s in CN_DIGITS) return CN_DIGITS[s];
+  return undefined;
+}
