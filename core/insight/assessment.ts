@@ -32,7 +32,7 @@
  * units and areas, not with the number of ratings.
  */
 import type { PrismaClient } from '../db.js';
-import { periodRange, previousPeriod, type Period, type PeriodOptions } from './period.js';
+import { periodRange, previousPeriod, shiftPeriod, type Period, type PeriodOptions } from './period.js';
 import { compare, ratio, subtract, weightedRatio, weightedSum, type Ratio } from './ratio.js';
 
 export type Level = 'unit' | 'street' | 'district';
@@ -399,4 +399,29 @@ export async function rank(db: PrismaClient, opts: AssessOptions): Promise<Ranki
   });
   rows.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || (a.rank === null ? a.code.localeCompare(b.code) : compare(b.composite!, a.composite!) || b.valid - a.valid || a.code.localeCompare(b.code)));
   return { level: current.level, period: current.period, previousPeriod: previous.period, weights: current.weights, rows };
+}
+
+export interface TrendOptions extends Omit<AssessOptions, 'period'> {
+  /** the entity: unit id, street code or district code */
+  code: string;
+  /** last period of the trend */
+  period: string;
+  /** number of periods, oldest first; default 6 */
+  count?: number;
+}
+
+export interface TrendRow {
+  period: string;
+  row: AssessmentRow | null;
+}
+
+/** One entity's figures over the last `count` periods (oldest first). */
+export async function trend(db: PrismaClient, opts: TrendOptions): Promise<TrendRow[]> {
+  const keys = Array.from({ length: opts.count ?? 6 }, (_, i) => shiftPeriod(opts.period, i)).reverse();
+  const out: TrendRow[] = [];
+  for (const key of keys) {
+    const a = await assess(db, { ...opts, period: key });
+    out.push({ period: key, row: a.rows.find((r) => r.code === opts.code) ?? null });
+  }
+  return out;
 }
