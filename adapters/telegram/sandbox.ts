@@ -13,6 +13,7 @@
 import { createServer } from 'node:net';
 import telegramTestApi from 'telegram-test-api';
 import type { TelegramServer as TelegramServerClass, TelegramServerConfig } from 'telegram-test-api/lib/telegramServer.js';
+import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from '../../core/log.js';
 
 // CommonJS default export: tsx/vitest hand over either the class or the module object.
@@ -25,9 +26,9 @@ export type TelegramTestServer = TelegramServerClass;
 export const SANDBOX_TOKEN = '1234567890:SANDBOX';
 
 /** The emulator's getMe answer; pass as `botInfo` to skip the call. */
-export const SANDBOX_BOT_INFO = {
+export const SANDBOX_BOT_INFO: UserFromGetMe = {
   id: 666,
-  is_bot: true as const,
+  is_bot: true,
   first_name: 'Test First name',
   username: 'TestNameBot',
   can_join_groups: true,
@@ -37,6 +38,8 @@ export const SANDBOX_BOT_INFO = {
   has_main_web_app: false,
   has_topics_enabled: false,
   allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
 };
 
 /**

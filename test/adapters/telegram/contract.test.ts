@@ -1,0 +1,4 @@
+import { runChannelContract } from '../contract.js';
+import { makeTelegramHarness } from './harness.js';
+
+runChannelContract('telegram (telegram-test-api)', makeTelegramHarness);

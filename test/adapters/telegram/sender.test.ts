@@ -1,0 +1,173 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTelegramSender, type TelegramSenderOptions } from '../../../adapters/telegram/sender.js';
+import { PermanentSendError, TransientSendError } from '../../../adapters/telegram/errors.js';
+import { createLogger } from '../../../core/log.js';
+import { createTestRedis, type TestRedis } from '../../helpers/redis.js';
+import { okMessage, startFakeBotApi, type FakeCall, type FakeReply } from './fake-bot-api.js';
+
+const TOKEN = '123456:SECRETxSECRETxSECRETxSECRETx';
+const logger = createLogger({ level: 'silent' });
+let r: TestRedis;
+let fake: Awaited<ReturnType<typeof startFakeBotApi>> | undefined;
+
+beforeAll(async () => {
+  r = await createTestRedis();
+});
+afterAll(async () => {
+  await r.cleanup();
+});
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+async function senderFor(reply: (call: FakeCall, i: number) => FakeReply, extra: Partial<TelegramSenderOptions> = {}) {
+  fake = await startFakeBotApi(reply);
+  return createTelegramSender({
+    token: TOKEN,
+    apiRoot: fake.apiRoot,
+    redis: r.redis,
+    keyPrefix: `${r.prefix}:${Math.random().toString(36).slice(2)}`,
+    logger,
+    limits: { perChat: { limit: 100, windowMs: 1000 } },
+    ...extra,
+  });
+}
+
+const tooMany = (retryAfter: number): FakeReply => ({
+  status: 429,
+  body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } },
+});
+const badGateway: FakeReply = { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } };
+
+describe('telegram sender retries', () => {
+  it('waits exactly retry_after seconds after a 429, then succeeds', async () => {
+    const sender = await senderFor((call, i) => (i === 0 ? tooMany(1) : okMessage(call)));
+    const res = await sender.send({ chatId: '42', text: '您的诉求已受理' });
+    expect(res.messageId).toMatch(/^\d+$/);
+    expect(fake!.calls).toHaveLength(2);
+    const gap = fake!.calls[1]!.at - fake!.calls[0]!.at;
+    expect(gap).toBeGreaterThanOrEqual(1000);
+    expect(gap).toBeLessThan(1400);
+  });
+
+  it('backs off exponentially on 5xx and network errors, then succeeds', async () => {
+    const sender = await senderFor((call, i) => (i === 0 ? badGateway : i === 1 ? 'drop' : okMessage(call)), { retry: { baseDelayMs: 100 } });
+    await sender.send({ chatId: '42', text: 'x' });
+    const [a, b, c] = fake!.calls;
+    expect(fake!.calls).toHaveLength(3);
+    expect(b!.at - a!.at).toBeGreaterThanOrEqual(100);
+    expect(c!.at - b!.at).toBeGreaterThanOrEqual(200);
+    expect(c!.at - b!.at).toBeLessThan(400);
+  });
+
+  it('gives up after maxAttempts with a TransientSendError that names the method, not the token', async () => {
+    const sender = await senderFor(() => badGateway, { retry: { baseDelayMs: 10, maxAttempts: 3 } });
+    const err = await sender.send({ chatId: '42', text: 'x' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientSendError);
+    expect((err as Error).name).toBe('TransientSendError');
+    expect((err as Error).message).toContain('sendMessage');
+    expect((err as Error).message).toContain('502');
+    expect(fake!.calls).toHaveLength(3);
+  });
+
+  it('never puts the token in a network error', async () => {
+    const sender = createTelegramSender({
+      token: TOKEN,
+      apiRoot: 'http://127.0.0.1:1', // nothing listens there
+      redis: r.redis,
+      keyPrefix: `${r.prefix}:net`,
+      logger,
+      retry: { baseDelayMs: 5, maxAttempts: 2 },
+    });
+    const err = (await sender.send({ chatId: '42', text: 'x' }).catch((e: unknown) => e)) as Error;
+    expect(err.name).toBe('TransientSendError');
+    expect(`${err.message}\n${err.stack}`).not.toContain('SECRETx');
+  });
+
+  it('does not wait out a 429 longer than maxRetryAfterSec; reports how long to wait', async () => {
+    const sender = await senderFor(() => tooMany(120), { retry: { maxRetryAfterSec: 60 } });
+    const err = (await sender.send({ chatId: '42', text: 'x' }).catch((e: unknown) => e)) as TransientSendError;
+    expect(err).toBeInstanceOf(TransientSendError);
+    expect(err.retryAfterMs).toBe(120_000);
+    expect(fake!.calls).toHaveLength(1);
+  });
+});
+
+describe('telegram sender errors and migration', () => {
+  it('resends once to the supergroup on migrate_to_chat_id and reports the new chat', async () => {
+    const sender = await senderFor((call) =>
+      call.body.chat_id === -555
+        ? { status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: group chat was upgraded to a supergroup chat', parameters: { migrate_to_chat_id: -1001234567890 } } }
+        : okMessage(call),
+    );
+    const res = await sender.send({ chatId: '-555', text: '新工单' });
+    expect(res.migratedToChatId).toBe('-1001234567890');
+    expect(fake!.calls.map((c) => c.body.chat_id)).toEqual([-555, -1001234567890]);
+  });
+
+  it('throws a non-retryable PermanentSendError for chat not found and for a blocked bot, after one call', async () => {
+    const notFound = await senderFor(() => ({ status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: chat not found' } }));
+    const e1 = (await notFound.send({ chatId: '7', text: 'x' }).catch((e: unknown) => e)) as PermanentSendError;
+    expect(e1.name).toBe('PermanentSendError');
+    expect(e1.reason).toBe('chat_not_found');
+    expect(fake!.calls).toHaveLength(1);
+    await fake!.close();
+
+    const blocked = await senderFor(() => ({ status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } }));
+    const e2 = (await blocked.send({ chatId: '7', text: 'x' }).catch((e: unknown) => e)) as PermanentSendError;
+    expect(e2.name).toBe('PermanentSendError');
+    expect(e2.reason).toBe('blocked');
+    expect(e2.errorCode).toBe(403);
+    expect(fake!.calls).toHaveLength(1);
+  });
+
+  it('rejects callback data over 64 bytes before calling Telegram, and accepts exactly 64', async () => {
+    const sender = await senderFor((call) => okMessage(call));
+    const tooLong = 'acc:' + '工'.repeat(21); // 4 + 63 = 67 bytes
+    const err = (await sender.send({ chatId: '7', text: 'x', buttons: [[{ label: 'ok', data: 'a' }, { label: '受理', data: tooLong }]] }).catch((e: unknown) => e)) as PermanentSendError;
+    expect(err.name).toBe('PermanentSendError');
+    expect(err.reason).toBe('invalid_message');
+    expect(err.message).toMatch(/row 1 column 2.*67 bytes/);
+    expect(fake!.calls).toHaveLength(0);
+
+    const exactly64 = 'a' + '工'.repeat(21);
+    await sender.send({ chatId: '7', text: 'x', buttons: [[{ label: '受理', data: exactly64 }]] });
+    expect(fake!.calls).toHaveLength(1);
+    expect(fake!.calls[0]!.body.reply_markup).toEqual({ inline_keyboard: [[{ text: '受理', callback_data: exactly64 }]] });
+  });
+
+  it('sends forceReply and the forum thread', async () => {
+    const sender = await senderFor((call) => okMessage(call));
+    await sender.send({ chatId: '-100777', text: '请回复退单理由', forceReply: true, threadId: '12' });
+    expect(fake!.calls[0]!.body).toMatchObject({ reply_markup: { force_reply: true }, message_thread_id: 12, chat_id: -100777 });
+  });
+
+  it('sends a photo as multipart with the text as caption, and falls back to text when sendPhoto is missing', async () => {
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+    const withPhoto = await senderFor((call) => okMessage(call));
+    await withPhoto.send({ chatId: '7', text: '三率图', photo: { png, filename: 'r.png' } });
+    expect(fake!.calls.map((c) => c.method)).toEqual(['sendPhoto']);
+    expect(fake!.calls[0]!.contentType).toContain('multipart/form-data');
+    await fake!.close();
+
+    const noPhoto = await senderFor((call) =>
+      call.method === 'sendPhoto' ? { status: 404, body: { ok: false, error_code: 404, description: 'Not Found' } } : okMessage(call),
+    );
+    const res = await noPhoto.send({ chatId: '7', text: '三率图', photo: { png, filename: 'r.png' } });
+    expect(fake!.calls.map((c) => c.method)).toEqual(['sendPhoto', 'sendMessage']);
+    expect(fake!.calls[1]!.body.text).toBe('三率图');
+    expect(res.messageId).toMatch(/^\d+$/);
+  });
+
+  it('treats "message is not modified" on an edit as done', async () => {
+    const sender = await senderFor(() => ({ status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: message is not modified' } }));
+    await expect(sender.send({ chatId: '7', text: 'same', editMessageId: '55' })).resolves.toEqual({ messageId: '55' });
+  });
+
+  it('tolerates a failed answerCallbackQuery', async () => {
+    const sender = await senderFor(() => ({ status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: query is too old' } }));
+    await expect(sender.answerAction('987', 'ok')).resolves.toBeUndefined();
+    expect(fake!.calls.map((c) => c.method)).toEqual(['answerCallbackQuery']);
+  });
+});
