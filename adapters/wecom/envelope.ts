@@ -4,8 +4,8 @@
  * failure is an EnvelopeError with the HTTP status to answer.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { decrypt, encrypt, getSignature } from '@wecom/crypto';
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { decrypt, getSignature } from '@wecom/crypto';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 export class EnvelopeError extends Error {
   override readonly name = 'EnvelopeError';
@@ -63,24 +63,4 @@ export function openEnvelope(
   if (opened.id.length === 0 || opened.id.length > 128) throw new EnvelopeError(400, 'bad_ciphertext');
   if (opened.id !== keys.corpId) throw new EnvelopeError(403, 'wrong_receiver');
   return opened.message;
-}
-
-/** Encrypt and sign a message as WeCom does (used by the test server; also for passive replies). */
-export function sealEnvelope(
-  keys: EnvelopeKeys,
-  message: string,
-  timestamp: string,
-  nonce: string,
-): { encrypt: string; msgSignature: string } {
-  const ciphertext = encrypt(keys.encodingAESKey, message, keys.corpId);
-  return { encrypt: ciphertext, msgSignature: getSignature(keys.token, timestamp, nonce, ciphertext) };
-}
-
-const builder = new XMLBuilder({ cdataPropName: '__cdata', format: false });
-
-/** Build `<xml>` with every string value in CDATA, as WeCom sends it. */
-export function buildXml(fields: Record<string, string | number>): string {
-  const xml: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) xml[k] = typeof v === 'number' ? v : { __cdata: v };
-  return builder.build({ xml }) as string;
 }
