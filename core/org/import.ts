@@ -136,7 +136,7 @@ export function parseOrgFile(yamlText: string, fileName?: string): ParsedOrgFile
   if (doc.errors.length) {
     throw new OrgFileError(
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        const pos = lineCounter.linePos(e.pos[0]);
         return { line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0] ?? e.code };
       }),
       fileName,
