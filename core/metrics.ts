@@ -50,17 +50,42 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'shaosheng_' });
 
-  const collectErrors = new Counter({
-    name: 'shaosheng_metrics_collect_errors_total',
-    help: 'Scrape-time collections that failed (the gauge keeps its last value)',
-    labelNames: ['source'],
-    // registered after the gauges (below) so a failure shows in the same scrape
-    registers: [],
-  });
-  const failed = (source: string, err: unknown) => {
-    collectErrors.inc({ source });
-    opts.logger?.warn({ err, source }, 'metrics collection failed');
-  };
+  // One collection per scrape, shared by every metric that reports it: prom-client
+  // reads metrics concurrently, so the error counter must await the same work.
+  const petitionCounts = new Map<string, number>();
+  const queueCounts = new Map<string, Record<string, number>>();
+  const errors: string[] = [];
+  let pending: Promise<void> | null = null;
+  const collectAll = (): Promise<void> =>
+    (pending ??= (async () => {
+      errors.length = 0;
+      const tasks: Promise<void>[] = (opts.queues ?? []).map(async (q) => {
+        try {
+          queueCounts.set(q.name, await q.getJobCounts(...QUEUE_STATES));
+        } catch (err) {
+          errors.push(`queue:${q.name}`);
+          opts.logger?.warn({ err, queue: q.name }, 'metrics: queue counts failed');
+        }
+      });
+      if (opts.db) {
+        const db = opts.db;
+        tasks.push(
+          (async () => {
+            try {
+              const groups = await db.petition.groupBy({ by: ['status'], _count: { _all: true } });
+              petitionCounts.clear();
+              for (const g of groups) petitionCounts.set(g.status, g._count._all);
+            } catch (err) {
+              errors.push('petitions');
+              opts.logger?.warn({ err }, 'metrics: petition counts failed');
+            }
+          })(),
+        );
+      }
+      await Promise.all(tasks);
+    })().finally(() => {
+      pending = null;
+    }));
 
   new Gauge({
     name: 'shaosheng_petitions',
@@ -69,13 +94,9 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     registers: [registry],
     async collect() {
       if (!opts.db) return;
-      try {
-        const groups = await opts.db.petition.groupBy({ by: ['status'], _count: { _all: true } });
-        const counts = new Map(groups.map((g) => [g.status as string, g._count._all]));
-        for (const s of PETITION_STATUSES) this.set({ status: s }, counts.get(s) ?? 0);
-      } catch (err) {
-        failed('petitions', err);
-      }
+      await collectAll();
+      if (errors.includes('petitions')) return;
+      for (const s of PETITION_STATUSES) this.set({ status: s }, petitionCounts.get(s) ?? 0);
     },
   });
 
@@ -85,16 +106,19 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {
-      await Promise.all(
-        (opts.queues ?? []).map(async (q) => {
-          try {
-            const counts = await q.getJobCounts(...QUEUE_STATES);
-            for (const s of QUEUE_STATES) this.set({ queue: q.name, state: s }, counts[s] ?? 0);
-          } catch (err) {
-            failed(`queue:${q.name}`, err);
-          }
-        }),
-      );
+      await collectAll();
+      for (const [name, counts] of queueCounts) for (const s of QUEUE_STATES) this.set({ queue: name, state: s }, counts[s] ?? 0);
+    },
+  });
+
+  new Counter({
+    name: 'shaosheng_metrics_collect_errors_total',
+    help: 'Scrape-time collections that failed (the gauge keeps its last value)',
+    labelNames: ['source'],
+    registers: [registry],
+    async collect() {
+      await collectAll();
+      for (const source of errors) this.inc({ source });
     },
   });
 
@@ -116,8 +140,6 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     labelNames: ['kind'],
     registers: [registry],
   });
-
-  registry.registerMetric(collectErrors);
 
   return {
     registry,
