@@ -75,12 +75,18 @@ function addEntry(map: Map<string, Entry[]>, key: string, e: Entry): void {
     map.set(key, [e]);
     return;
   }
-  const same = list.find((x) => x.method === e.method && !!x.weak === !!e.weak && !!x.needsBuilding === !!e.needsBuilding);
-  if (same) {
-    for (const t of e.targets) {
-      if (!same.targets.some((u) => u.s === t.s && u.d === t.d && u.community === t.community)) same.targets.push(t);
-    }
-  } else list.push(e);
+  const i = list.findIndex((x) => x.method === e.method && !!x.weak === !!e.weak && !!x.needsBuilding === !!e.needsBuilding);
+  if (i < 0) {
+    list.push(e);
+    return;
+  }
+  // Entries are shared between keys: merge into a copy, never in place.
+  const same = list[i]!;
+  const targets = [...same.targets];
+  for (const t of e.targets) {
+    if (!targets.some((u) => u.s === t.s && u.d === t.d && u.community === t.community)) targets.push(t);
+  }
+  list[i] = { ...same, targets };
 }
 
 function add(key: string, e: Entry): void {
@@ -194,7 +200,7 @@ function buildIndex(): void {
         if (b.length < 2) continue;
         const taken = dict.get(b)?.some((x) => x.method !== 'community');
         if (taken) continue;
-        if (b.length === 2 || COMMON_STEMS.has(b) || COMMON_STEMS.has(b.slice(0, 2))) {
+        if (b.length === 2 || COMMON_STEMS.has(b) || (b.length === 3 && COMMON_STEMS.has(b.slice(0, 2)))) {
           add(b, { ...e, needsBuilding: true });
         } else {
           add(b, e);
@@ -220,7 +226,7 @@ function addLandmark(lm: Landmark): void {
   const e: Entry = { method, targets, ...(lm.weak ? { weak: true } : {}) };
   for (const n of lm.names) {
     add(n, e);
-    if (n.length >= 3 && !lm.weak) fuzzy.add(n, { method, targets });
+    if (n.length >= 3 && !lm.weak && targets.length) fuzzy.add(n, { method, targets });
   }
   for (const l of lm.latin ?? []) addLatin(l, e);
 }
@@ -276,28 +282,64 @@ function scan(text: string): Match[] {
   return out;
 }
 
+function weight(m: Match): number {
+  const len = m.end - m.start;
+  // A 2-character community stem or a weak name covers text less convincingly than a full name.
+  return (m.entry.needsBuilding || m.entry.weak ? len * 0.6 : len) - 0.01;
+}
+
+/**
+ * Longest names first, as a best tiling: the non-overlapping set of matches
+ * covering the most text (景山 inside 石景山 loses; "西城区牛街东里" reads as
+ * 西城区 + 牛街东里, not 西城区牛街 + 东里). Matches on the same span are kept together.
+ */
 function selectMatches(all: Match[]): Match[] {
-  all.sort((a, b) => b.end - b.start - (a.end - a.start) || METHOD_RANK[a.entry.method] - METHOD_RANK[b.entry.method] || a.start - b.start);
-  const chosen: Match[] = [];
-  const taken: boolean[] = [];
+  if (all.length <= 1) return all;
+  const spans = new Map<string, Match[]>();
   for (const m of all) {
-    let free = true;
-    for (let k = m.start; k < m.end; k++) if (taken[k]) { free = false; break; }
-    if (!free) {
-      // Same span, another entry of the same key (e.g. a landmark and a community): keep both.
-      if (chosen.some((c) => c.start === m.start && c.end === m.end)) chosen.push(m);
-      continue;
-    }
-    for (let k = m.start; k < m.end; k++) taken[k] = true;
-    chosen.push(m);
+    const k = `${m.start}:${m.end}`;
+    const l = spans.get(k);
+    if (l) l.push(m);
+    else spans.set(k, [m]);
+  }
+  const groups = [...spans.values()].map((ms) => ({ start: ms[0]!.start, end: ms[0]!.end, ms, w: Math.max(...ms.map(weight)) }));
+  groups.sort((a, b) => a.end - b.end || a.start - b.start);
+  const n = groups.length;
+  // best[i]: best score using groups[0..i-1]; classic weighted interval scheduling.
+  const best = new Float64Array(n + 1);
+  const take = new Uint8Array(n + 1);
+  const prev = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let j = i - 1;
+    while (j >= 0 && groups[j]!.end > groups[i]!.start) j--;
+    prev[i] = j;
+  }
+  for (let i = 1; i <= n; i++) {
+    const g = groups[i - 1]!;
+    const withG = best[prev[i - 1]! + 1]! + g.w;
+    if (withG > best[i - 1]! + 1e-9) {
+      best[i] = withG;
+      take[i] = 1;
+    } else best[i] = best[i - 1]!;
+  }
+  const chosen: Match[] = [];
+  for (let i = n; i > 0; ) {
+    if (take[i]) {
+      chosen.push(...groups[i - 1]!.ms);
+      i = prev[i - 1]! + 1;
+    } else i--;
   }
   chosen.sort((a, b) => a.start - b.start);
   return chosen;
 }
 
+/** The message is little more than the name ("八角", "在八角那边"): an answer to "which street?". */
 function isShortAnswer(text: string, m: Match): boolean {
-  const rest = (text.slice(0, m.start) + text.slice(m.end)).replace(/[\s，。,.!！?？、;；:：~～…"'“”‘’()（）]|^(?:在|是|住|我在|我住|就在)|(?:吧|啊|呀|的|那边|这边)$/g, '');
-  return rest.length <= 1;
+  const rest = (text.slice(0, m.start) + '|' + text.slice(m.end))
+    .replace(/[\s，。,.!！?？、;；:：~～…"'“”‘’()（）]/g, '')
+    .replace(/^(?:我在|我住|我住在|住在|就在|在|是|位于)/, '')
+    .replace(/(?:那边|这边|附近|一带|吧|啊|呀|的)+$/, '');
+  return rest === '|';
 }
 
 function acceptContext(text: string, m: Match, strong: Match[]): boolean {
@@ -383,7 +425,7 @@ function resolveText(text: string): PlaceResult {
     }
   }
   const address = extractAddress(text, chosen);
-  if (!chosen.length) return none(address);
+  if (!chosen.some((m) => m.entry.targets.length)) return none(address);
 
   const districtSet = new Set<string>();
   for (const m of chosen) if (m.entry.method === 'district') districtSet.add(m.entry.targets[0]!.d);
@@ -391,7 +433,7 @@ function resolveText(text: string): PlaceResult {
   interface Clue { m: Match; targets: Target[]; conflict: boolean }
   const clues: Clue[] = [];
   for (const m of chosen) {
-    if (m.entry.method === 'district') continue;
+    if (m.entry.method === 'district' || !m.entry.targets.length) continue;
     let targets = m.entry.targets;
     let conflict = false;
     if (districtSet.size) {

@@ -4,6 +4,8 @@
  * always produce a question, never a guess. `source` says what the entry was
  * checked against.
  */
+import { readFileSync } from 'node:fs';
+
 export type LandmarkKind =
   | 'subway'
   | 'hospital'
@@ -31,4 +33,9 @@ export interface Landmark {
   weak?: boolean;
 }
 
-export const LANDMARKS: Landmark[] = [];
+/**
+ * The dictionary lives in landmarks.json (one entry per line). An entry with
+ * no streets is a blocker: a road or phrase that crosses many streets or is
+ * not a place at all (东四环 must not read as 东四, 高岭土 as 高岭镇).
+ */
+export const LANDMARKS: Landmark[] = JSON.parse(readFileSync(new URL('./landmarks.json', import.meta.url), 'utf8')) as Landmark[];
