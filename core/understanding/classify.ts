@@ -1,0 +1,225 @@
+/**
+ * The embedded category classifier: one pass over the normalised text finds
+ * every lexicon term (terms indexed by their first character), sums weights per
+ * category, then boundary rules taken from the taxonomy's `scope_zh` move
+ * weight between neighbours (楼内漏水 → property, 主管道 → water_supply,
+ * 邻里生活噪声 → public_security, 校外培训退费 → education, …).
+ */
+import { LEXICON, type Tag } from './lexicon.js';
+import { CATEGORY_CODES, type CategoryCode } from './taxonomy.js';
+
+interface Term {
+  text: string;
+  target: number; // index into TARGETS
+  w: number;
+  latin: boolean;
+  wholeWord: boolean;
+}
+
+const TAGS = [
+  '#leak', '#inbuilding', '#mains', '#noise', '#neighbor', '#construction', '#commercial', '#industrial',
+  '#squaredance', '#security', '#grouprent', '#training', '#refund', '#praise', '#complaint', '#question',
+  '#firelane', '#ebike', '#charging', '#indoors', '#highfloor', '#pressure', '#heatingword', '#vehicle',
+  '#compound', '#road', '#greeting', '#water', '#hospitalside', '#restaurant', '#foodhygiene',
+] as const satisfies readonly Tag[];
+
+const TARGETS: readonly string[] = [...CATEGORY_CODES, ...TAGS];
+const TARGET_INDEX = new Map(TARGETS.map((t, i) => [t, i]));
+const NCAT = CATEGORY_CODES.length;
+
+const BUCKETS = new Map<string, Term[]>();
+
+function addTerm(raw: string, target: string, w: number, latin: boolean): void {
+  let text = raw.trim().toLowerCase();
+  if (!text) return;
+  const wholeWord = text.endsWith('$');
+  if (wholeWord) text = text.slice(0, -1);
+  const idx = TARGET_INDEX.get(target);
+  if (idx === undefined) throw new Error(`lexicon: unknown target ${target}`);
+  const term: Term = { text, target: idx, w, latin, wholeWord };
+  const key = text[0]!;
+  const list = BUCKETS.get(key);
+  if (list) list.push(term);
+  else BUCKETS.set(key, [term]);
+}
+
+for (const g of LEXICON) {
+  for (const t of (g.zh ?? '').split(' ')) addTerm(t, g.c, g.w, /^[a-z]/.test(t.toLowerCase()));
+  for (const t of (g.en ?? '').split('|')) addTerm(t, g.c, g.w, true);
+}
+// Longer terms first inside a bucket so tags and scores see the most specific phrase.
+for (const list of BUCKETS.values()) list.sort((a, b) => b.text.length - a.text.length);
+
+const isLatin = (c: string | undefined) => c !== undefined && c >= 'a' && c <= 'z';
+
+export interface Features {
+  scores: Float64Array; // per category
+  tags: Uint8Array; // per tag: count of hits
+  matched: string[]; // matched category terms (for explanations)
+}
+
+/** Find every lexicon term in normalised text. A term counts once however often it repeats. */
+export function extractFeatures(t: string): Features {
+  const scores = new Float64Array(NCAT);
+  const tags = new Uint8Array(TAGS.length);
+  const matched: string[] = [];
+  const seen = new Set<Term>();
+  // A shorter term of the same category inside a longer one already counted (地铁 in 地铁站) adds nothing.
+  const coveredUntil = new Int32Array(NCAT);
+  for (let i = 0; i < t.length; i++) {
+    const list = BUCKETS.get(t[i]!);
+    if (!list) continue;
+    for (const term of list) {
+      if (!t.startsWith(term.text, i)) continue;
+      if (term.latin) {
+        if (isLatin(t[i - 1])) continue;
+        if (term.wholeWord && isLatin(t[i + term.text.length])) continue;
+      }
+      if (seen.has(term)) continue;
+      seen.add(term);
+      if (term.target < NCAT) {
+        const end = i + term.text.length;
+        if (end <= coveredUntil[term.target]!) continue;
+        coveredUntil[term.target] = Math.max(coveredUntil[term.target]!, end);
+        scores[term.target]! += term.w;
+        matched.push(term.text);
+      } else {
+        const k = term.target - NCAT;
+        if (tags[k]! < 255) tags[k]! += 1;
+      }
+    }
+  }
+  return { scores, tags, matched };
+}
+
+const C = (code: CategoryCode) => TARGET_INDEX.get(code)!;
+const T = (tag: (typeof TAGS)[number]) => TARGET_INDEX.get(tag)! - NCAT;
+
+export interface CategoryGuess {
+  code: CategoryCode;
+  confidence: number;
+  runnerUp?: { code: CategoryCode; confidence: number };
+  /** The summed evidence for the winner; 0 means no category word at all. */
+  score: number;
+  matched: string[];
+}
+
+/** Boundary rules from scope_zh, applied to the raw lexicon scores. */
+function applyRules(f: Features, t: string): void {
+  const s = f.scores;
+  const has = (tag: (typeof TAGS)[number]) => f.tags[T(tag)]! > 0;
+  const add = (code: CategoryCode, w: number) => {
+    s[C(code)]! += w;
+  };
+
+  // Water inside the building is the property manager's; the street mains are the water group's; radiators are heating.
+  if (has('#leak')) {
+    if (has('#heatingword')) add('heating', 3);
+    else if (has('#mains')) add('water_supply', 3);
+    else if (has('#inbuilding')) add('property', 3);
+  }
+  if (has('#pressure') && has('#highfloor')) add('property', 4);
+
+  // Noise: shops, sites, factories and square dancing are `noise`; neighbours' daily life is `public_security`.
+  if (has('#noise') || has('#neighbor')) {
+    const source = has('#construction') || has('#commercial') || has('#industrial') || has('#squaredance');
+    if (has('#neighbor') && !source && (has('#noise') || s[C('noise')]! > 0)) {
+      add('public_security', 3 + s[C('noise')]! * 0.6);
+      s[C('noise')]! *= 0.3;
+    } else if (source && has('#noise')) {
+      add('noise', 2);
+    }
+  }
+
+  // 群租: the housing authority, unless it is about order or fire safety.
+  if (has('#grouprent') && has('#security')) add('public_security', 4);
+
+  // 校外培训退费或跑路 → education, not market.
+  if (has('#training') && (has('#refund') || s[C('market')]! > 0)) {
+    add('education', 3 + s[C('market')]! * 0.5);
+    s[C('market')]! *= 0.4;
+  }
+
+  // Cars in the fire lane are a parking matter; stuff piled in it is fire safety.
+  if (has('#firelane')) {
+    if (has('#vehicle') || s[C('parking')]! > 0) add('parking', 3);
+    else add('public_security', 3);
+  }
+
+  // Charging an e-bike indoors is a fire risk (public_security), not an electricity matter.
+  if (has('#ebike') && has('#charging')) {
+    add('public_security', 4);
+    s[C('power')]! *= 0.3;
+  }
+
+  // Street lights and paths inside a residential compound are the property manager's facilities.
+  if (has('#compound') && !has('#road') && s[C('municipal_facility')]! > 0 && /小区|院里|院内|compound|estate/.test(t)) {
+    add('property', Math.min(3, s[C('municipal_facility')]!) * 0.9);
+  }
+
+  // 餐馆卫生 → food_safety: a dirty restaurant kitchen is not street cleanliness.
+  if (has('#restaurant') && has('#foodhygiene')) {
+    add('food_safety', 2 + s[C('sanitation')]! * 0.5);
+    s[C('sanitation')]! *= 0.5;
+  }
+
+  // Oily fumes from a restaurant are pollution; the restaurant's hygiene is food safety.
+  if (/油烟|cooking fumes|kitchen fumes/.test(t)) {
+    s[C('food_safety')]! *= 0.3;
+  }
+
+  // Praise and thanks with no complaint are "other".
+  if (has('#praise')) {
+    const complaint = f.tags[T('#complaint')]!;
+    const strongPraise = /表扬|点赞|锦旗|致谢|好评|称赞|praise|compliment|great job|well done|辛苦了|非常感谢|特别感谢|十分感谢/.test(t);
+    if (strongPraise && complaint <= 3) add('other', 6);
+    else if (strongPraise) add('other', 3);
+  }
+}
+
+/** Classify normalised text into a taxonomy category. */
+export function classifyCategory(t: string, f: Features = extractFeatures(t)): CategoryGuess {
+  applyRules(f, t);
+  const s = f.scores;
+  let best = -1;
+  let second = -1;
+  for (let i = 0; i < NCAT; i++) {
+    if (best < 0 || s[i]! > s[best]!) {
+      second = best;
+      best = i;
+    } else if (second < 0 || s[i]! > s[second]!) {
+      second = i;
+    }
+  }
+  const top = s[best]!;
+  if (top <= 0) {
+    return { code: 'other', confidence: 0.2, score: 0, matched: f.matched };
+  }
+  const next = Math.max(0, s[second]!);
+  const strength = 1 - Math.exp(-top / 3);
+  const margin = top / (top + next);
+  const confidence = Math.round(strength * margin * 1000) / 1000;
+  const guess: CategoryGuess = {
+    code: CATEGORY_CODES[best]!,
+    confidence,
+    score: top,
+    matched: f.matched,
+  };
+  if (next > 0 && second !== best) {
+    const nextStrength = 1 - Math.exp(-next / 3);
+    guess.runnerUp = {
+      code: CATEGORY_CODES[second]!,
+      confidence: Math.round(nextStrength * (next / (top + next)) * 1000) / 1000,
+    };
+  }
+  return guess;
+}
+
+/** Add evidence for a category (e.g. an urgent_when situation of that category was recognised). */
+export function boostCategory(f: Features, code: CategoryCode, w: number): void {
+  f.scores[C(code)]! += w;
+}
+
+export function tagCount(f: Features, tag: (typeof TAGS)[number]): number {
+  return f.tags[T(tag)]!;
+}

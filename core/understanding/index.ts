@@ -1,0 +1,207 @@
+/**
+ * Understanding a resident's message: category, place, urgency, triage,
+ * personal data, and the question to ask when something is missing.
+ * Embedded, synchronous, deterministic, no network. Never throws.
+ */
+import type { GeoPoint } from '../../adapters/types.js';
+import { boostCategory, classifyCategory, extractFeatures, tagCount } from './classify.js';
+import { hasWords, normalize, wellFormed } from './normalize.js';
+import { detectPersonalData, type PersonalDataItem, type PersonalDataOriginal } from './pii.js';
+import { resolvePlace, type PlaceResult } from './place/index.js';
+import { CATEGORY_BY_CODE, type CategoryCode } from './taxonomy.js';
+import { triageFor, urgencyFor, urgentSituations, type Triage, type Urgency } from './urgency.js';
+
+export type { PlaceResult, PlaceCandidate } from './place/index.js';
+export type { Triage, TriageKind, Urgency, UrgencyClass } from './urgency.js';
+export type { PersonalDataItem, PersonalDataKind, PersonalDataOriginal } from './pii.js';
+export type { CategoryCode } from './taxonomy.js';
+export { CATEGORY_CODES, CATEGORIES, isCategoryCode } from './taxonomy.js';
+export { detectPersonalData } from './pii.js';
+
+export interface Choice {
+  label: string;
+  value: string;
+}
+
+export interface Question {
+  field: 'place' | 'details' | 'category';
+  text_zh: string;
+  text_en: string;
+  choices: Choice[];
+}
+
+export interface CategoryResult {
+  code: CategoryCode;
+  confidence: number;
+  runnerUp?: { code: CategoryCode; confidence: number };
+}
+
+export interface Understanding {
+  category: CategoryResult;
+  place: PlaceResult;
+  urgency: Urgency;
+  triage: Triage;
+  /** One line, masked. */
+  summary: string;
+  maskedText: string;
+  personalData: PersonalDataItem[];
+  /** Raw personal data for encrypted storage. Never log. */
+  originals: PersonalDataOriginal[];
+  needsLocation: boolean;
+  needsMoreInfo: boolean;
+  question?: Question;
+  source: 'embedded' | 'llm' | 'embedded_fallback';
+  lang: 'zh' | 'en';
+}
+
+export interface UnderstandOptions {
+  /** The resident's earlier messages in this conversation, oldest first. */
+  history?: string[];
+  lang?: 'zh' | 'en';
+  /** A location pin. Without a geocoder it cannot name a street: it is kept and the resident is asked for a named place. */
+  location?: GeoPoint;
+}
+
+const NO_PLACE: PlaceResult = {
+  districtCode: null,
+  streetCode: null,
+  community: null,
+  address: null,
+  method: 'none',
+  confidence: 0,
+  candidates: [],
+};
+
+const GREETING_ONLY = /^(?:你好|您好|在吗|在不在|有人吗|喂|哈喽|嗨|hi|hello|hey|test|testing|测试|\?|？|ok|好的|嗯|谢谢|thanks|thank you)[\s!！。.,，~?？]*$/;
+
+function detectLang(raw: string): 'zh' | 'en' {
+  const cjk = (raw.match(/[\u4e00-\u9fff]/g) ?? []).length;
+  const latin = (raw.match(/[A-Za-z]/g) ?? []).length;
+  return cjk === 0 && latin > 0 ? 'en' : cjk * 3 >= latin ? 'zh' : 'en';
+}
+
+function summarise(masked: string, code: CategoryCode, place: PlaceResult): string {
+  const name = CATEGORY_BY_CODE.get(code)?.name_zh ?? code;
+  const where = place.streetCode ? (place.candidates.find((c) => c.streetCode === place.streetCode)?.label ?? place.streetCode) : null;
+  let body = masked.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const chars = [...body];
+  if (chars.length > 60) body = chars.slice(0, 60).join('') + '…';
+  return [name, where, body].filter(Boolean).join('｜');
+}
+
+function placeQuestion(place: PlaceResult, location: GeoPoint | undefined): Question {
+  if (place.candidates.length > 1 && !place.streetCode) {
+    return {
+      field: 'place',
+      text_zh: '您说的地点对应多个街道，请问是哪一个？',
+      text_en: 'That place name matches several areas. Which one do you mean?',
+      choices: place.candidates.slice(0, 8).map((c) => ({ label: c.label, value: c.streetCode ?? c.districtCode })),
+    };
+  }
+  if (location) {
+    return {
+      field: 'place',
+      text_zh: '已收到您的位置。请再告诉我们所在的小区、街道或附近的地标，以便准确派单。',
+      text_en: 'We have your location pin. Please also name the residential compound, street or a nearby landmark so we can route this correctly.',
+      choices: [],
+    };
+  }
+  return {
+    field: 'place',
+    text_zh: '请问问题发生在哪里？请告诉我们区、街道或小区名称，或直接发送位置。',
+    text_en: 'Where is this? Please name the district, street or residential compound, or send a location pin.',
+    choices: [],
+  };
+}
+
+const DETAILS_QUESTION: Question = {
+  field: 'details',
+  text_zh: '请用文字描述您遇到的问题以及发生的地点，例如：“朝阳区望京街道某小区3号楼电梯坏了”。',
+  text_en: 'Please describe the problem and where it is, e.g. "The lift in building 3 of X compound, Wangjing, Chaoyang is broken".',
+  choices: [],
+};
+
+function categoryQuestion(guess: CategoryResult): Question {
+  const codes = [guess.code, guess.runnerUp?.code].filter((c): c is CategoryCode => !!c);
+  return {
+    field: 'category',
+    text_zh: '请问您反映的问题属于哪一类？',
+    text_en: 'Which kind of problem is this?',
+    choices: [...codes, 'other' as const]
+      .filter((c, i, a) => a.indexOf(c) === i)
+      .map((c) => ({ label: `${CATEGORY_BY_CODE.get(c)!.name_zh} / ${CATEGORY_BY_CODE.get(c)!.name_en}`, value: c })),
+  };
+}
+
+function safePlace(text: string, history: string[] | undefined): PlaceResult {
+  try {
+    return resolvePlace(text, history && history.length ? { history } : {});
+  } catch {
+    return NO_PLACE;
+  }
+}
+
+/** Understand one message (plus earlier turns). Synchronous, embedded, never throws. */
+export function understand(text: string, opts: UnderstandOptions = {}): Understanding {
+  const raw = wellFormed(text);
+  const history = (opts.history ?? []).map(wellFormed).filter((h) => h.length > 0).slice(-5);
+  const pii = detectPersonalData(raw);
+  const t = normalize(pii.maskedText);
+  const lang = opts.lang ?? detectLang(raw);
+  const meaningful = hasWords(t) && !GREETING_ONLY.test(t.trim());
+
+  // Category and urgency are decided on this message; earlier turns help only when this one says little.
+  const features = extractFeatures(t);
+  // An urgent_when situation is evidence for the category it belongs to (电梯困人 → property).
+  const situations = meaningful ? urgentSituations(t) : [];
+  for (const sit of situations) boostCategory(features, sit.category, 3);
+  let guess = classifyCategory(t, features);
+  if (guess.score < 2 && history.length) {
+    const ht = normalize(detectPersonalData(history.join('。')).maskedText + '。' + pii.maskedText);
+    const hg = classifyCategory(ht);
+    if (hg.score > guess.score) guess = hg;
+  }
+  const place = meaningful || history.length ? safePlace(pii.maskedText, history) : NO_PLACE;
+  const triage = meaningful ? triageFor(t) : { kind: 'none' as const, message_zh: '', message_en: '' };
+
+  let code = guess.code;
+  // Emergencies with no other category words: fire and fights are public_security, accidents traffic, medical health.
+  if (guess.score < 3) {
+    if (triage.kind === '119' || triage.kind === '110') code = 'public_security';
+    else if (triage.kind === '122') code = 'traffic';
+    else if (triage.kind === '120') code = 'health';
+    else if (triage.kind === 'xinfang' || triage.kind === 'court') code = 'other';
+  }
+  const needsMoreInfo = !meaningful || (guess.score === 0 && place.method === 'none' && triage.kind === 'none' && [...t].length < 12 && tagCount(features, '#question') === 0);
+  if (!meaningful) code = 'other';
+  const category: CategoryResult = {
+    code,
+    confidence: code === guess.code ? guess.confidence : 0.6,
+    ...(guess.runnerUp && guess.runnerUp.code !== code ? { runnerUp: guess.runnerUp } : {}),
+  };
+  if (!meaningful) category.confidence = 0;
+
+  const urgency = meaningful ? urgencyFor(t, code, triage, situations) : { class: 'ordinary' as const, urgent: false, reason: 'no content' };
+  const needsLocation = !place.streetCode;
+
+  let question: Question | undefined;
+  if (needsMoreInfo) question = DETAILS_QUESTION;
+  else if (needsLocation && (code !== 'other' || place.candidates.length > 1)) question = placeQuestion(place, opts.location);
+  else if (category.confidence < 0.35 && code !== 'other') question = categoryQuestion(category);
+
+  return {
+    category,
+    place,
+    urgency,
+    triage,
+    summary: needsMoreInfo ? '（内容不足）' : summarise(pii.maskedText, code, place),
+    maskedText: pii.maskedText,
+    personalData: pii.personalData,
+    originals: pii.originals,
+    needsLocation,
+    needsMoreInfo,
+    ...(question ? { question } : {}),
+    source: 'embedded',
+    lang,
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * The embedded classifier's weighted lexicon, written from the meaning of each
+ * category's `scope_zh` and `urgent_when` in the taxonomy, plus the colloquial
+ * words, common typos (躁音, 暧气, 拉圾, 电悌) and English phrasings residents use.
+ *
+ * Each group lists terms for one category at one weight: 4 = decisive phrase,
+ * 3 = clear topic word, 2 = strong hint, 1 = weak hint shared with neighbours.
+ * Chinese terms are separated by spaces; English terms by '|', matched at a
+ * word start (a trailing '$' also requires a word end: "bus$" is not "business").
+ *
+ * Tags (names starting with '#') are not categories: they mark facts that the
+ * boundary rules in classify.ts combine (where a leak is, who makes a noise…).
+ */
+import type { CategoryCode } from './taxonomy.js';
+
+export type Tag =
+  | '#leak' | '#inbuilding' | '#mains' | '#noise' | '#neighbor' | '#construction' | '#commercial'
+  | '#industrial' | '#squaredance' | '#security' | '#grouprent' | '#training' | '#refund' | '#praise'
+  | '#complaint' | '#question' | '#firelane' | '#ebike' | '#charging' | '#indoors' | '#highfloor'
+  | '#pressure' | '#heatingword' | '#vehicle' | '#compound' | '#road' | '#greeting' | '#water' | '#hospitalside'
+  | '#restaurant' | '#foodhygiene';
+
+export interface LexGroup {
+  c: CategoryCode | Tag;
+  w: number;
+  zh?: string;
+  en?: string;
+}
+
+export const LEXICON: LexGroup[] = [
+  // ------------------------------------------------------------ property 物业管理
+  { c: 'property', w: 4, zh: '电梯困人 困电梯 电梯故障 电梯坏 电梯停运 电梯不运行 电梯停了 电梯又停 电梯维修 电梯年检 物业费 物业公司 物业服务 业委会 业主委员会 物管会 无物业 没有物业 没物业 二次供水 泵房 水泵房 加压泵 楼道灯 楼道照明 声控灯 单元门 门禁 楼内漏水 天花板漏水 顶棚漏水 屋顶漏水 房顶漏水 楼顶漏水 漏雨 电悌', en: 'property management|property company|management company|management fee|property fee|elevator|lift is|lift has|lift broke|the lift|stuck in the lift|stuck in an elevator|access control|entry gate|door entry|intercom|stairwell light|corridor light|hallway light|homeowners association|owners committee|ceiling is leaking|ceiling leak|water pump room|booster pump' },
+  { c: 'property', w: 3, zh: '电梯 物管 保安 小区设施 小区大门 健身器材 车库门 对讲 楼道窗 小区维修 维修基金 维修资金 物业不', en: 'building manager|security guard|the estate|compound facilities' },
+  { c: 'property', w: 2, zh: '物业 保洁 单元楼' },
+  { c: 'property', w: 1, zh: '楼道 楼里 小区里', en: 'my building|our building|apartment building' },
+  // ------------------------------------------------------------ heating 供暖
+  { c: 'heating', w: 4, zh: '暖气 供暖 供热 采暖 暖气片 室温 停暖 供暖费 取暖费 热力公司 热力集团 地暖 暖器 暧气 曖气 暖汽', en: 'heating|radiator|no heat|heating fee|heating bill|central heating|district heating' },
+  { c: 'heating', w: 2, zh: '热力 不热 冰凉 冰冷 太冷 冻得 冻死 冷得 冷死 度左右 十几度', en: 'freezing|cold at home|apartment is cold|flat is cold|room temperature|only 1' },
+  // ------------------------------------------------------------ water_supply 供水
+  { c: 'water_supply', w: 4, zh: '停水 断水 没水 没有水 不来水 没来水 自来水 水压低 水压小 水压不足 水压太低 水流很小 水质 水发黄 水黄 黄水 水有异味 水有味 水浑 浑浊 水有沉淀 水表 水费 自来水公司 自来水集团 主管道 供水管 管网漏水 爆管 水管爆裂 水管爆了 供水 锈水 水有杂质', en: 'no water|running water|no tap water|water outage|water cut|water supply|tap water|low water pressure|water pressure|water meter|water bill|water main|burst main|brown water|yellow water|rusty water|water is off|water has been off|water has been cut|water smells|water tastes' },
+  { c: 'water_supply', w: 3, zh: '水压' },
+  { c: 'water_supply', w: 1.5, zh: '水管 漏水 来水 水龙头', en: 'leak|leaking|pipe' },
+  // ------------------------------------------------------------ drainage 排水
+  { c: 'drainage', w: 4, zh: '下水道 下水管 下水井 污水井 雨水井 雨水篦子 雨篦子 雨水口 排水 污水外溢 污水横流 污水冒 冒污水 冒出污水 污水漫 倒灌 化粪池 积水 道路积水 马桶堵 堵了下水 返臭 下水反味 反味 粪水 排污管 污水管 下水到 雨水管 地漏', en: 'sewer|sewage|drain|blocked drain|clogged drain|flooding|flooded|standing water|waterlogged|septic tank|backflow|backing up|storm drain|gully' },
+  { c: 'drainage', w: 2, zh: '污水 堵塞 淹了 被淹 进水 水漫 泡在水里 雨后 淹', en: 'overflowing sewage|puddle' },
+  // ------------------------------------------------------------ power 供电
+  { c: 'power', w: 4, zh: '停电 断电 没电 没有电 电压不稳 电压低 电线老化 电表 电费 充电桩报装 安装充电桩 充电桩安装 报装充电桩 供电公司 供电局 国家电网 跳闸 电缆 变压器 电线落地 电线垂 电线掉 电线起火 电线着火 停電 来电 电闸', en: 'power outage|power cut|no power|no electricity|blackout|power is out|power has been|electricity|voltage|power line|wires down|downed wire|electric meter|electricity bill|transformer|charging pile installation|install a charging pile|ev charger installation|power supply' },
+  { c: 'power', w: 2, zh: '电线 电压 供电 充电桩 电路 电线杆', en: 'wires$|cable|power\'s|power out|power went|lost power|power has gone' },
+  // ------------------------------------------------------------ gas 燃气
+  { c: 'gas', w: 4, zh: '燃气 煤气 天然气 燃气味 煤气味 燃气泄漏 燃气表 燃气费 燃气公司 燃气集团 燃气管 液化气 燃汽 然气 打不着火 点不着火 燃气灶', en: 'gas$|gas leak|smell gas|smell of gas|gas smell|gas meter|gas bill|gas supply|natural gas|gas stove' },
+  { c: 'gas', w: 2, zh: '漏气 气味很大', en: '' },
+  // ------------------------------------------------------------ garbage 垃圾分类与清运
+  { c: 'garbage', w: 4, zh: '垃圾桶 垃圾箱 垃圾站 垃圾房 垃圾清运 清运 没人清运 没清运 垃圾满 满溢 垃圾分类 分类投放 桶站 大件垃圾 装修垃圾 建筑垃圾 厨余 垃圾车 垃圾没人收 垃圾没人拉 垃圾没拉 拉圾桶 垃圾拉走 垃圾溢出 收垃圾 垃圾中转', en: 'garbage bin|trash can|rubbish bin|garbage collection|trash collection|rubbish collection|bins$|bin is|waste sorting|sorting station|recycling|bulky waste|renovation waste|construction waste|kitchen waste|food waste|dumpster|garbage truck|hasn\'t been collected|not been collected|not collected' },
+  { c: 'garbage', w: 2, zh: '垃圾 拉圾 垃圾堆 堆满垃圾', en: 'garbage|trash|rubbish' },
+  // ------------------------------------------------------------ sanitation 环境卫生
+  { c: 'sanitation', w: 4, zh: '环境卫生 脏乱 脏乱差 卫生差 卫生很差 公厕 公共厕所 厕所脏 小广告 野广告 乱贴 乱涂 乱画 堆物 堆放杂物 杂物 死老鼠 死猫 死狗 动物尸体 粪便 狗屎 狗粪 没人打扫 没人清扫 乱扔 满地 垃圾遍地 随地 脏兮兮 很脏 太脏 不打扫 清扫 堆满 乱堆 堆放 污渍 口香糖 没人清理 粪 痰', en: 'dirty|filthy|litter|public toilet|public restroom|flyers|ads stuck|posters|dead rat|dead cat|dead animal|dog poop|dog mess|dog poo|clutter|junk piled|piles of junk|not cleaned|nobody cleans|unswept' },
+  { c: 'sanitation', w: 1.5, zh: '脏 打扫 清理 堆了 苍蝇 蚊子 蟑螂 老鼠 臭', en: 'smelly|messy|rats' },
+  // ------------------------------------------------------------ noise 噪声扰民
+  { c: 'noise', w: 4, zh: '噪音 噪声 躁音 燥音 噪声扰民 施工噪音 夜间施工 半夜施工 深夜施工 凌晨施工 连夜施工 打桩 广场舞 大喇叭 喇叭 音响 音箱 低音炮 酒吧 KTV ktv 歌厅 机器轰鸣 轰鸣 鼓风机 冷却塔 外放', en: 'noise|noisy|too loud|so loud|very loud|loud music|construction at night|night construction|pile driving|pile-driving|square dancing|square dance|dancing aunties|loudspeaker|blaring|karaoke|bar music' },
+  { c: 'noise', w: 2, zh: '扰民 吵 太吵 吵得 吵死 吵闹 声音很大 声音太大 动静 工地 施工 轰隆', en: 'loud$|racket|din$|construction site|jackhammer|drill|hammering' },
+  // ------------------------------------------------------------ pollution 环境污染
+  { c: 'pollution', w: 4, zh: '油烟 排烟 废气 焚烧 烧垃圾 烧秸秆 烧树叶 烧塑料 冒黑烟 黑烟 扬尘 粉尘 黑臭 排污 偷排 污染 化工 化学品 刺鼻 臭气 恶臭 异味 尾气 熏得 烧烤烟', en: 'cooking fumes|kitchen fumes|fumes|smoke from|black smoke|burning|dust$|dusty|pollution|polluted|polluting|chemical|stench|stink|exhaust|toxic|odor|odour' },
+  { c: 'pollution', w: 2, zh: '臭味 气味 烟雾 灰尘 河道 河水 河里 水沟 排放 熏', en: 'smell|smoke|river' },
+  // ------------------------------------------------------------ illegal_construction 违法建设
+  { c: 'illegal_construction', w: 4, zh: '违建 违章建筑 违法建设 违法建筑 违章搭建 私搭乱建 私搭 乱搭 乱建 私建 搭建 加盖 加建 扩建 圈占 圈地 占用公共空间 拆改承重墙 承重墙 砸墙 打通墙 挖地下室 地下室开挖 阳台外扩 彩钢房 彩钢板 板房 违规建设 盖房 盖了 搭了 改建', en: 'illegal construction|illegal structure|illegal building|unauthorized structure|unauthorised structure|illegal extension|built a shed|built an extension|load-bearing wall|load bearing wall|illegally built|structure on the roof|shed$|sheds$' },
+  { c: 'illegal_construction', w: 2, zh: '改成 改造成 违规', en: 'illegal$|extension' },
+  // ------------------------------------------------------------ street_vending 占道经营
+  { c: 'street_vending', w: 4, zh: '占道经营 摆摊 摊贩 小贩 游商 商贩 地摊 店外经营 出店经营 跨门营业 夜市 摊位 广告牌 户外广告 路边摊 流动摊 烧烤摊 早点摊 水果摊 卖菜 占道摆 门口摆 摊点 出摊 马路市场', en: 'street vendor|vendors|hawker|stall|sidewalk vendors|selling on the pavement|selling on the sidewalk|selling on the street|billboard|night market|street stall|shop spills|out on the pavement|out onto the pavement|out onto the sidewalk|tables on the sidewalk|tables outside' },
+  { c: 'street_vending', w: 4, zh: '小摊 摊子 摊儿' },
+  { c: 'street_vending', w: 2, zh: '占道 摆 叫卖 兜售 摊', en: 'selling$|sells$' },
+  // ------------------------------------------------------------ parking 停车管理
+  { c: 'parking', w: 4, zh: '违停 违章停车 违法停车 乱停 乱停车 乱停放 停车位 车位 停车难 停车费 停车场 停车收费 僵尸车 废弃车 弃置车 盲道停车 共享单车 单车乱停 地锁 挪车 停在 停满', en: 'parking|parked|illegally parked|double parked|double-parked|abandoned car|zombie car|shared bikes|shared bicycles|bike-share|bike share|parking fee|parking space|parking lot' },
+  { c: 'parking', w: 2, zh: '停车 车辆 堵门 单车 自行车', en: 'blocking the' },
+  // ------------------------------------------------------------ traffic 道路交通
+  { c: 'traffic', w: 4, zh: '堵车 拥堵 红绿灯 信号灯 交通灯 配时 标线 斑马线 人行横道 交通标志 交通设施 限速 渣土车 道路施工 占道施工 闯红灯 大货车 车祸 追尾 撞车 交通事故 掉头 禁止左转 左转灯 路口太堵 交通 信号机 隔离带 减速带 鸣笛 按喇叭', en: 'traffic|traffic jam|congestion|traffic light|traffic signal|signal light|crosswalk|zebra crossing|road markings|lane markings|speed limit|dump truck|muck truck|car crash|collision|road works|roadworks|turn signal|intersection' },
+  { c: 'traffic', w: 1.5, zh: '路口 车多 超速 压线 限行 标志 车速 开得很快 开得太快 开太快', en: 'crossing$|junction' },
+  // ------------------------------------------------------------ municipal_facility 市政设施
+  { c: 'municipal_facility', w: 4, zh: '路灯 井盖 坑洼 大坑 路面破损 路面坑 塌陷 地陷 路面开裂 人行道砖 步道砖 地砖松动 方砖 护栏 栏杆 公共座椅 长椅 道路破损 马路坑 窨井 路面 步道 盲道 路坑 路不平 翘起', en: 'streetlight|street light|street lamp|streetlamp|manhole|pothole|sinkhole|road collapsed|road has collapsed|paving|sidewalk tiles|pavement tiles|paving stones|railing|guardrail|bench|broken road|road surface|cracked road|uneven pavement' },
+  { c: 'municipal_facility', w: 1.5, zh: '人行道 坑 破损', en: 'sidewalk|pavement' },
+  // ------------------------------------------------------------ greening 园林绿化
+  { c: 'greening', w: 4, zh: '树木 大树 树枝 枯树 死树 修剪 剪枝 倒伏 树倒 倒树 绿地 草坪 绿化 飞絮 杨絮 柳絮 花坛 绿植 毁绿 砍树 树杈 树干 枝杈 公园 树上 砍伐', en: 'tree|trees|branch|branches|fallen tree|dead tree|pruning|prune|trim the|green space|green belt|lawn|grass|poplar fluff|catkins|willow fluff|park$|flower bed' },
+  { c: 'greening', w: 2, zh: '树 园林 杂草 草地 虫害 虫子 砍', en: 'weeds' },
+  // ------------------------------------------------------------ market 市场监管
+  { c: 'market', w: 4, zh: '消费纠纷 退货 换货 退款 预付卡 办卡 会员卡 储值卡 充值卡 商家 价格欺诈 标价 明码标价 虚假宣传 假货 质量问题 无照经营 缺斤短两 短斤少两 计量 电子秤 鬼秤 售后 保修 霸王条款 欺诈 消费者 网购 健身房 美容院 理发店 宰客 乱涨价 以次充好 秤 缺斤 少秤 短秤 八两', en: 'refund|return the|merchant|prepaid card|membership card|stored-value|gym closed|gym has closed|gym shut|overcharged|overcharging|price gouging|false advertising|fake goods|counterfeit|rigged scale|short weight|consumer|after-sales|warranty|shop refuses|store refuses|store refused|shop refused' },
+  { c: 'market', w: 2, zh: '跑路 退钱 不退 价格 收费 卖的 买的 店家 商场 超市 质量', en: 'shop$|store$|price' },
+  // ------------------------------------------------------------ food_safety 食品药品安全
+  { c: 'food_safety', w: 3, zh: '过期' },
+  { c: 'food_safety', w: 4, zh: '食品安全 餐馆卫生 饭店卫生 餐厅卫生 后厨 卫生许可 无证餐饮 黑作坊 食物中毒 吃坏 拉肚子 腹泻 上吐下泻 过期食品 过期药 变质 发霉 吃出 异物 假药 药品 药店 保健品 地沟油 健康证 食品', en: 'food poisoning|expired|out of date|past its date|spoiled|mouldy|moldy|restaurant hygiene|kitchen is filthy|dirty kitchen|cockroach in|hair in my|bug in my|diarrhea|diarrhoea|food safety|pharmacy|medicine|medicines|unlicensed restaurant|unlicensed food' },
+  { c: 'food_safety', w: 2, zh: '食物 饭菜 外卖 餐厅 饭店 饭馆 餐馆 小吃 呕吐 吃了 卫生 食堂 面馆 牛奶 面包 零食 熟食 肉 蔬菜 饮料 酸奶 月饼 蛋糕 奶粉', en: 'restaurant|food$|vomiting|takeaway|takeout' },
+  // ------------------------------------------------------------ real_estate_registration 不动产登记
+  { c: 'real_estate_registration', w: 4, zh: '房产证 房本 不动产 不动产登记 不动产证 产权证 办证难 办不了证 办不下来证 网签 过户 确权 房产登记 土地证 房屋所有权', en: 'property title|title deed|property certificate|deed$|real estate registration|ownership certificate|property registration|property deed|ownership papers|title certificate' },
+  { c: 'real_estate_registration', w: 2, zh: '办证 产权 回迁房', en: 'title$|registration of' },
+  // ------------------------------------------------------------ housing 住房保障与房屋安全
+  { c: 'housing', w: 4, zh: '保障房 公租房 廉租房 经适房 共有产权房 保障性住房 租房 房东 租客 房租 中介 押金 租赁 群租 隔断房 隔断间 打隔断 地下室住人 老旧小区改造 房屋安全 墙体开裂 墙裂 危房 房屋鉴定 住房 轮候 配租 加装电梯 装电梯', en: 'public rental housing|public housing|affordable housing|social housing|landlord|tenant|rent$|rental|deposit|letting agent|estate agent|housing agency|overcrowded|subdivided|cracks in the wall|crack in the wall|cracked wall|dilapidated|elevator retrofit|install an elevator|install a lift|add a lift|add an elevator' },
+  { c: 'housing', w: 2, zh: '裂缝 开裂 裂了 倒塌 改造 房子 房屋', en: 'crack|cracks|collapse|house' },
+  // ------------------------------------------------------------ labor 劳动保障
+  { c: 'labor', w: 4, zh: '工资 欠薪 拖欠工资 讨薪 不发工资 欠工资 工钱 劳动合同 社保 五险一金 失业金 失业保险 工伤 辞退 开除 加班费 劳动仲裁 试用期 用人单位 农民工 包工头 养老保险 年终奖 离职 劳务费', en: 'wages|salary|unpaid|owed wages|back pay|labor contract|labour contract|employment contract|social insurance|unemployment benefit|work injury|injured at work|fired|dismissed|overtime|employer|laid off' },
+  { c: 'labor', w: 2, zh: '老板 公司 单位 合同 上班 员工 工人', en: 'boss|company|my job' },
+  // ------------------------------------------------------------ education 教育
+  { c: 'education', w: 4, zh: '学校 入学 入园 幼儿园 小学 初中 中学 学位 学区 学籍 转学 学费 择校 校外培训 培训机构 培训班 补习班 辅导班 课外班 兴趣班 校园 班主任 招生 上学 放学 教育', en: 'school|kindergarten|enrollment|enrolment|admission|school place|tuition|tutoring|training center|training centre|training school|cram school|after-school|teacher|campus' },
+  { c: 'education', w: 2, zh: '老师 孩子 学生 培训' },
+  { c: 'education', w: 1, zh: '校门口', en: 'student|pupils|class$|classes' },
+  // ------------------------------------------------------------ health 医疗卫生
+  { c: 'health', w: 4, zh: '医院 挂号 号贩子 医生 护士 看病 就诊 门诊 医保报销 疫苗 接种 社区卫生服务站 卫生服务中心 卫生服务站 社区医院 卫生院 体检 医疗 住院 手术 大夫 诊所 急诊', en: 'hospital|doctor|nurse|appointment|vaccine|vaccination|jab$|clinic|medical|community health|health centre|health center|outpatient|emergency room' },
+  { c: 'health', w: 2, zh: '医保 报销 药费 排队', en: 'health insurance|reimburse' },
+  // ------------------------------------------------------------ public_security 治安与消防
+  { c: 'public_security', w: 4, zh: '邻里纠纷 跺脚 拖椅子 拖桌子 打麻将 可疑人员 可疑 小偷 被盗 盗窃 被偷 偷了 撬锁 撬门 打架 斗殴 打人 殴打 威胁 骚扰 诈骗 传销 赌博 吸毒 消防隐患 火灾隐患 楼道充电 飞线充电 拉线充电 着火 起火 火情 失火 火灾 治安 派出所 民警 狗叫 狗咬 遛狗不拴绳 不拴绳 恶犬 灭火器 消防栓 安全出口 消防设施', en: 'suspicious|stranger|thief|thieves|stolen|theft|burglary|break-in|broke into|fight$|fighting|assault|harass|harassment|fire hazard|fire risk|fire safety|e-bike|ebike|e-bikes|electric bike|electric scooter|charging in the hallway|charging in the corridor|charging in the stairwell|on fire|police|stomping|footsteps|dog barking|barking|fire extinguisher' },
+  { c: 'public_security', w: 2, zh: '狗 邻居 纠纷 电动车 电瓶车 电动自行车 消防 火 报警 警察 偷 吵架 骂人 安全隐患', en: 'neighbour|neighbor|fire$|smoke alarm|dispute' },
+  // ------------------------------------------------------------ civil_affairs 民政与养老
+  { c: 'civil_affairs', w: 4, zh: '养老 养老院 敬老院 养老服务 独居老人 孤寡老人 空巢老人 低保 救助 困难补助 特困 残疾人 残疾证 残疾补贴 残疾 婚姻登记 结婚登记 离婚登记 结婚证 离婚证 殡葬 墓地 骨灰 丧葬 老年餐桌 助餐 高龄津贴 居家养老 失能 托老 养老驿站', en: 'elderly care|nursing home|old people\'s home|care home|welfare|subsistence allowance|dibao|disability allowance|disabled|disability|marriage registration|register our marriage|funeral|cemetery|lives alone|living alone|elderly man|elderly woman|elderly neighbour|elderly neighbor|senior canteen' },
+  { c: 'civil_affairs', w: 4, zh: '独居 孤寡' },
+  { c: 'civil_affairs', w: 2, zh: '老人 补贴 老年人 高龄 老大爷 老太太 老奶奶 老爷子', en: 'elderly|pensioner' },
+  // ------------------------------------------------------------ public_transport 公共交通
+  { c: 'public_transport', w: 4, zh: '公交 公交车 公交线路 站牌 地铁 出租车 的哥 网约车 滴滴 打车 拒载 绕路 绕远 班次 末班车 首班车 发车间隔 到站不停 甩站 一卡通 换乘 乘客 司机态度 车站', en: 'bus$|buses|bus stop|bus route|subway|metro|taxi|cab$|ride-hailing|ride hailing|didi|refused to take|took a detour|last bus|bus driver|passenger' },
+  { c: 'public_transport', w: 2, zh: '司机 线路 站台 等车 公交站' },
+  { c: 'public_transport', w: 1, zh: '地铁站 地铁口', en: 'driver|route' },
+  // ------------------------------------------------------------ other 其他
+  { c: 'other', w: 4, zh: '表扬 点赞 锦旗 致谢 好评 称赞 落户 户口 护照 出入境 居住证 积分落户 个税 个人所得税 身份证办理 签证', en: 'praise|compliment|well done|great job|hukou|residence permit|passport|visa$|tax return|income tax' },
+  { c: 'other', w: 1.5, zh: '感谢 建议 咨询 政策 怎么办理 如何办理 需要什么材料 什么条件 申请条件', en: 'thank|thanks|suggest|suggestion|policy|how do i apply|what documents|how can i apply' },
+
+  // ------------------------------------------------------------ tags for boundary rules
+  { c: '#leak', w: 1, zh: '漏水 渗水 漏了 滴水 往下滴 往下漏 水管破 水管裂 水管坏 跑水 淹了 泡了', en: 'leak|leaking|dripping|burst pipe|pipe burst|flooded' },
+  { c: '#inbuilding', w: 1, zh: '楼上 楼内 楼里 楼道 家里 我家 屋里 室内 天花板 顶棚 卫生间 厨房 单元 墙面 墙上 楼顶 屋顶 顶楼 户内 水管井 管道井 立管 楼下邻居', en: 'upstairs|ceiling|my apartment|my flat|the building|bathroom|kitchen|my home' },
+  { c: '#mains', w: 1, zh: '主管道 市政管 管网 马路上 路面 路边 街上 大街 路口 井里 自来水管道 地下管道', en: 'water main|street|road$|main pipe|under the road' },
+  { c: '#noise', w: 1, zh: '噪音 噪声 躁音 燥音 吵 扰民 声音 动静 响 轰鸣 喇叭', en: 'noise|noisy|loud|racket|din$|banging|barking|drill|hammering|all night' },
+  { c: '#neighbor', w: 1, zh: '邻居 楼上 楼下 隔壁 对门 对面楼 跺脚 拖椅子 拖桌子 打麻将 弹琴 唱歌 装修 狗叫 吵架 小孩跑 蹦跳 脚步', en: 'neighbour|neighbor|upstairs|downstairs|next door|stomping|footsteps|piano|renovat|dog barking|barking' },
+  { c: '#construction', w: 1, zh: '工地 施工 打桩 塔吊 搅拌 挖掘机 渣土', en: 'construction|pile driving|pile-driving|excavator|building site|jackhammer' },
+  { c: '#commercial', w: 1, zh: '商铺 店铺 商家 门店 店里 店门口 超市 饭店 酒吧 KTV ktv 歌厅 促销 喇叭 音响 大排档 烧烤店 网吧 商场 餐馆 饭馆', en: 'shop|store|bar$|bars$|karaoke|restaurant|mall|promotion|loudspeaker' },
+  { c: '#industrial', w: 1, zh: '工厂 厂房 厂里 机器 鼓风机 冷却塔 发电机 空调外机', en: 'factory|plant$|machinery|generator' },
+  { c: '#squaredance', w: 1, zh: '广场舞 跳舞 健身操 唱歌的 合唱', en: 'square danc|dancing' },
+  { c: '#security', w: 1, zh: '治安 打架 可疑 消防 电动车 着火 起火 小偷 偷 安全隐患 火灾', en: 'fight|suspicious|fire|theft|e-bike' },
+  { c: '#grouprent', w: 1, zh: '群租 隔断', en: 'overcrowded|subdivided' },
+  { c: '#training', w: 1, zh: '培训 辅导 补习 课外班 兴趣班 早教 舞蹈班 托管 学画 英语班 编程班', en: 'tutoring|training|cram|after-school|course' },
+  { c: '#refund', w: 1, zh: '退费 退钱 退款 跑路 不退 关门 倒闭 卷钱', en: 'refund|closed down|shut down|ran off|disappeared' },
+  { c: '#praise', w: 1, zh: '表扬 点赞 锦旗 致谢 好评 称赞 非常感谢 特别感谢 十分感谢 感谢 辛苦了 为他们 给力 赞', en: 'praise|compliment|thank|thanks|great job|well done|grateful' },
+  { c: '#complaint', w: 1, zh: '投诉 没人管 不管 坏 差 没有 没 不给 不让 不 问题 严重 太 举报 怎么办 影响', en: 'complain|not |no |broken|never|problem|still|won\'t|doesn\'t|didn\'t|can\'t' },
+  { c: '#question', w: 1, zh: '请问 咨询 想问 问一下 问问 怎么 如何 吗 么 ？ ?', en: 'how |what |can i|could you|is it' },
+  { c: '#firelane', w: 1, zh: '消防通道 消防车道 生命通道', en: 'fire lane|fire exit route|emergency lane|fire access' },
+  { c: '#ebike', w: 1, zh: '电动车 电瓶车 电动自行车 电车 电三轮 电动三轮 电池', en: 'e-bike|ebike|electric bike|electric scooter|scooter|battery' },
+  { c: '#charging', w: 1, zh: '充电 飞线 拉电线 拉线', en: 'charging|charge' },
+  { c: '#indoors', w: 1, zh: '楼道 楼内 楼里 家里 屋里 室内 走廊 楼梯 电梯 过道 单元门口 地下室 家中', en: 'hallway|corridor|stairwell|indoors|inside|stairs|lift|elevator|apartment' },
+  { c: '#highfloor', w: 1, zh: '高层 顶楼 楼层高 高楼层 楼上几层 十几层 二十几层 楼内 二次供水 泵', en: 'top floor|upper floors|high floor|high-rise' },
+  { c: '#pressure', w: 1, zh: '水压 水流小 水流很小 水很小 水流太小 水上不来 上不去水 水上不去', en: 'water pressure|trickle' },
+  { c: '#heatingword', w: 1, zh: '暖气 供暖 暖器 暧气 供热 地暖', en: 'heating|radiator' },
+  { c: '#vehicle', w: 1, zh: '车 停', en: 'car$|cars$|vehicle|truck|park' },
+  { c: '#compound', w: 1, zh: '小区 院里 院内 楼下 单元门口 楼前 楼后', en: 'compound|estate|courtyard|residential' },
+  { c: '#road', w: 1, zh: '马路 道路 大街 街上 路上 路边 公路 主路 辅路 胡同', en: 'road|street|avenue' },
+  { c: '#greeting', w: 1, zh: '你好 您好 在吗 在不在 有人吗 喂 哈喽 测试 嗨', en: 'hello|hi$|hey$|test$|testing' },
+  { c: '#water', w: 1, zh: '水', en: 'water' },
+  { c: '#restaurant', w: 1, zh: '饭店 餐馆 饭馆 餐厅 食堂 小吃店 面馆 后厨 饭庄 快餐店 火锅店', en: 'restaurant|noodle|canteen|diner|eatery|cafe|food stall' },
+  { c: '#foodhygiene', w: 1, zh: '后厨 厨房 餐具 碗筷 食材 卫生条件 卫生状况 卫生太差 卫生很差 卫生差 操作间', en: 'kitchen|dishes|utensils|hygiene' },
+  { c: '#hospitalside', w: 1, zh: '医院 门诊 住院 看病 药 医生', en: 'hospital|clinic|doctor' },
+];

@@ -1,0 +1,152 @@
+/**
+ * Urgency and triage.
+ *
+ * `urgent` is true exactly when one of the taxonomy's `urgent_when` situations
+ * applies (or an emergency that belongs to 110/119/120: a risk to life).
+ * Urgency class, a fixed rule:
+ *   emergency  – urgent (risk to life or property; dispatch within 1 h);
+ *   utilities  – otherwise water, power, gas, heating, or extreme weather (2 h);
+ *   complex    – otherwise title registration, housing-security applications,
+ *                old-compound renovation and lift retrofits, wage arrears of many
+ *                workers, or a matter the resident says is years old (15 days);
+ *   ordinary   – everything else.
+ * Triage: fire → 119, medical emergency → 120, crime in progress → 110,
+ * traffic accident → 122; lawsuits → court, labour disputes already in
+ * arbitration → arbitration, complaints about officials → 信访 (xinfang).
+ */
+import type { CategoryCode } from './taxonomy.js';
+import { UTILITY_CATEGORIES } from './taxonomy.js';
+
+export type UrgencyClass = 'emergency' | 'utilities' | 'ordinary' | 'complex';
+export type TriageKind = 'none' | '110' | '119' | '120' | '122' | 'court' | 'arbitration' | 'xinfang';
+
+export interface Urgency {
+  class: UrgencyClass;
+  urgent: boolean;
+  reason: string;
+}
+
+export interface Triage {
+  kind: TriageKind;
+  message_zh: string;
+  message_en: string;
+}
+
+export interface UrgentRule {
+  category: CategoryCode;
+  situation: string; // the urgent_when text it implements
+  test: (t: string) => boolean;
+}
+
+const re = (r: RegExp) => (t: string) => r.test(t);
+const both = (a: RegExp, b: RegExp) => (t: string) => a.test(t) && b.test(t);
+
+/** Words that turn a fire into a fire *risk* (隐患), which is not a fire. */
+const RISK_WORDS = /风险|隐患|危险|容易|防止|担心|害怕|怕|万一|可能|会不会|risk|hazard|could|might|afraid|worried|danger/;
+
+const FIRE = /着火|起火了|起火啦|失火|火灾发生|发生火灾|烧起来|燃起来|火很大|火势|冒火|明火|起了火|着了火|on fire|fire broke out|is burning|caught fire|flames/;
+const fireNow = (t: string): boolean => {
+  const m = FIRE.exec(t);
+  if (!m) return false;
+  // 点不着火 / 打不着火 is a stove that will not light
+  if (/[不没]$/.test(t.slice(0, m.index))) return false;
+  const around = t.slice(Math.max(0, m.index - 8), m.index + m[0].length + 8);
+  return !RISK_WORDS.test(around);
+};
+
+export const URGENT_RULES: UrgentRule[] = [
+  { category: 'property', situation: '电梯困人', test: (t) => (/电梯|lift|elevator/.test(t) && /被困|困在|困住|关在|被关|出不来|trapped|stuck inside|stuck in (?:the |an |a )?(?:lift|elevator)/.test(t)) || /电梯困人|困在电梯|困电梯|被困.{0,6}电梯|电梯.{0,8}(?:困|关)(?:了|住|着)?.{0,4}(?:人|老人|孩子|小孩|我)|电梯里出不来|stuck in (?:the |an |a )?(?:lift|elevator)|trapped in (?:the |an |a )?(?:lift|elevator)|(?:lift|elevator).{0,20}(?:trapped|stuck inside)/.test(t) },
+  { category: 'property', situation: '楼内大面积漏水', test: (t) => /整个楼道.{0,6}(?:水|河)|楼道.{0,4}(?:全是水|成河|积水)|从.{1,3}楼.{0,8}(?:流到|漏到|淹到)|跟河似的|像河一样|(?:楼里|楼内|单元|楼道|家里).{0,6}水管.{0,3}(?:爆|崩|裂开)/.test(t) || both(/漏水|跑水|水管爆|水管裂|淹|水漫|leak|flood|burst/, /大面积|整栋|整个单元|好几层|好几户|多户|水漫金山|流成河|淹了|一直往下流|像下雨|哗哗|whole building|several floors|pouring|everywhere/)(t) },
+  { category: 'heating', situation: '严寒天气停暖', test: both(/停暖|没暖气|暖气不热|暖气停|暖气坏|不供暖|停止供暖|断暖|no heat|heating (?:is )?(?:off|out|broken|not working)|radiators? (?:are |is )?cold/, /零下|严寒|寒潮|大降温|降温|冻坏|冻得受不了|冻病|冻伤|below zero|minus|freezing|sub-zero|cold snap/) },
+  { category: 'heating', situation: '暖气管爆裂', test: re(/暖气管.{0,4}(?:爆|裂|崩)|暖气片.{0,4}(?:爆|裂)|暖气.{0,3}爆|(?:radiator|heating pipe).{0,12}burst|burst.{0,12}(?:radiator|heating pipe)/) },
+  { category: 'water_supply', situation: '大面积停水', test: both(/停水|没水|断水|不来水|no water|water (?:is )?(?:off|cut)/, /大面积|整个小区|全小区|整片|一片|好几个小区|多个小区|几个小区|好几栋|多栋|整条街|全村|整个村|whole (?:compound|estate|neighbourhood|neighborhood|area|village)|several buildings|entire/) },
+  { category: 'water_supply', situation: '主管道爆裂', test: re(/主管道.{0,6}(?:爆|裂|破|漏)|(?:自来水|供水|上水)管.{0,4}(?:爆|崩)|爆管|水柱|往外喷水|喷出|water main.{0,12}(?:burst|broke|leak)|burst (?:water )?main|gushing/) },
+  { category: 'drainage', situation: '暴雨积水', test: (t) => (/暴雨|大暴雨|特大|雨太大|大雨|rainstorm|heavy rain|downpour/.test(t) && /积水|淹|水深|过不去|flood|waterlog|standing water/.test(t)) || /积水.{0,10}(?:没过|过膝|到膝|齐腰|淹没)|(?:车|人).{0,4}被淹|knee-deep|waist-deep/.test(t) },
+  { category: 'drainage', situation: '污水倒灌进屋', test: re(/倒灌|污水.{0,8}(?:进屋|进家|漫进|流进|灌进|冒进)|(?:屋里|家里|室内).{0,8}污水|返到屋|sewage.{0,30}(?:into|in) (?:my|the|our) (?:home|house|flat|apartment|room)|backing up into/) },
+  { category: 'power', situation: '电线起火', test: re(/电线.{0,6}(?:起火|着火|冒火|打火|火花|冒烟|烧着|烧了)|(?:wire|wires|cable|power line).{0,12}(?:on fire|sparking|sparks|burning|smoking)/) },
+  { category: 'power', situation: '电线落地', test: re(/电线.{0,6}(?:落地|掉|垂|断了|耷拉|拖地)|高压线.{0,6}(?:断|掉|落)|(?:wires?|power lines?|cables?).{0,12}(?:down|on the ground|fallen|hanging)|downed (?:wire|power line)/) },
+  { category: 'power', situation: '大面积停电', test: both(/停电|没电|断电|no power|power(?:'s| has| is| has been| was)? .{0,10}(?:out|off|cut)|power out|blackout/, /大面积|整个小区|全小区|整片|一片|好几个小区|多个小区|好几栋|多栋|整条街|全村|整个村|whole (?:compound|estate|neighbourhood|neighborhood|area|village|street)|several buildings|entire/) },
+  { category: 'gas', situation: '闻到燃气味', test: re(/(?:燃气|煤气|天然气|液化气)(?:的)?(?:味|气味)|闻到.{0,4}(?:燃气|煤气|天然气)|(?:smell|smells|smelled|smelt)(?: of)? (?:gas|something like gas)|gas smell/) },
+  { category: 'gas', situation: '燃气泄漏', test: re(/(?:燃气|煤气|天然气|液化气).{0,6}(?:泄漏|泄露|漏气|漏了|在漏)|漏气|gas (?:is )?leak|leaking gas|gas escaping/) },
+  { category: 'noise', situation: '深夜施工持续扰民', test: both(/施工|打桩|工地|电钻|切割|construction|pile|building site|drilling/, /深夜|半夜|凌晨|夜里|夜间|晚上1[0-2]点|十一点|十二点|后半夜|通宵|整夜|all night|midnight|late at night|[1-3] ?am|every night|overnight|at night/) },
+  { category: 'pollution', situation: '化学品泄漏', test: re(/化学品.{0,6}(?:泄漏|泄露|洒|漏)|(?:化工|危化|有毒|农药|硫酸|盐酸|液体|气体).{0,6}(?:泄漏|泄露)|chemical (?:leak|spill)|toxic (?:leak|spill|gas)/) },
+  { category: 'pollution', situation: '大面积异味致人不适', test: both(/异味|臭味|刺鼻|恶臭|臭气|气味|毒气|smell|stench|fumes|odou?r/, /头晕|头疼|头痛|恶心|想吐|呕吐|喘不上气|喘不过气|呼吸困难|不舒服|不适|咳嗽|睁不开眼|dizzy|nause|headache|can't breathe|cannot breathe|vomit|sick/) },
+  { category: 'illegal_construction', situation: '拆改承重墙危及安全', test: re(/(?:拆|砸|打|凿|改|挖|掏).{0,4}承重墙|承重墙.{0,6}(?:拆|砸|打掉|凿|改|掏|挖)|(?:knock|tear|tore|remov|demolish|tak).{0,20}load[- ]bearing wall/) },
+  { category: 'parking', situation: '堵塞消防通道', test: re(/(?:堵|占|挡|停).{0,8}(?:消防通道|消防车道|生命通道)|(?:消防通道|消防车道|生命通道).{0,8}(?:堵|占|停满|被停|挡|进不去|过不去)|(?:block|obstruct|park).{0,25}(?:fire lane|fire access|emergency lane)|fire lane.{0,20}(?:blocked|obstructed)/) },
+  { category: 'traffic', situation: '信号灯全部失灵', test: re(/(?:信号灯|红绿灯|交通灯).{0,8}(?:全部|全都|都|全)(?:失灵|不亮|灭|坏|黑)|(?:全部|所有|整个路口).{0,6}(?:信号灯|红绿灯|交通灯).{0,6}(?:失灵|不亮|灭|坏)|(?:all|every) (?:the )?(?:traffic )?(?:lights|signals).{0,12}(?:out|dead|off|not working|broken)|traffic lights? (?:are |is )?(?:all )?(?:completely )?(?:out|dead)/) },
+  { category: 'municipal_facility', situation: '井盖缺失', test: re(/井盖.{0,6}(?:丢|没了|没有了|缺失|不见|被偷|被盗|移位|翻了|掉下去|塌)|(?:没有|没|缺|少了).{0,2}井盖|(?:missing|stolen|open|uncovered).{0,10}manhole|manhole.{0,15}(?:missing|gone|open|uncovered|stolen)/) },
+  { category: 'municipal_facility', situation: '路面塌陷', test: re(/塌陷|地陷|路塌|路面.{0,4}塌|马路.{0,4}塌|路.{0,2}塌了|塌了.{0,4}(?:洞|坑)|塌了个|塌出|sinkhole|road (?:has )?collapsed|collapsed road|road cave/) },
+  { category: 'greening', situation: '大树倒伏压人压车', test: re(/树.{0,8}(?:倒|折|断|掉|砸|压).{0,8}(?:砸|压|人|车|房|屋)|(?:砸|压)(?:到|住|了|坏).{0,4}(?:人|车)|(?:tree|branch).{0,30}(?:fell|fallen|falling|crushed|landed).{0,30}(?:car|person|people|someone|house|roof)/) },
+  { category: 'food_safety', situation: '食物中毒', test: re(/食物中毒|食品中毒|吃.{0,8}中毒|集体中毒|food poisoning/) },
+  { category: 'food_safety', situation: '多人呕吐腹泻', test: both(/呕吐|腹泻|拉肚子|上吐下泻|吐了|vomit|diarrh/, /多人|好几个人|好几个|几个人|全家|一家人|十几个|几十个|一群|同事们|大家都|孩子们|学生们|several|many|whole family|all of us|everyone|people/) },
+  { category: 'housing', situation: '房屋开裂有倒塌风险', test: both(/开裂|裂缝|裂了|裂开|墙裂|危房|倾斜|下沉|crack|tilting|sinking/, /倒塌|塌|垮|掉渣|掉块|摇晃|危险|越来越大|随时|collapse|dangerous|falling apart|getting bigger|unsafe/) },
+  { category: 'labor', situation: '讨薪聚集', test: (t) => /讨薪|欠薪|工资|wages|paid/.test(t) && /聚集|围堵|堵门|堵在|拉横幅|横幅|几十|上百|一群|集体|群体|好多工人|很多工人|大批|gathered|gathering|crowd|protest|dozens|blocking the gate/.test(t) },
+  { category: 'public_security', situation: '火情', test: fireNow },
+  { category: 'public_security', situation: '打架斗殴', test: re(/打架|斗殴|打起来|打人|互殴|群殴|持刀|拿刀|砍人|动刀|挥刀|fight(?:ing)?\b|brawl|assault|attacking|with a knife|stabb/) },
+  { category: 'public_security', situation: '电动车楼内充电起火风险', test: (t) => /电动车|电瓶车|电动自行车|电车|电三轮|电动三轮|电池|e-?bike|electric (?:bike|scooter)|scooter|batter/.test(t) && (/飞线|拉线|拉电线|楼道|楼内|楼里|家里|屋里|室内|走廊|楼梯|过道|电梯|推上楼|搬上楼|hallway|corridor|stairwell|indoors|inside|upstairs|lift|elevator|apartment|flat/.test(t) && /充电|充着|charg|plugged/.test(t)) },
+  { category: 'civil_affairs', situation: '独居老人失联', test: both(/独居|孤寡|空巢|一个人住|自己住|老人|老大爷|老太太|大爷|大妈|奶奶|爷爷|elderly|old man|old woman|old lady|lives alone/, /失联|联系不上|好几天没|几天没|没见(?:着|到)?.{0,4}(?:出门|人|他|她)|没出门|敲门没人|敲门不应|没人应|没开门|电话不接|not seen|haven't seen|hasn't been seen|nobody has seen|no one has seen|not been seen|no answer|answer(?:ed|ing)? the door|not answering|can't reach|cannot reach|missing/) },
+];
+
+// ---------------------------------------------------------------- triage
+
+const T119 = fireNow;
+const T120 = /晕倒|昏倒|昏迷|晕过去|不省人事|没有呼吸|没呼吸|没了呼吸|心脏病|心梗|脑梗|中风|抽搐|大出血|流了很多血|血流不止|受重伤|伤得很重|摔倒.{0,6}起不来|倒地不起|叫不醒|口吐白沫|unconscious|fainted|collapsed on|passed out|not breathing|heart attack|stroke|bleeding heavily|seriously injured|badly hurt|seizure/;
+const T110 = /打架|斗殴|打起来|打人|互殴|群殴|持刀|拿刀|砍人|动刀|挥刀|抢劫|抢包|抢东西|正在偷|正在撬|入室|家暴|绑架|劫持|砸店|砸车|行凶|杀人|fight(?:ing)?\b|brawl|robbery|robbing|mugging|break-in in progress|breaking in|someone is breaking|with a knife|stabb|domestic violence|kidnap/;
+const T122 = /车祸|撞车|追尾|剐蹭|交通事故|被车撞|撞了人|撞人|撞到人|撞倒|翻车|car accident|car crash|traffic accident|hit by a car|knocked down by|crashed into|collision/;
+const COURT = /法院|判决|裁定书|诉讼|打官司|起诉|强制执行|立案庭|lawsuit|sued|sue (?:them|him|her|the)|court ruling|court case|judgment|in court/;
+const ARBITRATION = /(?:已经|已|正在|在|申请了|提起了?|提交了?)(?:申请)?(?:劳动)?仲裁|仲裁(?:中|委|庭|裁决|结果|阶段|已经|开庭)|仲裁.{0,6}(?:受理|立案|开庭)|(?:in|filed for|applied for|started|pending) (?:labou?r )?arbitration|arbitration (?:case|hearing|award|is pending|tribunal)/;
+const XINFANG = /信访|上访|(?:举报|投诉|反映).{0,10}(?:干部|官员|领导|书记|主任|局长|科长|镇长|街道主任|公务员|工作人员.{0,4}(?:受贿|索贿|贪污))|贪污|腐败|受贿|索贿|行贿|渎职|滥用职权|corruption|corrupt official|bribe|official.{0,20}(?:abuse|misconduct)|petition office/;
+
+const TRIAGE_TEXT: Record<Exclude<TriageKind, 'none'>, { zh: string; en: string }> = {
+  '119': { zh: '如有火情，请立即拨打119火警电话并撤离到安全地带。我们已记录您的反映。', en: 'If there is a fire, call 119 now and get to safety. We have recorded your report.' },
+  '120': { zh: '如有人身体危急，请立即拨打120急救电话。我们已记录您的反映。', en: 'If someone needs urgent medical help, call 120 now. We have recorded your report.' },
+  '110': { zh: '如正在发生违法犯罪或危及人身安全，请立即拨打110报警。我们已记录您的反映。', en: 'If a crime is happening or someone is in danger, call 110 now. We have recorded your report.' },
+  '122': { zh: '发生交通事故请拨打122交通事故报警电话，如有人员受伤请同时拨打120。我们已记录您的反映。', en: 'For a traffic accident call 122 (and 120 if anyone is hurt). We have recorded your report.' },
+  court: { zh: '已进入或需要通过诉讼解决的事项，请向人民法院提出；12345可为您提供咨询指引。', en: 'Matters in or for litigation go to the people\'s court; we can point you to the right court.' },
+  arbitration: { zh: '已申请劳动仲裁的事项，请关注仲裁委员会的处理进度；如有新情况可补充反映。', en: 'A labour dispute already in arbitration is decided by the arbitration committee; please follow up there.' },
+  xinfang: { zh: '涉及对公职人员的检举、控告等信访事项，请通过信访渠道（信访办/网上信访）反映。', en: 'Complaints and reports about public officials are handled through the petition (信访) channel.' },
+};
+
+export function triageFor(t: string): Triage {
+  let kind: TriageKind = 'none';
+  if (T119(t)) kind = '119';
+  else if (T120.test(t)) kind = '120';
+  else if (T110.test(t) && !RISK_WORDS.test(t.slice(0, 0))) kind = '110';
+  else if (T122.test(t)) kind = '122';
+  else if (ARBITRATION.test(t)) kind = 'arbitration';
+  else if (COURT.test(t)) kind = 'court';
+  else if (XINFANG.test(t)) kind = 'xinfang';
+  if (kind === 'none') return { kind, message_zh: '', message_en: '' };
+  const m = TRIAGE_TEXT[kind];
+  return { kind, message_zh: m.zh, message_en: m.en };
+}
+
+/** The urgent_when situations that apply to the text (any category). */
+export function urgentSituations(t: string): UrgentRule[] {
+  return URGENT_RULES.filter((r) => r.test(t));
+}
+
+const EXTREME_WEATHER = /暴雨|暴雪|寒潮|大风|冰雹|高温|台风|沙尘暴|雷暴|rainstorm|blizzard|heatwave|heat wave|snowstorm|cold snap|typhoon/;
+const MANY_WORKERS = /农民工|工人们|几十个?(?:工人|人)|上百|一群|集体|多名|十几个?(?:工人|人)|好多工人|很多工人|全体|整个(?:工地|班组|公司)|dozens of|many workers|all the workers|workers/;
+const LONG_STANDING = /多年|好几年|几年了|十几年|二十年|历史遗留|遗留问题|一直没解决|反映多次|多次反映|长期|for years|years ago|long-standing/;
+const HOUSING_COMPLEX = /保障房|公租房|廉租房|经适房|共有产权|保障性住房|轮候|配租|老旧小区改造|加装电梯|装电梯|public rental|affordable housing|public housing|elevator retrofit|install (?:an elevator|a lift)/;
+
+/** Urgency class and flag for a categorised message. */
+export function urgencyFor(t: string, category: CategoryCode, triage: Triage, situations: UrgentRule[] = urgentSituations(t)): Urgency {
+  // Prefer a situation of the message's own category for the reason.
+  const own = situations.find((s) => s.category === category) ?? situations[0];
+  if (own) return { class: 'emergency', urgent: true, reason: `urgent_when: ${own.situation}` };
+  if (triage.kind === '119' || triage.kind === '120' || triage.kind === '110') {
+    return { class: 'emergency', urgent: true, reason: `emergency for ${triage.kind}` };
+  }
+  if (triage.kind === '122' && /受伤|流血|伤者|人被撞|撞了人|撞人|撞倒|injur|hurt|bleeding/.test(t)) {
+    return { class: 'emergency', urgent: true, reason: 'traffic accident with injuries' };
+  }
+  if (UTILITY_CATEGORIES.has(category)) return { class: 'utilities', urgent: false, reason: `utility: ${category}` };
+  if (EXTREME_WEATHER.test(t)) return { class: 'utilities', urgent: false, reason: 'extreme weather' };
+  if (category === 'real_estate_registration') return { class: 'complex', urgent: false, reason: 'title registration backlog' };
+  if (category === 'housing' && HOUSING_COMPLEX.test(t)) return { class: 'complex', urgent: false, reason: 'housing security or renovation programme' };
+  if (category === 'labor' && MANY_WORKERS.test(t)) return { class: 'complex', urgent: false, reason: 'wage arrears of many workers' };
+  if (LONG_STANDING.test(t)) return { class: 'complex', urgent: false, reason: 'long-standing matter' };
+  return { class: 'ordinary', urgent: false, reason: 'no urgent situation' };
+}
