@@ -95,6 +95,8 @@ export interface ChannelSender {
   send(msg: OutboundMessage): Promise<SendResult>;
   /** Acknowledge a button press (no spinning buttons). Optional text is shown as a toast. */
   answerAction?(ackId: string, text?: string): Promise<void>;
+  /** Messages this chat may still receive now without waiting (group budgets); lets the outbound side send one digest instead of a flood. */
+  remainingBudget?(chatId: string): Promise<number>;
 }
 
 /**

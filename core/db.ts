@@ -23,6 +23,8 @@ export function createDb(opts: DbOptions): PrismaClient {
       max: opts.poolMax ?? 10,
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
       idleTimeoutMillis: 30_000,
+      // Raw SQL (row locks, counters) resolves table names through search_path.
+      ...(opts.schema && opts.schema !== 'public' ? { options: `-c search_path="${opts.schema}"` } : {}),
     },
     opts.schema && opts.schema !== 'public' ? { schema: opts.schema } : undefined,
   );

@@ -1,0 +1,68 @@
+/**
+ * Text and slash commands, one table for every channel: `/resolve 2611250001
+ * 已清理` on Telegram and `办结 2611250001 已清理` in a WeCom chat parse to the
+ * same command. Platform adapters only split off a leading slash command.
+ */
+import type { InboundMessage } from '../adapters/types.js';
+
+export const COMMAND_WORDS: Record<string, string[]> = {
+  start: ['start', '开始'],
+  help: ['help', '帮助', '菜单'],
+  my: ['my', '我的', '我的诉求'],
+  bind: ['bind', '绑定'],
+  accept: ['accept', '签收', '接单'],
+  progress: ['progress', '进展', '进度'],
+  resolve: ['resolve', '办结', '答复'],
+  extend: ['extend', '延期'],
+  return: ['return', '退单', '退回'],
+  report: ['report', '报到'],
+  done: ['done', '完成'],
+  whistle: ['whistle', '吹哨'],
+  rollcall: ['rollcall', '点名'],
+  dispatch: ['dispatch', '派单', '改派'],
+  review: ['review', '审核'],
+  overdue: ['overdue', '超期', '督办'],
+  stats: ['stats', '统计', '排名'],
+  hotspots: ['hotspots', '热点'],
+  card: ['card', '卡片'],
+  rate: ['rate', '评价'],
+  withdraw: ['withdraw', '撤回'],
+};
+
+const WORD_TO_COMMAND = new Map<string, string>(Object.entries(COMMAND_WORDS).flatMap(([name, words]) => words.map((w) => [w.toLowerCase(), name] as const)));
+
+export interface ParsedCommand {
+  name: string;
+  args: string;
+  /** true when it came as a slash command */
+  slash: boolean;
+}
+
+/** A slash command from the adapter, or a text command whose first word is a known verb. */
+export function parseCommand(msg: Pick<InboundMessage, 'command' | 'text'>): ParsedCommand | null {
+  if (msg.command) {
+    const name = WORD_TO_COMMAND.get(msg.command.name.toLowerCase()) ?? msg.command.name.toLowerCase();
+    return { name, args: msg.command.args.trim(), slash: true };
+  }
+  const text = (msg.text ?? '').trim();
+  const m = /^([^\s\d]+?)\s*(\d{10,11}|W\d{10,11})?(?:\s+|$)([\s\S]*)$/.exec(text);
+  if (!m) return null;
+  const name = WORD_TO_COMMAND.get(m[1]!.toLowerCase());
+  if (!name) return null;
+  return { name, args: [m[2], m[3]].filter(Boolean).join(' ').trim(), slash: false };
+}
+
+/** `2611250001 rest of text` → number and rest. */
+export function splitNumber(args: string): { number: string | null; rest: string } {
+  const m = /^\s*(W?\d{10,11})\b\s*([\s\S]*)$/i.exec(args);
+  return m ? { number: m[1]!.toUpperCase(), rest: m[2]!.trim() } : { number: null, rest: args.trim() };
+}
+
+/** `30分钟`, `30min`, `1小时`, `2h`, or a bare number of minutes. */
+export function parseDuration(token: string): number | null {
+  const m = /^(\d{1,4})\s*(分钟|分|min|mins|minutes|m|小时|h|hours?)?$/i.exec(token.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'min').toLowerCase();
+  return /^(小时|h|hour|hours)$/.test(unit) ? n * 3_600_000 : n * 60_000;
+}

@@ -1,0 +1,294 @@
+/**
+ * Words an intent for one recipient: the resident's notes, the dispatch card,
+ * reminders, escalations, review requests, whistle tasks and the roll-call.
+ * Department chats only ever see masked text and the masked contact.
+ */
+import type { OutboundMessage, Button } from '../adapters/types.js';
+import type { Tx } from '../core/db.js';
+import type { Intent } from '../core/workflow/intents.js';
+import type { Recipient } from '../core/workflow/recipients.js';
+import { encodeAction } from './actions.js';
+import { b, fmtTime, langOf, statusText, t, triageText, type Lang } from './texts.js';
+
+export interface Rendered {
+  message: Omit<OutboundMessage, 'chatId'>;
+  /** false: may be dropped when a channel's message budget is tight (WeCom kf: 5 per 48 h) */
+  essential: boolean;
+  petitionId?: string;
+  assignmentId?: string;
+  whistleId?: string;
+}
+
+interface Ctx {
+  tx: Tx;
+  timeZone: string;
+}
+
+const en = (l: Lang, zh: string, english: string) => (l === 'zh' ? zh : english);
+
+async function names(ctx: Ctx, p: { categoryCode: string | null; districtCode: string | null; streetCode: string | null }, l: Lang) {
+  const [cat, district, street] = await Promise.all([
+    p.categoryCode ? ctx.tx.category.findUnique({ where: { code: p.categoryCode } }) : null,
+    p.districtCode ? ctx.tx.area.findUnique({ where: { code: p.districtCode } }) : null,
+    p.streetCode ? ctx.tx.area.findUnique({ where: { code: p.streetCode } }) : null,
+  ]);
+  return {
+    category: cat ? (l === 'zh' ? cat.nameZh : cat.nameEn) : '-',
+    place: [district?.name, street?.name].filter(Boolean).join(' '),
+  };
+}
+
+async function unitName(ctx: Ctx, id: string | undefined | null) {
+  if (!id) return '-';
+  return (await ctx.tx.unit.findUnique({ where: { id }, select: { name: true } }))?.name ?? id;
+}
+
+function ratingQuestion(number: string, step: 'contacted' | 'solved' | 'satisfaction', l: Lang): { text: string; buttons: Button[][] } {
+  if (step === 'contacted') return { text: t('ratingContacted', l), buttons: [[{ label: b('yes', l), data: encodeAction('rc', number, '1') }, { label: b('no', l), data: encodeAction('rc', number, '0') }]] };
+  if (step === 'solved')
+    return {
+      text: t('ratingSolved', l),
+      buttons: [[{ label: b('solved', l), data: encodeAction('rs', number, 's') }, { label: b('partly', l), data: encodeAction('rs', number, 'p') }, { label: b('unsolved', l), data: encodeAction('rs', number, 'u') }]],
+    };
+  return {
+    text: t('ratingSatisfied', l),
+    buttons: [[{ label: b('satisfied', l), data: encodeAction('rf', number, 's') }, { label: b('basically', l), data: encodeAction('rf', number, 'b') }, { label: b('dissatisfied', l), data: encodeAction('rf', number, 'd') }]],
+  };
+}
+export { ratingQuestion };
+
+/** Channels without buttons (WeCom kf text) answer all three rating questions in one reply. */
+export function compactRatingHelp(number: string, l: Lang) {
+  return en(
+    l,
+    `请回复“评价 ${number} 三位数字”：是否联系(1是 2否)、是否解决(1解决 2部分 3未解决)、是否满意(1满意 2基本满意 3不满意)，例如：评价 ${number} 111`,
+    `Reply "rate ${number} XYZ": contacted (1 yes 2 no), solved (1 yes 2 partly 3 no), satisfied (1 yes 2 mostly 3 no), e.g. rate ${number} 111`,
+  );
+}
+
+export function staffButtons(number: string, l: Lang): Button[][] {
+  return [
+    [{ label: b('accept', l), data: encodeAction('acc', number) }, { label: b('progress', l), data: encodeAction('prg', number) }, { label: b('resolve', l), data: encodeAction('res', number) }],
+    [{ label: b('extend', l), data: encodeAction('ext', number) }, { label: b('return', l), data: encodeAction('ret', number) }],
+  ];
+}
+
+export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy = false): Promise<Rendered | null> {
+  const a = await ctx.tx.assignment.findUnique({ where: { id: assignmentId }, include: { petition: { include: { resident: true } }, unit: true } });
+  if (!a) return null;
+  const p = a.petition;
+  const n = await names(ctx, p, l);
+  const contact = p.resident?.phoneMasked ?? en(l, '（平台留言，可在本单回复）', '(via chat; reply on this card)');
+  const role = a.role === 'lead' ? en(l, '主办', 'lead') : en(l, '协办', 'co-handler');
+  const urgent = p.urgency === 'emergency' ? en(l, '【紧急】', '[URGENT] ') : '';
+  const head = copy ? en(l, `【抄送督办】${a.unit.name} 承办`, `[Copy for supervision] handled by ${a.unit.name}`) : `${urgent}${en(l, '派单', 'Order')} ${p.number}（${role}）`;
+  const fields = [
+    { label: en(l, '编号', 'No.'), value: p.number },
+    { label: en(l, '类别', 'Category'), value: n.category },
+    { label: en(l, '地点', 'Place'), value: [n.place, p.community, p.address].filter(Boolean).join(' ') || '-' },
+    { label: en(l, '诉求', 'Summary'), value: p.summary },
+    { label: en(l, '联系方式', 'Contact'), value: contact },
+    { label: en(l, '办结时限', 'Due'), value: fmtTime(a.dueAt, ctx.timeZone) },
+  ];
+  const text = [head, ...fields.map((f) => `${f.label}：${f.value}`), en(l, `原文：${p.maskedText.slice(0, 500)}`, `Text: ${p.maskedText.slice(0, 500)}`)].join('\n');
+  return {
+    message: { text, buttons: copy ? undefined : staffButtons(p.number, l), card: { title: head, fields, taskId: `a${a.id.replace(/-/g, '').slice(0, 24)}` } },
+    essential: true,
+    petitionId: p.id,
+    assignmentId: a.id,
+  };
+}
+
+async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' }>, r: Recipient): Promise<Rendered | null> {
+  const l = langOf(r.language);
+  const kf = r.platform === 'wecom_kf';
+  if (intent.note === 'need_details') return { message: { text: t('needDetails', l) }, essential: true };
+  const p = await ctx.tx.petition.findUnique({ where: { id: intent.petitionId! } });
+  if (!p) return null;
+  const d = intent.data ?? {};
+  const base = { petitionId: p.id };
+  const n = await names(ctx, p, l);
+  switch (intent.note) {
+    case 'ack':
+      return {
+        ...base,
+        essential: true,
+        message: {
+          text: en(
+            l,
+            `已受理，诉求编号 ${p.number}。\n类别：${n.category}\n地点：${n.place || '-'}\n已派${await unitName(ctx, d.unitId as string)}办理，${p.urgency === 'emergency' ? '按紧急诉求处理' : `办理时限至 ${fmtTime(p.feedbackDueAt, ctx.timeZone)}`}。有进展会通知您。`,
+            `Received. Petition number ${p.number}.\nCategory: ${n.category}\nPlace: ${n.place || '-'}\nSent to ${await unitName(ctx, d.unitId as string)}; ${p.urgency === 'emergency' ? 'handled as urgent' : `due by ${fmtTime(p.feedbackDueAt, ctx.timeZone)}`}. We will keep you posted.`,
+          ),
+        },
+      };
+    case 'question': {
+      const choices = (d.choices as { label: string; value: string }[] | undefined) ?? [];
+      const buttons = choices.map((c) => [{ label: c.label, data: encodeAction('pl', p.number, c.value) }]);
+      return { ...base, essential: true, message: { text: `${en(l, `诉求编号 ${p.number}。`, `Petition ${p.number}. `)}${choices.length ? t('askPlaceChoices', l) : t('askPlace', l)}`, buttons: buttons.length ? buttons : undefined } };
+    }
+    case 'redirected':
+      return { ...base, essential: true, message: { text: `${triageText(String(d.triage ?? ''), l)}\n${en(l, `记录编号 ${p.number}。`, `Record number ${p.number}.`)}` } };
+    case 'repeat':
+      return {
+        ...base,
+        essential: false,
+        message: { text: en(l, `您的诉求 ${p.number} 正在办理（${statusText(p.status, l)}），补充内容已转给办理单位，无需重复提交。`, `Your petition ${p.number} is already being handled (${statusText(p.status, l)}); we added your message to it.`) },
+      };
+    case 'accepted':
+      return { ...base, essential: false, message: { text: en(l, `诉求 ${p.number} 已由${await unitName(ctx, d.unitId as string)}签收办理。`, `Petition ${p.number} was accepted by ${await unitName(ctx, d.unitId as string)}.`) } };
+    case 'progress':
+      return { ...base, essential: false, message: { text: en(l, `诉求 ${p.number} 办理进展：${String(d.note ?? '')}`, `Progress on ${p.number}: ${String(d.note ?? '')}`) } };
+    case 'extended':
+      return {
+        ...base,
+        essential: true,
+        message: { text: en(l, `诉求 ${p.number} 申请延期至 ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}，理由：${String(d.reason ?? '')}`, `Petition ${p.number} needs more time, until ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}. Reason: ${String(d.reason ?? '')}`) },
+      };
+    case 'resolved': {
+      const head = en(l, `诉求 ${p.number} 已办结。\n答复：${String(d.answer ?? '')}\n`, `Petition ${p.number} is resolved.\nAnswer: ${String(d.answer ?? '')}\n`);
+      if (kf) return { ...base, essential: true, message: { text: head + compactRatingHelp(p.number, l) } };
+      const q = ratingQuestion(p.number, 'contacted', l);
+      return { ...base, essential: true, message: { text: `${head}${en(l, '请您评价：', 'Please rate: ')}${q.text}`, buttons: q.buttons } };
+    }
+    case 'rating_reminder': {
+      if (kf) return { ...base, essential: true, message: { text: en(l, `提醒：请评价诉求 ${p.number}。`, `Reminder: please rate ${p.number}. `) + compactRatingHelp(p.number, l) } };
+      const rating = await ctx.tx.rating.findFirst({ where: { petitionId: p.id }, orderBy: { round: 'desc' } });
+      const step = rating?.contacted === null || !rating ? 'contacted' : rating.solved === null ? 'solved' : 'satisfaction';
+      const q = ratingQuestion(p.number, step, l);
+      return { ...base, essential: true, message: { text: en(l, `提醒：请评价诉求 ${p.number}。`, `Reminder: please rate ${p.number}. `) + q.text, buttons: q.buttons } };
+    }
+    case 'reopened':
+      return { ...base, essential: true, message: { text: en(l, `诉求 ${p.number} 已重新交办，办理时限至 ${fmtTime(p.feedbackDueAt, ctx.timeZone)}。`, `Petition ${p.number} was reopened; due by ${fmtTime(p.feedbackDueAt, ctx.timeZone)}.`) } };
+    case 'closed':
+      return { ...base, essential: true, message: { text: en(l, `诉求 ${p.number} 经审核不予重办，已结案。说明：${String(d.reason ?? '')}`, `Petition ${p.number} will not be reopened and is closed. Reason: ${String(d.reason ?? '')}`) } };
+    case 'withdrawn':
+      return { ...base, essential: false, message: { text: t('withdrawn', l) } };
+    case 'merged':
+      return { ...base, essential: true, message: { text: en(l, `诉求 ${p.number} 与同一问题的诉求 ${String(d.into)} 合并办理，进展将一并通知。`, `Petition ${p.number} was merged into ${String(d.into)}, which covers the same problem.`) } };
+    case 'redispatched':
+      return { ...base, essential: false, message: { text: en(l, `诉求 ${p.number} 已改派${await unitName(ctx, d.unitId as string)}办理。`, `Petition ${p.number} was re-routed to ${await unitName(ctx, d.unitId as string)}.`) } };
+    case 'comment_saved':
+      return { ...base, essential: false, message: { text: t('commentSaved', l) } };
+  }
+}
+
+async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: Lang): Promise<Rendered | null> {
+  const p = intent.petitionId ? await ctx.tx.petition.findUnique({ where: { id: intent.petitionId } }) : null;
+  const d = intent.data ?? {};
+  const no = p?.number ?? '';
+  const base = { petitionId: p?.id, essential: true };
+  switch (intent.note) {
+    case 'remind':
+      return { ...base, message: { text: en(l, `【催办提醒】诉求 ${no} 已用时 ${d.pct}%，办结时限 ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}。`, `[Reminder] ${no}: ${d.pct}% of the time used; due ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}.`), buttons: staffButtons(no, l) } };
+    case 'co_report':
+      return { ...base, message: { text: en(l, `【协办反馈】${await unitName(ctx, d.from as string)} 对诉求 ${no}：${String(d.step)} ${d.text ?? ''}`, `[Co-handler] ${await unitName(ctx, d.from as string)} on ${no}: ${String(d.step)} ${d.text ?? ''}`) } };
+    case 'return_refused':
+      return { ...base, message: { text: en(l, `诉求 ${no} 的退单未获同意，请继续办理。说明：${String(d.reason ?? '')}`, `Your return of ${no} was refused; please handle it. ${String(d.reason ?? '')}`), buttons: staffButtons(no, l) } };
+    case 'reassigned_away':
+      return { ...base, message: { text: d.withdrawn ? en(l, `诉求 ${no} 已被市民撤回，无需继续办理。`, `${no} was withdrawn by the resident.`) : en(l, `诉求 ${no} 已改派其他单位，无需继续办理。`, `${no} was moved to another unit.`) } };
+    case 'reopened':
+      return { ...base, message: { text: en(l, `诉求 ${no} 已重办。`, `${no} reopened.`) } };
+    case 'whistle_remind': {
+      const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
+      if (!w) return null;
+      return { essential: true, whistleId: w.id, message: { text: en(l, `【报到提醒】吹哨 ${w.number} 已到报到时限，请立即报到：${w.place}`, `[Report now] whistle ${w.number} report time has passed: ${w.place}`), buttons: [[{ label: b('report', l), data: encodeAction('rep', w.number) }]] } };
+    }
+  }
+}
+
+async function renderArea(ctx: Ctx, intent: Extract<Intent, { t: 'area' }>, l: Lang): Promise<Rendered | null> {
+  const p = intent.petitionId ? await ctx.tx.petition.findUnique({ where: { id: intent.petitionId } }) : null;
+  const d = intent.data ?? {};
+  const no = p?.number ?? '';
+  const base = { petitionId: p?.id, essential: true };
+  switch (intent.note) {
+    case 'escalate':
+      return { ...base, message: { text: en(l, `【督办】诉求 ${no}（${await unitName(ctx, d.unitId as string)}）已超过办结时限${d.level === 'district' ? '三倍' : ''}，请督办。摘要：${p?.summary ?? ''}`, `[Overdue${d.level === 'district' ? ' ×3' : ''}] ${no} at ${await unitName(ctx, d.unitId as string)} is past its deadline. ${p?.summary ?? ''}`) } };
+    case 'review_return':
+      return {
+        ...base,
+        message: {
+          text: en(l, `【退单审核】${await unitName(ctx, d.unitId as string)} 退回诉求 ${no}，理由：${String(d.reason)}\n摘要：${p?.summary ?? ''}\n改派指定单位：派单 ${no} 单位`, `[Return to review] ${await unitName(ctx, d.unitId as string)} returned ${no}: ${String(d.reason)}\n${p?.summary ?? ''}\nTo name a unit: /dispatch ${no} UNIT`),
+          buttons: [[{ label: b('approveReturn', l), data: encodeAction('ra', no) }, { label: b('refuseReturn', l), data: encodeAction('rr', no) }]],
+        },
+      };
+    case 'review_reopen':
+      return {
+        ...base,
+        message: {
+          text: en(l, `【重办申请】诉求 ${no} 市民评价：${d.solved === 'unsolved' ? '未解决' : '部分/已解决'}，${d.satisfaction === 'dissatisfied' ? '不满意' : '满意/基本满意'}。摘要：${p?.summary ?? ''}`, `[Reopen request] ${no}: ${String(d.solved)}, ${String(d.satisfaction)}. ${p?.summary ?? ''}`),
+          buttons: [[{ label: b('approveReopen', l), data: encodeAction('oa', no) }, { label: b('declineReopen', l), data: encodeAction('od', no) }]],
+        },
+      };
+    case 'cluster': {
+      const numbers = (d.numbers as string[]) ?? [];
+      return {
+        ...base,
+        message: {
+          text: en(l, `【同类聚集】同一地点同类诉求 ${numbers.length} 件：${numbers.join('、')}。可合并办理或吹哨召集部门。`, `[Cluster] ${numbers.length} petitions of the same kind at one place: ${numbers.join(', ')}. Merge them or summon departments.`),
+          buttons: [[{ label: `${b('merge', l)} ${no}→${String(d.into)}`, data: encodeAction('mg', no, String(d.into)) }, { label: b('whistle', l), data: encodeAction('wh', no) }]],
+        },
+      };
+    }
+    case 'whistle_escalate': {
+      const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
+      return { essential: true, whistleId: w?.id, message: { text: en(l, `【吹哨未报到】${await unitName(ctx, d.unitId as string)} 未按时报到吹哨 ${w?.number ?? ''}（${w?.place ?? ''}）。`, `[No report] ${await unitName(ctx, d.unitId as string)} has not reported to whistle ${w?.number ?? ''}.`) } };
+    }
+    case 'callback_needed':
+      return { ...base, message: { text: en(l, `【需电话回访】诉求 ${no} 的市民已超出微信客服回复窗口，请电话回访。`, `[Phone callback] the resident of ${no} can no longer be messaged; please call back.`) } };
+  }
+}
+
+export async function renderWhistleTask(ctx: Ctx, taskId: string, l: Lang): Promise<Rendered | null> {
+  const task = await ctx.tx.whistleTask.findUnique({ where: { id: taskId }, include: { whistle: true } });
+  if (!task) return null;
+  const w = task.whistle;
+  return {
+    essential: true,
+    whistleId: w.id,
+    message: {
+      text: en(l, `【吹哨报到】${w.number}\n地点：${w.place}\n事项：${w.summary}\n请于 ${fmtTime(task.reportDueAt, ctx.timeZone)} 前报到，办结时限 ${fmtTime(task.dueAt, ctx.timeZone)}。`, `[Whistle] ${w.number}\nPlace: ${w.place}\nMatter: ${w.summary}\nReport by ${fmtTime(task.reportDueAt, ctx.timeZone)}; finish by ${fmtTime(task.dueAt, ctx.timeZone)}.`),
+      buttons: [[{ label: b('report', l), data: encodeAction('rep', w.number) }, { label: b('done', l), data: encodeAction('fin', w.number) }]],
+    },
+  };
+}
+
+export async function renderRollcall(ctx: Ctx, whistleId: string, l: Lang, now: Date): Promise<Rendered | null> {
+  const w = await ctx.tx.whistle.findUnique({ where: { id: whistleId }, include: { tasks: { include: { unit: true }, orderBy: { unitId: 'asc' } } } });
+  if (!w) return null;
+  const lines = w.tasks.map((task) => {
+    const state = task.resolvedAt
+      ? en(l, '✅ 已完成', '✅ done')
+      : task.reportedAt
+        ? en(l, `🟢 已报到 ${fmtTime(task.reportedAt, ctx.timeZone)}${task.reportedAt > task.reportDueAt ? '（迟到）' : ''}`, `🟢 reported ${fmtTime(task.reportedAt, ctx.timeZone)}${task.reportedAt > task.reportDueAt ? ' (late)' : ''}`)
+        : now > task.reportDueAt
+          ? en(l, '🔴 超时未报到', '🔴 late, not reported')
+          : en(l, '⚪ 未报到', '⚪ not yet');
+    return `${task.unit.name}：${state}`;
+  });
+  const reported = w.tasks.filter((x) => x.reportedAt).length;
+  const head = en(l, `【点名】吹哨 ${w.number}（${w.place}）报到 ${reported}/${w.tasks.length}`, `[Roll-call] whistle ${w.number} (${w.place}): ${reported}/${w.tasks.length} reported`);
+  return { essential: true, whistleId: w.id, message: { text: [head, ...lines, w.status === 'resolved' ? en(l, '全部办结。', 'All done.') : ''].filter(Boolean).join('\n') } };
+}
+
+export async function renderIntent(ctx: Ctx, intent: Intent, r: Recipient, now: Date): Promise<Rendered | null> {
+  const l = langOf(r.language);
+  switch (intent.t) {
+    case 'resident':
+      return renderResident(ctx, intent, r);
+    case 'card':
+      return renderCard(ctx, intent.assignmentId, l, !!intent.copyToUnitId);
+    case 'unit':
+      return renderUnit(ctx, intent, l);
+    case 'area':
+      return renderArea(ctx, intent, l);
+    case 'whistle_task':
+      return renderWhistleTask(ctx, intent.taskId, l);
+    case 'rollcall':
+      return renderRollcall(ctx, intent.whistleId, l, now);
+    case 'reply':
+      return { message: intent.message, essential: true };
+    case 'ack':
+      return { message: { text: intent.text ?? '' }, essential: true };
+  }
+}

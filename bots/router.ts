@@ -1,0 +1,71 @@
+/**
+ * Where a stored inbound message is turned into a conversation step. Decides
+ * who is speaking (registered staff or coordinator, a bound group, or a
+ * resident) and hands the message to that role's handlers. A refusal or a
+ * user mistake (AppError with a user message) is rolled back to a savepoint
+ * and answered; anything else fails the job so it is retried.
+ */
+import type { InboundMessage } from '../adapters/types.js';
+import { AppError } from '../core/errors.js';
+import type { Work } from '../core/workflow/context.js';
+import { findStaff } from '../core/workflow/staff.js';
+import { decodeAction } from './actions.js';
+import { parseCommand } from './commands.js';
+import { conversation, type Conversation } from './conversation.js';
+import { handleResident, handleResidentAction } from './resident.js';
+import { handleStaffAction, handleStaffCommand, handleStaffText } from './staff.js';
+import { langOf, t } from './texts.js';
+import type { Insight } from './insight-port.js';
+
+export interface RouterOptions {
+  insight?: Insight;
+}
+
+/** Run `fn`; a user-facing AppError rolls back its writes and is answered instead. */
+export async function attempt(c: Conversation, fn: () => Promise<void>): Promise<void> {
+  await c.w.tx.$executeRawUnsafe('SAVEPOINT step');
+  try {
+    await fn();
+    await c.w.tx.$executeRawUnsafe('RELEASE SAVEPOINT step');
+  } catch (err) {
+    if (!(err instanceof AppError) || !err.userMessage) throw err;
+    await c.w.tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT step');
+    c.w.deps.logger.info({ code: err.code }, 'refused a user step');
+    await c.ack(err.userMessage.slice(0, 180));
+    await c.reply(err.userMessage);
+  }
+}
+
+export function createRouter(opts: RouterOptions = {}) {
+  return async function handleInbound(w: Work, msg: InboundMessage, inboundId: string): Promise<void> {
+    const staff = msg.platform === 'wecom_kf' || msg.platform === 'open311' ? null : await findStaff(w, { platform: msg.platform, userId: msg.userId });
+    const c = conversation(w, msg, inboundId, langOf(staff?.language ?? msg.language?.slice(0, 2)));
+    const command = parseCommand(msg);
+
+    await attempt(c, async () => {
+      if (msg.action) {
+        const action = decodeAction(msg.action.data);
+        if (!action) {
+          await c.ack(t('unknownCommand', c.lang));
+          return;
+        }
+        if (await handleResidentAction(c, action)) return;
+        await handleStaffAction(c, action, opts);
+        return;
+      }
+      if (command && (await handleStaffCommand(c, command, opts))) return;
+      if (staff || msg.chatType === 'group' || msg.platform === 'wecom') {
+        if (await handleStaffText(c)) return;
+        // WeCom application chats and private staff chats answer anything else with help;
+        // Telegram groups stay quiet (they see replies meant for other people too).
+        if (msg.chatType === 'private' || msg.platform === 'wecom') {
+          if (!staff && msg.platform === 'wecom') await c.reply(t('notStaff', c.lang));
+          else if (staff && msg.platform === 'wecom') await c.reply(`${t('unknownCommand', c.lang)}\n${t('staffHelp', c.lang)}`);
+          else await handleResident(c, command);
+        }
+        return;
+      }
+      await handleResident(c, command);
+    });
+  };
+}

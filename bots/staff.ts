@@ -1,0 +1,327 @@
+/**
+ * Department staff and coordinators: card buttons, text and slash commands,
+ * and the text a button asks for (answer, reason) given by replying to the
+ * prompt or to the card. Every handler ends in one workflow call.
+ */
+import { AppError } from '../core/errors.js';
+import { redeemBindCode } from '../core/org/bind-code.js';
+import * as staffFlow from '../core/workflow/staff.js';
+import * as coord from '../core/workflow/coordinate.js';
+import * as whistleFlow from '../core/workflow/whistle.js';
+import { encodeAction, type Verb } from './actions.js';
+import { parseDuration, splitNumber, type ParsedCommand } from './commands.js';
+import type { Conversation } from './conversation.js';
+import { renderCard, renderRollcall } from './render.js';
+import { fmtTime, statusText, t, type Lang } from './texts.js';
+import type { RouterOptions } from './router.js';
+
+/** A button that needs text: the staff member's next message in that chat completes it. */
+interface Prompt {
+  verb: 'progress' | 'resolve' | 'extend' | 'return' | 'refuse_return' | 'decline_reopen' | 'done';
+  number: string;
+  expiresAt: string;
+}
+const PROMPT_TTL_MS = 15 * 60_000;
+const promptKey = (c: Conversation) => `prompt:${c.msg.platform}:${c.msg.chatId}:${c.msg.userId}`;
+
+async function setPrompt(c: Conversation, verb: Prompt['verb'], number: string, question: string) {
+  const value: Prompt = { verb, number, expiresAt: new Date(c.w.now.getTime() + PROMPT_TTL_MS).toISOString() };
+  await c.w.tx.keyValue.upsert({ where: { key: promptKey(c) }, create: { key: promptKey(c), value: JSON.stringify(value) }, update: { value: JSON.stringify(value) } });
+  await c.reply(question, { forceReply: true });
+}
+
+async function takePrompt(c: Conversation): Promise<Prompt | null> {
+  const row = await c.w.tx.keyValue.findUnique({ where: { key: promptKey(c) } });
+  if (!row) return null;
+  await c.w.tx.keyValue.delete({ where: { key: promptKey(c) } });
+  const p = JSON.parse(row.value) as Prompt;
+  return new Date(p.expiresAt) > c.w.now ? p : null;
+}
+
+const zhen = (l: Lang, zh: string, en: string) => (l === 'zh' ? zh : en);
+
+async function runVerb(c: Conversation, verb: Prompt['verb'] | 'accept', number: string, text: string) {
+  const l = c.lang;
+  switch (verb) {
+    case 'accept': {
+      const r = await staffFlow.accept(c.w, c.who, number);
+      return c.reply(r.unchanged ? zhen(l, `${number} 已签收过。`, `${number} was already accepted.`) : zhen(l, `已签收 ${number}。`, `Accepted ${number}.`));
+    }
+    case 'progress':
+      await staffFlow.progress(c.w, c.who, number, text);
+      return c.reply(zhen(l, `已记录 ${number} 的进展并告知市民。`, `Progress on ${number} recorded; the resident is told.`));
+    case 'resolve':
+      await staffFlow.resolve(c.w, c.who, number, text);
+      return c.reply(zhen(l, `${number} 已办结，答复已发送市民并请其评价。`, `${number} resolved; the answer went to the resident with a rating request.`));
+    case 'extend': {
+      const m = /^(\d{1,2})\s*(?:天|days?|d)?\s*([\s\S]*)$/i.exec(text.trim());
+      if (!m) throw new AppError('bad_extension', 'extension without days', zhen(l, '格式：延期 单号 天数 理由，例如 延期 2611250001 3 需协调施工队', 'Format: /extend NUMBER DAYS REASON'));
+      const r = await staffFlow.extend(c.w, c.who, number, Number(m[1]), m[2] ?? '');
+      return c.reply(zhen(l, `${number} 已延期至 ${fmtTime(r.assignment.dueAt, c.w.deps.timeZone)}，已告知市民。`, `${number} extended to ${fmtTime(r.assignment.dueAt, c.w.deps.timeZone)}; the resident is told.`));
+    }
+    case 'return':
+      await staffFlow.returnOrder(c.w, c.who, number, text);
+      return c.reply(zhen(l, `${number} 已退单，等待协调人审核。`, `${number} returned; a coordinator will review it.`));
+    case 'refuse_return':
+      await coord.refuseReturn(c.w, c.who, number, text);
+      return c.reply(zhen(l, `已驳回 ${number} 的退单，原单位继续办理。`, `Return of ${number} refused; the unit keeps it.`));
+    case 'decline_reopen':
+      await coord.declineReopen(c.w, c.who, number, text);
+      return c.reply(zhen(l, `${number} 不予重办，已结案并告知市民。`, `${number} closed without reopening; the resident is told.`));
+    case 'done': {
+      const r = await whistleFlow.finishTask(c.w, c.who, number, text);
+      return c.reply(r.unchanged ? zhen(l, '已完成过。', 'Already done.') : zhen(l, `已记录完成 ${number}。`, `Marked done on ${number}.`));
+    }
+  }
+}
+
+const PROMPTS: Record<Prompt['verb'], [string, string]> = {
+  progress: ['请回复本消息填写进展（单号 %s）', 'Reply with the progress note for %s'],
+  resolve: ['请回复本消息填写办结答复（单号 %s）', 'Reply with the answer for %s'],
+  extend: ['请回复：天数 理由（单号 %s），例如“3 需协调施工队”', 'Reply: days reason for %s, e.g. "3 waiting for contractor"'],
+  return: ['请回复退单理由（单号 %s）', 'Reply with the reason for returning %s'],
+  refuse_return: ['请回复驳回理由（单号 %s）', 'Reply with the reason for refusing the return of %s'],
+  decline_reopen: ['请回复不予重办的理由（单号 %s）', 'Reply with the reason for closing %s'],
+  done: ['请回复完成情况（吹哨 %s）', 'Reply with what was done for %s'],
+};
+
+export async function handleStaffAction(c: Conversation, action: { verb: Verb; args: string[] }, opts: RouterOptions): Promise<void> {
+  const [a0 = '', a1 = ''] = action.args;
+  const l = c.lang;
+  const ask = async (verb: Prompt['verb']) => {
+    // Check the right to act before asking for text.
+    if (verb === 'refuse_return' || verb === 'decline_reopen') await coord.requireCoordinator(c.w, c.who, await c.w.tx.petition.findUniqueOrThrow({ where: { number: a0 } }));
+    else await staffFlow.requireStaff(c.w, c.who);
+    await c.ack();
+    await setPrompt(c, verb, a0, PROMPTS[verb][l === 'zh' ? 0 : 1].replace('%s', a0));
+  };
+  switch (action.verb) {
+    case 'acc':
+      await runVerb(c, 'accept', a0, '');
+      return c.ack(zhen(l, '已签收', 'Accepted'));
+    case 'prg':
+      return ask('progress');
+    case 'res':
+      return ask('resolve');
+    case 'ext':
+      return ask('extend');
+    case 'ret':
+      return ask('return');
+    case 'rep': {
+      const r = await whistleFlow.report(c.w, c.who, a0);
+      await c.ack(r.unchanged ? zhen(l, '已报到过', 'Already reported') : zhen(l, '已报到', 'Reported'));
+      return;
+    }
+    case 'fin':
+      return ask('done');
+    case 'ra': {
+      const r = await coord.approveReturn(c.w, c.who, a0);
+      await c.ack();
+      return c.reply(zhen(l, `已同意退单，${a0} 改派 ${r.unitId}。`, `Return approved; ${a0} re-routed to ${r.unitId}.`));
+    }
+    case 'rr':
+      return ask('refuse_return');
+    case 'oa': {
+      await coord.approveReopen(c.w, c.who, a0);
+      await c.ack();
+      return c.reply(zhen(l, `${a0} 已重办，原单位重新办理。`, `${a0} reopened.`));
+    }
+    case 'od':
+      return ask('decline_reopen');
+    case 'mg': {
+      await coord.merge(c.w, c.who, a0, a1);
+      await c.ack();
+      return c.reply(zhen(l, `${a0} 已合并到 ${a1}。`, `${a0} merged into ${a1}.`));
+    }
+    case 'wh': {
+      await c.ack();
+      return whistleOnPetition(c, a0);
+    }
+    case 'wst': {
+      await c.ack();
+      return whistleOnPlace(c, a0, a1, opts);
+    }
+    default:
+      await c.ack(t('unknownCommand', l));
+  }
+}
+
+/** One-tap whistle on a petition: summon the category's handler and the street office. */
+async function whistleOnPetition(c: Conversation, number: string) {
+  const p = await c.w.tx.petition.findUniqueOrThrow({ where: { number } });
+  const cat = p.categoryCode ? await c.w.tx.category.findUnique({ where: { code: p.categoryCode } }) : null;
+  const area = p.streetCode ?? p.districtCode ?? '';
+  const units = await c.w.tx.unit.findMany({
+    where: { OR: [{ typeCode: cat?.handler ?? '', areaCode: p.districtCode }, { typeCode: cat?.handler ?? '', areaCode: null }, { id: `${p.streetCode}:street_office` }] },
+    select: { id: true },
+  });
+  await openWhistleAndReply(c, { petitionNumber: number, unitIds: units.map((u) => u.id), areaCode: area });
+}
+
+async function whistleOnPlace(c: Conversation, streetCode: string, categoryCode: string, _opts: RouterOptions) {
+  const street = await c.w.tx.area.findUnique({ where: { code: streetCode } });
+  const cat = await c.w.tx.category.findUnique({ where: { code: categoryCode } });
+  if (!street || !cat) throw new AppError('not_found', 'unknown street/category', zhen(c.lang, '地点或类别无效。', 'Unknown place or category.'));
+  const district = street.parentCode ?? '';
+  const units = await c.w.tx.unit.findMany({
+    where: { OR: [{ typeCode: cat.handler, areaCode: district }, { typeCode: cat.handler, areaCode: null }, { id: `${streetCode}:street_office` }] },
+    select: { id: true },
+  });
+  await openWhistleAndReply(c, { areaCode: streetCode, place: street.name, summary: `${cat.nameZh}（未诉先办）`, unitIds: units.map((u) => u.id) });
+}
+
+async function openWhistleAndReply(c: Conversation, req: Omit<whistleFlow.WhistleRequest, 'chat'>) {
+  const w = await whistleFlow.openWhistle(c.w, c.who, { ...req, chat: { platform: c.msg.platform, chatId: c.msg.chatId } });
+  await c.reply(zhen(c.lang, `已吹哨 ${w.number}，召集：${w.tasks.map((x) => x.unit.name).join('、')}。点名表会实时更新。`, `Whistle ${w.number} opened: ${w.tasks.map((x) => x.unit.name).join(', ')}. The roll-call updates live.`));
+}
+
+/** Text commands and slash commands of staff and coordinators. Returns false if the command is not theirs. */
+export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, opts: RouterOptions): Promise<boolean> {
+  const l = c.lang;
+  const { number, rest } = splitNumber(cmd.args);
+  const needNumber = () => {
+    if (!number) throw new AppError('no_number', 'number missing', zhen(l, '请写明单号，例如：签收 2611250001', 'Give the number, e.g. /accept 2611250001'));
+    return number;
+  };
+  switch (cmd.name) {
+    case 'bind': {
+      const target = await redeemBindCode(c.w.tx, cmd.args, { platform: c.msg.platform, chatId: c.msg.chatId, userId: c.msg.userId }, c.w.now);
+      const name = target.unitId ? (await c.w.tx.unit.findUnique({ where: { id: target.unitId } }))?.name : (await c.w.tx.area.findUnique({ where: { code: target.areaCode! } }))?.name;
+      await c.reply(`${t('bound', l)} ${name ?? target.unitId ?? target.areaCode}`);
+      return true;
+    }
+    case 'accept':
+      await runVerb(c, 'accept', needNumber(), '');
+      return true;
+    case 'progress':
+    case 'resolve':
+    case 'extend':
+    case 'return':
+      await runVerb(c, cmd.name, needNumber(), rest);
+      return true;
+    case 'report': {
+      const r = await whistleFlow.report(c.w, c.who, needNumber());
+      await c.reply(r.unchanged ? zhen(l, '已报到过。', 'Already reported.') : zhen(l, `已报到 ${number}${r.late ? '（超时）' : ''}。`, `Reported to ${number}${r.late ? ' (late)' : ''}.`));
+      return true;
+    }
+    case 'done':
+      await runVerb(c, 'done', needNumber(), rest);
+      return true;
+    case 'card': {
+      const staff = await staffFlow.requireStaff(c.w, c.who);
+      const a = await c.w.tx.assignment.findFirst({ where: { petition: { number: needNumber() }, ...(staff.role === 'admin' ? {} : { unitId: staff.unitId ?? '' }) }, orderBy: { dispatchedAt: 'desc' } });
+      if (!a) throw new AppError('not_found', 'no assignment', zhen(l, '本单位没有这张工单。', 'Your unit has no such order.'));
+      const card = await renderCard({ tx: c.w.tx, timeZone: c.w.deps.timeZone }, a.id, l);
+      if (card) await c.reply(card.message.text, { buttons: card.message.buttons, card: card.message.card });
+      return true;
+    }
+    case 'whistle':
+      await whistleCommand(c, cmd.args);
+      return true;
+    case 'rollcall': {
+      const list = await whistleFlow.rollcall(c.w, c.who, number ?? undefined);
+      if (!list.length) await c.reply(zhen(l, '没有进行中的吹哨。', 'No open whistles.'));
+      for (const w of list) {
+        const r = await renderRollcall({ tx: c.w.tx, timeZone: c.w.deps.timeZone }, w.id, l, c.w.now);
+        if (r) await c.reply(r.message.text);
+      }
+      return true;
+    }
+    case 'dispatch': {
+      const no = needNumber();
+      const unitName = rest.split(/\s+/)[0] ?? '';
+      const p = await c.w.tx.petition.findUniqueOrThrow({ where: { number: no } });
+      const { found, unknown } = await whistleFlow.unitsByShortNames(c.w, p.streetCode ?? p.districtCode ?? '', [unitName]);
+      if (!found[0] || unknown.length) throw new AppError('unknown_unit', 'unknown unit', zhen(l, `没有找到单位“${unitName}”。`, `No unit "${unitName}".`));
+      await coord.reassign(c.w, c.who, no, found[0]);
+      await c.reply(zhen(l, `${no} 已派给 ${found[0]}。`, `${no} dispatched to ${found[0]}.`));
+      return true;
+    }
+    case 'review': {
+      const list = await coord.pendingReviews(c.w, c.who);
+      if (!list.length) await c.reply(zhen(l, '没有待审核的退单或重办申请。', 'Nothing to review.'));
+      for (const p of list) {
+        const returnReview = p.status === 'returned';
+        await c.reply(`${p.number} ${statusText(p.status, l)}\n${p.summary.slice(0, 60)}`, {
+          buttons: [
+            returnReview
+              ? [{ label: zhen(l, '同意退单', 'Approve'), data: encodeAction('ra', p.number) }, { label: zhen(l, '驳回', 'Refuse'), data: encodeAction('rr', p.number) }]
+              : [{ label: zhen(l, '同意重办', 'Reopen'), data: encodeAction('oa', p.number) }, { label: zhen(l, '不予重办', 'Close'), data: encodeAction('od', p.number) }],
+          ],
+        });
+      }
+      return true;
+    }
+    case 'overdue': {
+      const list = await coord.overdue(c.w, c.who);
+      await c.reply(
+        list.length
+          ? [zhen(l, `超期工单 ${list.length} 件：`, `${list.length} overdue:`), ...list.map((a) => `${a.petition.number} ${a.unit.name} ${zhen(l, '时限', 'due')} ${fmtTime(a.dueAt, c.w.deps.timeZone)}`)].join('\n')
+          : zhen(l, '辖区内没有超期工单。', 'Nothing overdue in your area.'),
+      );
+      return true;
+    }
+    case 'stats':
+    case 'hotspots': {
+      const staff = await coord.requireCoordinator(c.w, c.who);
+      if (!opts.insight) throw new AppError('unavailable', 'insight not wired', zhen(l, '统计功能暂不可用。', 'Statistics are not available.'));
+      const report = cmd.name === 'stats' ? await opts.insight.stats(c.w, staff, rest || undefined) : await opts.insight.hotspots(c.w, staff);
+      await c.reply(report.text, report.png ? { photo: { png: report.png, filename: `${cmd.name}.png` } } : undefined);
+      return true;
+    }
+    case 'help':
+      if (c.msg.chatType === 'private' && !(await staffFlow.findStaff(c.w, c.who))) return false;
+      await c.reply(t('staffHelp', l));
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** `吹哨 <单号|地点> <部门…> [30分钟]` */
+async function whistleCommand(c: Conversation, args: string) {
+  const l = c.lang;
+  const tokens = args.split(/\s+/).filter(Boolean);
+  const target = tokens.shift();
+  if (!target) throw new AppError('bad_whistle', 'empty whistle', zhen(l, '格式：吹哨 单号或地点 部门… [30分钟]', 'Format: /whistle NUMBER-or-PLACE UNITS… [30]'));
+  const last = tokens.at(-1);
+  const reportMs = last ? parseDuration(last) : null;
+  if (reportMs) tokens.pop();
+  const isNumber = /^\d{10,11}$/.test(target);
+  let areaCode: string | undefined;
+  let place: string | undefined;
+  if (isNumber) {
+    const p = await c.w.tx.petition.findUnique({ where: { number: target } });
+    areaCode = p?.streetCode ?? p?.districtCode ?? undefined;
+  } else {
+    const u = await c.w.deps.understand(target, {});
+    areaCode = u.place.streetCode ?? u.place.districtCode ?? undefined;
+    place = target;
+    if (!areaCode) throw new AppError('no_place', 'whistle place unknown', zhen(l, `无法确定地点“${target}”，请写区和街道。`, `Cannot place "${target}"; give the district and street.`));
+  }
+  const { found, unknown } = await whistleFlow.unitsByShortNames(c.w, areaCode ?? '', tokens);
+  if (unknown.length) throw new AppError('unknown_unit', 'unknown units', zhen(l, `没有找到部门：${unknown.join('、')}`, `Unknown departments: ${unknown.join(', ')}`));
+  await openWhistleAndReply(c, { petitionNumber: isNumber ? target : undefined, areaCode, place, unitIds: found, reportWithinMs: reportMs ?? undefined });
+}
+
+/**
+ * Plain text from staff: completes a pending prompt, or, as a reply to a card,
+ * acts on that card's petition (办结/退单/延期 + text, else a progress note).
+ */
+export async function handleStaffText(c: Conversation): Promise<boolean> {
+  const text = (c.msg.text ?? '').trim();
+  if (!text) return false;
+  const prompt = await takePrompt(c);
+  if (prompt) {
+    await runVerb(c, prompt.verb, prompt.number, text);
+    return true;
+  }
+  if (!c.msg.replyToMessageId) return false;
+  const card = await c.w.tx.delivery.findFirst({ where: { platform: c.msg.platform, chatId: c.msg.chatId, sentMessageId: c.msg.replyToMessageId, petitionId: { not: null } } });
+  if (!card?.petitionId) return false;
+  const p = await c.w.tx.petition.findUniqueOrThrow({ where: { id: card.petitionId } });
+  const m = /^(办结|退单|延期|进展|签收|resolve|return|extend|progress|accept)\s*([\s\S]*)$/i.exec(text);
+  const verbs: Record<string, Prompt['verb'] | 'accept'> = { 办结: 'resolve', resolve: 'resolve', 退单: 'return', return: 'return', 延期: 'extend', extend: 'extend', 进展: 'progress', progress: 'progress', 签收: 'accept', accept: 'accept' };
+  await runVerb(c, m ? verbs[m[1]!.toLowerCase()]! : 'progress', p.number, m ? m[2]! : text);
+  return true;
+}

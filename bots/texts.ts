@@ -1,0 +1,111 @@
+/**
+ * Every sentence the bots say, in Chinese and English. Kept in one place so a
+ * change of wording never needs a change of logic.
+ */
+export type Lang = 'zh' | 'en';
+export const langOf = (v: string | null | undefined): Lang => (v === 'en' ? 'en' : 'zh');
+
+const STATUS: Record<string, [string, string]> = {
+  received: ['已受理', 'received'],
+  needs_info: ['待补充信息', 'waiting for your information'],
+  dispatched: ['已派单', 'sent to the department'],
+  accepted: ['部门已签收', 'accepted by the department'],
+  in_progress: ['办理中', 'in progress'],
+  resolved: ['已办结，待评价', 'answered, waiting for your rating'],
+  rated: ['已评价', 'rated'],
+  closed: ['已结案', 'closed'],
+  returned: ['重新派单中', 'being re-routed'],
+  reopen_requested: ['重办审核中', 'reopening under review'],
+  reopened: ['已重办', 'reopened'],
+  merged: ['已合并', 'merged'],
+  withdrawn: ['已撤回', 'withdrawn'],
+  redirected: ['已转其他渠道', 'redirected'],
+};
+export const statusText = (s: string, l: Lang) => (STATUS[s] ?? [s, s])[l === 'zh' ? 0 : 1];
+
+const TRIAGE: Record<string, [string, string]> = {
+  '110': ['这属于紧急警情，请立即拨打 110 报警。', 'This is an emergency for the police: call 110 now.'],
+  '119': ['发生火情请立即拨打 119。', 'For a fire, call 119 now.'],
+  '120': ['人员伤病请立即拨打 120 急救电话。', 'For a medical emergency, call 120 now.'],
+  '122': ['交通事故请立即拨打 122。', 'For a traffic accident, call 122 now.'],
+  court: ['该事项需通过人民法院诉讼解决，我们已记录。', 'This matter belongs to the courts; we have recorded it.'],
+  arbitration: ['该事项请向劳动人事争议仲裁委员会申请仲裁，我们已记录。', 'Please apply to the labour arbitration commission; we have recorded it.'],
+  xinfang: ['该事项请通过信访渠道反映，我们已记录。', 'Please use the petition-letter (信访) channel; we have recorded it.'],
+};
+export const triageText = (kind: string, l: Lang) => (TRIAGE[kind] ?? ['已记录。', 'Recorded.'])[l === 'zh' ? 0 : 1];
+
+export const T = {
+  welcome: {
+    zh: '您好，这里是 12345 接诉即办。请直接描述您遇到的问题和地点（区、街道或小区），可附照片或发送位置。我们会给您一个诉求编号，并告诉您办理进展。\n/my 查看我的诉求',
+    en: 'Hello, this is the 12345 citizen hotline. Describe the problem and where it is (district, street or compound); you may add a photo or send a location. You will get a petition number and progress updates.\n/my lists your petitions',
+  },
+  chooseLanguage: { zh: '请选择语言 / Choose your language', en: 'Choose your language / 请选择语言' },
+  needDetails: {
+    zh: '请用文字描述遇到的问题和具体地点，例如：“朝阳区三里屯街道某小区3号楼电梯坏了”。',
+    en: 'Please describe the problem and where it is, e.g. "the lift in building 3 of … compound, Sanlitun, Chaoyang is broken".',
+  },
+  askPlace: {
+    zh: '请告诉我们问题发生的具体地点（区 + 街道/乡镇或小区、路名），也可以发送位置。',
+    en: 'Where exactly is it? Please give the district and the street, compound or road, or send a location pin.',
+  },
+  askPlaceChoices: { zh: '您说的是哪里？请选择，或补充更具体的地点：', en: 'Which place do you mean? Choose one, or tell us more precisely:' },
+  help: {
+    zh: '可用命令：/my 我的诉求。直接发送文字即可提交新的诉求。',
+    en: 'Commands: /my your petitions. Send a message to file a new petition.',
+  },
+  staffHelp: {
+    zh: '部门操作：签收 单号｜进展 单号 内容｜办结 单号 答复｜延期 单号 天数 理由｜退单 单号 理由｜报到 哨号｜完成 哨号 说明\n协调人：吹哨 单号或地点 部门… [30分钟]｜点名｜派单 单号 单位｜审核｜超期｜统计 [月份]｜热点',
+    en: 'Staff: /accept NO | /progress NO text | /resolve NO answer | /extend NO days reason | /return NO reason | /report W-NO | /done W-NO note\nCoordinators: /whistle NO-or-place units… [30] | /rollcall | /dispatch NO unit | /review | /overdue | /stats [month] | /hotspots',
+  },
+  unknownCommand: { zh: '没有识别这条指令。', en: 'Command not recognised.' },
+  notStaff: { zh: '您不是登记的工作人员，无法操作。', en: 'You are not registered staff.' },
+  bound: { zh: '绑定成功：本群将接收', en: 'Bound: this chat now receives orders for' },
+  badBindCode: { zh: '绑定码无效或已过期。', en: 'The bind code is invalid or has expired.' },
+  ratingContacted: { zh: '办理单位是否与您联系过？', en: 'Did the department contact you?' },
+  ratingSolved: { zh: '您的问题是否已解决？', en: 'Is your problem solved?' },
+  ratingSatisfied: { zh: '您对办理结果是否满意？', en: 'Are you satisfied with the result?' },
+  ratingComment: { zh: '感谢评价！如有补充意见，可直接回复文字。', en: 'Thank you! You may reply with a comment.' },
+  ratingReopen: { zh: '感谢反馈，我们将提交重新办理审核，结果会通知您。', en: 'Thank you. We will review reopening it and let you know.' },
+  commentSaved: { zh: '意见已记录，感谢您的反馈。', en: 'Your comment is recorded. Thank you.' },
+  noPetitions: { zh: '您还没有提交过诉求。', en: 'You have not filed any petitions yet.' },
+  withdrawn: { zh: '诉求已撤回。', en: 'The petition is withdrawn.' },
+  addInfoPrompt: { zh: '请发送要补充的内容（文字或照片）。', en: 'Send what you want to add (text or a photo).' },
+  digestHeader: { zh: '新派单汇总（消息较多，合并发送）：', en: 'New orders (bundled to avoid flooding):' },
+  digestFooter: { zh: '回复“签收 单号”签收，或“卡片 单号”查看操作按钮。', en: 'Reply "/accept NO" to accept, or "/card NO" for the buttons.' },
+} satisfies Record<string, Record<Lang, string>>;
+
+export const t = (key: keyof typeof T, l: Lang) => T[key][l];
+
+export const BUTTONS = {
+  accept: { zh: '签收', en: 'Accept' },
+  progress: { zh: '进展', en: 'Progress' },
+  resolve: { zh: '办结', en: 'Resolve' },
+  extend: { zh: '延期', en: 'Extend' },
+  return: { zh: '退单', en: 'Return' },
+  report: { zh: '报到', en: 'Report' },
+  done: { zh: '完成', en: 'Done' },
+  yes: { zh: '是', en: 'Yes' },
+  no: { zh: '否', en: 'No' },
+  solved: { zh: '解决', en: 'Solved' },
+  partly: { zh: '部分解决', en: 'Partly' },
+  unsolved: { zh: '未解决', en: 'Not solved' },
+  satisfied: { zh: '满意', en: 'Satisfied' },
+  basically: { zh: '基本满意', en: 'Mostly' },
+  dissatisfied: { zh: '不满意', en: 'Dissatisfied' },
+  approveReturn: { zh: '同意退单并改派', en: 'Approve, re-route' },
+  refuseReturn: { zh: '驳回退单', en: 'Refuse return' },
+  approveReopen: { zh: '同意重办', en: 'Reopen' },
+  declineReopen: { zh: '不予重办', en: 'Close' },
+  merge: { zh: '合并', en: 'Merge' },
+  whistle: { zh: '吹哨', en: 'Whistle' },
+  withdraw: { zh: '撤回', en: 'Withdraw' },
+  addInfo: { zh: '补充', en: 'Add info' },
+  sendLocation: { zh: '发送位置', en: 'Send location' },
+} satisfies Record<string, Record<Lang, string>>;
+
+export const b = (key: keyof typeof BUTTONS, l: Lang) => BUTTONS[key][l];
+
+export function fmtTime(d: Date | null | undefined, timeZone: string): string {
+  if (!d) return '-';
+  return new Intl.DateTimeFormat('zh-CN', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+}

@@ -1,0 +1,132 @@
+/**
+ * The petition lifecycle as one explicit table. `applyTransition` is the only
+ * code that changes Petition.status: it checks the table, writes the new state
+ * and an append-only PetitionEvent in the caller's transaction, and raises
+ * IllegalTransitionError for a move the table does not allow.
+ */
+import { IllegalTransitionError } from '../errors.js';
+import type { Tx } from '../db.js';
+import type { PetitionStatus } from '../../prisma/generated/client.js';
+
+export type { PetitionStatus };
+
+/** Open = still somebody's work; the repeat window and deadlines apply. */
+export const OPEN_STATES: readonly PetitionStatus[] = [
+  'received',
+  'needs_info',
+  'dispatched',
+  'accepted',
+  'in_progress',
+  'returned',
+  'reopen_requested',
+  'reopened',
+];
+/** Final states: nothing but a note can happen any more. */
+export const FINAL_STATES: readonly PetitionStatus[] = ['closed', 'merged', 'withdrawn', 'redirected'];
+
+/** `same` keeps the state and only records the event (notes, reminders, 督办). */
+type Target = PetitionStatus | 'same';
+
+/** action → allowed source states → target state. */
+export const TRANSITIONS = {
+  ask_info: { from: ['received'], to: 'needs_info' },
+  provide_info: { from: ['needs_info'], to: 'received' },
+  dispatch: { from: ['received', 'returned'], to: 'dispatched' },
+  redirect: { from: ['received', 'needs_info'], to: 'redirected' },
+  accept: { from: ['dispatched', 'reopened'], to: 'accepted' },
+  progress: { from: ['accepted', 'in_progress'], to: 'in_progress' },
+  extend: { from: ['dispatched', 'accepted', 'in_progress', 'reopened'], to: 'same' },
+  resolve: { from: ['accepted', 'in_progress'], to: 'resolved' },
+  return: { from: ['dispatched', 'accepted', 'reopened'], to: 'returned' },
+  /** the reviewer sends it to another unit */
+  approve_return: { from: ['returned'], to: 'dispatched' },
+  /** the reviewer sends it back to the same unit */
+  refuse_return: { from: ['returned'], to: 'dispatched' },
+  /** a coordinator moves the order to another unit (/dispatch) */
+  reassign: { from: ['dispatched', 'accepted', 'in_progress', 'returned', 'reopened'], to: 'dispatched' },
+  rate: { from: ['resolved'], to: 'rated' },
+  request_reopen: { from: ['resolved'], to: 'reopen_requested' },
+  approve_reopen: { from: ['reopen_requested'], to: 'reopened' },
+  decline_reopen: { from: ['reopen_requested'], to: 'closed' },
+  close: { from: ['rated', 'resolved'], to: 'closed' },
+  merge: {
+    from: ['received', 'needs_info', 'dispatched', 'accepted', 'in_progress', 'returned', 'reopened'],
+    to: 'merged',
+  },
+  withdraw: {
+    from: ['received', 'needs_info', 'dispatched', 'accepted', 'in_progress', 'returned', 'reopened'],
+    to: 'withdrawn',
+  },
+  /** the resident added facts (repeat message, more info) */
+  add_info: {
+    from: ['received', 'needs_info', 'dispatched', 'accepted', 'in_progress', 'returned', 'reopen_requested', 'reopened'],
+    to: 'same',
+  },
+  remind: { from: ['dispatched', 'accepted', 'in_progress', 'reopened', 'resolved'], to: 'same' },
+  /** 督办: escalation to a coordinator or the district */
+  supervise: { from: ['dispatched', 'accepted', 'in_progress', 'returned', 'reopened', 'reopen_requested'], to: 'same' },
+  /** a co-handler's step, or a dispatch copy: recorded on the petition without changing it */
+  note: {
+    from: ['received', 'needs_info', 'dispatched', 'accepted', 'in_progress', 'resolved', 'rated', 'returned', 'reopen_requested', 'reopened'],
+    to: 'same',
+  },
+} as const satisfies Record<string, { from: readonly PetitionStatus[]; to: Target }>;
+
+export type Action = keyof typeof TRANSITIONS;
+export const ACTIONS = Object.keys(TRANSITIONS) as Action[];
+
+export interface Actor {
+  kind: 'resident' | 'staff' | 'coordinator' | 'system' | 'admin';
+  id?: string | null;
+}
+
+export function canApply(from: PetitionStatus, action: Action): boolean {
+  return (TRANSITIONS[action].from as readonly PetitionStatus[]).includes(from);
+}
+
+export function nextState(from: PetitionStatus, action: Action): PetitionStatus {
+  if (!canApply(from, action)) throw new IllegalTransitionError(from, action);
+  const to: Target = TRANSITIONS[action].to;
+  return to === 'same' ? from : to;
+}
+
+export interface TransitionInput {
+  petitionId: string;
+  action: Action;
+  actor: Actor;
+  reason?: string | null;
+  data?: Record<string, unknown>;
+  /** Further columns to write with the state (deadlines, answer time…). */
+  set?: Record<string, unknown>;
+  at?: Date;
+}
+
+/**
+ * Apply one action inside `tx`: lock the row, check the table, write state and
+ * event. Concurrent actions on one petition serialise on the row lock.
+ */
+export async function applyTransition(tx: Tx, input: TransitionInput): Promise<{ from: PetitionStatus; to: PetitionStatus }> {
+  const rows = await tx.$queryRaw<{ status: PetitionStatus }[]>`SELECT status FROM "Petition" WHERE id = ${input.petitionId} FOR UPDATE`;
+  const row = rows[0];
+  if (!row) throw new IllegalTransitionError('missing', input.action);
+  const from = row.status;
+  const to = nextState(from, input.action);
+  const at = input.at ?? new Date();
+  if (to !== from || input.set) {
+    await tx.petition.update({ where: { id: input.petitionId }, data: { ...(input.set ?? {}), status: to } });
+  }
+  await tx.petitionEvent.create({
+    data: {
+      petitionId: input.petitionId,
+      actorKind: input.actor.kind,
+      actorId: input.actor.id ?? null,
+      action: input.action,
+      reason: input.reason ?? null,
+      fromStatus: from,
+      toStatus: to,
+      data: (input.data ?? undefined) as object | undefined,
+      at,
+    },
+  });
+  return { from, to };
+}

@@ -1,0 +1,112 @@
+/**
+ * Dispatch (派单): pick units by routing rules, open assignments with their
+ * deadlines and timers, send cards, copy street orders to the district.
+ */
+import type { Assignment, Petition, PetitionStatus } from '../../prisma/generated/client.js';
+import { AppError } from '../errors.js';
+import { applyTransition, type Actor } from '../petition/lifecycle.js';
+import type { Work } from './context.js';
+import { addLimit, fractionTimes } from './deadlines.js';
+import { limitsFor } from './policy.js';
+import { routeFor, districtGov } from './routing.js';
+import { cancelTimers, scheduleTimer } from './timers.js';
+
+/** Assignment states in which a unit still owes work. */
+export const ACTIVE_ASSIGNMENT = ['dispatched', 'accepted', 'in_progress'] as const;
+
+/** Milliseconds the petition spent waiting on the resident, added to its deadlines. */
+function pausedShift(p: Petition, now: Date): number {
+  return p.pausedAt ? now.getTime() - p.pausedAt.getTime() : 0;
+}
+
+/** Open one assignment with its deadline, reminders and escalations. */
+export async function openAssignment(w: Work, p: Petition, unitId: string, role: 'lead' | 'co', dueAt: Date, acceptDueAt: Date): Promise<Assignment> {
+  const a = await w.tx.assignment.create({
+    data: { petitionId: p.id, unitId, role, dispatchedAt: w.now, acceptDueAt, dueAt },
+  });
+  if (role === 'lead') await scheduleAssignmentTimers(w, a, p);
+  await w.notify({ t: 'card', assignmentId: a.id }, `card:${a.id}`);
+  return a;
+}
+
+export async function scheduleAssignmentTimers(w: Work, a: Assignment, p: Pick<Petition, 'districtCode' | 'streetCode'>) {
+  if (!a.dueAt) return;
+  const policy = w.deps.policy;
+  const [r1, r2] = fractionTimes(a.dispatchedAt, a.dueAt, policy.reminderFractions);
+  if (r1) await scheduleTimer(w.tx, 'remind', a.id, r1, { pct: Math.round(policy.reminderFractions[0]! * 100) });
+  if (r2) await scheduleTimer(w.tx, 'remind2', a.id, r2, { pct: Math.round(policy.reminderFractions[1]! * 100) });
+  await scheduleTimer(w.tx, 'escalate', a.id, a.dueAt, { area: p.streetCode ?? p.districtCode });
+  const span = a.dueAt.getTime() - a.dispatchedAt.getTime();
+  await scheduleTimer(w.tx, 'escalate_district', a.id, new Date(a.dispatchedAt.getTime() + span * policy.districtEscalationFactor), {
+    area: p.districtCode,
+  });
+}
+
+export interface DispatchOptions {
+  actor: Actor;
+  /** force a unit (coordinator /dispatch, approved return); otherwise the routing rules decide */
+  unitId?: string;
+  /** units that must not get it again (the unit that returned it) */
+  exclude?: string[];
+  action?: 'dispatch' | 'approve_return' | 'reassign';
+  reason?: string;
+}
+
+export async function dispatchPetition(w: Work, p: Petition, opts: DispatchOptions): Promise<Assignment> {
+  if (!p.districtCode) throw new AppError('no_place', `petition ${p.number} has no district`, '需要先确定地点才能派单。/ A place is needed before dispatch.');
+  const category = p.categoryCode ?? 'other';
+  const route = opts.unitId
+    ? { lead: opts.unitId, co: [] as string[], copies: opts.unitId.endsWith(':street_office') ? [districtGov(p.districtCode)] : [] }
+    : await routeFor(w.tx, category, p.districtCode, p.streetCode, opts.exclude);
+  if (opts.unitId && !(await w.tx.unit.findUnique({ where: { id: opts.unitId } }))) {
+    throw new AppError('unknown_unit', `unit ${opts.unitId} does not exist`, `没有这个单位：${opts.unitId} / Unknown unit`);
+  }
+
+  // Deadlines run from receipt, minus the time spent waiting on the resident.
+  const limits = limitsFor(w.deps.policy, p.urgency, category);
+  const firstDispatch = !p.dispatchDueAt;
+  const base = new Date(p.createdAt.getTime() + pausedShift(p, w.now));
+  const dispatchDueAt = p.dispatchDueAt ?? addLimit(base, limits.dispatchMs, w.deps.policy, w.deps.timeZone);
+  const feedbackDueAt = firstDispatch
+    ? addLimit(base, limits.feedbackMs, w.deps.policy, w.deps.timeZone)
+    : addLimit(w.now, limits.feedbackMs, w.deps.policy, w.deps.timeZone);
+
+  await applyTransition(w.tx, {
+    petitionId: p.id,
+    action: opts.action ?? 'dispatch',
+    actor: opts.actor,
+    reason: opts.reason,
+    data: { lead: route.lead, co: route.co, copies: route.copies },
+    set: { dispatchDueAt, feedbackDueAt, pausedAt: null },
+    at: w.now,
+  });
+  const updated = { ...p, dispatchDueAt, feedbackDueAt };
+  const lead = await openAssignment(w, updated, route.lead, 'lead', feedbackDueAt, dispatchDueAt);
+  for (const co of route.co) await openAssignment(w, updated, co, 'co', feedbackDueAt, dispatchDueAt);
+  for (const unitId of route.copies) {
+    await w.notify({ t: 'card', assignmentId: lead.id, copyToUnitId: unitId }, `copy:${lead.id}:${unitId}`);
+  }
+  await w.notify(
+    { t: 'resident', petitionId: p.id, note: firstDispatch ? 'ack' : 'redispatched', data: { unitId: route.lead } },
+    `res:${p.id}:${firstDispatch ? 'ack' : `re:${lead.id}`}`,
+  );
+  return lead;
+}
+
+/** Close every assignment a unit still owes on this petition (reassignment, merge, withdrawal). */
+export async function cancelOpenAssignments(w: Work, petitionId: string, status: 'cancelled' | 'returned' = 'cancelled') {
+  const open = await w.tx.assignment.findMany({ where: { petitionId, status: { in: [...ACTIVE_ASSIGNMENT] } } });
+  for (const a of open) {
+    await w.tx.assignment.update({ where: { id: a.id }, data: { status } });
+    await cancelTimers(w.tx, a.id, w.now);
+  }
+  return open;
+}
+
+export async function loadPetition(w: Work, number: string): Promise<Petition> {
+  const p = await w.tx.petition.findUnique({ where: { number } });
+  if (!p) throw new AppError('not_found', `petition ${number} not found`, `找不到诉求 ${number}。/ No petition ${number}.`);
+  return p;
+}
+
+export const isOpen = (s: PetitionStatus) => !['resolved', 'rated', 'closed', 'merged', 'withdrawn', 'redirected'].includes(s);

@@ -1,0 +1,304 @@
+/**
+ * Intake: where a resident's message becomes a petition, a clarifying
+ * question, a redirect, or an addition to an open petition. Everything for one
+ * resident is serialised by an advisory lock, so two messages arriving at once
+ * can never make two petitions out of one conversation.
+ */
+import type { GeoPoint } from '../../adapters/types.js';
+import { Prisma, type Petition, type Resident } from '../../prisma/generated/client.js';
+import { maskPhone } from '../pii.js';
+import { applyTransition, OPEN_STATES } from '../petition/lifecycle.js';
+import { nextNumber } from '../petition/number.js';
+import type { Work } from './context.js';
+import { dispatchPetition } from './dispatch.js';
+import type { PlaceFacts, Understood } from './understanding-port.js';
+
+export interface ResidentRef {
+  platform: string;
+  userId: string;
+  chatId: string;
+  language?: string;
+  channelAccount?: string;
+}
+
+export interface ResidentMessage {
+  resident: ResidentRef;
+  text: string;
+  photoFileId?: string;
+  location?: GeoPoint;
+  contactPhone?: string;
+}
+
+/** What the bot waits for from this resident. */
+export type Awaiting =
+  | { kind: 'info'; petitionId: string; field: string; asked: number }
+  | { kind: 'draft'; location?: GeoPoint; photoFileIds?: string[] }
+  | { kind: 'more'; petitionId: string }
+  /** after rating: the next message is a comment */
+  | { kind: 'comment'; petitionId: string };
+
+export type IntakeOutcome =
+  | { kind: 'petition'; petitionId: string; number: string; status: string }
+  | { kind: 'question'; petitionId: string; number: string }
+  | { kind: 'repeat'; petitionId: string; number: string }
+  | { kind: 'redirected'; petitionId: string; number: string }
+  | { kind: 'need_details' }
+  | { kind: 'comment'; petitionId: string };
+
+/** Place questions asked before we dispatch on what we have (district level). */
+const MAX_PLACE_QUESTIONS = 1;
+
+export async function upsertResident(w: Work, r: ResidentRef): Promise<Resident> {
+  await w.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`resident:${r.platform}:${r.userId}`}))`;
+  return w.tx.resident.upsert({
+    where: { platform_platformUserId: { platform: r.platform, platformUserId: r.userId } },
+    create: {
+      platform: r.platform,
+      platformUserId: r.userId,
+      chatId: r.chatId,
+      channelAccount: r.channelAccount,
+      language: r.language?.startsWith('en') ? 'en' : 'zh',
+      lastInboundAt: w.now,
+    },
+    update: { chatId: r.chatId, channelAccount: r.channelAccount, lastInboundAt: w.now, windowSent: 0 },
+  });
+}
+
+export async function receiveResidentMessage(w: Work, msg: ResidentMessage): Promise<IntakeOutcome> {
+  const resident = await upsertResident(w, msg.resident);
+  if (msg.contactPhone) {
+    await w.tx.resident.update({
+      where: { id: resident.id },
+      data: { phoneEnc: w.deps.sealer.seal(msg.contactPhone), phoneMasked: maskPhone(msg.contactPhone) },
+    });
+  }
+  const awaiting = resident.awaiting as Awaiting | null;
+  const text = msg.text.trim();
+
+  if (awaiting?.kind === 'info' || awaiting?.kind === 'more') {
+    const p = await w.tx.petition.findUnique({ where: { id: awaiting.petitionId } });
+    if (p?.status === 'needs_info' && awaiting.kind === 'info') return answerQuestion(w, resident, p, awaiting, msg);
+    if (p && awaiting.kind === 'more' && (OPEN_STATES as string[]).includes(p.status) && text) {
+      await setAwaiting(w, resident.id, null);
+      return addInfo(w, p, msg, resident);
+    }
+  }
+
+  if (awaiting?.kind === 'comment' && text) {
+    await setAwaiting(w, resident.id, null);
+    const rating = await w.tx.rating.findFirst({ where: { petitionId: awaiting.petitionId }, orderBy: { round: 'desc' } });
+    if (rating) {
+      await w.tx.rating.update({ where: { id: rating.id }, data: { comment: (await w.deps.understand(text, {})).maskedText.slice(0, 1000) } });
+      await w.notify({ t: 'resident', petitionId: awaiting.petitionId, note: 'comment_saved' }, `res:${awaiting.petitionId}:comment:${rating.id}`);
+      return { kind: 'comment', petitionId: awaiting.petitionId };
+    }
+  }
+
+  const draft = awaiting?.kind === 'draft' ? awaiting : null;
+  const location = msg.location ?? draft?.location;
+  const photos = [...(draft?.photoFileIds ?? []), ...(msg.photoFileId ? [msg.photoFileId] : [])];
+  if (!text) {
+    // A pin or a photo alone: keep it and ask what the problem is.
+    if (location || photos.length) {
+      await setAwaiting(w, resident.id, { kind: 'draft', location, photoFileIds: photos });
+    }
+    await replyNeedDetails(w, resident);
+    return { kind: 'need_details' };
+  }
+
+  const u = await w.deps.understand(text, { location, lang: resident.language === 'en' ? 'en' : 'zh' });
+  if (u.needsMoreInfo) {
+    await replyNeedDetails(w, resident);
+    return { kind: 'need_details' };
+  }
+  const place = await placeWithPin(w, u.place, location);
+
+  const repeat = await findRepeat(w, resident.id, u.category?.code ?? 'other', place);
+  if (repeat) return addInfo(w, repeat, msg, resident, u.maskedText);
+
+  const p = await createPetition(w, resident, msg, u, place, location, photos);
+  await setAwaiting(w, resident.id, null);
+  return decide(w, resident, p, u, place, 0);
+}
+
+/** The resident answers our question (a place, usually): merge and decide again. */
+async function answerQuestion(w: Work, resident: Resident, p: Petition, awaiting: Extract<Awaiting, { kind: 'info' }>, msg: ResidentMessage): Promise<IntakeOutcome> {
+  const previous = w.deps.sealer.open(p.originalTextEnc);
+  const added = msg.text.trim();
+  const combined = added ? `${previous}\n${added}` : previous;
+  const u = await w.deps.understand(combined, { location: msg.location, lang: resident.language === 'en' ? 'en' : 'zh' });
+  // What the resident says now about the place outweighs the first message.
+  const answerPlace = added ? (await w.deps.understand(added, { location: msg.location })).place : null;
+  let place = answerPlace?.streetCode || (answerPlace?.districtCode && !u.place.streetCode) ? answerPlace : u.place;
+  place = await placeWithPin(w, place ?? u.place, msg.location);
+  if (!place.districtCode && p.districtCode) place = { ...place, districtCode: p.districtCode };
+
+  await w.tx.petition.update({
+    where: { id: p.id },
+    data: {
+      originalTextEnc: w.deps.sealer.seal(combined),
+      maskedText: u.maskedText,
+      summary: u.summary || p.summary,
+      categoryCode: u.category?.code ?? p.categoryCode,
+      urgency: u.urgency.class,
+      urgencyReason: u.urgency.reason,
+      ...placeColumns(place, msg.location),
+    },
+  });
+  await applyTransition(w.tx, {
+    petitionId: p.id,
+    action: 'provide_info',
+    actor: { kind: 'resident', id: resident.id },
+    data: { field: awaiting.field, maskedText: added ? u.maskedText : null, method: place.method },
+    at: w.now,
+  });
+  await setAwaiting(w, resident.id, null);
+  const fresh = (await w.tx.petition.findUnique({ where: { id: p.id } }))!;
+  return decide(w, resident, fresh, u, place, awaiting.asked);
+}
+
+/** The one place a new or completed petition is decided: redirect, ask, or dispatch. */
+async function decide(w: Work, resident: Resident, p: Petition, u: Understood, place: PlaceFacts, asked: number): Promise<IntakeOutcome> {
+  const actor = { kind: 'system' as const };
+  if (u.triage.kind !== 'none') {
+    await applyTransition(w.tx, { petitionId: p.id, action: 'redirect', actor, reason: u.triage.kind, data: { triage: u.triage.kind }, at: w.now });
+    await w.notify({ t: 'resident', petitionId: p.id, note: 'redirected', data: { triage: u.triage.kind } }, `res:${p.id}:redirected`);
+    return { kind: 'redirected', petitionId: p.id, number: p.number };
+  }
+  const missingStreet = !place.streetCode;
+  if (!place.districtCode || (missingStreet && asked < MAX_PLACE_QUESTIONS)) {
+    const choices = place.candidates.slice(0, 6).map((c) => ({ label: c.label, value: c.streetCode ?? c.districtCode }));
+    await applyTransition(w.tx, {
+      petitionId: p.id,
+      action: 'ask_info',
+      actor,
+      reason: 'place',
+      data: { choices },
+      set: { pausedAt: p.pausedAt ?? w.now },
+      at: w.now,
+    });
+    await setAwaiting(w, resident.id, { kind: 'info', petitionId: p.id, field: 'place', asked: asked + 1 });
+    await w.notify({ t: 'resident', petitionId: p.id, note: 'question', data: { field: 'place', choices } }, `res:${p.id}:q${asked + 1}`);
+    return { kind: 'question', petitionId: p.id, number: p.number };
+  }
+  await dispatchPetition(w, p, { actor });
+  await detectCluster(w, p);
+  return { kind: 'petition', petitionId: p.id, number: p.number, status: 'dispatched' };
+}
+
+async function createPetition(w: Work, resident: Resident, msg: ResidentMessage, u: Understood, place: PlaceFacts, location: GeoPoint | undefined, photos: string[]): Promise<Petition> {
+  const number = await nextNumber(w.tx, w.now, w.deps.timeZone);
+  const attachments = [
+    ...photos.map((fileId) => ({ kind: 'photo', fileId })),
+    ...(location ? [{ kind: 'location', lat: location.lat, lng: location.lng, coordSystem: location.coordSystem }] : []),
+  ];
+  const p = await w.tx.petition.create({
+    data: {
+      number,
+      residentId: resident.id,
+      channel: msg.resident.platform,
+      originalTextEnc: w.deps.sealer.seal(msg.text),
+      maskedText: u.maskedText,
+      categoryCode: u.category?.code ?? 'other',
+      urgency: u.urgency.class,
+      urgencyReason: u.urgency.reason,
+      triage: u.triage.kind === 'none' ? null : u.triage.kind,
+      summary: u.summary || u.maskedText.slice(0, 60),
+      attachments,
+      createdAt: w.now,
+      ...placeColumns(place, location),
+    },
+  });
+  await w.tx.petitionEvent.create({
+    data: { petitionId: p.id, actorKind: 'resident', actorId: resident.id, action: 'receive', toStatus: 'received', at: w.now, data: { category: p.categoryCode, method: place.method } },
+  });
+  return p;
+}
+
+function placeColumns(place: PlaceFacts, location?: GeoPoint) {
+  return {
+    districtCode: place.districtCode,
+    streetCode: place.streetCode,
+    community: place.community,
+    address: place.address,
+    placeMethod: place.method,
+    ...(location ? { lat: location.lat, lng: location.lng } : {}),
+  };
+}
+
+async function placeWithPin(w: Work, place: PlaceFacts, location?: GeoPoint): Promise<PlaceFacts> {
+  if (place.streetCode || !location || !w.deps.locate) return place;
+  const pinned = await w.deps.locate(location).catch((err: unknown) => {
+    w.deps.logger.warn({ err }, 'geocoder failed; asking for a named place');
+    return null;
+  });
+  return pinned?.streetCode ? { ...pinned, address: place.address ?? pinned.address } : place;
+}
+
+/** Same resident, category and place as an open petition within the window: a repeat. */
+async function findRepeat(w: Work, residentId: string, categoryCode: string, place: PlaceFacts): Promise<Petition | null> {
+  if (!place.districtCode) return null;
+  return w.tx.petition.findFirst({
+    where: {
+      residentId,
+      categoryCode,
+      districtCode: place.districtCode,
+      ...(place.streetCode ? { streetCode: place.streetCode } : {}),
+      status: { in: [...OPEN_STATES] },
+      createdAt: { gte: new Date(w.now.getTime() - w.deps.policy.repeatWindowMs) },
+    },
+    orderBy: { createdAt: 'desc' },
+  });
+}
+
+async function addInfo(w: Work, p: Petition, msg: ResidentMessage, resident: Resident, maskedText?: string): Promise<IntakeOutcome> {
+  const masked = maskedText ?? (await w.deps.understand(msg.text, {})).maskedText;
+  await applyTransition(w.tx, {
+    petitionId: p.id,
+    action: 'add_info',
+    actor: { kind: 'resident', id: resident.id },
+    data: { maskedText: masked, ...(msg.photoFileId ? { photo: msg.photoFileId } : {}) },
+    at: w.now,
+  });
+  if (msg.photoFileId) {
+    const attachments = [...((p.attachments as object[]) ?? []), { kind: 'photo', fileId: msg.photoFileId }];
+    await w.tx.petition.update({ where: { id: p.id }, data: { attachments } });
+  }
+  const count = await w.tx.petitionEvent.count({ where: { petitionId: p.id, action: 'add_info' } });
+  await w.notify({ t: 'resident', petitionId: p.id, note: 'repeat' }, `res:${p.id}:repeat:${count}`);
+  return { kind: 'repeat', petitionId: p.id, number: p.number };
+}
+
+/** Different residents, same category, same street, still open: link them and offer the coordinator a merge or a whistle. */
+async function detectCluster(w: Work, p: Petition) {
+  if (!p.streetCode || !p.categoryCode || p.categoryCode === 'other') return;
+  const since = new Date(w.now.getTime() - w.deps.policy.clusterWindowMs);
+  const peers = await w.tx.petition.findMany({
+    where: {
+      streetCode: p.streetCode,
+      categoryCode: p.categoryCode,
+      status: { in: [...OPEN_STATES, 'dispatched'] },
+      createdAt: { gte: since },
+      residentId: { not: p.residentId },
+      id: { not: p.id },
+    },
+    select: { id: true, number: true, clusterKey: true, residentId: true },
+    orderBy: { createdAt: 'asc' },
+  });
+  const residents = new Set(peers.map((x) => x.residentId));
+  if (residents.size + 1 < w.deps.policy.clusterThreshold) return;
+  const key = peers.find((x) => x.clusterKey)?.clusterKey ?? `${p.streetCode}|${p.categoryCode}|${peers[0]!.number}`;
+  await w.tx.petition.updateMany({ where: { id: { in: [p.id, ...peers.map((x) => x.id)] } }, data: { clusterKey: key } });
+  await w.notify(
+    { t: 'area', areaCode: p.streetCode, note: 'cluster', petitionId: p.id, data: { clusterKey: key, numbers: [...peers.map((x) => x.number), p.number], into: peers[0]!.number } },
+    `cluster:${key}:${residents.size + 1}`,
+  );
+}
+
+export async function setAwaiting(w: Work, residentId: string, awaiting: Awaiting | null) {
+  await w.tx.resident.update({ where: { id: residentId }, data: { awaiting: awaiting ? (awaiting as Prisma.InputJsonObject) : Prisma.DbNull } });
+}
+
+async function replyNeedDetails(w: Work, resident: Resident) {
+  await w.notify({ t: 'resident', residentId: resident.id, note: 'need_details' }, `need:${resident.id}:${w.now.getTime()}`);
+}

@@ -1,0 +1,42 @@
+/**
+ * Notification intents: what should be told to whom, decided inside the
+ * workflow transaction. They carry ids, never text or personal data; the
+ * outbound side (jobs/notify) finds the recipients and bots/render.ts words them.
+ */
+import type { OutboundMessage } from '../../adapters/types.js';
+
+export type ResidentNote =
+  | 'need_details'
+  | 'ack'
+  | 'question'
+  | 'redirected'
+  | 'repeat'
+  | 'accepted'
+  | 'progress'
+  | 'extended'
+  | 'resolved'
+  | 'rating_reminder'
+  | 'reopened'
+  | 'closed'
+  | 'withdrawn'
+  | 'merged'
+  | 'redispatched'
+  | 'comment_saved';
+
+export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'reopened' | 'whistle_remind';
+
+export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed';
+
+export type Intent =
+  /** to the resident of a petition, or (need_details) to a resident with no petition yet */
+  | { t: 'resident'; petitionId?: string; residentId?: string; note: ResidentNote; data?: Record<string, unknown> }
+  /** dispatch card to every chat of the assignment's unit; `copy` marks the district supervision copy */
+  | { t: 'card'; assignmentId: string; copyToUnitId?: string }
+  | { t: 'unit'; unitId: string; note: UnitNote; petitionId?: string; whistleId?: string; data?: Record<string, unknown> }
+  | { t: 'area'; areaCode: string; note: AreaNote; petitionId?: string; whistleId?: string; data?: Record<string, unknown> }
+  | { t: 'whistle_task'; taskId: string }
+  | { t: 'rollcall'; whistleId: string }
+  /** a direct answer to whoever wrote, already worded (and masked) by bots/ */
+  | { t: 'reply'; platform: string; chatId: string; message: Omit<OutboundMessage, 'chatId'> }
+  /** answer a button press (no spinning buttons), with an optional short toast */
+  | { t: 'ack'; platform: string; chatId: string; ackId: string; text?: string };

@@ -1,0 +1,86 @@
+/**
+ * What each timer does when it fires: reminders to the unit, 督办 escalation
+ * to the area's coordinator and then the district, the rating reminder and
+ * expiry, whistle report reminders and escalation. Each checks that the work
+ * is still owed, so a finished assignment never gets a reminder.
+ */
+import { applyTransition } from '../petition/lifecycle.js';
+import type { Work } from './context.js';
+import { ACTIVE_ASSIGNMENT } from './dispatch.js';
+import type { DueTimer, TimerHandler, TimerKind } from './timers.js';
+
+async function activeAssignment(w: Work, id: string) {
+  const a = await w.tx.assignment.findUnique({ where: { id }, include: { petition: true } });
+  return a && (ACTIVE_ASSIGNMENT as readonly string[]).includes(a.status) ? a : null;
+}
+
+const remind: TimerHandler = async (w, t) => {
+  const a = await activeAssignment(w, t.subjectId);
+  if (!a) return;
+  const pct = Number(t.data?.pct ?? 50);
+  await applyTransition(w.tx, { petitionId: a.petitionId, action: 'remind', actor: { kind: 'system' }, data: { unitId: a.unitId, pct }, at: w.now });
+  await w.notify({ t: 'unit', unitId: a.unitId, note: 'remind', petitionId: a.petitionId, data: { pct, dueAt: a.dueAt?.toISOString() } }, `timer:${t.id}`);
+};
+
+function escalateTo(level: 'area' | 'district'): TimerHandler {
+  return async (w, t) => {
+    const a = await activeAssignment(w, t.subjectId);
+    if (!a) return;
+    const area = level === 'district' ? a.petition.districtCode : (a.petition.streetCode ?? a.petition.districtCode);
+    if (!area) return;
+    await applyTransition(w.tx, { petitionId: a.petitionId, action: 'supervise', actor: { kind: 'system' }, reason: level === 'district' ? 'overdue_3x' : 'overdue', data: { unitId: a.unitId, level }, at: w.now });
+    await w.notify({ t: 'area', areaCode: area, note: 'escalate', petitionId: a.petitionId, data: { unitId: a.unitId, level, dueAt: a.dueAt?.toISOString() } }, `timer:${t.id}`);
+  };
+}
+
+const ratingReminder: TimerHandler = async (w, t) => {
+  const rating = await w.tx.rating.findUnique({ where: { id: t.subjectId }, include: { petition: true } });
+  if (!rating || rating.ratedAt || rating.petition.status !== 'resolved') return;
+  await applyTransition(w.tx, { petitionId: rating.petitionId, action: 'remind', actor: { kind: 'system' }, reason: 'rating', at: w.now });
+  await w.notify({ t: 'resident', petitionId: rating.petitionId, note: 'rating_reminder', data: { round: rating.round } }, `timer:${t.id}`);
+};
+
+/** No rating within the window: the petition closes as it stands. */
+const ratingExpire: TimerHandler = async (w, t) => {
+  const petitionId = String(t.data?.petitionId ?? '');
+  const p = await w.tx.petition.findUnique({ where: { id: petitionId } });
+  if (p?.status !== 'resolved') return;
+  await applyTransition(w.tx, { petitionId, action: 'close', actor: { kind: 'system' }, reason: 'no_rating', set: { closedAt: w.now }, at: w.now });
+};
+
+const closeRated: TimerHandler = async (w, t) => {
+  const p = await w.tx.petition.findUnique({ where: { id: t.subjectId } });
+  if (p?.status !== 'rated') return;
+  await applyTransition(w.tx, { petitionId: p.id, action: 'close', actor: { kind: 'system' }, reason: 'rated', set: { closedAt: w.now }, at: w.now });
+};
+
+async function unreportedTask(w: Work, t: DueTimer) {
+  const task = await w.tx.whistleTask.findUnique({ where: { id: t.subjectId }, include: { whistle: true } });
+  return task && !task.reportedAt && !task.resolvedAt && task.whistle.status === 'open' ? task : null;
+}
+
+const whistleRemind: TimerHandler = async (w, t) => {
+  const task = await unreportedTask(w, t);
+  if (!task) return;
+  await w.notify({ t: 'unit', unitId: task.unitId, note: 'whistle_remind', whistleId: task.whistleId }, `timer:${t.id}`);
+  await w.notify({ t: 'rollcall', whistleId: task.whistleId }, `rollcall:${task.whistleId}:late:${task.id}`);
+};
+
+const whistleEscalate: TimerHandler = async (w, t) => {
+  const task = await unreportedTask(w, t);
+  if (!task?.whistle.areaCode) return;
+  const district = task.whistle.areaCode.split('-')[0]!;
+  await w.notify({ t: 'area', areaCode: district, note: 'whistle_escalate', whistleId: task.whistleId, data: { unitId: task.unitId } }, `timer:${t.id}`);
+};
+
+export const TIMER_HANDLERS: Record<TimerKind, TimerHandler> = {
+  remind,
+  remind2: remind,
+  escalate: escalateTo('area'),
+  escalate_district: escalateTo('district'),
+  rating_reminder: ratingReminder,
+  rating_expire: ratingExpire,
+  close_rated: closeRated,
+  whistle_remind: whistleRemind,
+  whistle_escalate: whistleEscalate,
+};

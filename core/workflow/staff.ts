@@ -1,0 +1,171 @@
+/**
+ * Department staff actions on an assignment: 签收 accept, progress, 办结
+ * resolve (answer required), extension (reason + new deadline, the resident is
+ * told), 退单 return (reason, reviewed by the area's coordinator). Only staff
+ * registered to the assigned unit may act; co-handlers report to the lead.
+ */
+import type { Assignment, Petition, Staff } from '../../prisma/generated/client.js';
+import { AppError, NotAuthorizedError } from '../errors.js';
+import { applyTransition } from '../petition/lifecycle.js';
+import type { Work } from './context.js';
+import { ACTIVE_ASSIGNMENT, loadPetition } from './dispatch.js';
+import { DAY_MS } from './policy.js';
+import { cancelTimers, scheduleTimer } from './timers.js';
+
+export interface PersonRef {
+  platform: string;
+  userId: string;
+}
+
+export async function findStaff(w: Work, who: PersonRef): Promise<Staff | null> {
+  return w.tx.staff.findUnique({ where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } } });
+}
+
+export async function requireStaff(w: Work, who: PersonRef): Promise<Staff> {
+  const s = await findStaff(w, who);
+  if (!s) throw new NotAuthorizedError(`${who.platform} user is not registered staff`);
+  return s;
+}
+
+/** The acting staff member's own assignment on this petition (admins act for the lead). */
+async function ownAssignment(w: Work, p: Petition, staff: Staff, states: readonly string[] = ACTIVE_ASSIGNMENT): Promise<Assignment> {
+  const mine = await w.tx.assignment.findFirst({
+    where: {
+      petitionId: p.id,
+      status: { in: states as Assignment['status'][] },
+      ...(staff.role === 'admin' ? { role: 'lead' } : { unitId: staff.unitId ?? '__none__' }),
+    },
+    orderBy: { dispatchedAt: 'desc' },
+  });
+  if (mine) return mine;
+  const anyOpen = await w.tx.assignment.findFirst({ where: { petitionId: p.id, unitId: staff.unitId ?? '__none__' } });
+  if (anyOpen) throw new AppError('not_active', `assignment of ${p.number} is ${anyOpen.status}`, `诉求 ${p.number} 当前状态不能执行此操作。/ Not possible in the current state.`);
+  throw new NotAuthorizedError(`staff ${staff.id} acted on ${p.number} without an assignment`);
+}
+
+export interface StaffActionResult {
+  petition: Petition;
+  assignment: Assignment;
+  /** true when nothing changed (a repeated press) */
+  unchanged?: boolean;
+}
+
+export async function accept(w: Work, who: PersonRef, number: string): Promise<StaffActionResult> {
+  const staff = await requireStaff(w, who);
+  const p = await loadPetition(w, number);
+  const a = await ownAssignment(w, p, staff);
+  if (a.status !== 'dispatched') return { petition: p, assignment: a, unchanged: true };
+  const updated = await w.tx.assignment.update({ where: { id: a.id }, data: { status: 'accepted', acceptedAt: w.now } });
+  if (a.role === 'lead') {
+    await applyTransition(w.tx, { petitionId: p.id, action: 'accept', actor: actorOf(staff), at: w.now, data: { unitId: a.unitId } });
+    await w.notify({ t: 'resident', petitionId: p.id, note: 'accepted', data: { unitId: a.unitId } }, `res:${p.id}:acc:${a.id}`);
+  } else {
+    await coReport(w, p, a, staff, 'accept');
+  }
+  return { petition: p, assignment: updated };
+}
+
+export async function progress(w: Work, who: PersonRef, number: string, note: string): Promise<StaffActionResult> {
+  const text = requireText(note, 'progress');
+  const staff = await requireStaff(w, who);
+  const p = await loadPetition(w, number);
+  const a = await ownAssignment(w, p, staff);
+  const updated = await w.tx.assignment.update({ where: { id: a.id }, data: { status: 'in_progress', acceptedAt: a.acceptedAt ?? w.now } });
+  if (a.role === 'lead') {
+    if (p.status === 'dispatched' || p.status === 'reopened') {
+      await applyTransition(w.tx, { petitionId: p.id, action: 'accept', actor: actorOf(staff), at: w.now });
+    }
+    await applyTransition(w.tx, { petitionId: p.id, action: 'progress', actor: actorOf(staff), reason: text, at: w.now });
+    const n = await w.tx.petitionEvent.count({ where: { petitionId: p.id, action: 'progress' } });
+    await w.notify({ t: 'resident', petitionId: p.id, note: 'progress', data: { note: text } }, `res:${p.id}:prg:${n}`);
+  } else {
+    await coReport(w, p, a, staff, 'progress', text);
+  }
+  return { petition: p, assignment: updated };
+}
+
+export async function resolve(w: Work, who: PersonRef, number: string, answer: string): Promise<StaffActionResult> {
+  const text = requireText(answer, 'answer');
+  const staff = await requireStaff(w, who);
+  const p = await loadPetition(w, number);
+  const a = await ownAssignment(w, p, staff);
+  const updated = await w.tx.assignment.update({ where: { id: a.id }, data: { status: 'resolved', resolvedAt: w.now, answer: text, acceptedAt: a.acceptedAt ?? w.now } });
+  await cancelTimers(w.tx, a.id, w.now);
+  if (a.role !== 'lead') {
+    await coReport(w, p, a, staff, 'resolve', text);
+    return { petition: p, assignment: updated };
+  }
+  if (p.status === 'dispatched' || p.status === 'reopened') {
+    await applyTransition(w.tx, { petitionId: p.id, action: 'accept', actor: actorOf(staff), at: w.now });
+  }
+  await applyTransition(w.tx, { petitionId: p.id, action: 'resolve', actor: actorOf(staff), reason: text, set: { resolvedAt: w.now }, at: w.now });
+  const round = (await w.tx.rating.count({ where: { petitionId: p.id } })) + 1;
+  const rating = await w.tx.rating.create({ data: { petitionId: p.id, round, askedAt: w.now } });
+  await scheduleTimer(w.tx, 'rating_reminder', rating.id, new Date(w.now.getTime() + w.deps.policy.ratingReminderAfterMs), { petitionId: p.id });
+  await scheduleTimer(w.tx, 'rating_expire', `${p.id}:${round}`, new Date(w.now.getTime() + w.deps.policy.ratingWindowMs), { petitionId: p.id, round });
+  // The answer and the rating request travel together (one message where budgets are tight).
+  await w.notify({ t: 'resident', petitionId: p.id, note: 'resolved', data: { answer: text, round } }, `res:${p.id}:resolved:${round}`);
+  return { petition: p, assignment: updated };
+}
+
+export async function extend(w: Work, who: PersonRef, number: string, days: number, reason: string): Promise<StaffActionResult> {
+  const text = requireText(reason, 'reason');
+  if (!Number.isFinite(days) || days < 1 || days > 30) {
+    throw new AppError('bad_extension', `extension of ${days} days`, '延期天数需在 1–30 天之间。/ Extension must be 1–30 days.');
+  }
+  const staff = await requireStaff(w, who);
+  const p = await loadPetition(w, number);
+  const a = await ownAssignment(w, p, staff);
+  const dueAt = new Date((a.dueAt ?? w.now).getTime() + days * DAY_MS);
+  const updated = await w.tx.assignment.update({ where: { id: a.id }, data: { dueAt, extensions: { increment: 1 } } });
+  if (a.role === 'lead') {
+    await applyTransition(w.tx, { petitionId: p.id, action: 'extend', actor: actorOf(staff), reason: text, data: { days, dueAt: dueAt.toISOString() }, set: { feedbackDueAt: dueAt }, at: w.now });
+    await scheduleTimer(w.tx, 'escalate', a.id, dueAt, { area: p.streetCode ?? p.districtCode });
+    await w.notify({ t: 'resident', petitionId: p.id, note: 'extended', data: { reason: text, dueAt: dueAt.toISOString() } }, `res:${p.id}:ext:${updated.extensions}`);
+  } else {
+    await coReport(w, p, a, staff, 'extend', text);
+  }
+  return { petition: p, assignment: updated };
+}
+
+export async function returnOrder(w: Work, who: PersonRef, number: string, reason: string): Promise<StaffActionResult> {
+  const text = requireText(reason, 'reason');
+  const staff = await requireStaff(w, who);
+  const p = await loadPetition(w, number);
+  const a = await ownAssignment(w, p, staff, ['dispatched', 'accepted']);
+  const updated = await w.tx.assignment.update({ where: { id: a.id }, data: { status: 'returned', returnReason: text } });
+  await cancelTimers(w.tx, a.id, w.now);
+  if (a.role === 'lead') {
+    await applyTransition(w.tx, { petitionId: p.id, action: 'return', actor: actorOf(staff), reason: text, data: { unitId: a.unitId }, at: w.now });
+    const area = p.streetCode ?? p.districtCode;
+    if (area) await w.notify({ t: 'area', areaCode: area, note: 'review_return', petitionId: p.id, data: { unitId: a.unitId, reason: text } }, `review:${a.id}`);
+  } else {
+    await coReport(w, p, a, staff, 'return', text);
+  }
+  return { petition: p, assignment: updated };
+}
+
+/** 主办/协办: a co-handler's step is recorded on the petition and reported to the lead unit. */
+async function coReport(w: Work, p: Petition, a: Assignment, staff: Staff, step: string, text?: string) {
+  await applyTransition(w.tx, { petitionId: p.id, action: 'note', actor: actorOf(staff), reason: text, data: { co: a.unitId, step }, at: w.now });
+  const lead = await w.tx.assignment.findFirst({ where: { petitionId: p.id, role: 'lead' }, orderBy: { dispatchedAt: 'desc' } });
+  if (lead) {
+    await w.notify(
+      { t: 'unit', unitId: lead.unitId, note: 'co_report', petitionId: p.id, data: { from: a.unitId, step, text: text ?? null } },
+      `co:${a.id}:${step}:${w.now.getTime()}`,
+    );
+  }
+}
+
+export function actorOf(staff: Staff) {
+  return { kind: staff.role === 'coordinator' ? ('coordinator' as const) : staff.role === 'admin' ? ('admin' as const) : ('staff' as const), id: staff.id };
+}
+
+function requireText(v: string, what: string): string {
+  const t = (v ?? '').trim();
+  if (t.length < 2) {
+    const zh = what === 'answer' ? '办结需要填写答复内容' : what === 'reason' ? '需要填写理由' : '需要填写进展内容';
+    throw new AppError('text_required', `${what} required`, `${zh}。/ Please write the ${what}.`);
+  }
+  return t.slice(0, 2000);
+}

@@ -1,0 +1,72 @@
+/**
+ * Deadlines live in Postgres (Timer rows), not in Redis: a scanner claims due
+ * rows with FOR UPDATE SKIP LOCKED and runs each effect in the transaction
+ * that marks it fired, so each reminder fires exactly once across processes,
+ * restarts and Redis loss. Work that is finished cancels its timers.
+ */
+import type { Tx } from '../db.js';
+import { inTx, type WorkflowDeps, type Work } from './context.js';
+
+export type TimerKind =
+  | 'remind'
+  | 'remind2'
+  | 'escalate'
+  | 'escalate_district'
+  | 'rating_reminder'
+  | 'rating_expire'
+  | 'close_rated'
+  | 'whistle_remind'
+  | 'whistle_escalate';
+
+export async function scheduleTimer(tx: Tx, kind: TimerKind, subjectId: string, dueAt: Date, data?: Record<string, unknown>) {
+  await tx.timer.upsert({
+    where: { kind_subjectId: { kind, subjectId } },
+    create: { kind, subjectId, dueAt, data: data as object | undefined },
+    // A timer that already fired stays fired (each fires once); an unfired one moves.
+    update: { dueAt, cancelledAt: null, data: data as object | undefined },
+  });
+}
+
+export async function cancelTimers(tx: Tx, subjectId: string, now: Date, kinds?: TimerKind[]) {
+  await tx.timer.updateMany({
+    where: { subjectId, firedAt: null, cancelledAt: null, ...(kinds ? { kind: { in: kinds } } : {}) },
+    data: { cancelledAt: now },
+  });
+}
+
+export interface DueTimer {
+  id: string;
+  kind: TimerKind;
+  subjectId: string;
+  dueAt: Date;
+  data: Record<string, unknown> | null;
+}
+
+export type TimerHandler = (w: Work, timer: DueTimer) => Promise<void>;
+
+/**
+ * Fire every timer due at `now` (injectable, so tests need not wait), in
+ * batches. Returns how many fired.
+ */
+export async function fireDueTimers(deps: WorkflowDeps, handlers: Record<TimerKind, TimerHandler>, now = deps.clock.now(), batch = 100): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const fired = await inTx(
+      deps,
+      async (w) => {
+        const due = await w.tx.$queryRaw<DueTimer[]>`
+          SELECT id, kind, "subjectId", "dueAt", data FROM "Timer"
+          WHERE "firedAt" IS NULL AND "cancelledAt" IS NULL AND "dueAt" <= ${now}
+          ORDER BY "dueAt" LIMIT ${batch} FOR UPDATE SKIP LOCKED`;
+        for (const t of due) {
+          await handlers[t.kind](w, t);
+          await w.tx.timer.update({ where: { id: t.id }, data: { firedAt: now } });
+        }
+        return due.length;
+      },
+      now,
+    );
+    total += fired;
+    if (fired < batch) return total;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * What a worker does with each outbox row. Every handler locks its row and
+ * marks it done in the same transaction as its effects, so a job that runs
+ * twice (Redis loss, a second worker, a retry) does nothing the second time.
+ * Sending is the one effect outside Postgres: the Delivery row's state makes a
+ * resend of a delivered message impossible except when a process dies between
+ * the platform's answer and the commit (at-least-once in that instant).
+ */
+import type { ChannelSender, InboundMessage, OutboundMessage } from '../adapters/types.js';
+import type { Tx } from '../core/db.js';
+import { inTx, type WorkflowDeps, type Work } from '../core/workflow/context.js';
+import type { Intent } from '../core/workflow/intents.js';
+import { recipientsFor } from '../core/workflow/recipients.js';
+import { renderIntent } from '../bots/render.js';
+import { t } from '../bots/texts.js';
+
+export interface Runtime {
+  deps: WorkflowDeps;
+  senders: Partial<Record<string, ChannelSender>>;
+  /** bots/router: one inbound message inside the intake transaction */
+  handleInbound: (w: Work, msg: InboundMessage, inboundId: string) => Promise<void>;
+  /** counters for /metrics (send failures, 429s) */
+  onSendError?: (platform: string, err: unknown) => void;
+}
+
+/** WeCom 微信客服 may answer a resident for 48 h after their last message, at most 5 messages. */
+export const KF_WINDOW_MS = 48 * 3_600_000;
+export const KF_WINDOW_MESSAGES = 5;
+/** Messages kept in reserve for the answer and the rating reminder. */
+const KF_RESERVE = 2;
+
+interface StoredMessage extends Omit<OutboundMessage, 'chatId'> {
+  essential?: boolean;
+  ackId?: string;
+  rollcall?: boolean;
+}
+
+async function lockRow(tx: Tx, id: bigint) {
+  const rows = await tx.$queryRaw<{ id: bigint; kind: string; payload: Record<string, unknown>; doneAt: Date | null }[]>`
+    SELECT id, kind, payload, "doneAt" FROM "Outbox" WHERE id = ${id} FOR UPDATE`;
+  return rows[0] && !rows[0].doneAt ? rows[0] : null;
+}
+
+async function markDone(tx: Tx, id: bigint, now: Date, error?: string) {
+  await tx.outbox.update({ where: { id }, data: { doneAt: now, lastError: error ?? null } });
+}
+
+export async function runOutbox(rt: Runtime, id: bigint, attempt = 1): Promise<void> {
+  const row = await rt.deps.db.outbox.findUnique({ where: { id } });
+  if (!row || row.doneAt) return;
+  await rt.deps.db.outbox.update({ where: { id }, data: { attempts: attempt } });
+  if (row.kind === 'intake') return runIntake(rt, id);
+  if (row.kind === 'notify') return runNotify(rt, id);
+  if (row.kind === 'send') return runSend(rt, id);
+  throw new Error(`unknown outbox kind ${row.kind}`);
+}
+
+async function runIntake(rt: Runtime, id: bigint) {
+  await inTx(rt.deps, async (w) => {
+    const row = await lockRow(w.tx, id);
+    if (!row) return;
+    const inboundId = String(row.payload.inboundId);
+    const inbound = await w.tx.inboundMessage.findUnique({ where: { id: inboundId } });
+    if (inbound && inbound.status === 'pending') {
+      const msg = JSON.parse(rt.deps.sealer.open(inbound.payloadEnc)) as InboundMessage;
+      msg.receivedAt = new Date(msg.receivedAt);
+      await rt.handleInbound(w, msg, inbound.id);
+      await w.tx.inboundMessage.update({ where: { id: inbound.id }, data: { status: 'processed', processedAt: w.now } });
+    }
+    await markDone(w.tx, id, w.now);
+  });
+}
+
+async function runNotify(rt: Runtime, id: bigint) {
+  await inTx(rt.deps, async (w) => {
+    const row = await lockRow(w.tx, id);
+    if (!row) return;
+    const intent = row.payload as unknown as Intent;
+    for (const r of await recipientsFor(w.tx, intent)) {
+      const rendered = await renderIntent({ tx: w.tx, timeZone: rt.deps.timeZone }, intent, r, w.now);
+      if (!rendered) continue;
+      const message: StoredMessage = { ...rendered.message, essential: rendered.essential, channelAccount: r.channelAccount ?? undefined };
+      if (intent.t === 'ack') message.ackId = intent.ackId;
+      if (intent.t === 'rollcall') {
+        // A live roll-call: edit the message the chat already has.
+        message.rollcall = true;
+        const previous = await w.tx.delivery.findFirst({
+          where: { whistleId: intent.whistleId, platform: r.platform, chatId: r.chatId, sentMessageId: { not: null }, message: { path: ['rollcall'], equals: true } },
+          orderBy: { createdAt: 'desc' },
+        });
+        if (previous?.sentMessageId) message.editMessageId = previous.sentMessageId;
+      }
+      const key = `n${id}:${r.platform}:${r.chatId}`;
+      const delivery = await w.tx.delivery.upsert({
+        where: { key },
+        create: {
+          key,
+          platform: r.platform,
+          chatId: r.chatId,
+          petitionId: rendered.petitionId,
+          assignmentId: rendered.assignmentId,
+          whistleId: rendered.whistleId,
+          message: JSON.parse(JSON.stringify(message)) as object,
+        },
+        update: {},
+      });
+      await w.emit('send', { deliveryId: delivery.id }, `send:${delivery.id}`);
+    }
+    await markDone(w.tx, id, w.now);
+  });
+}
+
+async function runSend(rt: Runtime, id: bigint) {
+  const { db } = rt.deps;
+  const row = await db.outbox.findUnique({ where: { id } });
+  if (!row || row.doneAt) return;
+  const delivery = await db.delivery.findUnique({ where: { id: String((row.payload as Record<string, unknown>).deliveryId) } });
+  const finish = (data: Record<string, unknown>, error?: string) =>
+    inTx(rt.deps, async (w) => {
+      if (!(await lockRow(w.tx, id))) return;
+      if (delivery) await w.tx.delivery.update({ where: { id: delivery.id }, data });
+      await markDone(w.tx, id, w.now, error);
+    });
+  if (!delivery || delivery.status !== 'pending') return finish({});
+  const sender = rt.senders[delivery.platform];
+  if (!sender) {
+    rt.deps.logger.warn({ platform: delivery.platform }, 'no sender configured for platform; delivery dropped');
+    return finish({ status: 'failed', error: 'no sender for platform' }, 'no sender');
+  }
+  const message = delivery.message as unknown as StoredMessage;
+  const now = rt.deps.clock.now();
+
+  if (message.ackId) {
+    await sender.answerAction?.(message.ackId, message.text || undefined);
+    return finish({ status: 'sent', sentAt: now });
+  }
+
+  if (delivery.platform === 'wecom_kf') {
+    const verdict = await kfBudget(rt, delivery.chatId, message, now);
+    if (verdict !== 'ok') {
+      if (verdict === 'closed' && delivery.petitionId) await flagCallback(rt, delivery.petitionId);
+      return finish({ status: verdict === 'closed' ? 'undeliverable' : 'dropped' });
+    }
+  }
+
+  if (sender.remainingBudget && delivery.chatId.startsWith('-')) {
+    const digested = await maybeDigest(rt, sender, delivery.id, delivery.platform, delivery.chatId);
+    if (digested) return;
+  }
+
+  try {
+    const { essential: _e, ackId: _a, rollcall: _r, ...out } = message;
+    const result = await sender.send({ ...out, chatId: delivery.chatId });
+    await inTx(rt.deps, async (w) => {
+      if (!(await lockRow(w.tx, id))) return;
+      await w.tx.delivery.update({ where: { id: delivery.id }, data: { status: 'sent', sentAt: w.now, sentMessageId: result.messageId, attempts: { increment: 1 } } });
+      if (delivery.platform === 'wecom_kf') {
+        await w.tx.resident.updateMany({ where: { platform: 'wecom_kf', chatId: delivery.chatId }, data: { windowSent: { increment: 1 } } });
+      }
+      if (result.migratedToChatId) {
+        await w.tx.chatBinding.updateMany({ where: { platform: delivery.platform, chatId: delivery.chatId }, data: { chatId: result.migratedToChatId } });
+      }
+      await markDone(w.tx, id, w.now);
+    });
+  } catch (err) {
+    rt.onSendError?.(delivery.platform, err);
+    if (err instanceof Error && err.name === 'PermanentSendError') {
+      rt.deps.logger.warn({ err, platform: delivery.platform }, 'permanent send failure');
+      return finish({ status: 'failed', error: err.message.slice(0, 500), attempts: { increment: 1 } }, err.message.slice(0, 500));
+    }
+    await db.delivery.update({ where: { id: delivery.id }, data: { attempts: { increment: 1 }, error: String((err as Error)?.message ?? err).slice(0, 500) } });
+    throw err;
+  }
+}
+
+async function kfBudget(rt: Runtime, chatId: string, message: StoredMessage, now: Date): Promise<'ok' | 'closed' | 'skip'> {
+  const resident = await rt.deps.db.resident.findFirst({ where: { platform: 'wecom_kf', chatId } });
+  if (!resident?.lastInboundAt) return 'closed';
+  const open = now.getTime() - resident.lastInboundAt.getTime() < KF_WINDOW_MS;
+  if (!open || resident.windowSent >= KF_WINDOW_MESSAGES) return message.essential ? 'closed' : 'skip';
+  if (!message.essential && resident.windowSent >= KF_WINDOW_MESSAGES - KF_RESERVE) return 'skip';
+  return 'ok';
+}
+
+/** The resident cannot be messaged any more: a person must call them back. */
+async function flagCallback(rt: Runtime, petitionId: string) {
+  await inTx(rt.deps, async (w) => {
+    const p = await w.tx.petition.update({ where: { id: petitionId }, data: { callbackNeeded: true } });
+    const area = p.streetCode ?? p.districtCode;
+    if (area) await w.notify({ t: 'area', areaCode: area, note: 'callback_needed', petitionId }, `callback:${petitionId}`);
+  });
+}
+
+/**
+ * A group with more waiting than its budget allows gets one digest message
+ * instead of a flood (Telegram: 20 messages a minute per group).
+ */
+async function maybeDigest(rt: Runtime, sender: ChannelSender, deliveryId: string, platform: string, chatId: string): Promise<boolean> {
+  const { db } = rt.deps;
+  const waiting = await db.delivery.findMany({ where: { platform, chatId, status: 'pending' }, orderBy: { createdAt: 'asc' }, take: 50 });
+  const remaining = await sender.remainingBudget!(chatId);
+  if (waiting.length <= Math.max(remaining, 1)) return false;
+  const lines = waiting.map((d) => {
+    const m = d.message as unknown as StoredMessage;
+    return `• ${m.text.split('\n')[0]!.slice(0, 80)}`;
+  });
+  const text = [t('digestHeader', 'zh'), ...lines, t('digestFooter', 'zh')].join('\n').slice(0, 4000);
+  const result = await sender.send({ chatId, text });
+  const ids = waiting.map((d) => d.id);
+  await inTx(rt.deps, async (w) => {
+    await w.tx.delivery.updateMany({ where: { id: { in: ids }, status: 'pending' }, data: { status: 'digested', sentAt: w.now, sentMessageId: result.messageId } });
+    await w.tx.$executeRaw`UPDATE "Outbox" SET "doneAt" = ${w.now} WHERE kind = 'send' AND "doneAt" IS NULL AND payload->>'deliveryId' = ANY(${ids})`;
+  });
+  rt.deps.logger.info({ platform, digested: ids.length, includesThis: ids.includes(deliveryId) }, 'sent a digest instead of a flood');
+  return ids.includes(deliveryId);
+}

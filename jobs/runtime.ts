@@ -1,0 +1,94 @@
+/**
+ * Workers and the relay. Workers process outbox jobs; the relay is the
+ * reconciler that makes Postgres the record: any outbox row not done whose job
+ * Redis no longer has (lost, flushed, never added) is queued again, at start-up
+ * and then periodically. The timer scanner fires due deadlines from Postgres.
+ */
+import { Worker, type ConnectionOptions } from 'bullmq';
+import type { Logger } from '../core/log.js';
+import { fireDueTimers } from '../core/workflow/timers.js';
+import { TIMER_HANDLERS } from '../core/workflow/reminders.js';
+import { JOBS, QUEUE_NAMES, enqueueOutbox, jobIdOf, jobPayload, type Queues, type QueueKey } from './queues.js';
+import { runOutbox, type Runtime } from './handlers.js';
+import type { OutboxKind } from '../core/workflow/context.js';
+
+export interface WorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  concurrency?: Partial<Record<QueueKey, number>>;
+  logger: Logger;
+}
+
+export function startWorkers(rt: Runtime, opts: WorkerOptions): Worker[] {
+  return (Object.keys(QUEUE_NAMES) as QueueKey[]).map((key) => {
+    const worker = new Worker(
+      QUEUE_NAMES[key],
+      async (job) => {
+        const { outboxId } = jobPayload.parse(job.data);
+        await runOutbox(rt, BigInt(outboxId), job.attemptsMade + 1);
+      },
+      { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency?.[key] ?? 8, autorun: true },
+    );
+    worker.on('error', (err) => opts.logger.error({ err, queue: key }, 'worker error'));
+    worker.on('failed', (job, err) => {
+      const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
+      opts.logger[final ? 'error' : 'warn']({ err, queue: key, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, final ? 'job failed for good' : 'job failed, will retry');
+      if (final && job) {
+        const id = BigInt(jobPayload.parse(job.data).outboxId);
+        rt.deps.db.outbox.update({ where: { id }, data: { lastError: String(err?.message ?? err).slice(0, 500) } }).catch(() => undefined);
+      }
+    });
+    return worker;
+  });
+}
+
+export interface RelayOptions {
+  intervalMs?: number;
+  /** rows younger than this are left to the fast path */
+  graceMs?: number;
+  batch?: number;
+  logger: Logger;
+}
+
+/** One reconciliation pass: re-queue outbox rows whose job Redis does not have. Returns how many. */
+export async function reconcileOnce(rt: Runtime, queues: Queues, opts: { graceMs?: number; batch?: number } = {}): Promise<number> {
+  const before = new Date(rt.deps.clock.now().getTime() - (opts.graceMs ?? 2000));
+  const rows = await rt.deps.db.outbox.findMany({
+    where: { doneAt: null, createdAt: { lte: before } },
+    select: { id: true, kind: true },
+    orderBy: { id: 'asc' },
+    take: opts.batch ?? 500,
+  });
+  const missing = [];
+  for (const r of rows) {
+    const job = await queues[JOBS[r.kind as OutboxKind].queue].getJob(jobIdOf(r.id));
+    if (!job) missing.push({ id: r.id, kind: r.kind as OutboxKind });
+    else if ((await job.getState()) === 'completed') await job.remove().catch(() => undefined).then(() => missing.push({ id: r.id, kind: r.kind as OutboxKind }));
+  }
+  if (missing.length) await enqueueOutbox(queues, missing);
+  return missing.length;
+}
+
+export function startRelay(rt: Runtime, queues: Queues, opts: RelayOptions): { stop(): Promise<void> } {
+  let running = true;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<unknown> = Promise.resolve();
+  const tick = async () => {
+    try {
+      const requeued = await reconcileOnce(rt, queues, opts);
+      if (requeued) opts.logger.info({ requeued }, 'relay re-queued outbox rows');
+      await fireDueTimers(rt.deps, TIMER_HANDLERS);
+    } catch (err) {
+      opts.logger.error({ err }, 'relay pass failed');
+    }
+    if (running) timer = setTimeout(() => (current = tick()), opts.intervalMs ?? 1000);
+  };
+  current = tick();
+  return {
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Resident" ADD COLUMN     "channelAccount" TEXT;
