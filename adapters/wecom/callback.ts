@@ -8,8 +8,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from '../../core/log.js';
 import type { InboundSink } from '../types.js';
+import type { WecomClient } from './client.js';
 import { EnvelopeError, openEnvelope, parseXml } from './envelope.js';
 import { translateCallback } from './inbound.js';
+import { cardMessageId } from './message-map.js';
 
 export interface WecomCallbackOptions {
   /** Route path, e.g. `/wecom/callback` (the URL configured in the WeCom admin console). */
@@ -29,6 +31,12 @@ export interface WecomCallbackOptions {
    */
   onKfEvent: (token: string, openKfId: string) => Promise<void>;
   logger: Logger;
+  /**
+   * The client the senders use (optional): a card click names only the card's
+   * task_id, and the client's Redis maps it back to the messageId the sender
+   * returned, so `action.messageId` is set.
+   */
+  client?: WecomClient;
   /** Largest accepted body; WeCom callbacks are a few KB. Bigger bodies get 413. */
   bodyLimitBytes?: number;
 }
@@ -80,6 +88,9 @@ export async function wecomCallbackRoutes(fastify: FastifyInstance, opts: WecomC
           return reject(reply, err);
         }
         if (event.kind === 'message') {
+          if (event.cardTaskId && event.message.action && opts.client) {
+            event.message.action.messageId = await cardMessageId(opts.client, event.cardTaskId);
+          }
           const fresh = await opts.sink(event.message);
           log.debug({ messageId: event.message.messageId, fresh }, 'wecom callback stored');
         } else if (event.kind === 'kf') {

@@ -81,6 +81,8 @@ export interface WecomClient {
   sendTemplateCard(toUser: string, card: ButtonInteractionCard): Promise<{ msgid: string; responseCode?: string }>;
   /** Grey out the buttons of a clicked card, showing `replaceName` (the ResponseCode of the click event, usable once). */
   updateTemplateCard(opts: { responseCode: string; replaceName: string; userIds?: string[] }): Promise<void>;
+  /** Recall an application message (message/recall; WeCom allows it within 24 h). */
+  recallMessage(msgid: string): Promise<void>;
   /** Message to an application group chat. appchat/send returns no msgid. */
   appchatSend(chatId: string, msg: AppchatMessage): Promise<void>;
   /** Members of an application group chat (cached 10 min); used for the per-member group quota. */
@@ -318,6 +320,10 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
     },
 
     appchatMembers,
+
+    async recallMessage(msgid) {
+      await request('agent', 'message/recall', 'POST', { msgid });
+    },
 
     async appchatSend(chatId, msg) {
       const content = msg.msgtype === 'text' ? msg.text.content : msg.markdown.content;

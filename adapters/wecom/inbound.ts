@@ -6,7 +6,7 @@ import type { InboundMessage } from '../types.js';
 import type { KfSyncedMessage } from './wire.js';
 
 export type CallbackEvent =
-  | { kind: 'message'; message: InboundMessage }
+  | { kind: 'message'; message: InboundMessage; cardTaskId?: string }
   | { kind: 'kf'; token: string; openKfId: string }
   | { kind: 'ignored'; what: string };
 
@@ -44,6 +44,7 @@ export function translateCallback(x: Record<string, unknown>): CallbackEvent {
           action: { data: str(x.EventKey), ackId: str(x.ResponseCode) || undefined },
           receivedAt,
         },
+        cardTaskId: str(x.TaskId) || undefined,
       };
     }
     return { kind: 'ignored', what: `event ${event || '?'}` };

@@ -14,6 +14,7 @@ import type { WecomClient } from './client.js';
 import { ERR } from './codes.js';
 import { WecomApiError } from './errors.js';
 import { translateKfMessage } from './inbound.js';
+import { kfMenuMessageId } from './message-map.js';
 import { waitLock } from './redis-lock.js';
 
 export interface SyncKfOptions {
@@ -79,6 +80,7 @@ export async function syncKf(opts: SyncKfOptions): Promise<SyncKfResult> {
           result.skipped++;
           continue;
         }
+        if (msg.action) msg.action.messageId = await kfMenuMessageId(client, openKfId, msg.chatId, msg.action.data);
         if (await sink(msg)) result.delivered++;
         else result.duplicates++;
       }

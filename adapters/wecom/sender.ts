@@ -7,6 +7,7 @@ import { AppError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { Button, ChannelSender, OutboundMessage, SendResult } from '../types.js';
 import type { WecomClient } from './client.js';
+import { currentMsgid, rememberCard, rememberKfMenu, setCurrentMsgid } from './message-map.js';
 import { byteLength, splitBytes, truncateBytes } from './text.js';
 import {
   CARD_BUTTON_TEXT_MAX_CHARS,
@@ -64,8 +65,11 @@ export interface WecomSenderOptions {
  * buttons); `chat:<chatid>` → application group chat (text only: appchat has
  * no interactive cards, so buttons become numbered choices and staff act by
  * text command in the application chat). Text over 2048 bytes is split.
- * Edits are not possible on WeCom: `editMessageId` sends a new message.
- * Photos are not uploaded; their `text` is sent.
+ * WeCom cannot edit: for a member, `editMessageId` recalls the current
+ * message and sends the new one, and the result keeps the first messageId
+ * (clicks on the new card map to it too); a group chat message cannot be
+ * recalled, so there an edit is a new message. Photos are not uploaded;
+ * their `text` is sent.
  */
 export function createWecomSender(opts: WecomSenderOptions): ChannelSender {
   const { client } = opts;
@@ -77,7 +81,7 @@ export function createWecomSender(opts: WecomSenderOptions): ChannelSender {
     return last;
   }
 
-  async function sendCard(toUser: string, msg: OutboundMessage): Promise<string> {
+  async function sendCard(toUser: string, msg: OutboundMessage): Promise<{ msgid: string; taskId?: string }> {
     const buttons = (msg.buttons ?? []).flat();
     if (buttons.length > CARD_MAX_BUTTONS) log.warn({ count: buttons.length }, `template card keeps the first ${CARD_MAX_BUTTONS} buttons`);
     const lines = msg.text.split('\n');
@@ -109,9 +113,9 @@ export function createWecomSender(opts: WecomSenderOptions): ChannelSender {
     };
     if (card.button_list.length === 0) {
       // A card without buttons is only a display: text says the same with less quota risk.
-      return sendTextChunks(toUser, renderPlainText(msg));
+      return { msgid: await sendTextChunks(toUser, renderPlainText(msg)) };
     }
-    return (await client.sendTemplateCard(toUser, card)).msgid;
+    return { msgid: (await client.sendTemplateCard(toUser, card)).msgid, taskId: card.task_id };
   }
 
   return {
@@ -121,9 +125,20 @@ export function createWecomSender(opts: WecomSenderOptions): ChannelSender {
       const target = parseWecomChatId(msg.chatId);
       const hasButtons = (msg.buttons ?? []).some((row) => row.length > 0);
       if (target.kind === 'user') {
-        const messageId = msg.card || hasButtons ? await sendCard(target.id, msg) : await sendTextChunks(target.id, msg.text);
+        const previous = msg.editMessageId ? await currentMsgid(client, msg.editMessageId) : undefined;
+        const sent = msg.card || hasButtons ? await sendCard(target.id, msg) : { msgid: await sendTextChunks(target.id, msg.text) };
+        // An edited message keeps its first id; the map knows its current msgid.
+        const messageId = msg.editMessageId ?? sent.msgid;
+        if (sent.taskId) await rememberCard(client, sent.taskId, messageId);
+        if (msg.editMessageId && previous) {
+          await setCurrentMsgid(client, messageId, sent.msgid);
+          await client.recallMessage(previous).catch((err: unknown) => {
+            log.warn({ err: (err as Error).message }, 'recall of the edited message failed (older than 24 h?); the new one stands');
+          });
+        }
         return { messageId };
       }
+      if (msg.editMessageId) log.debug('appchat messages cannot be edited or recalled; sending a new one');
       const choices = renderNumberedChoices(msg.buttons);
       const text = [renderPlainText(msg), choices].filter(Boolean).join('\n');
       for (const chunk of splitBytes(text, TEXT_MAX_BYTES)) {
@@ -188,7 +203,13 @@ export function createWecomKfSender(opts: WecomKfSenderOptions): ChannelSender {
     async send(msg: OutboundMessage): Promise<SendResult> {
       const openKfId = msg.channelAccount ?? opts.defaultOpenKfId;
       if (!openKfId) throw new AppError('wecom_kf_no_account', 'wecom_kf message without channelAccount (open_kfid)');
-      const { msgid } = await client.kfSendMsg(openKfId, msg.chatId, render(msg));
+      // No edits on 微信客服 (and each message spends budget): editMessageId sends a new message.
+      const out = render(msg);
+      const { msgid } = await client.kfSendMsg(openKfId, msg.chatId, out);
+      if (out.msgtype === 'msgmenu') {
+        const ids = out.msgmenu.list.flatMap((i) => (i.type === 'click' ? [i.click.id] : []));
+        await rememberKfMenu(client, openKfId, msg.chatId, ids, msgid);
+      }
       return { messageId: msgid };
     },
   };

@@ -11,7 +11,8 @@
  *   40001 wrong secret (gettoken)          40013 wrong corpid (gettoken)
  *   40014 unknown access_token             41001 no access_token
  *   42001 access_token expired             48002 token of another application
- *   40008 unsupported msgtype              40058 invalid parameter (card, task_id, response_code)
+ *   40008 unsupported msgtype              40058 invalid parameter (card, task_id, response_code,
+ *                                                  recall of an unknown / recalled / >24 h old msgid)
  *   45002 content longer than 2048 bytes   45009 / 45033 / -1 when told to (failNext)
  *   86003 appchat chatid does not exist    93000 robot webhook key unknown
  *   95001 kf: 5 messages already sent in this window (给该客户发送的消息数量已达上限)
@@ -90,6 +91,19 @@ export class WecomServer {
   readonly encodingAESKey: string;
   tokenTtlSec: number;
   readonly calls: RecordedCall[] = [];
+  /** Application messages as members hold them (message/send), in order; recalled ones flagged. */
+  readonly appMessages: {
+    msgid: string;
+    touser: string[];
+    msgtype: string;
+    text?: string;
+    card?: Record<string, unknown>;
+    recalled: boolean;
+    dropped: boolean;
+    at: number;
+  }[] = [];
+  /** Group chat messages (appchat/send), in order. */
+  readonly appchatMessages: { chatid: string; msgtype: string; content: string; dropped: boolean; at: number }[] = [];
   /** Everything a resident received through kf/send_msg, in order. */
   readonly kfSent: { open_kfid: string; touser: string; msgid: string; msgtype: string; body: Record<string, unknown> }[] = [];
   url = '';
@@ -309,6 +323,18 @@ export class WecomServer {
     return { ToUserName: this.corpId, CreateTime: this.unixNow(), MsgType: 'event', Event: 'kf_msg_or_event', Token: token, OpenKfId: openKfId };
   }
 
+  /**
+   * A member clicks button `key` on the template card sent as `msgid`: the
+   * template_card_event fields (with a fresh ResponseCode the server accepts once).
+   */
+  clickCard(msgid: string, from: string, key: string): Record<string, string | number> {
+    const m = this.appMessages.find((x) => x.msgid === msgid && x.card && !x.recalled);
+    if (!m?.card) throw new Error(`no live template card ${msgid}`);
+    const buttons = m.card.button_list as { key: string }[];
+    if (!buttons.some((b) => b.key === key)) throw new Error(`card ${msgid} has no button ${key}`);
+    return this.cardClick(from, key, String(m.card.task_id), this.knownResponseCode());
+  }
+
   /** A response_code the server will accept once in update_template_card (as if a card was clicked). */
   knownResponseCode(): string {
     const code = 'RC' + randomBytes(8).toString('hex');
@@ -516,7 +542,27 @@ const ROUTES: Record<string, Handler> = {
       return { errcode: 40008, errmsg: 'invalid message type' };
     }
     const dropped = this.countSend('msg', members, this.limits.appMessagesPerMinute);
-    return { msgid: this.nextId('msg'), ...(responseCode ? { response_code: responseCode } : {}), __dropped: dropped };
+    const msgid = this.nextId('msg');
+    this.appMessages.push({
+      msgid,
+      touser: members,
+      msgtype: String(body.msgtype),
+      text: (body.text as { content?: string } | undefined)?.content,
+      card: body.template_card as Record<string, unknown> | undefined,
+      recalled: false,
+      dropped,
+      at: this.now(),
+    });
+    return { msgid, ...(responseCode ? { response_code: responseCode } : {}), __dropped: dropped };
+  },
+
+  'message/recall': function ({ query, body }) {
+    const bad = this.checkToken(query, 'agent');
+    if (bad) return bad;
+    const m = this.appMessages.find((x) => x.msgid === body?.msgid);
+    if (!m || m.recalled || this.now() - m.at > 24 * 3600 * 1000) return { errcode: 40058, errmsg: 'invalid msgid or recall time exceeded' };
+    m.recalled = true;
+    return {};
   },
 
   'message/update_template_card': function ({ query, body }) {
@@ -549,7 +595,10 @@ const ROUTES: Record<string, Handler> = {
     } else if (body?.msgtype !== 'markdown') {
       return { errcode: 40008, errmsg: 'invalid message type' };
     }
-    return { __dropped: this.countSend('appchat', users, this.limits.appchatPerMinute) };
+    const dropped = this.countSend('appchat', users, this.limits.appchatPerMinute);
+    const content = ((body.text ?? body.markdown) as { content: string }).content;
+    this.appchatMessages.push({ chatid: String(body.chatid), msgtype: String(body.msgtype), content, dropped, at: this.now() });
+    return { __dropped: dropped };
   },
 
   'kf/sync_msg': function ({ query, body }) {
