@@ -220,6 +220,9 @@ function enginePool(connectionString: string, schema?: string): pg.PoolConfig {
  * connectToShadowDb connects to the main database when given a connection
  * string, and drops the shadow before closing its pool.
  */
+/** Names of the shadow databases this process created (each is dropped again after use). */
+export const shadowDatabasesCreated: string[] = [];
+
 function adapterFactory(url: string, schema: string | undefined, opened: SqlDriverAdapter[]): SqlMigrationAwareDriverAdapterFactory {
   const main = new PrismaPg(enginePool(url, schema), schema ? { schema } : undefined);
   /** dispose at most once: the engine may or may not dispose what it opened, we always do */
@@ -242,6 +245,7 @@ function adapterFactory(url: string, schema: string | undefined, opened: SqlDriv
       const name = `shaosheng_shadow_${randomUUID().replace(/-/g, '')}`;
       const shadowUrl = withDatabase(url, name);
       await withAdmin(url, (c) => c.query(`CREATE DATABASE ${ident(name)}`));
+      shadowDatabasesCreated.push(name);
       try {
         const adapter = await new PrismaPg(enginePool(shadowUrl)).connect();
         return track(adapter, () => dropDatabase(shadowUrl));
@@ -373,7 +377,9 @@ async function main(argv: string[]): Promise<number> {
   const { loadConfig } = await import('../core/config.js');
   const { createLogger } = await import('../core/log.js');
   const config = loadConfig();
-  const logger = createLogger({ level: config.LOG_LEVEL, name: 'migrate' });
+  // the CLI prints its own summary; structured logs only for warnings, or everything at debug/trace
+  const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
+  const logger = createLogger({ level: verbose ? config.LOG_LEVEL : 'warn', name: 'migrate' });
   const [cmd, name] = argv;
   const out = (s: string) => process.stdout.write(`${s}\n`);
   switch (cmd) {
