@@ -233,10 +233,10 @@ async function main() {
   const port = Number(arg('port') ?? loadConfig().SANDBOX_PORT);
   const token = arg('token') ?? SANDBOX_TOKEN;
   const apiRoot = `http://127.0.0.1:${port}`;
-  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
+  let rl: ReturnType<typeof createInterface> | undefined;
   const print = (line: string) => {
     process.stdout.write(`\r\x1b[K${line}\n`);
-    rl.prompt(true);
+    rl?.prompt(true);
   };
   const client = createChatClient({ apiRoot, token, print });
   try {
@@ -245,6 +245,9 @@ async function main() {
     process.stderr.write(`No sandbox at ${apiRoot}. Start the service first: npm start (with no TELEGRAM_BOT_TOKEN).\n`);
     process.exit(1);
   }
+  // Created only now, so no line typed (or piped) during the check above is lost.
+  rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
+  rl.setPrompt(`${client.role}> `);
   client.help();
   let failures = 0;
   const timer = setInterval(() => {
@@ -255,21 +258,33 @@ async function main() {
       },
     );
   }, 500);
-  rl.setPrompt(`${client.role}> `);
   rl.prompt();
+  // Lines are handled one after another, in the order typed (or piped).
+  let queue = Promise.resolve(true);
   rl.on('line', (line) => {
-    client
-      .input(line)
+    queue = queue
+      .then((go) => (go ? client.input(line) : false))
       .then((go) => {
-        if (!go) return rl.close();
+        if (!go) rl.close();
         rl.setPrompt(`${client.role}> `);
-        rl.prompt();
+        return go;
       })
-      .catch((err: unknown) => print(`error: ${err instanceof Error ? err.message : String(err)}`));
+      .catch((err: unknown) => {
+        print(`error: ${err instanceof Error ? err.message : String(err)}`);
+        return true;
+      });
   });
   rl.on('close', () => {
-    clearInterval(timer);
-    process.exit(0);
+    // let the bot answer the last lines (piped input closes at once), then show it
+    void queue
+      .then(() => new Promise((r) => setTimeout(r, 1500)))
+      .then(() => client.poll())
+      .catch(() => 0)
+      .finally(() => {
+        clearInterval(timer);
+        process.stdout.write('\n');
+        process.exit(0);
+      });
   });
 }
 
