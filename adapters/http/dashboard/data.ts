@@ -1,0 +1,123 @@
+/**
+ * What the dashboard shows, computed from core/insight: the same tables feed
+ * the HTML page, the CSV exports and the chart images, so the three always
+ * agree. Results are cached per period for `cacheMs` (rankings read a whole
+ * period of ratings).
+ */
+import type { PrismaClient } from '../../../core/db.js';
+import { rank, type RankedRow, type Ranking, type Level } from '../../../core/insight/assessment.js';
+import { hotspots, proposeMonthlyTopics, type Hotspot, type TopicCandidate } from '../../../core/insight/hotspots.js';
+import type { CsvColumn } from '../../../core/insight/csv.js';
+import { formatRatio, type Ratio } from '../../../core/insight/ratio.js';
+import type { PeriodOptions } from '../../../core/insight/period.js';
+import { PETITION_STATUSES } from '../../../core/metrics.js';
+
+export interface DashboardData {
+  period: string;
+  streets: Ranking;
+  units: Ranking;
+  districts: Ranking;
+  hotspots: Hotspot[];
+  topics: TopicCandidate[];
+  states: { status: string; count: number }[];
+}
+
+const pct = (r: Ratio | null) => formatRatio(r, 'percent', 2);
+const fr = (r: Ratio | null) => formatRatio(r, 'fraction');
+
+export const STATUS_ZH: Record<string, string> = {
+  received: '已受理', needs_info: '待补充', dispatched: '已派单', accepted: '已接单', in_progress: '办理中',
+  resolved: '已办结', rated: '已评价', closed: '已关闭', returned: '已退单', reopen_requested: '申请重办',
+  reopened: '已重办', merged: '已合并', withdrawn: '已撤回', redirected: '已转办',
+};
+
+/** Columns of a ranking table (HTML and CSV). */
+export function rankingColumns(level: Level): CsvColumn<RankedRow>[] {
+  return [
+    { header: '排名', value: (r) => r.rank ?? '' },
+    { header: '名次变化', value: (r) => r.rankDelta ?? '' },
+    { header: level === 'unit' ? '单位' : level === 'street' ? '街乡' : '区', value: 'name' },
+    { header: '代码', value: 'code' },
+    ...(level === 'unit' ? [{ header: '类型', value: 'typeCode' as const }] : []),
+    { header: '有效回访', value: 'valid' },
+    { header: '响应率', value: (r) => pct(r.response) },
+    { header: '解决率', value: (r) => pct(r.resolution) },
+    { header: '满意率', value: (r) => pct(r.satisfaction) },
+    { header: '综合成绩', value: (r) => pct(r.composite) },
+    { header: '综合成绩(分数)', value: (r) => fr(r.composite) },
+    { header: '综合变化', value: (r) => (r.compositeDelta ? `${(r.compositeDelta.value * 100).toFixed(2)}` : '') },
+    { header: '已联系', value: 'contacted' },
+    { header: '解决', value: 'solved' },
+    { header: '部分解决', value: 'partly' },
+    { header: '满意', value: 'satisfied' },
+    { header: '基本满意', value: 'basically' },
+    { header: '不满意', value: 'dissatisfied' },
+    { header: '按时办结率', value: (r) => pct(r.onTimeRate) },
+    { header: '退单申请', value: 'returnsRequested' },
+    { header: '重办率', value: (r) => pct(r.reopenRate) },
+    { header: '吹哨报到准时率', value: (r) => pct(r.whistlePunctuality) },
+    { header: '诉求量', value: 'volume' },
+  ];
+}
+
+export const hotspotColumns: CsvColumn<Hotspot>[] = [
+  { header: '街乡', value: 'streetName' },
+  { header: '街乡代码', value: 'streetCode' },
+  { header: '类别', value: 'categoryName' },
+  { header: '本期件数', value: 'volume' },
+  { header: '前期', value: (h) => h.previous.map((p) => `${p.period}:${p.volume}`).join(' ') },
+  { header: '环比', value: (h) => (h.growth ? `${(h.growth.value * 100).toFixed(0)}%` : '新增') },
+  { header: '去年同期', value: (h) => h.lastYear.volume },
+  { header: '重复诉求', value: 'repeatPetitions' },
+  { header: '重复率', value: (h) => pct(h.repeatRate) },
+  { header: '示例工单', value: (h) => h.examples.join(' ') },
+  { header: '说明', value: 'explanation' },
+];
+
+export const topicColumns: CsvColumn<TopicCandidate>[] = [
+  { header: '类别', value: 'categoryName' },
+  { header: '件数', value: 'volume' },
+  { header: '环比', value: (t) => (t.growth ? `${(t.growth.value * 100).toFixed(0)}%` : '新增') },
+  { header: '涉及街乡', value: 'streetsAffected' },
+  { header: '建议牵头', value: (t) => t.leadDepartmentType.nameZh },
+  { header: '说明', value: 'explanation' },
+];
+
+export const stateColumns: CsvColumn<{ status: string; count: number }>[] = [
+  { header: '状态', value: (s) => STATUS_ZH[s.status] ?? s.status },
+  { header: 'status', value: 'status' },
+  { header: '件数', value: 'count' },
+];
+
+export function createDashboardData(db: PrismaClient, opts: PeriodOptions & { cacheMs?: number } = {}) {
+  const cache = new Map<string, { at: number; data: Promise<DashboardData> }>();
+  const ttl = opts.cacheMs ?? 60_000;
+
+  async function compute(period: string): Promise<DashboardData> {
+    const p = { ...opts, period };
+    const [streets, units, districts, hs, topics, groups] = await Promise.all([
+      rank(db, { ...p, level: 'street' }),
+      rank(db, { ...p, level: 'unit' }),
+      rank(db, { ...p, level: 'district' }),
+      hotspots(db, { ...p, limit: 20 }),
+      proposeMonthlyTopics(db, period, opts),
+      db.petition.groupBy({ by: ['status'], _count: { _all: true } }),
+    ]);
+    const counts = new Map(groups.map((g) => [g.status as string, g._count._all]));
+    return {
+      period, streets, units, districts, hotspots: hs, topics,
+      states: PETITION_STATUSES.map((s) => ({ status: s, count: counts.get(s) ?? 0 })),
+    };
+  }
+
+  return {
+    get(period: string, now = Date.now()): Promise<DashboardData> {
+      const hit = cache.get(period);
+      if (hit && now - hit.at < ttl) return hit.data;
+      const data = compute(period);
+      cache.set(period, { at: now, data });
+      data.catch(() => cache.delete(period));
+      return data;
+    },
+  };
+}
