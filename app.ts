@@ -1,0 +1,191 @@
+/**
+ * The composition root: builds the service from a Config. `main.ts` calls it
+ * for `npm start`; end-to-end tests call it to run the real service in-process.
+ *
+ *   message in:  adapters/<platform>  →  jobs/inbox (store + enqueue)
+ *   decided in:  jobs/handlers (intake)  →  bots/router  →  core/workflow
+ *   reply out:   core/workflow intents  →  jobs/handlers (notify → send)  →  adapters/<platform> sender
+ */
+import { Redis } from 'ioredis';
+import type { Bot } from 'grammy';
+import type { FastifyInstance } from 'fastify';
+import type { Worker } from 'bullmq';
+import type { ChannelSender } from './adapters/types.js';
+import type { Config } from './core/config.js';
+import { createSealer } from './core/crypto.js';
+import { createDb, type PrismaClient } from './core/db.js';
+import type { Logger } from './core/log.js';
+import { seedDefaultOrg, seedReferenceData } from './core/org/index.js';
+import { systemClock, type Clock, type WorkflowDeps } from './core/workflow/context.js';
+import { policyFromConfig } from './core/workflow/policy.js';
+import type { Understand } from './core/workflow/understanding-port.js';
+import { understand as embeddedUnderstand } from './core/understanding/index.js';
+import { createRouter } from './bots/router.js';
+import { createInboundSink } from './jobs/inbox.js';
+import { createQueues, enqueueOutbox, type Queues } from './jobs/queues.js';
+import { startRelay, startWorkers } from './jobs/runtime.js';
+import type { Runtime } from './jobs/handlers.js';
+import { createServer } from './adapters/http/server.js';
+import * as telegram from './adapters/telegram/index.js';
+import * as wecom from './adapters/wecom/index.js';
+import { applyMigrations } from './prisma/migrate.js';
+import { seedSandboxOrg } from './core/org/sandbox.js';
+
+export interface App {
+  config: Config;
+  db: PrismaClient;
+  redis: Redis;
+  queues: Queues;
+  server?: FastifyInstance;
+  url?: string;
+  deps: WorkflowDeps;
+  sandbox?: telegram.Sandbox;
+  bot?: Bot;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger: Logger;
+  clock?: Clock;
+  /** replace the understanding (tests); default: embedded classifier or the configured LLM */
+  understand?: Understand;
+  /** skip migrations (tests that already migrated a schema) */
+  migrate?: boolean;
+  /** relay/timer pass interval */
+  relayIntervalMs?: number;
+}
+
+export async function startApp(config: Config, opts: AppOptions): Promise<App> {
+  const { logger } = opts;
+  const closers: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'error while closing'));
+  };
+  try {
+    if (opts.migrate !== false) {
+      const { applied } = await applyMigrations({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, logger });
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+    }
+    const db = createDb({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, poolMax: config.DB_POOL_MAX, connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS });
+    closers.push(() => db.$disconnect());
+    if ((await db.area.count()) === 0) {
+      await seedReferenceData(db);
+      const org = await seedDefaultOrg(db);
+      logger.info({ units: org }, 'seeded the default org (16 districts, 343 streets/townships)');
+    }
+
+    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+    closers.push(() => redis.quit());
+    const queues = createQueues(redis, config.REDIS_PREFIX, logger);
+    closers.push(() => Promise.all(Object.values(queues).map((q) => q.close())));
+
+    const understand: Understand = opts.understand ?? (await chooseUnderstanding(config, logger));
+    const deps: WorkflowDeps = {
+      db,
+      sealer: createSealer(config.DATA_KEY),
+      clock: opts.clock ?? systemClock,
+      logger,
+      policy: policyFromConfig(config),
+      timeZone: config.TIME_ZONE,
+      understand,
+      enqueue: (rows) => enqueueOutbox(queues, rows),
+    };
+    const sink = createInboundSink(deps);
+    const senders: Partial<Record<string, ChannelSender>> = {};
+    const app: App = { config, db, redis, queues, deps, close };
+    const web = config.ROLE !== 'worker';
+    const server = web ? createServer({ db, redis, logger }) : undefined;
+
+    // ---- Telegram (a real bot, or the sandbox when no platform is configured)
+    const wantSandbox = config.SANDBOX ?? (!config.TELEGRAM_BOT_TOKEN && !config.WECOM_CORP_ID);
+    let tg: { token: string; apiRoot: string } | null = config.TELEGRAM_BOT_TOKEN ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } : null;
+    if (!tg && wantSandbox && web) {
+      const sandbox = await telegram.startSandbox({ port: config.SANDBOX_PORT, logger });
+      closers.push(() => sandbox.stop());
+      app.sandbox = sandbox;
+      tg = { token: sandbox.token, apiRoot: sandbox.apiRoot };
+      await seedSandboxOrg(db);
+      logger.warn('no platform configured (TELEGRAM_BOT_TOKEN or WECOM_CORP_ID): running the Telegram sandbox with a demo org; try `npm run chat`');
+    } else if (!tg && !config.WECOM_CORP_ID) {
+      logger.warn('no platform configured: set TELEGRAM_BOT_TOKEN and/or WECOM_CORP_ID (see README); the service runs without chat channels');
+    }
+    if (tg) {
+      const sender = telegram.createTelegramSender({ ...tg, redis, keyPrefix: config.REDIS_PREFIX, logger });
+      senders.telegram = Object.assign(sender, { remainingBudget: (chatId: string) => sender.remainingGroupBudget(chatId) });
+      if (web) {
+        const bot = telegram.createTelegramBot({ ...tg, logger, sink, botInfo: app.sandbox ? telegram.SANDBOX_BOT_INFO : undefined });
+        app.bot = bot;
+        if (config.TELEGRAM_MODE === 'webhook' && config.TELEGRAM_BOT_TOKEN) {
+          telegram.telegramWebhookRoute(server!, { path: '/telegram/webhook', secret: config.TELEGRAM_WEBHOOK_SECRET!, bot });
+          await telegram.setWebhook({ ...tg, url: `${config.PUBLIC_URL!.replace(/\/$/, '')}/telegram/webhook`, secret: config.TELEGRAM_WEBHOOK_SECRET! }).catch((err: unknown) => logger.error({ err }, 'setWebhook failed'));
+          await bot.init();
+        } else {
+          await bot.init();
+          const polling = telegram.startPolling(bot, { idleDelayMs: app.sandbox ? 300 : 0, logger });
+          closers.push(() => polling.stop());
+        }
+        void telegram.registerCommands(bot, { logger }).catch((err: unknown) => logger.warn({ err }, 'setMyCommands failed (ignored)'));
+      }
+    }
+
+    // ---- WeCom
+    if (config.WECOM_CORP_ID) {
+      const client = wecom.createWecomClient({
+        apiBase: config.WECOM_API_BASE,
+        corpId: config.WECOM_CORP_ID,
+        apps: {
+          agent: config.WECOM_AGENT_SECRET ? { agentId: config.WECOM_AGENT_ID ?? '0', secret: config.WECOM_AGENT_SECRET } : undefined,
+          kf: config.WECOM_KF_SECRET ? { secret: config.WECOM_KF_SECRET } : undefined,
+        },
+        redis,
+        keyPrefix: config.REDIS_PREFIX,
+        logger,
+      });
+      if (config.WECOM_AGENT_SECRET) senders.wecom = wecom.createWecomSender({ client, logger });
+      if (config.WECOM_KF_SECRET) senders.wecom_kf = wecom.createWecomKfSender({ client, logger });
+      if (web) {
+        wecom.wecomCallbackRoutes(server!, {
+          path: '/wecom/callback',
+          token: config.WECOM_TOKEN!,
+          encodingAESKey: config.WECOM_ENCODING_AES_KEY!,
+          corpId: config.WECOM_CORP_ID,
+          sink,
+          client,
+          logger,
+          onKfEvent: async (token, openKfId) => {
+            void wecom.syncKf({ client, db, token, openKfId, sink, logger }).catch((err: unknown) => logger.error({ err }, 'kf sync failed; the next event resumes from the saved cursor'));
+          },
+        });
+      }
+    }
+
+    // ---- workers, relay (reconciler) and deadline timers
+    const rt: Runtime = { deps, senders, handleInbound: createRouter() };
+    if (config.ROLE !== 'web') {
+      const workers: Worker[] = startWorkers(rt, { connection: redis, prefix: config.REDIS_PREFIX, logger });
+      closers.push(() => Promise.all(workers.map((w) => w.close())));
+      const relay = startRelay(rt, queues, { logger, intervalMs: opts.relayIntervalMs ?? 1000 });
+      closers.push(() => relay.stop());
+    }
+
+    if (server) {
+      app.server = server;
+      app.url = await server.listen({ port: config.PORT, host: config.HOST });
+      closers.push(() => server.close());
+      logger.info({ url: app.url, role: config.ROLE, platforms: Object.keys(senders) }, 'Shaosheng is running');
+    }
+    return app;
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+async function chooseUnderstanding(config: Config, logger: Logger): Promise<Understand> {
+  if (config.CLASSIFIER === 'llm' && config.LLM_BASE_URL) {
+    const { understandWithLlm } = await import('./core/understanding/llm.js');
+    const llm = { baseURL: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY ?? 'none', model: config.LLM_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, maxRetries: config.LLM_MAX_RETRIES };
+    return (text, o) => understandWithLlm(text, o, llm, logger);
+  }
+  return async (text, o) => embeddedUnderstand(text, o);
+}
