@@ -22,7 +22,8 @@ const parser = new XMLParser({ parseTagValue: false, parseAttributeValue: false,
 
 /** Parse a `<xml>…</xml>` document into its flat children; throws EnvelopeError('bad_xml'). */
 export function parseXml(xml: string): Record<string, unknown> {
-  if (XMLValidator.validate(xml) !== true) throw new EnvelopeError(400, 'bad_xml');
+  // WeCom never sends a DOCTYPE; refusing it rules out entity-expansion bombs in unsigned envelopes.
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml) || XMLValidator.validate(xml) !== true) throw new EnvelopeError(400, 'bad_xml');
   const doc = parser.parse(xml) as { xml?: unknown };
   if (!doc.xml || typeof doc.xml !== 'object') throw new EnvelopeError(400, 'bad_xml');
   return doc.xml as Record<string, unknown>;

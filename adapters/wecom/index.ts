@@ -7,3 +7,4 @@ export { translateCallback, translateKfMessage } from './inbound.js';
 export { WecomApiError, WecomConfigError, WecomHttpError, WecomKfBudgetError, WecomQuotaError } from './errors.js';
 export { ERR as WECOM_ERRCODES } from './codes.js';
 export type { ButtonInteractionCard, AppchatMessage, KfOutMessage, KfSyncPage, KfSyncedMessage } from './wire.js';
+export { wecomFromConfig, type WecomSetup } from './from-config.js';

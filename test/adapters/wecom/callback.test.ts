@@ -89,6 +89,11 @@ describe('messages and events (POST)', () => {
     expect(m.receivedAt.getTime()).toBe(Number(fields.CreateTime) * 1000);
   });
 
+  it('keeps markup-like characters in CDATA text as written', async () => {
+    await server.deliver(url, server.textMessage('zhangsan', '退单 2611250001 <不属于本单位> & "城管" ]]> 完'));
+    expect(sink.calls[0]?.text).toBe('退单 2611250001 <不属于本单位> & "城管" ]]> 完');
+  });
+
   it('translates images, locations and card clicks', async () => {
     await server.deliver(url, server.imageMessage('lisi', 'MEDIA_123'));
     await server.deliver(url, server.locationMessage('lisi', 39.9087, 116.3975, '天安门广场'));
@@ -159,6 +164,13 @@ describe('forged or broken requests: 4xx and nothing enqueued', () => {
 
   it('envelope without Encrypt', async () => {
     const r = await server.deliver(url, server.textMessage('a', 'b'), { rawBody: wecomXml({ ToUserName: server.corpId }) });
+    expect(r.status).toBe(400);
+    expect(sink.calls).toHaveLength(0);
+  });
+
+  it('an envelope with a DOCTYPE (entity expansion) is refused before anything else', async () => {
+    const bomb = `<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><xml><Encrypt>&b;</Encrypt></xml>`;
+    const r = await server.deliver(url, server.textMessage('a', 'b'), { rawBody: bomb });
     expect(r.status).toBe(400);
     expect(sink.calls).toHaveLength(0);
   });
