@@ -233,10 +233,10 @@ async function main() {
   const port = Number(arg('port') ?? loadConfig().SANDBOX_PORT);
   const token = arg('token') ?? SANDBOX_TOKEN;
   const apiRoot = `http://127.0.0.1:${port}`;
-  let rl: ReturnType<typeof createInterface> | undefined;
+  const ui: { rl?: ReturnType<typeof createInterface> } = {};
   const print = (line: string) => {
     process.stdout.write(`\r\x1b[K${line}\n`);
-    rl?.prompt(true);
+    ui.rl?.prompt(true);
   };
   const client = createChatClient({ apiRoot, token, print });
   try {
@@ -246,7 +246,8 @@ async function main() {
     process.exit(1);
   }
   // Created only now, so no line typed (or piped) during the check above is lost.
-  rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
+  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
+  ui.rl = rl;
   rl.setPrompt(`${client.role}> `);
   client.help();
   let failures = 0;

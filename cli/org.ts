@@ -79,10 +79,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => {
+    // exitCode, not exit(): a piped stdout (export | less) must be flushed first
+    process.exitCode = code;
+  },
   (err: unknown) => {
     if (err instanceof OrgFileError || err instanceof AppError) process.stderr.write(`${err.message}\n`);
     else process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
+    process.exitCode = 1;
   },
 );

@@ -3,7 +3,7 @@
  * platform mounts (Telegram webhook, WeCom callbacks, Open311, dashboard,
  * metrics). Webhook routes only store and enqueue, then answer at once.
  */
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../../core/db.js';
 import type { Logger } from '../../core/log.js';
@@ -17,7 +17,7 @@ export interface ServerOptions {
 }
 
 export function createServer(opts: ServerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'http' }), bodyLimit: opts.bodyLimitBytes ?? 256 * 1024, logController: new LogController({ disableRequestLogging: true }), trustProxy: true });
+  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: opts.bodyLimitBytes ?? 256 * 1024, logController: new LogController({ disableRequestLogging: true }), trustProxy: true });
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
     const [postgres, redis] = await Promise.all([

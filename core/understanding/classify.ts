@@ -9,6 +9,7 @@ import { LEXICON, type Tag } from './lexicon.js';
 import { CATEGORY_CODES, type CategoryCode } from './taxonomy.js';
 
 interface Term {
+  id: number;
   text: string;
   target: number; // index into TARGETS
   w: number;
@@ -27,7 +28,13 @@ const TARGETS: readonly string[] = [...CATEGORY_CODES, ...TAGS];
 const TARGET_INDEX = new Map(TARGETS.map((t, i) => [t, i]));
 const NCAT = CATEGORY_CODES.length;
 
-const BUCKETS = new Map<string, Term[]>();
+/** Terms of two or more characters, keyed by their first two UTF-16 code units; single-character terms apart. */
+interface Bucket {
+  single: Term[];
+  next: Map<number, Term[]>;
+}
+const BUCKETS = new Map<number, Bucket>();
+let termCount = 0;
 
 function addTerm(raw: string, target: string, w: number, latin: boolean): void {
   let text = raw.trim().toLowerCase();
@@ -36,11 +43,17 @@ function addTerm(raw: string, target: string, w: number, latin: boolean): void {
   if (wholeWord) text = text.slice(0, -1);
   const idx = TARGET_INDEX.get(target);
   if (idx === undefined) throw new Error(`lexicon: unknown target ${target}`);
-  const term: Term = { text, target: idx, w, latin, wholeWord };
-  const key = text[0]!;
-  const list = BUCKETS.get(key);
-  if (list) list.push(term);
-  else BUCKETS.set(key, [term]);
+  const term: Term = { id: termCount++, text, target: idx, w, latin, wholeWord };
+  const c0 = text.charCodeAt(0);
+  let bucket = BUCKETS.get(c0);
+  if (!bucket) BUCKETS.set(c0, (bucket = { single: [], next: new Map() }));
+  if (text.length === 1) bucket.single.push(term);
+  else {
+    const c1 = text.charCodeAt(1);
+    const list = bucket.next.get(c1);
+    if (list) list.push(term);
+    else bucket.next.set(c1, [term]);
+  }
 }
 
 for (const g of LEXICON) {
@@ -48,7 +61,7 @@ for (const g of LEXICON) {
   for (const t of (g.en ?? '').split('|')) addTerm(t, g.c, g.w, true);
 }
 // Longer terms first inside a bucket so tags and scores see the most specific phrase.
-for (const list of BUCKETS.values()) list.sort((a, b) => b.text.length - a.text.length);
+for (const b of BUCKETS.values()) for (const list of b.next.values()) list.sort((x, y) => y.text.length - x.text.length);
 
 const isLatin = (c: string | undefined) => c !== undefined && c >= 'a' && c <= 'z';
 
@@ -63,20 +76,27 @@ export function extractFeatures(t: string): Features {
   const scores = new Float64Array(NCAT);
   const tags = new Uint8Array(TAGS.length);
   const matched: string[] = [];
-  const seen = new Set<Term>();
+  const seen = new Uint8Array(termCount);
   // A shorter term of the same category inside a longer one already counted (地铁 in 地铁站) adds nothing.
   const coveredUntil = new Int32Array(NCAT);
-  for (let i = 0; i < t.length; i++) {
-    const list = BUCKETS.get(t[i]!);
-    if (!list) continue;
-    for (const term of list) {
-      if (!t.startsWith(term.text, i)) continue;
-      if (term.latin) {
-        if (isLatin(t[i - 1])) continue;
-        if (term.wholeWord && isLatin(t[i + term.text.length])) continue;
-      }
-      if (seen.has(term)) continue;
-      seen.add(term);
+  const n = t.length;
+  for (let i = 0; i < n; i++) {
+    const c0 = t.charCodeAt(i);
+    // Latin terms start at a word start only.
+    if (c0 >= 97 && c0 <= 122 && i > 0 && isLatin(t[i - 1])) continue;
+    const bucket = BUCKETS.get(c0);
+    if (!bucket) continue;
+    const list = i + 1 < n ? bucket.next.get(t.charCodeAt(i + 1)) : undefined;
+    const single = bucket.single.length ? bucket.single : undefined;
+    if (!list && !single) continue;
+    for (let pass = 0; pass < 2; pass++) {
+      const l = pass === 0 ? list : single;
+      if (!l) continue;
+      for (const term of l) {
+      if (term.text.length > 2 && !t.startsWith(term.text, i)) continue;
+      if (term.latin && term.wholeWord && isLatin(t[i + term.text.length])) continue;
+      if (seen[term.id]) continue;
+      seen[term.id] = 1;
       if (term.target < NCAT) {
         const end = i + term.text.length;
         if (end <= coveredUntil[term.target]!) continue;
@@ -87,13 +107,16 @@ export function extractFeatures(t: string): Features {
         const k = term.target - NCAT;
         if (tags[k]! < 255) tags[k]! += 1;
       }
+      }
     }
   }
   return { scores, tags, matched };
 }
 
-const C = (code: CategoryCode) => TARGET_INDEX.get(code)!;
-const T = (tag: (typeof TAGS)[number]) => TARGET_INDEX.get(tag)! - NCAT;
+const CAT_INDEX: Record<string, number> = Object.fromEntries(CATEGORY_CODES.map((c, i) => [c, i]));
+const TAG_INDEX: Record<string, number> = Object.fromEntries(TAGS.map((t, i) => [t, i]));
+const C = (code: CategoryCode) => CAT_INDEX[code]!;
+const T = (tag: (typeof TAGS)[number]) => TAG_INDEX[tag]!;
 
 export interface CategoryGuess {
   code: CategoryCode;

@@ -8,6 +8,7 @@ import { boostCategory, classifyCategory, extractFeatures, tagCount } from './cl
 import { hasWords, normalize, wellFormed } from './normalize.js';
 import { detectPersonalData, type PersonalDataItem, type PersonalDataOriginal } from './pii.js';
 import { resolvePlace, type PlaceResult } from './place/index.js';
+import { streetLabel } from './place/gazetteer.js';
 import { CATEGORY_BY_CODE, type CategoryCode } from './taxonomy.js';
 import { triageFor, urgencyFor, urgentSituations, type Triage, type Urgency } from './urgency.js';
 
@@ -82,7 +83,14 @@ function detectLang(raw: string): 'zh' | 'en' {
 
 function summarise(masked: string, code: CategoryCode, place: PlaceResult): string {
   const name = CATEGORY_BY_CODE.get(code)?.name_zh ?? code;
-  const where = place.streetCode ? (place.candidates.find((c) => c.streetCode === place.streetCode)?.label ?? place.streetCode) : null;
+  let where: string | null = null;
+  if (place.streetCode) {
+    try {
+      where = streetLabel(place.streetCode);
+    } catch {
+      where = place.streetCode;
+    }
+  }
   let body = masked.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
   const chars = [...body];
   if (chars.length > 60) body = chars.slice(0, 60).join('') + '…';

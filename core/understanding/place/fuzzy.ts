@@ -8,34 +8,29 @@
  */
 import { pinyin } from 'pinyin-pro';
 
-const sylCache = new Map<string, string>();
+const sylId = new Map<string, number>(); // syllable → small int (0 = none)
+const charSyl = new Map<string, number>(); // char → syllable id
 
-function syllable(ch: string): string {
-  let s = sylCache.get(ch);
-  if (s !== undefined) return s;
+function syllableId(ch: string): number {
+  let id = charSyl.get(ch);
+  if (id !== undefined) return id;
   const code = ch.charCodeAt(0);
-  if (code < 0x3400 || code > 0x9fff) s = '';
+  if (code < 0x3400 || code > 0x9fff) id = 0;
   else {
-    const py = pinyin(ch, { toneType: 'none', type: 'array' })[0] ?? '';
-    s = py
+    const py = (pinyin(ch, { toneType: 'none', type: 'array' })[0] ?? '')
       .replace(/^zh/, 'z')
       .replace(/^ch/, 'c')
       .replace(/^sh/, 's')
       .replace(/ng$/, 'n')
       .replace(/ü|v/g, 'u');
+    if (!py) id = 0;
+    else {
+      id = sylId.get(py);
+      if (id === undefined) sylId.set(py, (id = sylId.size + 1));
+    }
   }
-  sylCache.set(ch, s);
-  return s;
-}
-
-export function fuzzyKeyOf(name: string): string {
-  let k = '';
-  for (const ch of name) {
-    const s = syllable(ch);
-    if (!s) return '';
-    k += s + ' ';
-  }
-  return k;
+  charSyl.set(ch, id);
+  return id;
 }
 
 export interface FuzzyHit<E> {
@@ -46,61 +41,67 @@ export interface FuzzyHit<E> {
 
 interface Item<E> {
   name: string;
+  syl: Int32Array;
   entry: E;
 }
 
 export class FuzzyIndex<E = unknown> {
-  private readonly byKey = new Map<string, Item<E>[]>();
-  private readonly firstSyl = new Set<string>();
-  private lens: number[] = [];
+  /** First two syllables → names starting with them. */
+  private readonly byBigram = new Map<number, Item<E>[]>();
   private isExact: (k: string) => boolean = () => false;
 
   add(name: string, entry: E): void {
     if (name.length < 3) return;
-    const key = fuzzyKeyOf(name);
-    if (!key) return;
-    let list = this.byKey.get(key);
-    if (!list) this.byKey.set(key, (list = []));
-    list.push({ name, entry });
-    this.firstSyl.add(syllable(name[0]!));
-    if (!this.lens.includes(name.length)) this.lens.push(name.length);
+    const syl = new Int32Array(name.length);
+    for (let i = 0; i < name.length; i++) {
+      const id = syllableId(name[i]!);
+      if (!id) return;
+      syl[i] = id;
+    }
+    const key = syl[0]! * 4096 + syl[1]!;
+    let list = this.byBigram.get(key);
+    if (!list) this.byBigram.set(key, (list = []));
+    list.push({ name, syl, entry });
   }
 
   freeze(isExact: (k: string) => boolean): void {
     this.isExact = isExact;
-    this.lens.sort((a, b) => b - a);
+    for (const list of this.byBigram.values()) list.sort((a, b) => b.name.length - a.name.length);
   }
 
   /** Non-overlapping best hits, skipping positions already taken by exact matches. */
   search(text: string, taken: boolean[]): FuzzyHit<E[]>[] {
     const n = text.length;
-    const syl: string[] = new Array(n);
-    for (let i = 0; i < n; i++) syl[i] = syllable(text[i]!);
+    if (n < 3) return [];
+    const syl = new Int32Array(n);
+    for (let i = 0; i < n; i++) syl[i] = syllableId(text[i]!);
     const hits: { start: number; end: number; items: Item<E>[] }[] = [];
-    for (let i = 0; i < n; i++) {
-      if (!syl[i] || taken[i] || !this.firstSyl.has(syl[i]!)) continue;
-      for (const len of this.lens) {
+    for (let i = 0; i + 2 < n + 0; i++) {
+      const a = syl[i]!;
+      const b = syl[i + 1]!;
+      if (!a || !b || taken[i]) continue;
+      const list = this.byBigram.get(a * 4096 + b);
+      if (!list) continue;
+      let found: Item<E>[] | null = null;
+      let foundLen = 0;
+      for (const it of list) {
+        const len = it.syl.length;
+        if (found && len < foundLen) break;
         if (i + len > n) continue;
         let ok = true;
-        let key = '';
-        for (let k = i; k < i + len; k++) {
-          if (!syl[k] || taken[k]) { ok = false; break; }
-          key += syl[k] + ' ';
+        let diff = 0;
+        for (let k = 0; k < len; k++) {
+          if (syl[i + k] !== it.syl[k] || taken[i + k]) { ok = false; break; }
+          if (text.charCodeAt(i + k) !== it.name.charCodeAt(k)) diff++;
         }
-        if (!ok) continue;
-        const items = this.byKey.get(key);
-        if (!items) continue;
-        const window = text.substr(i, len);
-        if (this.isExact(window)) continue;
-        const maxDiff = len >= 6 ? 2 : 1;
-        const good = items.filter((it) => {
-          let diff = 0;
-          for (let k = 0; k < len; k++) if (it.name[k] !== window[k]) diff++;
-          return diff >= 1 && diff <= maxDiff;
-        });
-        if (good.length) hits.push({ start: i, end: i + len, items: good });
+        if (!ok || diff < 1 || diff > (len >= 6 ? 2 : 1)) continue;
+        if (this.isExact(text.substr(i, len))) continue;
+        if (!found) { found = []; foundLen = len; }
+        found.push(it);
       }
+      if (found) hits.push({ start: i, end: i + foundLen, items: found });
     }
+    if (!hits.length) return [];
     hits.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
     const used: boolean[] = [];
     const out: FuzzyHit<E[]>[] = [];

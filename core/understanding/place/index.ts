@@ -373,7 +373,10 @@ function acceptContext(text: string, m: Match, strong: Match[]): boolean {
 const ADDRESS_RE =
   /(?:[\u4e00-\u9fa5]{1,10}?(?:大街|路|街|胡同|巷|道|里|条))?(?:\d+|[一二三四五六七八九十百]+)(?:号院|号楼|号|栋|幢|座|区)(?:(?:\d+|[一二三四五六七八九十]+)(?:号楼|号院|单元|门|层|楼|室|号|栋|幢|座))*/;
 
+const ADDRESS_HINT = /[号栋幢座区]/;
+
 function extractAddress(text: string, places: Match[]): string | null {
+  if (!ADDRESS_HINT.test(text)) return null;
   const after = places.length ? text.slice(places[places.length - 1]!.start) : text;
   const m = ADDRESS_RE.exec(after) ?? ADDRESS_RE.exec(text);
   if (!m) return null;
@@ -540,6 +543,9 @@ export function resolvePlace(text: string, opts: { history?: string[] } = {}): P
 }
 
 export type { PlaceDevLine, PlaceEvalReport, PlaceMiss } from './evaluate.js';
+export { resolvePin, resolvePlaceWithGeocoder } from './pin.js';
+export { createGeocoder, toGcj02, mapTowncode, type Geocoder, type GeocoderOptions, type GeocodeAnswer } from './geocoder.js';
+export { LANDMARKS, type Landmark } from './landmarks.js';
 export { parsePlaceDevSet } from './evaluate.js';
 
 /** Coverage, wrong-street and wrong-district rates of `resolvePlace` on labelled lines. */

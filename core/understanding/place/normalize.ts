@@ -24,19 +24,32 @@ const T2S_PAIRS =
   '貨货質质購购賀贺費费賓宾賣卖質质趕赶躍跃軍军軌轨輕轻載载輝辉輪轮輸输轉转辦办農农運运過过達达遠远適适遲迟遷迁選选' +
   '遺遗還还邊边郵邮鄰邻鄒邹酈郦醫医釀酿針针釣钓鈴铃鉛铅鋪铺錄录鍋锅鎖锁鎮镇鏈链鐘钟鑒鉴閃闪閉闭開开閑闲間间閩闽閱阅' +
   '闊阔闖闯關关闢辟陣阵陽阳階阶際际隴陇雖虽雞鸡雲云電电霧雾靜静韓韩項项順顺頓顿頻频顧顾飄飘館馆駐驻騎骑驚惊髮发' +
-  '鬆松鳴鸣鵬鹏鶴鹤麗丽黴霉點点齋斋龐庞鹼碱巖岩嶗崂樺桦櫻樱檢检竇窦潞潞漷漷瀛瀛垡垡燕燕雁雁';
+  '鬆松鳴鸣鵬鹏鶴鹤麗丽黴霉點点齋斋龐庞鹼碱巖岩嶗崂樺桦櫻樱檢检竇窦澤泽貢贡壽寿蘆芦譚谭瀾澜濤涛燦灿煉炼熾炽瑪玛璽玺甕瓮畢毕碩硕禪禅穀谷範范綜综緝缉縫缝績绩繩绳羨羡翹翘膠胶艷艳葯药蕩荡薊蓟藍蓝蘋苹虛虚螞蚂襪袜覽览訊讯詳详誌志諾诺謀谋貓猫賈贾賴赖趨趋跡迹蹤踪軒轩輛辆轄辖辭辞郟郏鄧邓醬酱鈞钧鋒锋錫锡鍊炼鎊镑鐳镭閔闵闕阙陝陕隸隶雋隽雛雏霸霸靂雳韻韵頗颇頰颊颱台餘余饅馒駕驾騰腾髒脏鬱郁魷鱿鯉鲤鱗鳞鴻鸿鵝鹅鷹鹰麵面黃黄龕龛';
 
-const T2S = new Map<string, string>();
+/** UTF-16 code unit → replacement code unit (0 = keep). Covers T2S, full-width forms, A-Z. */
+const MAP = new Uint16Array(65536);
 for (let i = 0; i + 1 < T2S_PAIRS.length; i += 2) {
-  const t = T2S_PAIRS[i]!;
-  const s = T2S_PAIRS[i + 1]!;
-  if (t !== s) T2S.set(t, s);
+  const t = T2S_PAIRS.charCodeAt(i);
+  const s = T2S_PAIRS.charCodeAt(i + 1);
+  if (t !== s) MAP[t] = s;
 }
-
-const CJK = /[\u3400-\u9fff]/;
+for (let c = 0xff01; c <= 0xff5e; c++) MAP[c] = c - 0xfee0;
+for (let c = 65; c <= 90; c++) MAP[c] = c + 32;
+for (let c = 0xff21; c <= 0xff3a; c++) MAP[c] = c - 0xfee0 + 32;
+MAP[0x3000] = 32;
+MAP[0x00a0] = 32;
 
 export function isCjk(ch: string): boolean {
-  return CJK.test(ch);
+  const c = ch.charCodeAt(0);
+  return c >= 0x3400 && c <= 0x9fff;
+}
+
+function isCjkCode(c: number): boolean {
+  return c >= 0x3400 && c <= 0x9fff;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
 /**
@@ -45,29 +58,28 @@ export function isCjk(ch: string): boolean {
  * are simplified. Whitespace between latin words is kept as one space.
  */
 export function normalizeText(input: string): string {
-  let out = '';
+  const n = input.length;
+  const out: number[] = [];
   let pendingSpace = false;
-  for (const raw of input) {
-    let ch = raw;
-    const code = ch.codePointAt(0)!;
-    if (code === 0x3000) ch = ' ';
-    else if (code >= 0xff01 && code <= 0xff5e) ch = String.fromCodePoint(code - 0xfee0);
-    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\u00a0') {
+  for (let i = 0; i < n; i++) {
+    let c = input.charCodeAt(i);
+    const m = MAP[c]!;
+    if (m) c = m;
+    if (isSpace(c)) {
       pendingSpace = out.length > 0;
       continue;
     }
-    const simp = T2S.get(ch);
-    if (simp) ch = simp;
-    else if (ch >= 'A' && ch <= 'Z') ch = ch.toLowerCase();
     if (pendingSpace) {
       const prev = out[out.length - 1]!;
       // Keep a space only where it separates latin/digit tokens.
-      if (!isCjk(prev) && !isCjk(ch)) out += ' ';
+      if (!isCjkCode(prev) && !isCjkCode(c)) out.push(32);
       pendingSpace = false;
     }
-    out += ch;
+    out.push(c);
   }
-  return out;
+  let s = '';
+  for (let i = 0; i < out.length; i += 4096) s += String.fromCharCode(...out.slice(i, i + 4096));
+  return s;
 }
 
 const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
