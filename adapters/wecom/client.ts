@@ -35,8 +35,14 @@ export interface WecomRetryOptions {
   baseDelayMs?: number;
   /** Cap of one wait. */
   maxDelayMs?: number;
-  /** First wait after 45009. WeCom's minute bans last about 60 s, so retrying sooner only extends the ban. Tests shorten it. */
+  /** First wait after 45009 (then doubled). WeCom's minute bans last about 60 s, so retrying sooner only extends the ban. Tests shorten it. */
   rateLimitDelayMs?: number;
+  /**
+   * Retries after 45009. Each one holds the caller for a minute or more, so
+   * the default (2: ~60 s + ~120 s) keeps a worker busy at most ~3 min before
+   * the error reaches the queue, which can delay the job instead.
+   */
+  rateLimitRetries?: number;
 }
 
 export interface WecomQuotaOptions {
@@ -105,6 +111,7 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
     baseDelayMs: opts.retry?.baseDelayMs ?? 500,
     maxDelayMs: opts.retry?.maxDelayMs ?? 8_000,
     rateLimitDelayMs: opts.retry?.rateLimitDelayMs ?? 60_000,
+    rateLimitRetries: opts.retry?.rateLimitRetries ?? 2,
   };
   const quotaOpts = {
     maxWaitMs: opts.quota?.maxWaitMs ?? 30_000,
@@ -183,9 +190,8 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
   }
 
   function backoffMs(errcode: number | undefined, attempt: number): number {
-    const base = errcode === ERR.RATE_LIMITED ? retry.rateLimitDelayMs : retry.baseDelayMs;
-    const cap = errcode === ERR.RATE_LIMITED ? Math.max(retry.maxDelayMs, retry.rateLimitDelayMs * 4) : retry.maxDelayMs;
-    const exp = Math.min(cap, base * 2 ** attempt);
+    const exp =
+      errcode === ERR.RATE_LIMITED ? retry.rateLimitDelayMs * 2 ** attempt : Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
     return Math.round(exp * (0.9 + Math.random() * 0.2));
   }
 
@@ -204,6 +210,7 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
   ): Promise<T> {
     const url = urlOverride ?? `/cgi-bin/${api}`;
     let refreshed = false;
+    let limited = 0;
     for (let attempt = 0; ; ) {
       const token = app ? await tokenStore(app).get() : undefined;
       const params = token ? { ...query, access_token: token } : query;
@@ -232,8 +239,8 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
         log.error({ api, errcode }, 'wecom configuration error');
         throw new WecomConfigError(`WeCom rejected ${what}: errcode ${errcode}. Fix the configuration; not retried.`, errcode);
       }
-      if (BACKOFF_ERRCODES.has(errcode) && attempt < retry.maxRetries) {
-        const wait = backoffMs(errcode, attempt++);
+      if (errcode === ERR.RATE_LIMITED ? limited < retry.rateLimitRetries : BACKOFF_ERRCODES.has(errcode) && attempt < retry.maxRetries) {
+        const wait = errcode === ERR.RATE_LIMITED ? backoffMs(errcode, limited++) : backoffMs(errcode, attempt++);
         log.warn({ api, errcode, waitMs: wait, attempt }, 'wecom busy or rate limited, backing off');
         await sleep(wait);
         continue;

@@ -101,6 +101,16 @@ describe('busy and rate limits', () => {
     expect(elapsed).toBeLessThan(2000);
   });
 
+  it('a 45009 storm longer than the retries allow ends in a typed error after bounded waiting', async () => {
+    const client = clientFor(server, r);
+    server.failNext('message/send', 45009, 10);
+    const t0 = Date.now();
+    const err = await client.sendAppText('zhangsan', 'x').catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'WecomApiError', errcode: 45009 });
+    expect(server.callsTo('message/send')).toHaveLength(3); // first + rateLimitRetries (2)
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
   it('gives up after maxRetries of -1 with a typed error', async () => {
     const client = clientFor(server, r);
     server.failNext('message/send', -1, 10);
