@@ -5,16 +5,17 @@
  * so a slow conversation never holds up Telegram's delivery.
  *
  * The sink resolving means "durable": in webhook mode the 200 goes out only
- * then, and a sink failure answers 500 so Telegram redelivers (the sink
- * deduplicates by messageId). In polling mode the runner has already moved
- * the offset on, so a sink failure is logged at error level and that update
- * is lost: keep the sink's store fast and the database reachable.
+ * then. A failing sink is retried a few times (it deduplicates by messageId,
+ * so a retry is safe), which rides out a database or Redis blip. If it still
+ * fails: in webhook mode the request answers 500 and Telegram redelivers; in
+ * polling mode the runner has already moved the offset on, so the failure is
+ * logged at error level and that update is lost.
  */
 import { Bot, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import type { Logger } from '../../core/log.js';
-import type { InboundSink } from '../types.js';
+import type { InboundMessage, InboundSink } from '../types.js';
 import { toInboundMessage } from './inbound.js';
 
 export interface TelegramBotOptions {
@@ -25,6 +26,11 @@ export interface TelegramBotOptions {
   sink: InboundSink;
   /** Known bot identity: skips the getMe call at start (tests, and webhook processes that start often). */
   botInfo?: UserFromGetMe;
+  /**
+   * Pauses before retrying a failed sink call; one retry per entry. Default
+   * [250, 1000]: about a second of grace, well inside the webhook timeout.
+   */
+  sinkRetryDelaysMs?: number[];
 }
 
 /** The update types the service handles; polling asks Telegram for these only. */
@@ -38,6 +44,20 @@ function chatKey(ctx: Context): string | undefined {
 export function createTelegramBot(opts: TelegramBotOptions): Bot {
   const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot }, botInfo: opts.botInfo });
   const log = opts.logger.child({ component: 'telegram-inbound' });
+  const retryDelays = opts.sinkRetryDelaysMs ?? [250, 1000];
+
+  async function storeWithRetry(msg: InboundMessage): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await opts.sink(msg);
+      } catch (err) {
+        const delay = retryDelays[attempt];
+        if (delay === undefined) throw err;
+        log.warn({ attempt: attempt + 1, err: { message: err instanceof Error ? err.message : String(err) } }, 'sink failed; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
 
   bot.use(sequentialize(chatKey));
   bot.use(async (ctx) => {
@@ -47,7 +67,7 @@ export function createTelegramBot(opts: TelegramBotOptions): Bot {
       log.debug({ updateId: ctx.update.update_id, kind }, 'update ignored');
       return;
     }
-    const fresh = await opts.sink(msg);
+    const fresh = await storeWithRetry(msg);
     log.debug({ updateId: ctx.update.update_id, kind, chatType: msg.chatType, fresh }, 'update stored');
   });
   bot.catch((err) => {

@@ -140,7 +140,7 @@ describe('the bot middleware', () => {
   it('logs a failing sink as an error without the update', async () => {
     const lines: string[] = [];
     const logger = createLogger({ level: 'info' }, { write: (l: string) => void lines.push(l) });
-    const bot = createTelegramBot({ token: '1:T', apiRoot: 'http://127.0.0.1:1', logger, sink: async () => { throw new Error('db down'); }, botInfo: SANDBOX_BOT_INFO });
+    const bot = createTelegramBot({ token: '1:T', apiRoot: 'http://127.0.0.1:1', logger, sink: async () => { throw new Error('db down'); }, botInfo: SANDBOX_BOT_INFO, sinkRetryDelaysMs: [] });
     await expect(bot.handleUpdate(msg({ text: '路灯坏了' }) as never)).rejects.toThrow();
     // polling path: the runner hands the BotError to bot.catch
     await bot.errorHandler(Object.assign(new Error('x'), { error: new Error('db down'), ctx: { update: { update_id: 1 } } }) as never);

@@ -27,7 +27,7 @@ afterEach(async () => {
 
 function appWith(sink: (m: InboundMessage) => Promise<boolean>) {
   app = Fastify();
-  const bot = createTelegramBot({ token: '1:T', apiRoot: 'http://127.0.0.1:1', logger, sink, botInfo: SANDBOX_BOT_INFO });
+  const bot = createTelegramBot({ token: '1:T', apiRoot: 'http://127.0.0.1:1', logger, sink, botInfo: SANDBOX_BOT_INFO, sinkRetryDelaysMs: [20, 20] });
   telegramWebhookRoute(app, { path: '/telegram/webhook', secret: SECRET, bot, timeoutMs: 1000 });
   return app;
 }
@@ -61,12 +61,24 @@ describe('telegram webhook route', () => {
     expect(seen[0]).toMatchObject({ messageId: '1001:17', chatType: 'private', text: '小区门口路灯不亮', language: 'zh' });
   });
 
-  it('answers an error when the sink fails, so Telegram delivers the update again', async () => {
-    const a = appWith(async () => {
+  it('retries a sink that fails briefly, and answers an error when it keeps failing, so Telegram delivers again', async () => {
+    let calls = 0;
+    const blip = appWith(async () => {
+      if (++calls === 1) throw new Error('database unavailable');
+      return true;
+    });
+    expect((await post(blip, { 'x-telegram-bot-api-secret-token': SECRET })).statusCode).toBe(200);
+    expect(calls).toBe(2);
+    await app!.close();
+
+    calls = 0;
+    const down = appWith(async () => {
+      calls++;
       throw new Error('database unavailable');
     });
-    const res = await post(a, { 'x-telegram-bot-api-secret-token': SECRET });
+    const res = await post(down, { 'x-telegram-bot-api-secret-token': SECRET });
     expect(res.statusCode).toBeGreaterThanOrEqual(500);
+    expect(calls).toBe(3);
   });
 
   it('refuses to mount without a usable secret (grammY would accept every request)', () => {
