@@ -122,12 +122,19 @@ interface Filed {
 async function findRepeats(db: PrismaClient, current: Filed[], windowDays: number): Promise<Set<string>> {
   const residents = [...new Set(current.map((p) => p.residentId).filter((r): r is string => !!r))];
   if (!residents.length) return new Set();
-  const earliest = Math.min(...current.map((p) => p.createdAt.getTime())) - windowDays * DAY_MS;
-  const latest = Math.max(...current.map((p) => p.createdAt.getTime()));
-  const history = await db.petition.findMany({
-    where: { residentId: { in: residents }, createdAt: { gte: new Date(earliest), lte: new Date(latest) }, categoryCode: { not: null }, streetCode: { not: null } },
-    select: { id: true, residentId: true, categoryCode: true, streetCode: true, createdAt: true },
-  });
+  const times = current.map((p) => p.createdAt.getTime());
+  const earliest = times.reduce((a, b) => Math.min(a, b), Infinity) - windowDays * DAY_MS;
+  const latest = times.reduce((a, b) => Math.max(a, b), -Infinity);
+  // chunked: Postgres caps a statement at 32,767 parameters
+  const history: { residentId: string | null; categoryCode: string | null; streetCode: string | null; createdAt: Date }[] = [];
+  for (let i = 0; i < residents.length; i += 5000) {
+    history.push(
+      ...(await db.petition.findMany({
+        where: { residentId: { in: residents.slice(i, i + 5000) }, createdAt: { gte: new Date(earliest), lte: new Date(latest) }, categoryCode: { not: null }, streetCode: { not: null } },
+        select: { residentId: true, categoryCode: true, streetCode: true, createdAt: true },
+      })),
+    );
+  }
   const byKey = new Map<string, number[]>();
   for (const h of history) {
     const k = `${h.residentId}|${h.categoryCode}|${h.streetCode}`;

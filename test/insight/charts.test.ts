@@ -5,6 +5,7 @@ import { rank, trend } from '../../core/insight/assessment.js';
 import { findCjkFontFile, hotspotTablePng, rankingChartPng, rateTrendPng, resvgOptions, tableSvg, trendPoints, vegaLiteToSvg } from '../../core/insight/charts.js';
 import { hotspots } from '../../core/insight/hotspots.js';
 import { toCsv } from '../../core/insight/csv.js';
+import { hotspotReport, statsReport, topicsReport } from '../../core/insight/reports.js';
 import { addPetition, addUnit, bj, gazetteer, seedAreasAndCategories } from './seed.js';
 
 const A = gazetteer.districts[0]!.streets[0]!;
@@ -71,6 +72,22 @@ describe('charts', () => {
     expect(svg).toContain('>东华门…<'); // clipped to the column
     const png = hotspotTablePng(hs);
     expect(pngSize(png).height).toBeGreaterThan(80);
+  });
+});
+
+describe('chat reports', () => {
+  it('builds /stats for one street and for the ranking, with a chart', async () => {
+    const one = await statsReport(t.db, { level: 'street', period: '2026-11', code: A.code });
+    expect(one.text).toContain(`${A.name} 2026-11`);
+    expect(one.text).toContain('综合成绩 98.00%，街乡镇第 1/2 名，名次持平');
+    expect(one.text).toContain('响应率 100.00%（2/2）');
+    expect(one.photo!.png.subarray(1, 4).toString()).toBe('PNG');
+    const top = await statsReport(t.db, { level: 'street', period: '2026-11' });
+    expect(top.text.split('\n').slice(1)).toEqual([`1. ${A.name} 98.00%（回访 2）`, `2. ${B.name} 60.00%（回访 1）`]);
+    expect(top.photo).toBeDefined();
+    const hs = await hotspotReport(t.db, { period: '2026-11' });
+    expect(hs.text).toContain(`${A.name}「`);
+    expect((await topicsReport(t.db, '2026-11')).text).toContain('建议牵头');
   });
 });
 
