@@ -62,7 +62,13 @@ function loadEngineModule(): Promise<EngineModule> {
       __wbg_set_wasm(exports: WasmExports): void;
     };
     const bytes = await readFile(path.join(dir, 'schema_engine_bg.wasm'));
-    const { instance } = await wasmApi.instantiate(bytes, { './schema_engine_bg.js': bg });
+    // The engine arms a timer (its 10 s advisory-lock timeout) that it never clears, which would keep
+    // a finished CLI alive for 10 s: hand it unref'd timers instead.
+    const imports: Record<string, unknown> = { ...bg };
+    for (const name of Object.keys(imports).filter((k) => k.startsWith('__wbg_setTimeout_'))) {
+      imports[name] = (fn: () => void, ms: number) => setTimeout(fn, ms >>> 0).unref();
+    }
+    const { instance } = await wasmApi.instantiate(bytes, { './schema_engine_bg.js': imports });
     bg.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return bg;
