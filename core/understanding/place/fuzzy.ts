@@ -33,6 +33,17 @@ function syllableId(ch: string): number {
   return id;
 }
 
+/** Everyday function characters: a window whose odd character is one of these is prose, not a typo (大城之治 ≠ 大城子). */
+const FUNCTION_CHARS = new Set('之的地得了着过是在和与及或把被给对向从到也都就还又而且但如果这那个我你他她它有没不很太吗呢吧啊呀哦嘛么啦说要会能可以让使将为于以其此些每各某该'.split(''));
+
+function hasFunctionCharDiff(text: string, start: number, name: string): boolean {
+  for (let k = 0; k < name.length; k++) {
+    const ch = text[start + k]!;
+    if (ch !== name[k] && FUNCTION_CHARS.has(ch)) return true;
+  }
+  return false;
+}
+
 export interface FuzzyHit<E> {
   start: number;
   end: number;
@@ -95,6 +106,7 @@ export class FuzzyIndex<E = unknown> {
           if (text.charCodeAt(i + k) !== it.name.charCodeAt(k)) diff++;
         }
         if (!ok || diff < 1 || diff > (len >= 6 ? 2 : 1)) continue;
+        if (hasFunctionCharDiff(text, i, it.name)) continue;
         if (this.isExact(text.substr(i, len))) continue;
         if (!found) { found = []; foundLen = len; }
         found.push(it);

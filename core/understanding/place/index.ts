@@ -101,16 +101,13 @@ function latinKey(s: string): string {
 
 /** Bare names that are everyday words as well: they need a location cue. */
 const WEAK_NAMES = new Set([
-  '朝阳', '怀柔', '大兴', '东升', '曙光', '荣华', '百善', '康庄', '双丰', '礼贤', '高岭', '四季青', '天竺', '梨园', '龙潭',
-  '老山', '王平', '金盏', '劲松', '和义', '德胜', '儒林', '兴寿', '延寿', '永顺', '永宁', '长阳', '空港', '星城', '博兴',
-  '文景', '通运', '木林', '大台', '迎风', '八角', '石园', '旺泉', '兴丰', '清源', '荣华', '泉河', '百泉', '渔阳', '兴谷',
-  '上庄', '沙河', '清河', '东湖', '石楼', '长沟', '十渡', '拱辰', '采育', '香营', '井庄', '马坡', '中仓', '玉桥', '安贞',
-  '小关', '常营', '将台', '花乡', '宛平', '青塔', '云岗', '看丹', '和平街', '广宁', '鲁谷', '燕园', '上地', '万柳', '大屯',
-  '潞源', '潞邑', '台湖', '西集', '宋庄', '北务', '南彩', '李桥', '李遂', '峪口', '马坊', '庙城', '雁栖', '杨宋', '桥梓',
-  '怀北', '旧县', '旧宫', '黄村', '观音寺', '亦庄', '清河', '天坛', '东四', '月坛', '牛街', '椿树', '德胜', '香山', '田村',
-  '大峪', '军庄', '雁翅', '斋堂', '阎村', '窦店', '良乡', '西潞', '星城', '长阳', '大台', '龙山', '文景', '学院路', '花园路',
+  // Everyday words, names found all over China, or plants/spices/idioms.
+  '朝阳', '怀柔', '东升', '曙光', '荣华', '百善', '康庄', '双丰', '礼贤', '高岭', '四季青', '天竺', '梨园', '龙潭', '老山',
+  '王平', '金盏', '劲松', '和义', '德胜', '儒林', '兴寿', '延寿', '永顺', '永宁', '长阳', '空港', '星城', '博兴', '文景',
+  '通运', '木林', '大台', '迎风', '八角', '石园', '旺泉', '兴丰', '清源', '泉河', '百泉', '上庄', '沙河', '清河', '东湖',
+  '马坡', '和平街', '观音寺', '椿树', '学院路', '花园路', '大兴', '东坝', '中仓', '渔阳', '旧县', '燕园', '香山', '亦庄',
 ]);
-const WEAK_LATIN = new Set(['boxing', 'mapo', 'lugu', 'donghu', 'shahe', 'qinghe', 'tiantan', 'xiangshan', 'liyuan', 'jinsong']);
+const WEAK_LATIN = new Set(['boxing', 'mapo', 'shahe', 'qinghe', 'donghu', 'liyuan']);
 
 /**
  * 2-3 character words that are also community stems; such a community only
@@ -190,8 +187,13 @@ function buildIndex(): void {
     for (const c of s.communities) {
       const t: Target = { d: s.districtCode, s: s.code, community: c.name, communityCode: c.gb_code ?? null };
       const e: Entry = { method: 'community', targets: [t] };
-      add(c.name, e);
       const stem = stemOf(c.name);
+      if (stem.length < 2) {
+        // 皮村, 一村, 解村: only with a location cue or next to another place (e.g. the town's name).
+        add(c.name, { ...e, weak: true });
+        continue;
+      }
+      add(c.name, e);
       for (const suf of COMMUNITY_SUFFIXES) add(stem + suf, e);
       if (c.full_name) add(c.full_name, e);
       if (c.name.endsWith('村')) add(`${stem}村委会`, e);
@@ -204,10 +206,10 @@ function buildIndex(): void {
           add(b, { ...e, needsBuilding: true });
         } else {
           add(b, e);
-          if (b.length >= 3) fuzzy.add(b, e);
+          // Homophone typos only for longer community names: 3-character ones sound like everyday words too often.
+          if (b.length >= 4) fuzzy.add(b, e);
         }
       }
-      if (c.name.length >= 4) fuzzy.add(c.name, e);
     }
   }
   for (const key of dict.keys()) {
