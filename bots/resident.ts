@@ -44,6 +44,7 @@ export async function handleResident(c: Conversation, command: ParsedCommand | n
   }
   await receiveResidentMessage(c.w, {
     resident: { platform: msg.platform, userId: msg.userId, chatId: msg.chatId, language: msg.language, channelAccount: msg.channelAccount },
+    inboundId: c.inboundId,
     text: (msg.text ?? '').trim(),
     photoFileId: msg.photo?.fileId,
     location: msg.location,
@@ -116,6 +117,7 @@ export async function handleResidentAction(c: Conversation, action: { verb: Verb
       await c.ack();
       await receiveResidentMessage(c.w, {
         resident: { platform: c.msg.platform, userId: c.msg.userId, chatId: c.msg.chatId, channelAccount: c.msg.channelAccount },
+        inboundId: c.inboundId,
         text: area ? `${area.parent?.name ?? ''}${area.name}` : a1,
       });
       return true;

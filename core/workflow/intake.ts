@@ -23,6 +23,8 @@ export interface ResidentRef {
 
 export interface ResidentMessage {
   resident: ResidentRef;
+  /** the stored inbound message: keys replies so reprocessing never answers twice */
+  inboundId: string;
   text: string;
   photoFileId?: string;
   location?: GeoPoint;
@@ -102,13 +104,13 @@ export async function receiveResidentMessage(w: Work, msg: ResidentMessage): Pro
     if (location || photos.length) {
       await setAwaiting(w, resident.id, { kind: 'draft', location, photoFileIds: photos });
     }
-    await replyNeedDetails(w, resident);
+    await replyNeedDetails(w, resident, msg.inboundId);
     return { kind: 'need_details' };
   }
 
   const u = await w.deps.understand(text, { location, lang: resident.language === 'en' ? 'en' : 'zh' });
   if (u.needsMoreInfo) {
-    await replyNeedDetails(w, resident);
+    await replyNeedDetails(w, resident, msg.inboundId);
     return { kind: 'need_details' };
   }
   const place = await placeWithPin(w, u.place, location);
@@ -299,6 +301,6 @@ export async function setAwaiting(w: Work, residentId: string, awaiting: Awaitin
   await w.tx.resident.update({ where: { id: residentId }, data: { awaiting: awaiting ? (awaiting as Prisma.InputJsonObject) : Prisma.DbNull } });
 }
 
-async function replyNeedDetails(w: Work, resident: Resident) {
-  await w.notify({ t: 'resident', residentId: resident.id, note: 'need_details' }, `need:${resident.id}:${w.now.getTime()}`);
+async function replyNeedDetails(w: Work, resident: Resident, inboundId: string) {
+  await w.notify({ t: 'resident', residentId: resident.id, note: 'need_details' }, `need:${inboundId}`);
 }
