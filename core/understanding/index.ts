@@ -76,8 +76,14 @@ const NO_PLACE: PlaceResult = {
 const GREETING_ONLY = /^(?:你好|您好|在吗|在不在|有人吗|喂|哈喽|嗨|hi|hello|hey|test|testing|测试|\?|？|ok|好的|嗯|谢谢|thanks|thank you)[\s!！。.,，~?？]*$/;
 
 function detectLang(raw: string): 'zh' | 'en' {
-  const cjk = (raw.match(/[\u4e00-\u9fff]/g) ?? []).length;
-  const latin = (raw.match(/[A-Za-z]/g) ?? []).length;
+  let cjk = 0;
+  let latin = 0;
+  const n = Math.min(raw.length, 500);
+  for (let i = 0; i < n; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 0x4e00 && c <= 0x9fff) cjk++;
+    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) latin++;
+  }
   return cjk === 0 && latin > 0 ? 'en' : cjk * 3 >= latin ? 'zh' : 'en';
 }
 
@@ -91,9 +97,11 @@ function summarise(masked: string, code: CategoryCode, place: PlaceResult): stri
       where = place.streetCode;
     }
   }
-  let body = masked.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  const chars = [...body];
-  if (chars.length > 60) body = chars.slice(0, 60).join('') + '…';
+  let body = (masked.length > 400 ? masked.slice(0, 400) : masked).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  if (body.length > 60) {
+    const chars = Array.from(body);
+    if (chars.length > 60) body = chars.slice(0, 60).join('') + '…';
+  }
   return [name, where, body].filter(Boolean).join('｜');
 }
 
@@ -180,7 +188,10 @@ export function understand(text: string, opts: UnderstandOptions = {}): Understa
     else if (triage.kind === '120') code = 'health';
     else if (triage.kind === 'xinfang' || triage.kind === 'court') code = 'other';
   }
-  const needsMoreInfo = !meaningful || (guess.score === 0 && place.method === 'none' && triage.kind === 'none' && [...t].length < 12 && tagCount(features, '#question') === 0);
+  // Nothing to act on: no words, or no category word, no place and no emergency (a question with some substance is a policy question).
+  const needsMoreInfo =
+    !meaningful ||
+    (guess.score === 0 && place.method === 'none' && triage.kind === 'none' && !(tagCount(features, '#question') > 0 && t.length >= 8));
   if (!meaningful) code = 'other';
   const category: CategoryResult = {
     code,

@@ -25,7 +25,9 @@ export function normalize(text: string): string {
   let t = text.length > MAX_CLASSIFY_CHARS ? text.slice(0, MAX_CLASSIFY_CHARS) : text;
   if (t.includes('<')) t = t.replace(/<\/?[a-zA-Z][^>]{0,200}>/g, ' ');
   if (t.includes('&')) t = t.replace(/&(?:nbsp|lt|gt|amp|quot|#\d+);/g, ' ');
-  t = t.normalize('NFKC').toLowerCase();
+  // NFKC only matters for full-width and compatibility characters; skip the cost otherwise.
+  if (/[\u3000\uff00-\uffef\u2460-\u24ff\u3200-\u33ff\ufb00-\ufb4f\u00a0-\u00ff\u2000-\u206f]/.test(t)) t = t.normalize('NFKC');
+  t = t.toLowerCase();
   if (TRAD_RE.test(t)) {
     TRAD_RE.lastIndex = 0;
     t = t.replace(TRAD_RE, (c) => T2S.get(c) ?? c);

@@ -188,13 +188,15 @@ function findNames(text: string, spans: Span[]): void {
     const start = m.index + m[0].length - two.length;
     spans.push({ start, end: start + surname.length, kind: 'name', original: surname, masked: surname + '*' });
   }
-  // my name is John Smith / I'm called John / name: John Smith
-  const en = /\b(?:my name is|my name's|i am called|i'm called|this is|name\s*:)\s+([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})/gi;
+  // my name is John Smith / I'm called John / name: John Smith (the intro in any case, the name capitalised)
+  const en = /\b(?:my name is|my name's|i am called|i'm called|this is|name\s*:)\s+/gi;
+  const CAPITALISED = /^[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}/;
   while ((m = en.exec(text))) {
-    const name = m[1]!;
-    if (!/^[A-Z]/.test(name)) continue;
-    if (/^(?:a|an|the|not|from|in|at|about|urgent|regarding)$/i.test(name.split(/[ -]/)[0]!)) continue;
-    const start = m.index + m[0].length - name.length;
+    const start = m.index + m[0].length;
+    const got = CAPITALISED.exec(text.slice(start, start + 60));
+    if (!got) continue;
+    const name = got[0];
+    if (/^(?:A|An|The|Not|From|In|At|About|Urgent|Regarding)$/.test(name.split(/[ -]/)[0]!)) continue;
     spans.push({ start, end: start + name.length, kind: 'name', original: name, masked: maskName(name) });
   }
 }
