@@ -95,7 +95,11 @@ export interface PollingHandle {
   readonly runner: RunnerHandle;
 }
 
-/** Long polling with @grammyjs/runner (concurrent across chats, ordered within a chat). */
+/**
+ * Long polling with @grammyjs/runner (concurrent across chats, ordered within
+ * a chat). A webhook still set from a webhook-mode run is deleted on the
+ * first 409 from getUpdates.
+ */
 export function startPolling(bot: Bot, opts: PollingOptions = {}): PollingHandle {
   const idleDelayMs = opts.idleDelayMs ?? 0;
   const log = opts.logger?.child({ component: 'telegram-polling' });
@@ -103,7 +107,13 @@ export function startPolling(bot: Bot, opts: PollingOptions = {}): PollingHandle
   bot.api.config.use(async (prev, method, payload, signal) => {
     if (method !== 'getUpdates') return prev(method, payload, signal);
     try {
-      const res = await prev(method, payload, signal);
+      let res = await prev(method, payload, signal);
+      if (!res.ok && res.error_code === 409 && /webhook/i.test(res.description) && !stopping) {
+        // A webhook left from an earlier webhook-mode run blocks getUpdates: polling is what this process was told to do.
+        log?.warn('a webhook is set; deleting it to poll');
+        await prev('deleteWebhook', { drop_pending_updates: false }, signal);
+        res = await prev(method, payload, signal);
+      }
       if (idleDelayMs > 0 && res.ok && Array.isArray(res.result) && res.result.length === 0 && !stopping) {
         await new Promise((r) => setTimeout(r, idleDelayMs));
       }
