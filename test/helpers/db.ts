@@ -1,7 +1,7 @@
 /**
  * One Postgres schema per test file, in database `shaosheng_test`.
  *
- *   const t = await createTestDb();   // beforeAll
+ *   const t = await createTestDb();   // beforeAll; { seed: 'org' } for districts, streets, units, routes
  *   ... t.db.unit.findMany() ...
  *   await t.drop();                    // afterAll
  *
@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '../../core/config.js';
 import { createDb, type PrismaClient } from '../../core/db.js';
+import { seedDefaultOrg, seedReferenceData } from '../../core/org/index.js';
 import { ensureDatabase, ident, readMigrations, withDatabase } from '../../prisma/migrate.js';
 
 export const TEST_DATABASE = 'shaosheng_test';
@@ -66,7 +67,16 @@ async function dropStaleSchemas(url: string): Promise<void> {
   }
 }
 
-export async function createTestDb(opts: { poolMax?: number } = {}): Promise<TestDb> {
+export interface TestDbOptions {
+  poolMax?: number;
+  /**
+   * 'reference': areas, categories, department types (core/org seedReferenceData);
+   * 'org': that plus the default org, 604 units and routing rules (seedDefaultOrg, about 1 s).
+   */
+  seed?: 'reference' | 'org';
+}
+
+export async function createTestDb(opts: TestDbOptions = {}): Promise<TestDb> {
   const { url, sql } = await prepare();
   const schema = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const client = new pg.Client({ connectionString: url });
@@ -83,6 +93,8 @@ export async function createTestDb(opts: { poolMax?: number } = {}): Promise<Tes
     await client.end();
   }
   const db = createDb({ url, schema, poolMax: opts.poolMax ?? 4 });
+  if (opts.seed === 'reference') await seedReferenceData(db);
+  if (opts.seed === 'org') await seedDefaultOrg(db);
   let dropped = false;
   return {
     db,

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, NotFoundError } from '../../core/errors.js';
-import { createBindCode, redeemBindCode, resolveBindTarget, seedDefaultOrg } from '../../core/org/index.js';
+import { createBindCode, redeemBindCode, resolveBindTarget } from '../../core/org/index.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 let t: TestDb;
 beforeAll(async () => {
-  t = await createTestDb();
-  await seedDefaultOrg(t.db);
+  t = await createTestDb({ seed: 'org' });
 });
 afterAll(() => t?.drop());
 
