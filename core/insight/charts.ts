@@ -25,6 +25,8 @@ export interface FontOptions {
   /** extra font files (otherwise system fonts only) */
   fontFiles?: string[];
   fontDirs?: string[];
+  /** also load every system font (slower: ~150 ms per render); default only when no CJK file is found */
+  loadSystemFonts?: boolean;
 }
 
 const DEFAULT_FAMILY = 'Noto Sans CJK SC';
@@ -63,13 +65,14 @@ function installTextMetrics(): void {
 /** resvg options with the CJK font loaded (exported for tests and other renderers). */
 export function resvgOptions(font: FontOptions = {}, zoom = 1) {
   const file = findCjkFontFile();
-  const fontFiles = [...(font.fontFiles ?? []), ...(file ? [file] : [])];
+  const bold = file?.replace('Regular', 'Bold');
+  const fontFiles = [...(font.fontFiles ?? []), ...(file ? [file] : []), ...(bold && bold !== file && existsSync(bold) ? [bold] : [])];
   if (!fontFiles.length && !font.fontDirs?.length && !font.family) {
     throw new AppError('cjk_font_missing', 'no CJK font found: install fonts-noto-cjk (apt-get install -y fonts-noto-cjk) or pass fontFiles');
   }
   const family = font.family ?? DEFAULT_FAMILY;
   return {
-    font: { loadSystemFonts: true, fontFiles, fontDirs: font.fontDirs ?? [], defaultFontFamily: family, sansSerifFamily: family },
+    font: { loadSystemFonts: font.loadSystemFonts ?? !file, fontFiles, fontDirs: font.fontDirs ?? [], defaultFontFamily: family, sansSerifFamily: family },
     fitTo: { mode: 'zoom' as const, value: zoom },
     background: 'white',
   };
