@@ -103,6 +103,8 @@ export interface WecomClient {
 
 const APPCHAT_MEMBERS_TTL_SEC = 600;
 
+type SendReply = WecomReply & { msgid?: string; response_code?: string; invaliduser?: string };
+
 export function createWecomClient(opts: WecomClientOptions): WecomClient {
   const { corpId, redis, keyPrefix, logger } = opts;
   const log = logger.child({ module: 'wecom' });
@@ -257,6 +259,19 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
     return Number(opts.apps.agent.agentId);
   }
 
+  /**
+   * message/send answers errcode 0 even when some recipients are unknown or
+   * outside the application's visibility; it only lists them in `invaliduser`.
+   * When nobody received the message that is a failure, not a success.
+   */
+  function checkRecipients(toUser: string, reply: SendReply): void {
+    const invalid = new Set(String(reply.invaliduser ?? '').split('|').filter(Boolean));
+    if (invalid.size === 0) return;
+    const all = members(toUser);
+    if (all.every((m) => invalid.has(m))) throw new WecomApiError('message/send', ERR.NO_VALID_RECIPIENT, 'no valid recipient (invaliduser)');
+    log.warn({ invalid: invalid.size, of: all.length }, 'wecom message/send: some recipients invalid');
+  }
+
   function members(toUser: string): string[] {
     return toUser.split('|').filter(Boolean);
   }
@@ -295,25 +310,27 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
     async sendAppText(toUser, text) {
       if (byteLength(text) > TEXT_MAX_BYTES) throw new WecomApiError('message/send', ERR.CONTENT_TOO_LONG, `text exceeds ${TEXT_MAX_BYTES} bytes`);
       await quotas.appMessage.take(members(toUser), quotaOpts.maxWaitMs);
-      const reply = await request<WecomReply & { msgid?: string }>('agent', 'message/send', 'POST', {
+      const reply = await request<SendReply>('agent', 'message/send', 'POST', {
         touser: toUser,
         msgtype: 'text',
         agentid: agentId(),
         text: { content: text },
         safe: 0,
       });
+      checkRecipients(toUser, reply);
       return { msgid: String(reply.msgid ?? '') };
     },
 
     async sendTemplateCard(toUser, card) {
       checkCard(card);
       await quotas.appMessage.take(members(toUser), quotaOpts.maxWaitMs);
-      const reply = await request<WecomReply & { msgid?: string; response_code?: string }>('agent', 'message/send', 'POST', {
+      const reply = await request<SendReply>('agent', 'message/send', 'POST', {
         touser: toUser,
         msgtype: 'template_card',
         agentid: agentId(),
         template_card: card,
       });
+      checkRecipients(toUser, reply);
       return { msgid: String(reply.msgid ?? ''), responseCode: reply.response_code };
     },
 

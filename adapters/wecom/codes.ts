@@ -22,6 +22,12 @@ export const ERR = {
   RATE_LIMITED: 45009,
   /** 接口并发调用超过限制. */
   TOO_MANY_CONCURRENT: 45033,
+  /** 不合法的参数 (card fields, task_id, response_code, msgid). */
+  INVALID_PARAM: 40058,
+  /** UserID、部门ID、标签ID全部非法或无权限: no recipient is valid. */
+  NO_VALID_RECIPIENT: 81013,
+  /** 应用群聊: chatid 不存在. */
+  APPCHAT_NOT_FOUND: 86003,
   /** 微信客服: 给该客户发送的消息数量已达上限 (5 per 48 h window). */
   KF_BUDGET_SPENT: 95001,
   /** 微信客服: 不合法的msgtoken (the callback token for sync_msg; valid 10 min). */

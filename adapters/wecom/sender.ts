@@ -7,6 +7,8 @@ import { AppError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { Button, ChannelSender, OutboundMessage, SendResult } from '../types.js';
 import type { WecomClient } from './client.js';
+import { BACKOFF_ERRCODES, ERR, TOKEN_ERRCODES } from './codes.js';
+import { WecomApiError, WecomKfBudgetError, WecomPermanentSendError } from './errors.js';
 import { currentMsgid, rememberCard, rememberKfMenu, setCurrentMsgid } from './message-map.js';
 import { byteLength, splitBytes, truncateBytes } from './text.js';
 import {
@@ -52,6 +54,33 @@ export function parseWecomChatId(chatId: string): { kind: 'user' | 'chat'; id: s
   const m = /^(user|chat):(.+)$/.exec(chatId);
   if (!m) throw new AppError('wecom_bad_chat_id', `WeCom chatId must be "user:<userid>" or "chat:<chatid>", got "${chatId.slice(0, 40)}"`);
   return { kind: m[1] as 'user' | 'chat', id: m[2]! };
+}
+
+const NOT_FOUND: ReadonlySet<number> = new Set([ERR.NO_VALID_RECIPIENT, ERR.APPCHAT_NOT_FOUND]);
+const INVALID: ReadonlySet<number> = new Set([ERR.INVALID_PARAM, ERR.CONTENT_TOO_LONG, 40008, 44004]);
+const OUR_MISTAKES: ReadonlySet<string> = new Set(['wecom_bad_chat_id', 'wecom_kf_no_account', 'wecom_kf_menu_id']);
+
+/**
+ * Turn failures a retry cannot fix into WecomPermanentSendError (named
+ * PermanentSendError, which the outbound worker drops instead of retrying).
+ * Busy, rate-limit, network and quota errors pass through: the queue retries them.
+ */
+export function toPermanent(err: unknown): unknown {
+  if (err instanceof WecomKfBudgetError) return new WecomPermanentSendError(err.reason, err.message, err.errcode);
+  if (err instanceof WecomApiError && !BACKOFF_ERRCODES.has(err.errcode) && !TOKEN_ERRCODES.has(err.errcode)) {
+    const reason = NOT_FOUND.has(err.errcode) ? 'chat_not_found' : INVALID.has(err.errcode) ? 'invalid_message' : 'bad_request';
+    return new WecomPermanentSendError(reason, err.message, err.errcode);
+  }
+  if (err instanceof AppError && OUR_MISTAKES.has(err.code)) return new WecomPermanentSendError('invalid_message', err.message);
+  return err;
+}
+
+async function classified<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toPermanent(err);
+  }
 }
 
 export interface WecomSenderOptions {
@@ -121,38 +150,40 @@ export function createWecomSender(opts: WecomSenderOptions): ChannelSender {
   return {
     platform: 'wecom',
 
-    async send(msg: OutboundMessage): Promise<SendResult> {
-      const target = parseWecomChatId(msg.chatId);
-      const hasButtons = (msg.buttons ?? []).some((row) => row.length > 0);
-      if (target.kind === 'user') {
-        const previous = msg.editMessageId ? await currentMsgid(client, msg.editMessageId) : undefined;
-        const sent = msg.card || hasButtons ? await sendCard(target.id, msg) : { msgid: await sendTextChunks(target.id, msg.text) };
-        // An edited message keeps its first id; the map knows its current msgid.
-        const messageId = msg.editMessageId ?? sent.msgid;
-        if (sent.taskId) await rememberCard(client, sent.taskId, messageId);
-        if (msg.editMessageId && previous) {
-          await setCurrentMsgid(client, messageId, sent.msgid);
-          await client.recallMessage(previous).catch((err: unknown) => {
-            log.warn({ err: (err as Error).message }, 'recall of the edited message failed (older than 24 h?); the new one stands');
-          });
-        }
-        return { messageId };
-      }
-      if (msg.editMessageId) log.debug('appchat messages cannot be edited or recalled; sending a new one');
-      const choices = renderNumberedChoices(msg.buttons);
-      const text = [renderPlainText(msg), choices].filter(Boolean).join('\n');
-      for (const chunk of splitBytes(text, TEXT_MAX_BYTES)) {
-        await client.appchatSend(target.id, { msgtype: 'text', text: { content: chunk } });
-      }
-      // appchat/send returns no msgid; a local id keeps SendResult meaningful.
-      return { messageId: `appchat:${target.id}:${randomUUID()}` };
-    },
+    send: (msg: OutboundMessage): Promise<SendResult> => classified(() => sendStaff(msg)),
 
     /** Grey out the clicked card's buttons (ackId = the click's ResponseCode, usable once within 72 h). */
     async answerAction(ackId: string, text?: string): Promise<void> {
-      await client.updateTemplateCard({ responseCode: ackId, replaceName: cutChars(text ?? '已处理', 20) });
+      await classified(() => client.updateTemplateCard({ responseCode: ackId, replaceName: cutChars(text ?? '已处理', 20) }));
     },
   };
+
+  async function sendStaff(msg: OutboundMessage): Promise<SendResult> {
+    const target = parseWecomChatId(msg.chatId);
+    const hasButtons = (msg.buttons ?? []).some((row) => row.length > 0);
+    if (target.kind === 'user') {
+      const previous = msg.editMessageId ? await currentMsgid(client, msg.editMessageId) : undefined;
+      const sent = msg.card || hasButtons ? await sendCard(target.id, msg) : { msgid: await sendTextChunks(target.id, msg.text) };
+      // An edited message keeps its first id; the map knows its current msgid.
+      const messageId = msg.editMessageId ?? sent.msgid;
+      if (sent.taskId) await rememberCard(client, sent.taskId, messageId);
+      if (msg.editMessageId && previous) {
+        await setCurrentMsgid(client, messageId, sent.msgid);
+        await client.recallMessage(previous).catch((err: unknown) => {
+          log.warn({ err: (err as Error).message }, 'recall of the edited message failed (older than 24 h?); the new one stands');
+        });
+      }
+      return { messageId };
+    }
+    if (msg.editMessageId) log.debug('appchat messages cannot be edited or recalled; sending a new one');
+    const choices = renderNumberedChoices(msg.buttons);
+    const text = [renderPlainText(msg), choices].filter(Boolean).join('\n');
+    for (const chunk of splitBytes(text, TEXT_MAX_BYTES)) {
+      await client.appchatSend(target.id, { msgtype: 'text', text: { content: chunk } });
+    }
+    // appchat/send returns no msgid; a local id keeps SendResult meaningful.
+    return { messageId: `appchat:${target.id}:${randomUUID()}` };
+  }
 }
 
 export interface WecomKfSenderOptions {
@@ -200,17 +231,19 @@ export function createWecomKfSender(opts: WecomKfSenderOptions): ChannelSender {
 
   return {
     platform: 'wecom_kf',
-    async send(msg: OutboundMessage): Promise<SendResult> {
-      const openKfId = msg.channelAccount ?? opts.defaultOpenKfId;
-      if (!openKfId) throw new AppError('wecom_kf_no_account', 'wecom_kf message without channelAccount (open_kfid)');
-      // No edits on 微信客服 (and each message spends budget): editMessageId sends a new message.
-      const out = render(msg);
-      const { msgid } = await client.kfSendMsg(openKfId, msg.chatId, out);
-      if (out.msgtype === 'msgmenu') {
-        const ids = out.msgmenu.list.flatMap((i) => (i.type === 'click' ? [i.click.id] : []));
-        await rememberKfMenu(client, openKfId, msg.chatId, ids, msgid);
-      }
-      return { messageId: msgid };
-    },
+    send: (msg: OutboundMessage): Promise<SendResult> => classified(() => sendKf(msg)),
   };
+
+  async function sendKf(msg: OutboundMessage): Promise<SendResult> {
+    const openKfId = msg.channelAccount ?? opts.defaultOpenKfId;
+    if (!openKfId) throw new AppError('wecom_kf_no_account', 'wecom_kf message without channelAccount (open_kfid)');
+    // No edits on 微信客服 (and each message spends budget): editMessageId sends a new message.
+    const out = render(msg);
+    const { msgid } = await client.kfSendMsg(openKfId, msg.chatId, out);
+    if (out.msgtype === 'msgmenu') {
+      const ids = out.msgmenu.list.flatMap((i) => (i.type === 'click' ? [i.click.id] : []));
+      await rememberKfMenu(client, openKfId, msg.chatId, ids, msgid);
+    }
+    return { messageId: msgid };
+  }
 }

@@ -14,7 +14,8 @@
  *   40008 unsupported msgtype              40058 invalid parameter (card, task_id, response_code,
  *                                                  recall of an unknown / recalled / >24 h old msgid)
  *   45002 content longer than 2048 bytes   45009 / 45033 / -1 when told to (failNext)
- *   86003 appchat chatid does not exist    93000 robot webhook key unknown
+ *   81013 no valid recipient (setMembers)  86003 appchat chatid does not exist
+ *   93000 robot webhook key unknown
  *   95001 kf: 5 messages already sent in this window (给该客户发送的消息数量已达上限)
  *   95007 kf: sync_msg token unknown or older than 10 min (不合法的msgtoken)
  *   95018 kf: no open 48 h window (send msg session status invalid)
@@ -119,6 +120,8 @@ export class WecomServer {
   private readonly responseCodes = new Map<string, { used: boolean }>();
   private readonly appchats = new Map<string, string[]>();
   private readonly robots = new Set<string>();
+  /** Members visible to the application; undefined = everybody. */
+  private directory: Set<string> | undefined;
   private readonly sends = new Map<string, number[]>();
   private readonly opts: Required<Pick<WecomServerOptions, 'kfWindowMs' | 'kfBudget' | 'appMessagesPerMinute' | 'appchatPerMinute'>>;
 
@@ -185,6 +188,15 @@ export class WecomServer {
 
   callsTo(api: string): RecordedCall[] {
     return this.calls.filter((c) => c.api === api);
+  }
+
+  /** Restrict the application's visible members: others land in `invaliduser` (81013 when nobody is valid). */
+  setMembers(userids: string[]): void {
+    this.directory = new Set(userids);
+  }
+
+  isMember(userid: string): boolean {
+    return !this.directory || this.directory.has(userid);
   }
 
   addAppchat(chatId: string, userlist: string[]): void {
@@ -526,8 +538,11 @@ const ROUTES: Record<string, Handler> = {
     const bad = this.checkToken(query, 'agent');
     if (bad) return bad;
     if (!body || Number(body.agentid) !== this.agentId) return { errcode: 40056, errmsg: 'invalid agentid' };
-    const members = String(body.touser ?? '').split('|').filter(Boolean);
-    if (members.length === 0) return { errcode: 40058, errmsg: 'touser required' };
+    const addressed = String(body.touser ?? '').split('|').filter(Boolean);
+    if (addressed.length === 0) return { errcode: 40058, errmsg: 'touser required' };
+    const members = addressed.filter((u) => this.isMember(u));
+    const invaliduser = addressed.filter((u) => !this.isMember(u)).join('|');
+    if (members.length === 0) return { errcode: 81013, errmsg: 'user & party & tag all invalid', invaliduser };
     let responseCode: string | undefined;
     if (body.msgtype === 'text') {
       const content = (body.text as { content?: unknown } | undefined)?.content;
@@ -553,7 +568,7 @@ const ROUTES: Record<string, Handler> = {
       dropped,
       at: this.now(),
     });
-    return { msgid, ...(responseCode ? { response_code: responseCode } : {}), __dropped: dropped };
+    return { msgid, invaliduser, ...(responseCode ? { response_code: responseCode } : {}), __dropped: dropped };
   },
 
   'message/recall': function ({ query, body }) {

@@ -4,7 +4,6 @@
  * 5-message budget.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WecomKfBudgetError } from '../../../adapters/wecom/errors.js';
 import { createWecomKfSender, createWecomSender } from '../../../adapters/wecom/sender.js';
 import { wecomFromConfig } from '../../../adapters/wecom/from-config.js';
 import { loadConfig } from '../../../core/config.js';
@@ -97,7 +96,7 @@ describe("staff sender ('wecom')", () => {
       body: { response_code: code, button: { replace_name: '已签收' } },
     });
     // a ResponseCode works once
-    await expect(sender.answerAction!(code, '已签收')).rejects.toMatchObject({ errcode: 40058 });
+    await expect(sender.answerAction!(code, '已签收')).rejects.toMatchObject({ name: 'PermanentSendError', errcode: 40058 });
   });
 
   it('group chats get text with numbered choices (appchat takes no buttons)', async () => {
@@ -116,8 +115,20 @@ describe("staff sender ('wecom')", () => {
 
   it('refuses a chatId that is neither user: nor chat:', async () => {
     const sender = createWecomSender({ client: clientFor(server, r), logger: silentLogger });
-    await expect(sender.send({ chatId: 'zhangsan', text: 'x' })).rejects.toMatchObject({ code: 'wecom_bad_chat_id' });
+    await expect(sender.send({ chatId: 'zhangsan', text: 'x' })).rejects.toMatchObject({ name: 'PermanentSendError', reason: 'invalid_message' });
     expect(server.calls).toHaveLength(0);
+  });
+
+  it('classifies failures: unknown member or chat is permanent (not retried), a storm stays transient', async () => {
+    server.setMembers(['zhangsan']);
+    server.addAppchat('unit_cg', ['zhangsan']);
+    const sender = createWecomSender({ client: clientFor(server, r, { retry: { rateLimitDelayMs: 5, rateLimitRetries: 1 } }), logger: silentLogger });
+    await expect(sender.send({ chatId: 'user:nobody', text: 'x' })).rejects.toMatchObject({ name: 'PermanentSendError', reason: 'chat_not_found', errcode: 81013 });
+    await expect(sender.send({ chatId: 'chat:gone', text: 'x' })).rejects.toMatchObject({ name: 'PermanentSendError', reason: 'chat_not_found', errcode: 86003 });
+    server.failNext('message/send', 45009, 5);
+    await expect(sender.send({ chatId: 'user:zhangsan', text: 'x' })).rejects.toMatchObject({ name: 'WecomApiError', errcode: 45009 });
+    // a click acknowledged twice: the second ResponseCode use is refused, permanently
+    await expect(sender.answerAction!('RC-unknown', 'ok')).rejects.toMatchObject({ name: 'PermanentSendError', reason: 'invalid_message' });
   });
 });
 
@@ -163,17 +174,16 @@ describe("resident sender ('wecom_kf')", () => {
 
   it('the 48 h / 5-message budget: the 6th reply and any reply after 48 h are refused with a typed error', async () => {
     const sender = createWecomKfSender({ client: clientFor(server, r), logger: silentLogger });
-    // no message from the resident yet: no window
+    // no message from the resident yet: no window. PermanentSendError: the worker does not retry it.
     await expect(sender.send({ chatId: U, channelAccount: KF, text: '您好' })).rejects.toMatchObject({
-      name: 'WecomKfBudgetError',
+      name: 'PermanentSendError',
       reason: 'window_closed',
       errcode: 95018,
     });
     server.addKfCustomerMessage(KF, U, { msgtype: 'text', text: { content: '投诉噪音' } });
     for (let i = 1; i <= 5; i++) await sender.send({ chatId: U, channelAccount: KF, text: `回复 ${i}` });
     const sixth = await sender.send({ chatId: U, channelAccount: KF, text: '回复 6' }).catch((e: unknown) => e);
-    expect(sixth).toBeInstanceOf(WecomKfBudgetError);
-    expect(sixth).toMatchObject({ reason: 'budget_spent', errcode: 95001 });
+    expect(sixth).toMatchObject({ name: 'PermanentSendError', reason: 'budget_spent', errcode: 95001 });
     // budget errors are not retried
     expect(server.callsTo('kf/send_msg').filter((c) => c.errcode === 95001)).toHaveLength(1);
 
@@ -195,7 +205,7 @@ describe("resident sender ('wecom_kf')", () => {
 
   it('needs an open_kfid', async () => {
     const sender = createWecomKfSender({ client: clientFor(server, r), logger: silentLogger });
-    await expect(sender.send({ chatId: U, text: 'x' })).rejects.toMatchObject({ code: 'wecom_kf_no_account' });
+    await expect(sender.send({ chatId: U, text: 'x' })).rejects.toMatchObject({ name: 'PermanentSendError', reason: 'invalid_message' });
   });
 });
 
