@@ -149,6 +149,7 @@ export function createTelegramSender(opts: TelegramSenderOptions): TelegramSende
   const baseDelayMs = opts.retry?.baseDelayMs ?? 500;
   const maxDelayMs = opts.retry?.maxDelayMs ?? 30_000;
   const maxRetryAfterMs = (opts.retry?.maxRetryAfterSec ?? 60) * 1000;
+  let photoUnsupportedLogged = false;
 
   /**
    * Run one Bot API call for a chat within budget and retry policy. `call`
@@ -253,7 +254,8 @@ export function createTelegramSender(opts: TelegramSenderOptions): TelegramSende
           sent = await sendPhoto({ ...msg, photo: msg.photo }, markup);
         } catch (err) {
           if (!(err instanceof PermanentSendError && err.reason === 'unsupported')) throw err;
-          log.info({ chatId: msg.chatId }, 'sendPhoto not supported by this Bot API server; sending text only');
+          if (!photoUnsupportedLogged) log.info('sendPhoto not supported by this Bot API server (an emulator?); photos go out as their text');
+          photoUnsupportedLogged = true;
         }
       }
       sent ??= await sendText(msg, markup);
