@@ -311,7 +311,7 @@ export async function applyMigrations(opts: ApplyOptions): Promise<{ applied: st
 }
 
 export interface DiffOptions extends PathOptions {
-  /** Any database on the server: used only to create (and drop) a throwaway shadow database. */
+  /** Any database on the server: used only to create (and drop) a throwaway shadow database (default: DATABASE_URL). */
   url: string;
   /** Diff from the empty database instead of from the migrations folder. */
   fromEmpty?: boolean;
@@ -353,8 +353,9 @@ export function migrationTimestamp(d = new Date()): string {
  */
 export async function diffMigration(
   name: string,
-  opts: DiffOptions & { now?: Date },
+  options: Partial<DiffOptions> & { now?: Date } = {},
 ): Promise<{ dir: string; sql: string } | null> {
+  const opts = { ...options, url: options.url ?? (await import('../core/config.js')).loadConfig().DATABASE_URL };
   const slug = name
     .trim()
     .toLowerCase()
