@@ -105,7 +105,7 @@ const WEAK_NAMES = new Set([
   '朝阳', '怀柔', '东升', '曙光', '荣华', '百善', '康庄', '双丰', '礼贤', '高岭', '四季青', '天竺', '梨园', '龙潭', '老山',
   '王平', '金盏', '劲松', '和义', '德胜', '儒林', '兴寿', '延寿', '永顺', '永宁', '长阳', '空港', '星城', '博兴', '文景',
   '通运', '木林', '大台', '迎风', '八角', '石园', '旺泉', '兴丰', '清源', '泉河', '百泉', '上庄', '沙河', '清河', '东湖',
-  '马坡', '和平街', '观音寺', '椿树', '学院路', '花园路', '大兴', '东坝', '中仓', '渔阳', '旧县', '燕园', '香山', '亦庄',
+  '马坡', '和平街', '观音寺', '椿树', '学院路', '花园路', '大兴', '东坝', '中仓', '渔阳', '旧县', '燕园', '亦庄',
 ]);
 const WEAK_LATIN = new Set(['boxing', 'mapo', 'shahe', 'qinghe', 'donghu', 'liyuan']);
 
@@ -197,7 +197,7 @@ function buildIndex(): void {
       for (const suf of COMMUNITY_SUFFIXES) add(stem + suf, e);
       if (c.full_name) add(c.full_name, e);
       if (c.name.endsWith('村')) add(`${stem}村委会`, e);
-      const bare = [stem, ...(c.aliases ?? [])];
+      const bare = [stem, ...(c.aliases ?? []), ...stemVariants(stem)];
       for (const b of bare) {
         if (b.length < 2) continue;
         const taken = dict.get(b)?.some((x) => x.method !== 'community');
@@ -212,6 +212,7 @@ function buildIndex(): void {
       }
     }
   }
+  addCommunityPrefixes();
   for (const key of dict.keys()) {
     const ch = key[0]!;
     let lens = firstLens.get(ch);
@@ -220,6 +221,51 @@ function buildIndex(): void {
   }
   for (const lens of firstLens.values()) lens.sort((a, b) => b - a);
   fuzzy.freeze((k) => dict.has(k));
+}
+
+const ORDINALS = '一二三四五六七八九十';
+/** How residents shorten community names: 天通北苑第二 → 天通北苑二区, 望京花园东 → 望京花园东区. */
+function stemVariants(stem: string): string[] {
+  const out: string[] = [];
+  const noDi = stem.replace(/第(?=[一二三四五六七八九十])/, '');
+  if (noDi !== stem) out.push(noDi);
+  for (const s of [stem, noDi]) {
+    const last = s[s.length - 1]!;
+    if (ORDINALS.includes(last) || '东西南北中'.includes(last)) out.push(`${s}区`);
+  }
+  return out.filter((v) => v.length >= 3 && v !== stem);
+}
+
+const PLACEISH_END = '居园苑里庄村营楼院城湾坊厂屯店桥寺庙门街路巷峪沟台坨河湖山岭家';
+const PART_START = '东西南北中一二三四五六七八九十第甲乙丙丁新老前后上下大小';
+
+/**
+ * Names residents use for a group of communities: 芍药居 (芍药居一…五社区), 石佛营
+ * (石佛营东里/西里/南里). A prefix shared by ≥ 2 community names becomes a
+ * name of its own; when the communities lie in several streets it gives
+ * candidates. Source: the community lists in areas.json.
+ */
+function addCommunityPrefixes(): void {
+  const byPrefix = new Map<string, { streets: Set<string>; n: number }>();
+  for (const s of STREETS.values()) {
+    for (const c of s.communities) {
+      const stem = stemOf(c.name);
+      for (let k = 3; k < stem.length; k++) {
+        const p = stem.slice(0, k);
+        if (!PLACEISH_END.includes(p[k - 1]!) && !PART_START.includes(stem[k]!)) continue;
+        let v = byPrefix.get(p);
+        if (!v) byPrefix.set(p, (v = { streets: new Set(), n: 0 }));
+        v.streets.add(s.code);
+        v.n++;
+      }
+    }
+  }
+  for (const [p, v] of byPrefix) {
+    if (v.n < 2 || dict.has(p) || COMMON_STEMS.has(p) || COMMON_STEMS.has(p.slice(0, 2)) || /^(?:北京|中国|首都)/.test(p)) continue;
+    const targets: Target[] = [...v.streets].map((s) => ({ d: districtOfStreet(s), s }));
+    add(p, { method: 'community', targets });
+    if (p.length >= 4) fuzzy.add(p, { method: 'community', targets });
+  }
 }
 
 function addLandmark(lm: Landmark): void {
