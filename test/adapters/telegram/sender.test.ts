@@ -78,6 +78,7 @@ describe('telegram sender retries', () => {
       redis: r.redis,
       keyPrefix: `${r.prefix}:net`,
       logger,
+      limits: { perChat: { limit: 100, windowMs: 1000 } },
       retry: { baseDelayMs: 5, maxAttempts: 2 },
     });
     const err = (await sender.send({ chatId: '42', text: 'x' }).catch((e: unknown) => e)) as Error;
