@@ -182,3 +182,31 @@ describe('forged or broken requests: 4xx and nothing enqueued', () => {
     expect(sink.calls).toHaveLength(0);
   });
 });
+
+describe('mounting', () => {
+  it('also works called directly on the app (not awaited), leaving the host app’s parsers alone', async () => {
+    const host = Fastify();
+    const seen = memorySink();
+    void wecomCallbackRoutes(host, {
+      path: '/wx',
+      token: server.callbackToken,
+      encodingAESKey: server.encodingAESKey,
+      corpId: server.corpId,
+      sink: seen.sink,
+      onKfEvent: async () => undefined,
+      logger: silentLogger,
+    });
+    host.post('/json', async (req) => ({ echo: req.body }));
+    const base = await host.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      expect((await server.verifyUrl(`${base}/wx`)).status).toBe(200);
+      expect((await server.deliver(`${base}/wx`, server.textMessage('a', 'hi'))).status).toBe(200);
+      expect(seen.calls).toHaveLength(1);
+      // the XML catch-all parser stayed inside the plugin: an unknown content type elsewhere is still 415
+      const res = await fetch(`${base}/json`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<a/>' });
+      expect(res.status).toBe(415);
+    } finally {
+      await host.close();
+    }
+  });
+});
