@@ -1,10 +1,10 @@
 /**
  * `npm run eval [-- --misses N] [file.jsonl …]`: scores the understanding
  * pipeline on the dev set(s) and the place resolver on the place dev set.
- * Default files: test/fixtures/dev-set.jsonl and, if present,
+ * Default files: test/fixtures/dev-set*.jsonl and, if present,
  * test/fixtures/place-dev-set.jsonl.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseDevSet, scoreLines, type DevLine } from '../core/understanding/evaluate.js';
@@ -18,9 +18,16 @@ for (let i = 0; i < args.length; i++) {
   if (args[i] === '--misses') showMisses = Number(args[++i] ?? 40);
   else files.push(args[i]!);
 }
-const devFiles = files.length ? files : [path.join(root, 'test/fixtures/dev-set.jsonl')];
+const fixtures = path.join(root, 'test/fixtures');
+const devFiles = files.length
+  ? files
+  : readdirSync(fixtures)
+      .filter((f) => /^dev-set.*\.jsonl$/.test(f))
+      .sort()
+      .map((f) => path.join(fixtures, f));
 const placeFile = path.join(root, 'test/fixtures/place-dev-set.jsonl');
 
+process.stdout.on('error', () => process.exit(0)); // e.g. piped into `head`
 const out = (s = '') => process.stdout.write(s + '\n');
 const p = (x: number) => `${(x * 100).toFixed(1)}%`;
 

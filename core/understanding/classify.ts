@@ -21,7 +21,7 @@ const TAGS = [
   '#leak', '#inbuilding', '#mains', '#noise', '#neighbor', '#construction', '#commercial', '#industrial',
   '#squaredance', '#security', '#grouprent', '#training', '#refund', '#praise', '#complaint', '#question',
   '#firelane', '#ebike', '#charging', '#indoors', '#highfloor', '#pressure', '#heatingword', '#vehicle',
-  '#compound', '#road', '#greeting', '#water', '#hospitalside', '#restaurant', '#foodhygiene',
+  '#compound', '#road', '#greeting', '#water', '#hospitalside', '#restaurant', '#foodhygiene', '#dispute', '#stuff',
 ] as const satisfies readonly Tag[];
 
 const TARGETS: readonly string[] = [...CATEGORY_CODES, ...TAGS];
@@ -149,7 +149,7 @@ function applyRules(f: Features, t: string): void {
     if (has('#neighbor') && !source && (has('#noise') || s[C('noise')]! > 0)) {
       add('public_security', 3 + s[C('noise')]! * 0.6);
       s[C('noise')]! *= 0.3;
-    } else if (source && has('#noise')) {
+    } else if (source && has('#noise') && s[C('noise')]! > 0) {
       add('noise', 2);
     }
   }
@@ -163,11 +163,17 @@ function applyRules(f: Features, t: string): void {
     s[C('market')]! *= 0.4;
   }
 
-  // Cars in the fire lane are a parking matter; stuff piled in it is fire safety.
+  // Cars in (or markings of) the fire lane are a parking matter; stuff piled in it is fire safety.
   if (has('#firelane')) {
-    if (has('#vehicle') || s[C('parking')]! > 0) add('parking', 3);
-    else add('public_security', 3);
+    if (has('#stuff') && !has('#vehicle')) add('public_security', 3);
+    else add('parking', 3);
   }
+
+  // 共享单车乱停放 is named in parking's scope: piles of shared bikes are parking, not clutter.
+  if (/共享单车|shared bike|bike-share|bike share/.test(t)) add('parking', 2);
+
+  // 邻里纠纷 → public_security, whatever the dispute is about.
+  if (has('#neighbor') && has('#dispute')) add('public_security', 3);
 
   // Charging an e-bike indoors is a fire risk (public_security), not an electricity matter.
   if (has('#ebike') && has('#charging')) {
@@ -194,7 +200,9 @@ function applyRules(f: Features, t: string): void {
   // Praise and thanks with no complaint are "other".
   if (has('#praise')) {
     const complaint = f.tags[T('#complaint')]!;
-    const strongPraise = /表扬|点赞|锦旗|致谢|好评|称赞|praise|compliment|great job|well done|辛苦了|非常感谢|特别感谢|十分感谢/.test(t);
+    const strongPraise =
+      /表扬|点赞|锦旗|致谢|好评|称赞|praise|compliment|great job|well done|辛苦了|非常感谢|特别感谢|十分感谢|thank you to|thanks to|grateful to|thank the|thank (?:all )?(?:the )?(?:staff|team|officer|workers)/.test(t) ||
+      /感谢.{0,12}(?:工作人员|师傅|同志|书记|主任|民警|社区|街道|网格员|志愿者|医生|老师|司机)/.test(t);
     if (strongPraise && complaint <= 3) add('other', 6);
     else if (strongPraise) add('other', 3);
   }

@@ -18,7 +18,7 @@ export type Tag =
   | '#industrial' | '#squaredance' | '#security' | '#grouprent' | '#training' | '#refund' | '#praise'
   | '#complaint' | '#question' | '#firelane' | '#ebike' | '#charging' | '#indoors' | '#highfloor'
   | '#pressure' | '#heatingword' | '#vehicle' | '#compound' | '#road' | '#greeting' | '#water' | '#hospitalside'
-  | '#restaurant' | '#foodhygiene';
+  | '#restaurant' | '#foodhygiene' | '#dispute' | '#stuff';
 
 export interface LexGroup {
   c: CategoryCode | Tag;
@@ -29,17 +29,17 @@ export interface LexGroup {
 
 export const LEXICON: LexGroup[] = [
   // ------------------------------------------------------------ property 物业管理
-  { c: 'property', w: 4, zh: '电梯困人 困电梯 电梯故障 电梯坏 电梯停运 电梯不运行 电梯停了 电梯又停 电梯维修 电梯年检 物业费 物业公司 物业服务 业委会 业主委员会 物管会 无物业 没有物业 没物业 二次供水 泵房 水泵房 加压泵 楼道灯 楼道照明 声控灯 单元门 门禁 楼内漏水 天花板漏水 顶棚漏水 屋顶漏水 房顶漏水 楼顶漏水 漏雨 电悌', en: 'property management|property company|management company|management fee|property fee|elevator|lift is|lift has|lift broke|the lift|stuck in the lift|stuck in an elevator|access control|entry gate|door entry|intercom|stairwell light|corridor light|hallway light|homeowners association|owners committee|ceiling is leaking|ceiling leak|water pump room|booster pump' },
+  { c: 'property', w: 4, zh: '电梯困人 困电梯 电梯故障 电梯坏 电梯停运 电梯不运行 电梯停了 电梯又停 电梯维修 电梯年检 物业费 物业公司 物业服务 业委会 业主委员会 物管会 无物业 没有物业 没物业 二次供水 泵房 水泵房 加压泵 楼道灯 楼道照明 声控灯 门禁 楼内漏水 天花板漏水 顶棚漏水 屋顶漏水 房顶漏水 楼顶漏水 漏雨 电悌 电体 电剃', en: 'property management|property company|management company|management fee|property fee|elevator|lift is|lift has|lift broke|the lift|stuck in the lift|stuck in an elevator|access control|entry gate|door entry|intercom|stairwell light|corridor light|hallway light|homeowners association|owners committee|ceiling is leaking|ceiling leak|water pump room|booster pump' },
   { c: 'property', w: 3, zh: '电梯 物管 保安 小区设施 小区大门 健身器材 车库门 对讲 楼道窗 小区维修 维修基金 维修资金 物业不', en: 'building manager|security guard|the estate|compound facilities' },
-  { c: 'property', w: 2, zh: '物业 保洁 单元楼' },
+  { c: 'property', w: 2, zh: '物业 保洁 单元楼 单元门' },
   { c: 'property', w: 1, zh: '楼道 楼里 小区里', en: 'my building|our building|apartment building' },
   // ------------------------------------------------------------ heating 供暖
   { c: 'heating', w: 4, zh: '暖气 供暖 供热 采暖 暖气片 室温 停暖 供暖费 取暖费 热力公司 热力集团 地暖 暖器 暧气 曖气 暖汽', en: 'heating|radiator|no heat|heating fee|heating bill|central heating|district heating' },
   { c: 'heating', w: 2, zh: '热力 不热 冰凉 冰冷 太冷 冻得 冻死 冷得 冷死 度左右 十几度', en: 'freezing|cold at home|apartment is cold|flat is cold|room temperature|only 1' },
   // ------------------------------------------------------------ water_supply 供水
-  { c: 'water_supply', w: 4, zh: '停水 断水 没水 没有水 不来水 没来水 自来水 水压低 水压小 水压不足 水压太低 水流很小 水质 水发黄 水黄 黄水 水有异味 水有味 水浑 浑浊 水有沉淀 水表 水费 自来水公司 自来水集团 主管道 供水管 管网漏水 爆管 水管爆裂 水管爆了 供水 锈水 水有杂质', en: 'no water|running water|no tap water|water outage|water cut|water supply|tap water|low water pressure|water pressure|water meter|water bill|water main|burst main|brown water|yellow water|rusty water|water is off|water has been off|water has been cut|water smells|water tastes' },
+  { c: 'water_supply', w: 4, zh: '停水 断水 没水 没有水 不来水 没来水 自来水 水压低 水压小 水压不足 水压太低 水流很小 水质 水发黄 水黄 黄水 水有异味 水有味 水浑 浑浊 水有沉淀 水表 水费 自来水公司 自来水集团 主管道 供水管 管网漏水 爆管 水管爆裂 水管爆了 供水 锈水 水有杂质', en: 'no water|running water|no tap water|water outage|water cut|water supply|tap water|low water pressure|water pressure|water meter|water bill|water main|burst main|brown water|yellow water|rusty water|water is off|water has been off|water has been cut|water smells|water tastes|tap$|taps$|faucet|from the tap' },
   { c: 'water_supply', w: 3, zh: '水压' },
-  { c: 'water_supply', w: 1.5, zh: '水管 漏水 来水 水龙头', en: 'leak|leaking|pipe' },
+  { c: 'water_supply', w: 1.5, zh: '水管 漏水 来水 水龙头', en: 'leak|leaking|pipe|rust' },
   // ------------------------------------------------------------ drainage 排水
   { c: 'drainage', w: 4, zh: '下水道 下水管 下水井 污水井 雨水井 雨水篦子 雨篦子 雨水口 排水 污水外溢 污水横流 污水冒 冒污水 冒出污水 污水漫 倒灌 化粪池 积水 道路积水 马桶堵 堵了下水 返臭 下水反味 反味 粪水 排污管 污水管 下水到 雨水管 地漏', en: 'sewer|sewage|drain|blocked drain|clogged drain|flooding|flooded|standing water|waterlogged|septic tank|backflow|backing up|storm drain|gully' },
   { c: 'drainage', w: 2, zh: '污水 堵塞 淹了 被淹 进水 水漫 泡在水里 雨后 淹', en: 'overflowing sewage|puddle' },
@@ -50,24 +50,28 @@ export const LEXICON: LexGroup[] = [
   { c: 'gas', w: 4, zh: '燃气 煤气 天然气 燃气味 煤气味 燃气泄漏 燃气表 燃气费 燃气公司 燃气集团 燃气管 液化气 燃汽 然气 打不着火 点不着火 燃气灶', en: 'gas$|gas leak|smell gas|smell of gas|gas smell|gas meter|gas bill|gas supply|natural gas|gas stove' },
   { c: 'gas', w: 2, zh: '漏气 气味很大', en: '' },
   // ------------------------------------------------------------ garbage 垃圾分类与清运
-  { c: 'garbage', w: 4, zh: '垃圾桶 垃圾箱 垃圾站 垃圾房 垃圾清运 清运 没人清运 没清运 垃圾满 满溢 垃圾分类 分类投放 桶站 大件垃圾 装修垃圾 建筑垃圾 厨余 垃圾车 垃圾没人收 垃圾没人拉 垃圾没拉 拉圾桶 垃圾拉走 垃圾溢出 收垃圾 垃圾中转', en: 'garbage bin|trash can|rubbish bin|garbage collection|trash collection|rubbish collection|bins$|bin is|waste sorting|sorting station|recycling|bulky waste|renovation waste|construction waste|kitchen waste|food waste|dumpster|garbage truck|hasn\'t been collected|not been collected|not collected' },
-  { c: 'garbage', w: 2, zh: '垃圾 拉圾 垃圾堆 堆满垃圾', en: 'garbage|trash|rubbish' },
+  { c: 'garbage', w: 4, zh: '垃圾桶 垃圾箱 垃圾站 垃圾房 垃圾清运 清运 没人清运 没清运 垃圾满 满溢 垃圾分类 分类投放 桶站 大件垃圾 装修垃圾 建筑垃圾 厨余 垃圾车 垃圾没人收 垃圾没人拉 垃圾没拉 拉圾桶 拉级桶 垃级桶 垃圾拉走 垃圾溢出 收垃圾 垃圾中转', en: 'garbage bin|trash can|rubbish bin|garbage collection|trash collection|rubbish collection|bins$|bin is|waste sorting|sorting station|recycling|bulky waste|renovation waste|construction waste|kitchen waste|food waste|dumpster|garbage truck|hasn\'t been collected|not been collected|not collected' },
+  { c: 'garbage', w: 2, zh: '垃圾 拉圾 拉级 垃级 垃圾堆 堆满垃圾 桶满', en: 'garbage|trash|rubbish' },
   // ------------------------------------------------------------ sanitation 环境卫生
   { c: 'sanitation', w: 4, zh: '环境卫生 脏乱 脏乱差 卫生差 卫生很差 公厕 公共厕所 厕所脏 小广告 野广告 乱贴 乱涂 乱画 堆物 堆放杂物 杂物 死老鼠 死猫 死狗 动物尸体 粪便 狗屎 狗粪 没人打扫 没人清扫 乱扔 满地 垃圾遍地 随地 脏兮兮 很脏 太脏 不打扫 清扫 堆满 乱堆 堆放 污渍 口香糖 没人清理 粪 痰', en: 'dirty|filthy|litter|public toilet|public restroom|flyers|ads stuck|posters|dead rat|dead cat|dead animal|dog poop|dog mess|dog poo|clutter|junk piled|piles of junk|not cleaned|nobody cleans|unswept' },
   { c: 'sanitation', w: 1.5, zh: '脏 打扫 清理 堆了 苍蝇 蚊子 蟑螂 老鼠 臭', en: 'smelly|messy|rats' },
   // ------------------------------------------------------------ noise 噪声扰民
   { c: 'noise', w: 4, zh: '噪音 噪声 躁音 燥音 噪声扰民 施工噪音 夜间施工 半夜施工 深夜施工 凌晨施工 连夜施工 打桩 广场舞 大喇叭 喇叭 音响 音箱 低音炮 酒吧 KTV ktv 歌厅 机器轰鸣 轰鸣 鼓风机 冷却塔 外放', en: 'noise|noisy|too loud|so loud|very loud|loud music|construction at night|night construction|pile driving|pile-driving|square dancing|square dance|dancing aunties|loudspeaker|blaring|karaoke|bar music' },
-  { c: 'noise', w: 2, zh: '扰民 吵 太吵 吵得 吵死 吵闹 声音很大 声音太大 动静 工地 施工 轰隆', en: 'loud$|racket|din$|construction site|jackhammer|drill|hammering' },
+  { c: 'noise', w: 1, zh: '扰民' },
+  { c: 'noise', w: 2, zh: '吵 太吵 吵得 吵死 吵闹 声音很大 声音太大 动静 工地 施工 轰隆', en: 'loud$|racket|din$|construction site|jackhammer|drill|hammering' },
   // ------------------------------------------------------------ pollution 环境污染
   { c: 'pollution', w: 4, zh: '油烟 排烟 废气 焚烧 烧垃圾 烧秸秆 烧树叶 烧塑料 冒黑烟 黑烟 扬尘 粉尘 黑臭 排污 偷排 污染 化工 化学品 刺鼻 臭气 恶臭 异味 尾气 熏得 烧烤烟', en: 'cooking fumes|kitchen fumes|fumes|smoke from|black smoke|burning|dust$|dusty|pollution|polluted|polluting|chemical|stench|stink|exhaust|toxic|odor|odour' },
+  { c: 'pollution', w: 3, zh: '往河里 排进 排入 排到河 直排 养殖场 养猪场 污水排' },
   { c: 'pollution', w: 2, zh: '臭味 气味 烟雾 灰尘 河道 河水 河里 水沟 排放 熏', en: 'smell|smoke|river' },
   // ------------------------------------------------------------ illegal_construction 违法建设
   { c: 'illegal_construction', w: 4, zh: '违建 违章建筑 违法建设 违法建筑 违章搭建 私搭乱建 私搭 乱搭 乱建 私建 搭建 加盖 加建 扩建 圈占 圈地 占用公共空间 拆改承重墙 承重墙 砸墙 打通墙 挖地下室 地下室开挖 阳台外扩 彩钢房 彩钢板 板房 违规建设 盖房 盖了 搭了 改建', en: 'illegal construction|illegal structure|illegal building|unauthorized structure|unauthorised structure|illegal extension|built a shed|built an extension|load-bearing wall|load bearing wall|illegally built|structure on the roof|shed$|sheds$' },
-  { c: 'illegal_construction', w: 2, zh: '改成 改造成 违规', en: 'illegal$|extension' },
+  { c: 'illegal_construction', w: 3, en: 'unauthorized|unauthorised|without permission|without a permit' },
+  { c: 'illegal_construction', w: 2, zh: '改成 改造成 违规 铁皮棚 棚子', en: 'illegal$|extension|built$' },
   // ------------------------------------------------------------ street_vending 占道经营
   { c: 'street_vending', w: 4, zh: '占道经营 摆摊 摊贩 小贩 游商 商贩 地摊 店外经营 出店经营 跨门营业 夜市 摊位 广告牌 户外广告 路边摊 流动摊 烧烤摊 早点摊 水果摊 卖菜 占道摆 门口摆 摊点 出摊 马路市场', en: 'street vendor|vendors|hawker|stall|sidewalk vendors|selling on the pavement|selling on the sidewalk|selling on the street|billboard|night market|street stall|shop spills|out on the pavement|out onto the pavement|out onto the sidewalk|tables on the sidewalk|tables outside' },
   { c: 'street_vending', w: 4, zh: '小摊 摊子 摊儿' },
-  { c: 'street_vending', w: 2, zh: '占道 摆 叫卖 兜售 摊', en: 'selling$|sells$' },
+  { c: 'street_vending', w: 3, zh: '摆桌子 摆桌 摆桌椅 外摆 桌椅摆 摆到人行道 摆到路上 摆到门外', en: 'tables on the pavement|chairs on the sidewalk' },
+  { c: 'street_vending', w: 2, zh: '占道 摆 叫卖 兜售 摊 修车铺 洗车店 门口修车 人行道上修 占用人行道 占人行道', en: 'selling$|sells$' },
   // ------------------------------------------------------------ parking 停车管理
   { c: 'parking', w: 4, zh: '违停 违章停车 违法停车 乱停 乱停车 乱停放 停车位 车位 停车难 停车费 停车场 停车收费 僵尸车 废弃车 弃置车 盲道停车 共享单车 单车乱停 地锁 挪车 停在 停满', en: 'parking|parked|illegally parked|double parked|double-parked|abandoned car|zombie car|shared bikes|shared bicycles|bike-share|bike share|parking fee|parking space|parking lot' },
   { c: 'parking', w: 2, zh: '停车 车辆 堵门 单车 自行车', en: 'blocking the' },
@@ -82,23 +86,26 @@ export const LEXICON: LexGroup[] = [
   { c: 'greening', w: 2, zh: '树 园林 杂草 草地 虫害 虫子 砍', en: 'weeds' },
   // ------------------------------------------------------------ market 市场监管
   { c: 'market', w: 4, zh: '消费纠纷 退货 换货 退款 预付卡 办卡 会员卡 储值卡 充值卡 商家 价格欺诈 标价 明码标价 虚假宣传 假货 质量问题 无照经营 缺斤短两 短斤少两 计量 电子秤 鬼秤 售后 保修 霸王条款 欺诈 消费者 网购 健身房 美容院 理发店 宰客 乱涨价 以次充好 秤 缺斤 少秤 短秤 八两', en: 'refund|return the|merchant|prepaid card|membership card|stored-value|gym closed|gym has closed|gym shut|overcharged|overcharging|price gouging|false advertising|fake goods|counterfeit|rigged scale|short weight|consumer|after-sales|warranty|shop refuses|store refuses|store refused|shop refused' },
-  { c: 'market', w: 2, zh: '跑路 退钱 不退 价格 收费 卖的 买的 店家 商场 超市 质量', en: 'shop$|store$|price' },
+  { c: 'market', w: 3, zh: '年卡 次卡 月卡 季卡 课时卡 瑜伽馆 游泳馆 美甲 按摩店 足疗 洗车卡 商户' },
+  { c: 'market', w: 2, zh: '跑路 退钱 不退 价格 收费 卖的 买的 店家 商场 超市 质量 关门了 会员', en: 'shop$|store$|price' },
   // ------------------------------------------------------------ food_safety 食品药品安全
   { c: 'food_safety', w: 3, zh: '过期' },
   { c: 'food_safety', w: 4, zh: '食品安全 餐馆卫生 饭店卫生 餐厅卫生 后厨 卫生许可 无证餐饮 黑作坊 食物中毒 吃坏 拉肚子 腹泻 上吐下泻 过期食品 过期药 变质 发霉 吃出 异物 假药 药品 药店 保健品 地沟油 健康证 食品', en: 'food poisoning|expired|out of date|past its date|spoiled|mouldy|moldy|restaurant hygiene|kitchen is filthy|dirty kitchen|cockroach in|hair in my|bug in my|diarrhea|diarrhoea|food safety|pharmacy|medicine|medicines|unlicensed restaurant|unlicensed food' },
   { c: 'food_safety', w: 2, zh: '食物 饭菜 外卖 餐厅 饭店 饭馆 餐馆 小吃 呕吐 吃了 卫生 食堂 面馆 牛奶 面包 零食 熟食 肉 蔬菜 饮料 酸奶 月饼 蛋糕 奶粉', en: 'restaurant|food$|vomiting|takeaway|takeout' },
   // ------------------------------------------------------------ real_estate_registration 不动产登记
   { c: 'real_estate_registration', w: 4, zh: '房产证 房本 不动产 不动产登记 不动产证 产权证 办证难 办不了证 办不下来证 网签 过户 确权 房产登记 土地证 房屋所有权', en: 'property title|title deed|property certificate|deed$|real estate registration|ownership certificate|property registration|property deed|ownership papers|title certificate' },
-  { c: 'real_estate_registration', w: 2, zh: '办证 产权 回迁房', en: 'title$|registration of' },
+  { c: 'real_estate_registration', w: 2, zh: '办证 产权 回迁房 手续不全 办不下来' },
+  { c: 'real_estate_registration', w: 1.5, zh: '开发商', en: 'title$|registration of' },
   // ------------------------------------------------------------ housing 住房保障与房屋安全
   { c: 'housing', w: 4, zh: '保障房 公租房 廉租房 经适房 共有产权房 保障性住房 租房 房东 租客 房租 中介 押金 租赁 群租 隔断房 隔断间 打隔断 地下室住人 老旧小区改造 房屋安全 墙体开裂 墙裂 危房 房屋鉴定 住房 轮候 配租 加装电梯 装电梯', en: 'public rental housing|public housing|affordable housing|social housing|landlord|tenant|rent$|rental|deposit|letting agent|estate agent|housing agency|overcrowded|subdivided|cracks in the wall|crack in the wall|cracked wall|dilapidated|elevator retrofit|install an elevator|install a lift|add a lift|add an elevator' },
   { c: 'housing', w: 2, zh: '裂缝 开裂 裂了 倒塌 改造 房子 房屋', en: 'crack|cracks|collapse|house' },
   // ------------------------------------------------------------ labor 劳动保障
   { c: 'labor', w: 4, zh: '工资 欠薪 拖欠工资 讨薪 不发工资 欠工资 工钱 劳动合同 社保 五险一金 失业金 失业保险 工伤 辞退 开除 加班费 劳动仲裁 试用期 用人单位 农民工 包工头 养老保险 年终奖 离职 劳务费', en: 'wages|salary|unpaid|owed wages|back pay|labor contract|labour contract|employment contract|social insurance|unemployment benefit|work injury|injured at work|fired|dismissed|overtime|employer|laid off' },
-  { c: 'labor', w: 2, zh: '老板 公司 单位 合同 上班 员工 工人', en: 'boss|company|my job' },
+  { c: 'labor', w: 2, zh: '公司 单位 合同 上班 员工 工人' },
+  { c: 'labor', w: 1, zh: '老板', en: 'boss|company|my job' },
   // ------------------------------------------------------------ education 教育
-  { c: 'education', w: 4, zh: '学校 入学 入园 幼儿园 小学 初中 中学 学位 学区 学籍 转学 学费 择校 校外培训 培训机构 培训班 补习班 辅导班 课外班 兴趣班 校园 班主任 招生 上学 放学 教育', en: 'school|kindergarten|enrollment|enrolment|admission|school place|tuition|tutoring|training center|training centre|training school|cram school|after-school|teacher|campus' },
-  { c: 'education', w: 2, zh: '老师 孩子 学生 培训' },
+  { c: 'education', w: 4, zh: '学校 入学 入园 幼儿园 小学 初中 中学 学位 学区 学籍 转学 学费 择校 校外培训 培训机构 培训班 补习班 辅导班 课外班 兴趣班 校园 班主任 招生 教育', en: 'school|kindergarten|enrollment|enrolment|admission|school place|tuition|tutoring|training center|training centre|training school|cram school|after-school|teacher|campus' },
+  { c: 'education', w: 2, zh: '老师 孩子 学生 培训 上学 放学' },
   { c: 'education', w: 1, zh: '校门口', en: 'student|pupils|class$|classes' },
   // ------------------------------------------------------------ health 医疗卫生
   { c: 'health', w: 4, zh: '医院 挂号 号贩子 医生 护士 看病 就诊 门诊 医保报销 疫苗 接种 社区卫生服务站 卫生服务中心 卫生服务站 社区医院 卫生院 体检 医疗 住院 手术 大夫 诊所 急诊', en: 'hospital|doctor|nurse|appointment|vaccine|vaccination|jab$|clinic|medical|community health|health centre|health center|outpatient|emergency room' },
@@ -122,8 +129,8 @@ export const LEXICON: LexGroup[] = [
   { c: '#leak', w: 1, zh: '漏水 渗水 漏了 滴水 往下滴 往下漏 水管破 水管裂 水管坏 跑水 淹了 泡了', en: 'leak|leaking|dripping|burst pipe|pipe burst|flooded' },
   { c: '#inbuilding', w: 1, zh: '楼上 楼内 楼里 楼道 家里 我家 屋里 室内 天花板 顶棚 卫生间 厨房 单元 墙面 墙上 楼顶 屋顶 顶楼 户内 水管井 管道井 立管 楼下邻居', en: 'upstairs|ceiling|my apartment|my flat|the building|bathroom|kitchen|my home' },
   { c: '#mains', w: 1, zh: '主管道 市政管 管网 马路上 路面 路边 街上 大街 路口 井里 自来水管道 地下管道', en: 'water main|street|road$|main pipe|under the road' },
-  { c: '#noise', w: 1, zh: '噪音 噪声 躁音 燥音 吵 扰民 声音 动静 响 轰鸣 喇叭', en: 'noise|noisy|loud|racket|din$|banging|barking|drill|hammering|all night' },
-  { c: '#neighbor', w: 1, zh: '邻居 楼上 楼下 隔壁 对门 对面楼 跺脚 拖椅子 拖桌子 打麻将 弹琴 唱歌 装修 狗叫 吵架 小孩跑 蹦跳 脚步', en: 'neighbour|neighbor|upstairs|downstairs|next door|stomping|footsteps|piano|renovat|dog barking|barking' },
+  { c: '#noise', w: 1, zh: '噪音 噪声 躁音 燥音 吵 声音 动静 响 轰鸣 喇叭 到半夜 大半夜 半夜三更 睡不着 没法睡 睡不好 划拳', en: 'noise|noisy|loud|racket|din$|banging|barking|drill|hammering|all night' },
+  { c: '#neighbor', w: 1, zh: '邻居 邻里 楼上 楼下 隔壁 对门 对面楼 跺脚 拖椅子 拖桌子 打麻将 弹琴 唱歌 装修 狗叫 吵架 小孩跑 蹦跳 脚步 那户 这户 住户 喝酒 划拳', en: 'neighbour|neighbor|upstairs|downstairs|next door|stomping|footsteps|piano|renovat|dog barking|barking' },
   { c: '#construction', w: 1, zh: '工地 施工 打桩 塔吊 搅拌 挖掘机 渣土', en: 'construction|pile driving|pile-driving|excavator|building site|jackhammer' },
   { c: '#commercial', w: 1, zh: '商铺 店铺 商家 门店 店里 店门口 超市 饭店 酒吧 KTV ktv 歌厅 促销 喇叭 音响 大排档 烧烤店 网吧 商场 餐馆 饭馆', en: 'shop|store|bar$|bars$|karaoke|restaurant|mall|promotion|loudspeaker' },
   { c: '#industrial', w: 1, zh: '工厂 厂房 厂里 机器 鼓风机 冷却塔 发电机 空调外机', en: 'factory|plant$|machinery|generator' },
@@ -149,5 +156,7 @@ export const LEXICON: LexGroup[] = [
   { c: '#water', w: 1, zh: '水', en: 'water' },
   { c: '#restaurant', w: 1, zh: '饭店 餐馆 饭馆 餐厅 食堂 小吃店 面馆 后厨 饭庄 快餐店 火锅店', en: 'restaurant|noodle|canteen|diner|eatery|cafe|food stall' },
   { c: '#foodhygiene', w: 1, zh: '后厨 厨房 餐具 碗筷 食材 卫生条件 卫生状况 卫生太差 卫生很差 卫生差 操作间', en: 'kitchen|dishes|utensils|hygiene' },
+  { c: '#dispute', w: 1, zh: '纠纷 矛盾 协商未果 协商无果 调解 吵起来 争吵 谈不拢', en: 'dispute|quarrel|argument' },
+  { c: '#stuff', w: 1, zh: '堆 杂物 东西 物品 纸箱 家具', en: 'junk|clutter|boxes|stuff|furniture' },
   { c: '#hospitalside', w: 1, zh: '医院 门诊 住院 看病 药 医生', en: 'hospital|clinic|doctor' },
 ];
