@@ -12,7 +12,7 @@ import { createWecomKfSender, createWecomSender } from './sender.js';
 
 export interface WecomSetup {
   client: WecomClient;
-  /** 'wecom' (staff); null without WECOM_AGENT_ID / WECOM_AGENT_SECRET. */
+  /** 'wecom' (staff); null without WECOM_AGENT_ID / WECOM_AGENT_SECRET. WECOM_ROBOT_WEBHOOK_URL is `robot:default`. */
   sender: ChannelSender | null;
   /** 'wecom_kf' (residents); null without WECOM_KF_SECRET. */
   kfSender: ChannelSender | null;
@@ -40,7 +40,9 @@ export function wecomFromConfig(
   });
   return {
     client,
-    sender: agent ? createWecomSender({ client, logger: deps.logger }) : null,
+    sender: agent
+      ? createWecomSender({ client, logger: deps.logger, robots: config.WECOM_ROBOT_WEBHOOK_URL ? { default: config.WECOM_ROBOT_WEBHOOK_URL } : undefined })
+      : null,
     kfSender: kf ? createWecomKfSender({ client, logger: deps.logger }) : null,
     callbackKeys: { token: config.WECOM_TOKEN, encodingAESKey: config.WECOM_ENCODING_AES_KEY, corpId },
   };

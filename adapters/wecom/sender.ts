@@ -50,10 +50,10 @@ export function renderNumberedChoices(buttons: Button[][] | undefined): string {
   return flat.map((b, i) => `${i + 1}. ${b.label}`).join('\n');
 }
 
-export function parseWecomChatId(chatId: string): { kind: 'user' | 'chat'; id: string } {
-  const m = /^(user|chat):(.+)$/.exec(chatId);
-  if (!m) throw new AppError('wecom_bad_chat_id', `WeCom chatId must be "user:<userid>" or "chat:<chatid>", got "${chatId.slice(0, 40)}"`);
-  return { kind: m[1] as 'user' | 'chat', id: m[2]! };
+export function parseWecomChatId(chatId: string): { kind: 'user' | 'chat' | 'robot'; id: string } {
+  const m = /^(user|chat|robot):(.+)$/.exec(chatId);
+  if (!m) throw new AppError('wecom_bad_chat_id', `WeCom chatId must be "user:<userid>", "chat:<chatid>" or "robot:<name>", got "${chatId.slice(0, 40)}"`);
+  return { kind: m[1] as 'user' | 'chat' | 'robot', id: m[2]! };
 }
 
 const NOT_FOUND: ReadonlySet<number> = new Set([ERR.NO_VALID_RECIPIENT, ERR.APPCHAT_NOT_FOUND]);
@@ -86,14 +86,21 @@ async function classified<T>(fn: () => Promise<T>): Promise<T> {
 export interface WecomSenderOptions {
   client: WecomClient;
   logger: Logger;
+  /**
+   * Group robots by name → webhook URL, for `robot:<name>` chat ids (outbound
+   * only, 20/min each). Names, not URLs, go into chat bindings and logs,
+   * because the URL holds the robot's key.
+   */
+  robots?: Record<string, string>;
 }
 
 /**
  * Staff sender (platform 'wecom'). `user:<userid>` → application message
  * (a button_interaction template card when the message has a card or
- * buttons); `chat:<chatid>` → application group chat (text only: appchat has
- * no interactive cards, so buttons become numbered choices and staff act by
- * text command in the application chat). Text over 2048 bytes is split.
+ * buttons); `chat:<chatid>` → application group chat, `robot:<name>` → a
+ * group robot webhook (both text only: no interactive cards there, so
+ * buttons become numbered choices and staff act by text command in the
+ * application chat). Text over 2048 bytes is split.
  * WeCom cannot edit: for a member, `editMessageId` recalls the current
  * message and sends the new one, and the result keeps the first messageId
  * (clicks on the new card map to it too); a group chat message cannot be
@@ -175,9 +182,15 @@ export function createWecomSender(opts: WecomSenderOptions): ChannelSender {
       }
       return { messageId };
     }
-    if (msg.editMessageId) log.debug('appchat messages cannot be edited or recalled; sending a new one');
+    if (msg.editMessageId) log.debug('group chat and robot messages cannot be edited or recalled; sending a new one');
     const choices = renderNumberedChoices(msg.buttons);
     const text = [renderPlainText(msg), choices].filter(Boolean).join('\n');
+    if (target.kind === 'robot') {
+      const url = opts.robots?.[target.id];
+      if (!url) throw new AppError('wecom_bad_chat_id', `no group robot named "${target.id.slice(0, 40)}"`);
+      for (const chunk of splitBytes(text, TEXT_MAX_BYTES)) await client.robotSend(url, chunk);
+      return { messageId: `robot:${target.id}:${randomUUID()}` };
+    }
     for (const chunk of splitBytes(text, TEXT_MAX_BYTES)) {
       await client.appchatSend(target.id, { msgtype: 'text', text: { content: chunk } });
     }

@@ -113,6 +113,15 @@ describe("staff sender ('wecom')", () => {
     ]);
   });
 
+  it('group robots by name: text with numbered choices, split at 2048 bytes; unknown names refused', async () => {
+    const hook = server.addRobot('robotkey123');
+    const sender = createWecomSender({ client: clientFor(server, r), logger: silentLogger, robots: { notices: hook } });
+    const res = await sender.send({ chatId: 'robot:notices', text: '今日超时工单 3 件', buttons: [[{ label: '查看', data: 'list:overdue' }]] });
+    expect(res.messageId).toMatch(/^robot:notices:/);
+    expect(server.callsTo('webhook/send')[0]?.body).toEqual({ msgtype: 'text', text: { content: '今日超时工单 3 件\n1. 查看' } });
+    await expect(sender.send({ chatId: 'robot:other', text: 'x' })).rejects.toMatchObject({ name: 'PermanentSendError', reason: 'invalid_message' });
+  });
+
   it('refuses a chatId that is neither user: nor chat:', async () => {
     const sender = createWecomSender({ client: clientFor(server, r), logger: silentLogger });
     await expect(sender.send({ chatId: 'zhangsan', text: 'x' })).rejects.toMatchObject({ name: 'PermanentSendError', reason: 'invalid_message' });
