@@ -349,7 +349,7 @@ export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Ass
 }
 
 export interface RankedRow extends AssessmentRow {
-  /** 1-based; ties share a rank (1, 2, 2, 4). null when there was no valid callback. */
+  /** 1-based; ties share a rank (1, 2, 2, 4); units are ranked within their type. null when there was no valid callback. */
   rank: number | null;
   previousRank: number | null;
   /** previousRank − rank: positive = moved up. null when either is missing. */
@@ -363,17 +363,24 @@ export interface Ranking {
   period: Period;
   previousPeriod: Period;
   weights: Weights;
-  /** ranked rows first (best first), then rows without callbacks (by code) */
+  /** ranked rows first (best first), then rows without callbacks (by code); units grouped by type, ranked within it */
   rows: RankedRow[];
 }
 
+/** Units are ranked among units of the same type; areas among all areas of the level. */
+const rankGroup = (r: AssessmentRow) => (r.level === 'unit' ? r.typeCode ?? '' : '');
+
 function assignRanks(rows: AssessmentRow[]): Map<string, number> {
-  const rated = rows.filter((r) => r.composite).sort((a, b) => compare(b.composite!, a.composite!) || b.valid - a.valid || a.code.localeCompare(b.code));
   const ranks = new Map<string, number>();
-  rated.forEach((r, i) => {
-    const prev = rated[i - 1];
-    ranks.set(r.code, prev && compare(prev.composite!, r.composite!) === 0 ? ranks.get(prev.code)! : i + 1);
-  });
+  const groups = new Map<string, AssessmentRow[]>();
+  for (const r of rows) if (r.composite) groups.set(rankGroup(r), [...(groups.get(rankGroup(r)) ?? []), r]);
+  for (const rated of groups.values()) {
+    rated.sort((a, b) => compare(b.composite!, a.composite!) || b.valid - a.valid || a.code.localeCompare(b.code));
+    rated.forEach((r, i) => {
+      const prev = rated[i - 1];
+      ranks.set(r.code, prev && compare(prev.composite!, r.composite!) === 0 ? ranks.get(prev.code)! : i + 1);
+    });
+  }
   return ranks;
 }
 
@@ -397,7 +404,12 @@ export async function rank(db: PrismaClient, opts: AssessOptions): Promise<Ranki
       compositeDelta: subtract(r.composite, prevComposite),
     };
   });
-  rows.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || (a.rank === null ? a.code.localeCompare(b.code) : compare(b.composite!, a.composite!) || b.valid - a.valid || a.code.localeCompare(b.code)));
+  rows.sort(
+    (a, b) =>
+      rankGroup(a).localeCompare(rankGroup(b)) ||
+      (a.rank ?? Infinity) - (b.rank ?? Infinity) ||
+      (a.rank === null ? a.code.localeCompare(b.code) : compare(b.composite!, a.composite!) || b.valid - a.valid || a.code.localeCompare(b.code)),
+  );
   return { level: current.level, period: current.period, previousPeriod: previous.period, weights: current.weights, rows };
 }
 

@@ -101,7 +101,7 @@ describe('dashboard in a browser', () => {
     expect(second.slice(0, 8)).toEqual(['2', '–', A.name, '3', '66.67%', '33.33%', '63.33%', '48.67%']);
     expect(await page.locator('#street details summary').textContent()).toContain('341');
     const unitRow = await page.locator('table.ranking[data-level=unit] tbody tr[data-code=U1] td').allTextContents();
-    expect(unitRow.slice(2, 8)).toEqual(['东城区城市管理委员会', '4', '75.00%', '50.00%', '72.50%', '61.50%']);
+    expect(unitRow.slice(2, 9)).toEqual(['东城区城市管理委员会', '区城市管理委员会', '4', '75.00%', '50.00%', '72.50%', '61.50%']);
     expect(await page.locator('[data-status=dispatched] b').textContent()).toBe('2');
     expect(await page.locator('[data-status=rated] b').textContent()).toBe('4');
     expect(await page.locator('#hotspots').textContent()).toContain(A.name);
@@ -132,6 +132,20 @@ describe('dashboard in a browser', () => {
     await ctx.addCookies([{ name: 'shaosheng_dashboard', value: 'leader|9999999999999.forged', url: base }]);
     expect((await ctx.request.get(`${base}/dashboard/export/streets.csv`)).status()).toBe(401);
     await ctx.close();
+  });
+});
+
+describe('login throttling', () => {
+  it('answers 429 after too many failed logins from one address', async () => {
+    const app2 = Fastify();
+    await app2.register(dashboardRoutes, { db: t.db, queues: [], user: 'leader', password: PASSWORD, sessionSecret: SECRET, logger: createLogger({ level: 'silent' }), maxFailedLogins: 3 });
+    const attempt = (password: string) =>
+      app2.inject({ method: 'POST', url: '/login', payload: new URLSearchParams({ user: 'leader', password }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    for (let i = 0; i < 3; i++) expect((await attempt('nope')).statusCode).toBe(401);
+    const blocked = await attempt(PASSWORD);
+    expect(blocked.statusCode).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    await app2.close();
   });
 });
 

@@ -187,4 +187,14 @@ describe('rank', () => {
     expect(rest.every((x: AssessmentRow & { rank: number | null }) => x.rank === null && x.composite === null)).toBe(true);
     expect(rest.map((x) => x.code)).toEqual([...rest.map((x) => x.code)].sort());
   });
+
+  it('ranks units within their type', async () => {
+    const r = await rank(t.db, { level: 'unit', period: '2026-11' });
+    // street_office: U3 alone; urban_mgmt: U2 (1/1) before U1 (73/150)
+    expect(r.rows.map((x) => [x.typeCode, x.code, x.rank])).toEqual([
+      ['street_office', 'U3', 1],
+      ['urban_mgmt', 'U2', 1],
+      ['urban_mgmt', 'U1', 2],
+    ]);
+  });
 });

@@ -20,6 +20,8 @@ export interface DashboardData {
   hotspots: Hotspot[];
   topics: TopicCandidate[];
   states: { status: string; count: number }[];
+  /** department type code → Chinese name (unit rankings are per type) */
+  typeNames: Record<string, string>;
 }
 
 const pct = (r: Ratio | null) => formatRatio(r, 'percent', 2);
@@ -95,18 +97,20 @@ export function createDashboardData(db: PrismaClient, opts: PeriodOptions & { ca
 
   async function compute(period: string): Promise<DashboardData> {
     const p = { ...opts, period };
-    const [streets, units, districts, hs, topics, groups] = await Promise.all([
+    const [streets, units, districts, hs, topics, groups, types] = await Promise.all([
       rank(db, { ...p, level: 'street' }),
       rank(db, { ...p, level: 'unit' }),
       rank(db, { ...p, level: 'district' }),
       hotspots(db, { ...p, limit: 20 }),
       proposeMonthlyTopics(db, period, opts),
       db.petition.groupBy({ by: ['status'], _count: { _all: true } }),
+      db.departmentType.findMany({ select: { code: true, nameZh: true } }),
     ]);
     const counts = new Map(groups.map((g) => [g.status as string, g._count._all]));
     return {
       period, streets, units, districts, hotspots: hs, topics,
       states: PETITION_STATUSES.map((s) => ({ status: s, count: counts.get(s) ?? 0 })),
+      typeNames: { district_gov: '区政府', ...Object.fromEntries(types.map((t) => [t.code, t.nameZh])) },
     };
   }
 

@@ -14,6 +14,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { PrismaClient } from '../../../core/db.js';
 import type { Logger } from '../../../core/log.js';
 import { toCsv, type CsvColumn } from '../../../core/insight/csv.js';
@@ -38,6 +39,8 @@ export interface DashboardOptions extends PeriodOptions {
   logger: Logger;
   /** mark the cookie Secure (behind HTTPS); default false so plain-HTTP intranets work */
   secureCookie?: boolean;
+  /** failed logins allowed per client IP per 15 minutes before 429; default 10 */
+  maxFailedLogins?: number;
   /** how long computed figures are reused; default 60 s */
   cacheMs?: number;
   now?: () => Date;
@@ -94,9 +97,20 @@ export async function dashboardRoutes(fastify: FastifyInstance, opts: DashboardO
     return reply.type('text/html; charset=utf-8').send(loginForm(undefined, safeNext((req.query as { next?: string }).next)));
   });
 
+  // Per-process memory is enough here: one operator account, and a restart only resets the count.
+  const failures = new RateLimiterMemory({ points: opts.maxFailedLogins ?? 10, duration: 15 * 60 });
+
   fastify.post('/login', async (req, reply) => {
     const body = (req.body ?? {}) as { user?: string; password?: string; next?: string };
+    const blocked = await failures.get(req.ip);
+    if (blocked && blocked.remainingPoints <= 0) {
+      reply.header('retry-after', Math.ceil(blocked.msBeforeNext / 1000));
+      return reply.code(429).type('text/html; charset=utf-8').send(loginForm('尝试次数过多，请稍后再试', safeNext(body.next)));
+    }
     if (!checkCredentials(body, credentials)) {
+      await failures.consume(req.ip).catch((e: unknown) => {
+        if (!(e instanceof RateLimiterRes)) throw e;
+      });
       logger.warn({ ip: req.ip }, 'dashboard: failed login');
       return reply.code(401).type('text/html; charset=utf-8').send(loginForm('用户名或密码错误', safeNext(body.next)));
     }
@@ -199,9 +213,9 @@ function rankingTable(d: DashboardData, level: Level, title: string): Html {
   return html`<section id="${level}"><h2>${title}（${r.period.key}，共 ${r.rows.length} 个，${ranked.length} 个有有效回访）</h2>
 <p class="links"><a href="/dashboard/export/${level === 'unit' ? 'units' : level === 'street' ? 'streets' : 'districts'}.csv?period=${d.period}">导出 CSV</a>
 <a href="/dashboard/charts/${level === 'unit' ? 'units' : level === 'street' ? 'streets' : 'districts'}.png?period=${d.period}">排名图</a></p>
-<table class="ranking" data-level="${level}"><thead><tr><th class="n">排名</th><th>变化</th><th>名称</th><th class="n">有效回访</th><th class="n">响应率</th><th class="n">解决率</th><th class="n">满意率</th><th class="n">综合成绩</th><th class="n">按时办结率</th><th class="n">重办率</th><th class="n">吹哨报到准时率</th></tr></thead><tbody>
+<table class="ranking" data-level="${level}"><thead><tr><th class="n">排名</th><th>变化</th><th>名称</th>${level === 'unit' ? html`<th>类型（分类排名）</th>` : ''}<th class="n">有效回访</th><th class="n">响应率</th><th class="n">解决率</th><th class="n">满意率</th><th class="n">综合成绩</th><th class="n">按时办结率</th><th class="n">重办率</th><th class="n">吹哨报到准时率</th></tr></thead><tbody>
 ${ranked.map(
-  (x) => html`<tr data-code="${x.code}"><td class="n">${x.rank}</td><td>${delta(x.rankDelta)}</td><td>${trendLink(x.code, x.name)}</td><td class="n">${x.valid}</td><td class="n">${pct(x.response)}</td><td class="n">${pct(x.resolution)}</td><td class="n">${pct(x.satisfaction)}</td><td class="n"><b>${pct(x.composite)}</b></td><td class="n">${pct(x.onTimeRate)}</td><td class="n">${pct(x.reopenRate)}</td><td class="n">${pct(x.whistlePunctuality)}</td></tr>`,
+  (x) => html`<tr data-code="${x.code}"><td class="n">${x.rank}</td><td>${delta(x.rankDelta)}</td><td>${trendLink(x.code, x.name)}</td>${level === 'unit' ? html`<td>${d.typeNames[x.typeCode ?? ''] ?? x.typeCode}</td>` : ''}<td class="n">${x.valid}</td><td class="n">${pct(x.response)}</td><td class="n">${pct(x.resolution)}</td><td class="n">${pct(x.satisfaction)}</td><td class="n"><b>${pct(x.composite)}</b></td><td class="n">${pct(x.onTimeRate)}</td><td class="n">${pct(x.reopenRate)}</td><td class="n">${pct(x.whistlePunctuality)}</td></tr>`,
 )}</tbody></table>
 ${silent.length ? html`<details><summary>本期无有效回访：${silent.length} 个</summary><p class="muted">${silent.map((x) => x.name).join('、')}</p></details>` : ''}
 </section>`;
