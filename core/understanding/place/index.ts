@@ -8,7 +8,7 @@
  */
 import { DISTRICTS, STREETS, districtOfStreet, streetLabel, DISTRICT_BY_CODE } from './gazetteer.js';
 import { LANDMARKS, type Landmark } from './landmarks.js';
-import { normalizeText } from './normalize.js';
+import { normalizeWithBreaks } from './normalize.js';
 import { FuzzyIndex } from './fuzzy.js';
 import { scorePlaces, type PlaceDevLine, type PlaceEvalReport } from './evaluate.js';
 
@@ -105,7 +105,7 @@ const WEAK_NAMES = new Set([
   '朝阳', '怀柔', '东升', '曙光', '荣华', '百善', '康庄', '双丰', '礼贤', '高岭', '四季青', '天竺', '梨园', '龙潭', '老山',
   '王平', '金盏', '劲松', '和义', '德胜', '儒林', '兴寿', '延寿', '永顺', '永宁', '长阳', '空港', '星城', '博兴', '文景',
   '通运', '木林', '大台', '迎风', '八角', '石园', '旺泉', '兴丰', '清源', '泉河', '百泉', '上庄', '沙河', '清河', '东湖',
-  '马坡', '和平街', '观音寺', '椿树', '学院路', '花园路', '大兴', '东坝', '中仓', '渔阳', '旧县', '燕园', '亦庄',
+  '马坡', '和平街', '观音寺', '椿树', '学院路', '花园路', '大兴',
 ]);
 const WEAK_LATIN = new Set(['boxing', 'mapo', 'shahe', 'qinghe', 'donghu', 'liyuan']);
 
@@ -128,8 +128,25 @@ const COMMON_STEMS = new Set([
   '金融', '科研', '教育', '卫生', '体育', '军队', '部队', '政府', '法院', '检察院', '公安', '消防', '交通', '环保',
 ]);
 
+const EXTRA_LATIN: Record<string, string> = {
+  '110102-tianqiao': 'Tianqiao',
+  '110101-qianmen': 'Qianmen',
+  '110106-taipingqiao': 'Taipingqiao',
+  '110105-pingfang': 'Pingfang',
+  '110108-wenquan': 'Wenquan',
+  '110114-nankou': 'Nankou',
+  '110106-beigong': 'Beigong',
+};
+
 /** Suffixes that make a community stem explicit. */
 const COMMUNITY_SUFFIXES = ['社区', '小区', '居委会', '社区居委会', '村委会', '家属院', '居民区'];
+
+const GENERIC_CHARS = '东西南北中里区院一二三四五六七八九十第号甲乙丙丁新老前后上下大小';
+/** 西里二区, 东里北, 二区: made of direction/ordinal parts only. */
+function isGenericStem(stem: string): boolean {
+  for (const ch of stem) if (!GENERIC_CHARS.includes(ch)) return false;
+  return true;
+}
 
 function stemOf(name: string): string {
   if (name.endsWith('社区')) return name.slice(0, -2);
@@ -173,7 +190,10 @@ function buildIndex(): void {
       add(a, WEAK_NAMES.has(a) ? { ...e, weak: true } : e);
       if (a.length >= 3) fuzzy.add(a, { method: 'alias', targets: [t] });
     }
-    const pinyin = s.aliases.find((a) => /^[A-Za-z]/.test(a));
+    // In English text the pinyin of a street whose Chinese short name is a common word is unambiguous (Tianqiao, Qianmen).
+    const extra = EXTRA_LATIN[s.code];
+    if (extra) addLatin(extra, { method: 'alias', targets: [t] });
+    const pinyin = s.aliases.find((a) => /^[A-Za-z]/.test(a)) ?? extra;
     if (pinyin) {
       for (const suf of ['street', 'subdistrict', 'jiedao', 'town', 'township', 'area', 'zhen', 'xiang']) {
         addLatin(`${pinyin}${suf}`, { method: 'official', targets: [t] });
@@ -202,7 +222,7 @@ function buildIndex(): void {
         if (b.length < 2) continue;
         const taken = dict.get(b)?.some((x) => x.method !== 'community');
         if (taken) continue;
-        if (b.length === 2 || COMMON_STEMS.has(b) || (b.length === 3 && COMMON_STEMS.has(b.slice(0, 2)))) {
+        if (b.length === 2 || COMMON_STEMS.has(b) || (b.length === 3 && COMMON_STEMS.has(b.slice(0, 2))) || isGenericStem(b)) {
           add(b, { ...e, needsBuilding: true });
         } else {
           add(b, e);
@@ -390,10 +410,25 @@ function isShortAnswer(text: string, m: Match): boolean {
   return rest === '|';
 }
 
-function acceptContext(text: string, m: Match, strong: Match[]): boolean {
+const SEGMENT_PUNCT = /[，。,.!！?？;；:：、\n~～…()（）【】\[\]"“”'‘’]/;
+
+/** The name stands alone between punctuation, spaces or the ends of the text ("…似的 亦庄", "水压很小，八角"). */
+function isStandalone(text: string, m: Match, breaks?: Uint8Array): boolean {
+  let s = m.start;
+  const lead = /(?:我在|我住|我住在|住在|就在|在|位于)$/.exec(text.slice(Math.max(0, s - 3), s));
+  if (lead && !(breaks?.[s])) s -= lead[0].length;
+  const startOk = s === 0 || !!breaks?.[s] || SEGMENT_PUNCT.test(text[s - 1]!);
+  if (!startOk) return false;
+  let e = m.end;
+  const trail = /^(?:这边|那边|附近|一带|这儿|那儿)/.exec(text.slice(e, e + 2));
+  if (trail) e += trail[0].length;
+  return e === text.length || !!breaks?.[e] || SEGMENT_PUNCT.test(text[e]!);
+}
+
+function acceptContext(text: string, m: Match, strong: Match[], breaks?: Uint8Array): boolean {
   if (m.entry.needsBuilding) return BUILDING_AFTER.test(text.slice(m.end));
   if (!m.entry.weak) return true;
-  if (isShortAnswer(text, m)) return true;
+  if (isShortAnswer(text, m) || isStandalone(text, m, breaks)) return true;
   if (m.latin) {
     const before = text.slice(Math.max(0, m.start - 8), m.start);
     const after = text.slice(m.end, m.end + 14);
@@ -455,11 +490,11 @@ function none(address: string | null, reason: PlaceResult['reason'] = 'not_found
   return { districtCode: null, streetCode: null, community: null, communityCode: null, address, method: 'none', confidence: 0, candidates: [], reason };
 }
 
-function resolveText(text: string): PlaceResult {
+function resolveText(text: string, breaks?: Uint8Array): PlaceResult {
   const all = scan(text);
   let chosen = selectMatches(all);
   const strongFirst = chosen.filter((m) => !m.entry.weak && !m.entry.needsBuilding);
-  chosen = chosen.filter((m) => acceptContext(text, m, strongFirst));
+  chosen = chosen.filter((m) => acceptContext(text, m, strongFirst, breaks));
   let usedFuzzy = false;
   if (!chosen.some((m) => m.entry.method !== 'district')) {
     const taken: boolean[] = [];
@@ -568,12 +603,12 @@ function resolveText(text: string): PlaceResult {
  */
 export function resolvePlace(text: string, opts: { history?: string[] } = {}): PlaceResult {
   const input = typeof text === 'string' ? (text.length > 4000 ? text.slice(0, 4000) : text) : '';
-  const norm = normalizeText(input);
-  const current = resolveText(norm);
+  const { text: norm, breaks } = normalizeWithBreaks(input);
+  const current = resolveText(norm, breaks);
   if (current.streetCode || !opts.history?.length) return current;
   // Earlier turns, most recent first, as context.
   for (let i = opts.history.length - 1; i >= 0; i--) {
-    const h = normalizeText(String(opts.history[i] ?? '').slice(0, 4000));
+    const h = normalizeWithBreaks(String(opts.history[i] ?? '').slice(0, 4000)).text;
     if (!h) continue;
     const combined = resolveText(`${h}，${norm}`);
     if (!combined.streetCode) continue;

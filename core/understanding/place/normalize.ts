@@ -82,6 +82,38 @@ export function normalizeText(input: string): string {
   return s;
 }
 
+/**
+ * normalizeText, plus where whitespace between CJK characters was dropped:
+ * breaks[i] = 1 when a space stood before output position i ("水压很小 亦庄").
+ */
+export function normalizeWithBreaks(input: string): { text: string; breaks: Uint8Array } {
+  const n = input.length;
+  const out: number[] = [];
+  const brk: number[] = [];
+  let pendingSpace = false;
+  for (let i = 0; i < n; i++) {
+    let c = input.charCodeAt(i);
+    const m = MAP[c]!;
+    if (m) c = m;
+    if (isSpace(c)) {
+      pendingSpace = out.length > 0;
+      continue;
+    }
+    if (pendingSpace) {
+      const prev = out[out.length - 1]!;
+      if (!isCjkCode(prev) && !isCjkCode(c)) out.push(32);
+      else brk.push(out.length);
+      pendingSpace = false;
+    }
+    out.push(c);
+  }
+  let text = '';
+  for (let i = 0; i < out.length; i += 4096) text += String.fromCharCode(...out.slice(i, i + 4096));
+  const breaks = new Uint8Array(out.length + 1);
+  for (const b of brk) breaks[b] = 1;
+  return { text, breaks };
+}
+
 const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 
 /** 十二 → 12, 三 → 3; undefined when not a simple Chinese numeral (≤ 99). */
