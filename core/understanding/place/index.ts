@@ -222,7 +222,8 @@ function buildIndex(): void {
         if (b.length < 2) continue;
         const taken = dict.get(b)?.some((x) => x.method !== 'community');
         if (taken) continue;
-        if (b.length === 2 || COMMON_STEMS.has(b) || (b.length === 3 && COMMON_STEMS.has(b.slice(0, 2))) || isGenericStem(b)) {
+        if (isGenericStem(b)) continue; // 二区, 西里二区: only with 社区 (the full name above)
+        if (b.length === 2 || COMMON_STEMS.has(b) || (b.length === 3 && COMMON_STEMS.has(b.slice(0, 2)))) {
           add(b, { ...e, needsBuilding: true });
         } else {
           add(b, e);
@@ -426,7 +427,11 @@ function isStandalone(text: string, m: Match, breaks?: Uint8Array): boolean {
 }
 
 function acceptContext(text: string, m: Match, strong: Match[], breaks?: Uint8Array): boolean {
-  if (m.entry.needsBuilding) return BUILDING_AFTER.test(text.slice(m.end));
+  if (m.entry.needsBuilding) {
+    // Right after another name it is that name's sub-part ("花家地西里" + "二区"), not a community of its own.
+    if (strong.some((o) => o.end === m.start)) return false;
+    return BUILDING_AFTER.test(text.slice(m.end));
+  }
   if (!m.entry.weak) return true;
   if (isShortAnswer(text, m) || isStandalone(text, m, breaks)) return true;
   if (m.latin) {
