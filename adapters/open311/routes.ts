@@ -252,7 +252,13 @@ export async function open311Routes(fastify: FastifyInstance, opts: Open311Optio
       ...(q.phone ? { contactPhone: q.phone } : {}),
       receivedAt: new Date(),
     };
-    const fresh = await sink(msg);
+    let fresh: boolean;
+    try {
+      fresh = await sink(msg);
+    } catch (err) {
+      logger.error({ err, chatId, messageId }, 'open311: storing the request failed');
+      return sendError(reply, format, 503, 'the request could not be stored now; retry with the same Idempotency-Key');
+    }
     const stored = await db.inboundMessage.findUnique({ where: { platform_messageId: { platform: 'open311', messageId } }, select: { id: true } });
     if (!stored) {
       logger.error({ chatId, messageId }, 'open311: sink accepted a request but no InboundMessage row exists');

@@ -17,7 +17,8 @@
  *   on time when resolvedAt ≤ dueAt or there is no dueAt. Unit = the
  *   assignment's unit; street/district = the petition's.
  * - Returns: `return` (requested) and `approve_return` events in the period;
- *   unit = event data.unitId, else data.assignmentId's unit, else the acting
+ *   unit = event data.unitId, else data.assignmentId's unit, else (approve_return)
+ *   the latest returned lead assignment before the event, else the acting
  *   staff member's unit.
  * - Reopen rate = `approve_reopen` events in the period ÷ distinct petitions
  *   with a valid callback in the period (same attribution as ratings, at the
@@ -301,7 +302,19 @@ export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Ass
     else {
       const data = (e.data ?? {}) as Record<string, unknown>;
       const viaAssignment = typeof data.assignmentId === 'string' ? e.petition.assignments.find((a) => a.id === data.assignmentId)?.unitId : undefined;
-      key = (typeof data.unitId === 'string' ? data.unitId : undefined) ?? viaAssignment ?? (e.actorId ? staffUnit.get(e.actorId) ?? null : null);
+      // approve_return is written by the coordinator and names the NEW lead in data.lead;
+      // the unit whose return was approved is the latest returned lead assignment before it.
+      const returnedLead =
+        e.action === 'approve_return'
+          ? e.petition.assignments
+              .filter((a) => a.role === 'lead' && a.status === 'returned' && a.dispatchedAt <= e.at)
+              .sort((a, b) => b.dispatchedAt.getTime() - a.dispatchedAt.getTime())[0]?.unitId
+          : undefined;
+      key =
+        (typeof data.unitId === 'string' ? data.unitId : undefined) ??
+        viaAssignment ??
+        returnedLead ??
+        (e.actorId ? staffUnit.get(e.actorId) ?? null : null);
     }
     const c = bucket(key);
     if (!c) continue;

@@ -41,11 +41,11 @@ beforeAll(async () => {
 
   // p3: U2 led first and returned the order; U1 leads when the resident rates.
   const p3 = await pet(A, '2026-10-21 08:00');
-  const a3 = await lead(p3.id, 'U2', '2026-10-21 09:00', { status: 'returned', returnReason: '不属于本单位' });
+  await lead(p3.id, 'U2', '2026-10-21 09:00', { status: 'returned', returnReason: '不属于本单位' });
   await lead(p3.id, 'U1', '2026-10-25 09:00');
   await rate(p3.id, '2026-11-15 10:00', '2026-11-15 10:30', { contacted: false, solved: 'unsolved', satisfaction: 'dissatisfied' });
   await db.petitionEvent.create({ data: { petitionId: p3.id, actorKind: 'staff', action: 'return', toStatus: 'returned', at: bj('2026-10-22 09:00'), data: { unitId: 'U2' } } });
-  await db.petitionEvent.create({ data: { petitionId: p3.id, actorKind: 'coordinator', action: 'approve_return', toStatus: 'received', at: bj('2026-10-23 09:00'), data: { assignmentId: a3.id } } });
+  await db.petitionEvent.create({ data: { petitionId: p3.id, actorKind: 'coordinator', action: 'approve_return', toStatus: 'dispatched', at: bj('2026-10-23 09:00'), data: { lead: 'U1', co: [], copies: [] } } });
   // A return asked by U3 staff, identified only through the actor.
   await db.petitionEvent.create({ data: { petitionId: p3.id, actorKind: 'staff', actorId: staffU3.id, action: 'return', toStatus: 'returned', at: bj('2026-10-24 09:00') } });
 

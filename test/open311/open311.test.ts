@@ -116,6 +116,15 @@ describe('Open311 GET requests', () => {
 });
 
 describe('Open311 POST requests and tokens', () => {
+  it('answers 503 in the spec format when the request cannot be stored', async () => {
+    const down = Fastify();
+    await down.register(open311Routes, { db: t.db, apiKeys: [KEY], sink: async () => { throw new Error('redis down'); }, logger: createLogger({ level: 'silent' }) });
+    const res = await down.inject({ method: 'POST', url: '/open311/v2/requests.xml', payload: form({ api_key: KEY, service_code: 'garbage', description: 'x', address_string: 'y' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.statusCode).toBe(503);
+    expect(xml.parse(res.body).errors.error.code).toBe('503');
+    await down.close();
+  });
+
   it('requires a valid api_key and a known service_code', async () => {
     const noKey = await post({ service_code: 'garbage', description: 'x', lat: '39.9', long: '116.4' });
     expect(noKey.statusCode).toBe(403);
