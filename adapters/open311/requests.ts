@@ -3,6 +3,11 @@
  * closed = rated, closed, merged, withdrawn, redirected; everything else is
  * open. Free text leaving the system (description, status_notes, address) goes
  * through maskText so no phone, ID number or e-mail is published.
+ *
+ * GET requests needs no API key (as the spec intends), so by default a
+ * resident's exact whereabouts are not published: `address` is the street and
+ * community, and lat/long are rounded to 3 decimals (about 100 m).
+ * `detail: 'full'` publishes the (masked) stored address and exact point.
  */
 import { DateTime } from 'luxon';
 import type { PrismaClient } from '../../core/db.js';
@@ -50,8 +55,11 @@ export interface RequestFilter {
   limit: number;
 }
 
+export type LocationDetail = 'coarse' | 'full';
+
 const requestSelect = {
   id: true, number: true, status: true, categoryCode: true, maskedText: true, summary: true, address: true,
+  streetCode: true, districtCode: true, community: true,
   lat: true, lng: true, createdAt: true, updatedAt: true, feedbackDueAt: true,
   assignments: {
     where: { role: 'lead' as const },
@@ -60,7 +68,9 @@ const requestSelect = {
   events: { where: { reason: { not: null } }, orderBy: { at: 'desc' as const }, take: 1, select: { reason: true, at: true } },
 } as const;
 
-export async function findRequests(db: PrismaClient, f: RequestFilter, zone: string): Promise<ServiceRequest[]> {
+const round3 = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
+
+export async function findRequests(db: PrismaClient, f: RequestFilter, zone: string, detail: LocationDetail = 'coarse'): Promise<ServiceRequest[]> {
   const where = f.ids
     ? { number: { in: f.ids } }
     : {
@@ -74,6 +84,10 @@ export async function findRequests(db: PrismaClient, f: RequestFilter, zone: str
       };
   const rows = await db.petition.findMany({ where, select: requestSelect, orderBy: { createdAt: 'desc' }, take: f.limit });
   const cats = new Map((await db.category.findMany({ select: { code: true, nameZh: true } })).map((c) => [c.code, c.nameZh]));
+  const areaCodes = [...new Set(rows.flatMap((p) => [p.streetCode, p.districtCode]).filter((c): c is string => !!c))];
+  const areas = new Map(
+    (areaCodes.length ? await db.area.findMany({ where: { code: { in: areaCodes } }, select: { code: true, name: true } }) : []).map((a) => [a.code, a.name]),
+  );
   const now = new Date();
   return rows.map((p) => {
     const leadId = leadUnitAt(p.assignments, now);
@@ -95,11 +109,14 @@ export async function findRequests(db: PrismaClient, f: RequestFilter, zone: str
       requested_datetime: isoLocal(p.createdAt, zone),
       updated_datetime: isoLocal(p.updatedAt, zone),
       expected_datetime: p.feedbackDueAt ? isoLocal(p.feedbackDueAt, zone) : null,
-      address: p.address ? maskText(p.address) : null,
+      address:
+        detail === 'full'
+          ? p.address ? maskText(p.address) : null
+          : [p.districtCode && areas.get(p.districtCode), p.streetCode && areas.get(p.streetCode), p.community].filter(Boolean).join('') || null,
       address_id: null,
       zipcode: null,
-      lat: p.lat,
-      long: p.lng,
+      lat: detail === 'full' ? p.lat : round3(p.lat),
+      long: detail === 'full' ? p.lng : round3(p.lng),
       media_url: null,
     };
   });

@@ -24,7 +24,7 @@ import type { Logger } from '../../core/log.js';
 import { maskText } from '../../core/pii.js';
 import type { InboundMessage, InboundSink } from '../types.js';
 import { send, sendError, splitFormat, type Format } from './format.js';
-import { findRequests, type RequestFilter } from './requests.js';
+import { findRequests, type LocationDetail, type RequestFilter } from './requests.js';
 
 export const OPEN311_PREFIX = '/open311/v2';
 const DEFAULT_DAYS = 90;
@@ -40,6 +40,8 @@ export interface Open311Options {
   /** absolute base URL for discovery (PUBLIC_URL); relative when absent */
   publicUrl?: string;
   timeZone?: string;
+  /** what GET requests reveals of a location; default 'coarse' (street + community, ~100 m), see requests.ts */
+  locationDetail?: LocationDetail;
   /** contact line in discovery */
   contact?: string;
 }
@@ -181,14 +183,14 @@ export async function open311Routes(fastify: FastifyInstance, opts: Open311Optio
       filter.end = end;
       filter.start = start ?? new Date((end ?? new Date()).getTime() - DEFAULT_DAYS * 86_400_000);
     }
-    const rows = await findRequests(db, filter, zone);
+    const rows = await findRequests(db, filter, zone, opts.locationDetail);
     return send(reply, format, { root: 'service_requests', item: 'request', body: rows });
   }
 
   fastify.get(`${P}/requests/:file`, async (req, reply) => {
     const f = splitFormat((req.params as { file: string }).file);
     if (!f) return sendError(reply, 'json', 404, 'not found: use .json or .xml');
-    const rows = await findRequests(db, { ids: [f.base], limit: 1 }, zone);
+    const rows = await findRequests(db, { ids: [f.base], limit: 1 }, zone, opts.locationDetail);
     if (!rows.length) return sendError(reply, f.format, 404, `service_request_id ${f.base} not found`);
     return send(reply, f.format, { root: 'service_requests', item: 'request', body: rows });
   });

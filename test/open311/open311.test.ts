@@ -40,7 +40,7 @@ beforeAll(async () => {
   // Existing petitions for the GETs.
   const open = await addPetition(t.db, {
     number: '2611200001', streetCode: A, categoryCode: 'garbage', status: 'in_progress', createdAt: new Date('2026-11-20T02:00:00Z'),
-    summary: '垃圾桶满溢，联系电话 13912345678', address: '东华门大街1号', lat: 39.91, lng: 116.4,
+    summary: '垃圾桶满溢，联系电话 13912345678', address: '东华门大街1号院3号楼502', lat: 39.91234, lng: 116.40071,
   });
   const a1 = await t.db.assignment.create({ data: { petitionId: open.id, unitId: 'U2', role: 'lead', status: 'returned', dispatchedAt: new Date('2026-11-20T03:00:00Z') } });
   await t.db.assignment.create({ data: { petitionId: open.id, unitId: 'U1', role: 'lead', dispatchedAt: new Date('2026-11-20T05:00:00Z') } });
@@ -88,10 +88,16 @@ describe('Open311 GET requests', () => {
     const [r] = res.json();
     expect(r).toMatchObject({
       service_request_id: '2611200001', status: 'open', service_code: 'garbage', agency_responsible: '东城区城市管理委员会',
-      requested_datetime: '2026-11-20T10:00:00+08:00', address: '东华门大街1号', lat: 39.91, long: 116.4,
+      requested_datetime: '2026-11-20T10:00:00+08:00', address: `东城区${gazetteer.districts[0]!.streets[0]!.name}`, lat: 39.912, long: 116.401,
     });
     expect(r.status_notes).toBe('已派人清运，回电 139****5678');
     expect(r.description).not.toContain('13912345678');
+    expect(JSON.stringify(res.json())).not.toContain('502');
+    const full = Fastify();
+    await full.register(open311Routes, { db: t.db, apiKeys: [], sink: async () => true, logger: createLogger({ level: 'silent' }), locationDetail: 'full' });
+    const [f] = (await full.inject('/open311/v2/requests/2611200001.json')).json();
+    expect(f).toMatchObject({ address: '东华门大街1号院3号楼502', lat: 39.91234, long: 116.40071 });
+    await full.close();
     const [c] = (await app.inject('/open311/v2/requests/2611200002.json')).json();
     expect(c).toMatchObject({ status: 'closed', status_notes: '已约谈施工方' });
     const x = xml.parse((await app.inject('/open311/v2/requests/2611200002.xml')).body);
