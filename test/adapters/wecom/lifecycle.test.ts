@@ -21,7 +21,7 @@ import { clientFor, silentLogger } from './setup.js';
 const KF = 'wkCHAOYANG12345';
 const RESIDENT = 'wmRESIDENT_A';
 const STAFF = 'zhangsan';
-const SANLITUN = { districtCode: '110105', streetCode: '110105-sanlitun', method: 'alias', confidence: 0.9 };
+const SANLITUN = { districtCode: '110105', streetCode: '110105-sanlitun', community: null, address: null, method: 'alias', confidence: 0.9, candidates: [] };
 const understand = scriptedUnderstanding((text) => {
   if (text.includes('垃圾')) return { category: { code: 'garbage', confidence: 0.9 }, place: SANLITUN, summary: '垃圾桶满溢未清运' };
   return {};
