@@ -114,10 +114,14 @@ describe('a WeChat resident and a WeCom staff member', () => {
     expect(await h.t.db.petitionEvent.count()).toBe(events);
   });
 
-  it('the text command 办结 resolves it and the resident gets the answer on WeChat', async () => {
+  it('the text command 办结 resolves it and the resident gets the answer on WeChat, though every token expired meanwhile', async () => {
+    const tokensBefore = server.callsTo('gettoken').length;
+    server.expireAllTokens();
     await staffDelivers(server.textMessage(STAFF, `办结 ${number} 已安排环卫车清运完毕`));
     expect((await h.t.db.petition.findFirstOrThrow()).status).toBe('resolved');
     expect(kfTexts().some((t) => t.includes('已安排环卫车清运完毕'))).toBe(true);
+    expect(server.callsTo('kf/send_msg').some((c) => c.errcode === 42001)).toBe(true);
+    expect(server.callsTo('gettoken').length).toBeGreaterThan(tokensBefore);
   });
 
   it('the resident rates by text reply, within the 5-message budget', async () => {
@@ -125,6 +129,7 @@ describe('a WeChat resident and a WeCom staff member', () => {
     const rating = await h.t.db.rating.findFirstOrThrow();
     expect(rating).toMatchObject({ contacted: true, solved: 'solved', satisfaction: 'satisfied' });
     // no reply was refused by WeCom: the workflow stayed inside the window's budget
-    expect(server.callsTo('kf/send_msg').filter((c) => c.errcode !== 0)).toEqual([]);
+    expect(server.callsTo('kf/send_msg').filter((c) => c.errcode === 95001 || c.errcode === 95018)).toEqual([]);
+    expect(server.kfSent.length).toBeGreaterThanOrEqual(3);
   });
 });
