@@ -126,7 +126,15 @@ const COMMON_STEMS = new Set([
   '太阳', '月亮', '星星', '彩虹', '春天', '夏天', '秋天', '冬天', '朝阳', '希望', '理想', '梦想', '和谐', '文明',
   '友好', '新兴', '兴旺', '繁荣', '富强', '民生', '社会', '人家', '万家', '千家', '百家', '大家', '农业', '商务',
   '金融', '科研', '教育', '卫生', '体育', '军队', '部队', '政府', '法院', '检察院', '公安', '消防', '交通', '环保',
+  // Institution types found in every city (东北林业大学 is not 学院路's 林业大学社区).
+  '林业大学', '农业大学', '邮电大学', '师范大学', '语言大学', '工商大学', '农学院', '航天', '航天城', '政法大院', '石油大院',
+  '政法', '化工', '机场', '飞机场', '车站', '电建', '总装', '总院', '大院', '钢院', '二热',
+  // Everyday or nationwide words (jieba dictionary, frequent, not tagged as place names).
+  '新华社', '教育部', '卫生部', '科技部', '建设部', '分水岭', '文化路', '航空港', '中科院', '发电站', '水泥厂', '商业街',
+  '花果山', '南天门', '农科院', '人民路', '解放路', '建设路', '中山路', '胜利路', '和平路', '新华街', '光明路',
 ]);
+/** 3-character stems naming an institution type (XX部, XX厂, XX所…) need their suffix too. */
+const INSTITUTION_END = /^.{2}[部局所厂站校]$/;
 
 const EXTRA_LATIN: Record<string, string> = {
   '110102-tianqiao': 'Tianqiao',
@@ -223,7 +231,7 @@ function buildIndex(): void {
         const taken = dict.get(b)?.some((x) => x.method !== 'community');
         if (taken) continue;
         if (isGenericStem(b)) continue; // 二区, 西里二区: only with 社区 (the full name above)
-        if (b.length === 2 || COMMON_STEMS.has(b) || (b.length === 3 && COMMON_STEMS.has(b.slice(0, 2)))) {
+        if (b.length === 2 || COMMON_STEMS.has(b) || (b.length === 3 && (COMMON_STEMS.has(b.slice(0, 2)) || INSTITUTION_END.test(b)))) {
           add(b, { ...e, needsBuilding: true });
         } else {
           add(b, e);
