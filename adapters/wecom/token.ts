@@ -40,11 +40,13 @@ export class TokenStore {
    * Get a token other than `stale` (the one WeCom just refused). If another
    * process already replaced it, that token is used without a new gettoken.
    */
-  refresh(stale: string | undefined): Promise<string> {
+  async refresh(stale: string | undefined): Promise<string> {
     this.inflight ??= this.refreshShared(stale).finally(() => {
       this.inflight = undefined;
     });
-    return this.inflight;
+    const token = await this.inflight;
+    // Joined a refresh started for another reason (a cache miss) that found our refused token: go again.
+    return stale !== undefined && token === stale ? this.refresh(stale) : token;
   }
 
   private async refreshShared(stale: string | undefined): Promise<string> {
