@@ -169,6 +169,24 @@ function applyRules(f: Features, t: string): void {
     else add('parking', 3);
   }
 
+  // 加装电梯 (retrofitting a lift) is the housing authority's programme, not a lift fault.
+  if (/加装电梯|装电梯|安装电梯|加装电梯|elevator retrofit|install (?:an elevator|a lift)|add (?:an elevator|a lift)/.test(t)) {
+    add('housing', 3);
+    s[C('property')]! *= 0.3;
+  }
+
+  // A room temperature in degrees is a heating complaint (供暖季室温不达标).
+  if (/(?:屋里|屋内|室内|家里|室温|温度|卧室|客厅).{0,8}(?:只有|才|不到|仅|就)?.{0,3}(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:多|几)?度|only \d{1,2} ?(?:degrees|°c|c\b)|\d{1,2} ?degrees inside/.test(t)) add('heating', 3);
+
+  // Lifts and escalators in a station are the operator's, not a property manager's.
+  if (/地铁|车站|站内|站台|轻轨|subway|metro|station/.test(t) && /电梯|扶梯|lift|elevator|escalator/.test(t)) {
+    add('public_transport', 3);
+    s[C('property')]! *= 0.4;
+  }
+
+  // A pure suggestion (建议…) with no problem reported is "other" (表扬与建议).
+  if (/^(?:我|我们)?(?:想|有个|有一个|提个|提一个)?建议|^suggest|^i suggest|^i'd like to suggest|^my suggestion/.test(t) && f.tags[T('#complaint')]! <= 1) add('other', 4);
+
   // 共享单车乱停放 is named in parking's scope: piles of shared bikes are parking, not clutter.
   if (/共享单车|shared bike|bike-share|bike share/.test(t)) add('parking', 2);
 
@@ -182,7 +200,7 @@ function applyRules(f: Features, t: string): void {
   }
 
   // Street lights and paths inside a residential compound are the property manager's facilities.
-  if (has('#compound') && !has('#road') && s[C('municipal_facility')]! > 0 && /小区|院里|院内|compound|estate/.test(t)) {
+  if (!has('#road') && s[C('municipal_facility')]! > 0 && /小区里|小区内|院里|院内|楼前|楼后|inside (?:the|our) (?:compound|estate)|in (?:the|our) (?:compound|estate)/.test(t)) {
     add('property', Math.min(3, s[C('municipal_facility')]!) * 0.9);
   }
 
@@ -201,7 +219,7 @@ function applyRules(f: Features, t: string): void {
   if (has('#praise')) {
     const complaint = f.tags[T('#complaint')]!;
     const strongPraise =
-      /表扬|点赞|锦旗|致谢|好评|称赞|praise|compliment|great job|well done|辛苦了|非常感谢|特别感谢|十分感谢|thank you to|thanks to|grateful to|thank the|thank (?:all )?(?:the )?(?:staff|team|officer|workers)/.test(t) ||
+      /表扬|点赞|点个赞|赞一个|夸一夸|夸夸|锦旗|致谢|好评|称赞|praise|compliment|great job|well done|辛苦了|非常感谢|特别感谢|十分感谢|thank you to|thanks to|grateful to|thank the|thank (?:all )?(?:the )?(?:staff|team|officer|workers)/.test(t) ||
       /感谢.{0,12}(?:工作人员|师傅|同志|书记|主任|民警|社区|街道|网格员|志愿者|医生|老师|司机)/.test(t);
     if (strongPraise && complaint <= 3) add('other', 6);
     else if (strongPraise) add('other', 3);

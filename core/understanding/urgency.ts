@@ -74,7 +74,7 @@ export const URGENT_RULES: UrgentRule[] = [
   { category: 'illegal_construction', situation: '拆改承重墙危及安全', test: re(/(?:拆|砸|打|凿|改|挖|掏).{0,4}承重墙|承重墙.{0,6}(?:拆|砸|打掉|凿|改|掏|挖)|(?:knock|tear|tore|remov|demolish|tak).{0,20}load[- ]bearing wall/) },
   { category: 'parking', situation: '堵塞消防通道', test: re(/(?:堵|占|挡|停).{0,8}(?:消防通道|消防车道|生命通道)|(?:消防通道|消防车道|生命通道).{0,8}(?:堵|占|停满|被停|挡|进不去|过不去)|(?:block|obstruct|park).{0,25}(?:fire lane|fire access|emergency lane)|fire lane.{0,20}(?:blocked|obstructed)/) },
   { category: 'traffic', situation: '信号灯全部失灵', test: re(/(?:信号灯|红绿灯|交通灯).{0,8}(?:全部|全都|都|全)(?:失灵|不亮|灭|坏|黑)|(?:全部|所有|整个路口).{0,6}(?:信号灯|红绿灯|交通灯).{0,6}(?:失灵|不亮|灭|坏)|(?:all|every) (?:the )?(?:traffic )?(?:lights|signals).{0,12}(?:out|dead|off|not working|broken)|traffic lights? (?:are |is )?(?:all )?(?:completely )?(?:out|dead)/) },
-  { category: 'municipal_facility', situation: '井盖缺失', test: re(/井盖.{0,10}(?:丢|没了|没有了|缺失|不见了|偷|被盗|移位|翻了|掉下去|塌)|(?:没有|没|缺|少了).{0,2}井盖|(?:missing|stolen|open|uncovered).{0,10}manhole|manhole.{0,15}(?:missing|gone|open|uncovered|stolen)/) },
+  { category: 'municipal_facility', situation: '井盖缺失', test: re(/井盖.{0,10}(?:丢|没了|没有了|缺失|不见了|偷|被盗|翻了|掉下去)|(?:没有|没|缺|少了).{0,2}井盖|(?:missing|stolen|open|uncovered).{0,10}manhole|manhole.{0,15}(?:missing|gone|open|uncovered|stolen)/) },
   { category: 'municipal_facility', situation: '路面塌陷', test: re(/塌陷|地陷|路塌|路面.{0,4}塌|马路.{0,4}塌|路.{0,2}塌了|塌了.{0,4}(?:洞|坑)|塌了个|塌出|sinkhole|road (?:has )?collapsed|collapsed road|road cave/) },
   { category: 'greening', situation: '大树倒伏压人压车', test: (t) => (/树|枝|tree|branch/.test(t) && /(?:砸|压)(?:到|住|伤|坏|中|在|了|倒)?.{0,6}(?:人|车|房|屋|棚)|(?:fell|fallen|falling|crushed|landed|came down).{0,30}(?:car|person|people|someone|house|roof|pedestrian)/.test(t)) }, 
   { category: 'food_safety', situation: '食物中毒', test: re(/食物中毒|食品中毒|吃.{0,8}中毒|集体中毒|food poisoning/) },
@@ -84,7 +84,7 @@ export const URGENT_RULES: UrgentRule[] = [
   { category: 'public_security', situation: '火情', test: fireNow },
   { category: 'public_security', situation: '打架斗殴', test: re(/打架|斗殴|打起来|打人|互殴|群殴|持刀|拿刀|砍人|动刀|挥刀|fight(?:ing)?\b|brawl|assault|attacking|with a knife|stabb/) },
   { category: 'public_security', situation: '电动车楼内充电起火风险', test: (t) => /电动车|电瓶车|电动自行车|电车|电三轮|电动三轮|电池|e-?bike|electric (?:bike|scooter)|scooter|batter/.test(t) && (/飞线|拉线|拉电线|楼道|楼内|楼里|家里|屋里|室内|走廊|楼梯|过道|电梯|推上楼|搬上楼|hallway|corridor|stairwell|indoors|inside|upstairs|lift|elevator|apartment|flat/.test(t) && /充电|充着|charg|plugged/.test(t.replace(/(?:没有|没|不|未|禁止|不准|不让|not|no|isn't|aren't|without) ?(?:在)?(?:充电|charging)/g, ''))) },
-  { category: 'civil_affairs', situation: '独居老人失联', test: both(/独居|孤寡|空巢|一个人住|自己住|老人|老大爷|老太太|大爷|大妈|奶奶|爷爷|elderly|old man|old woman|old lady|lives alone/, /失联|联系不上|好几天没|几天没|没见(?:着|到)?.{0,4}(?:出门|人|他|她)|没出门|敲门没人|敲门不应|没人应|没开门|电话不接|not seen|haven't seen|hasn't been seen|nobody has seen|no one has seen|not been seen|no answer|answer(?:ed|ing)? the door|not answering|can't reach|cannot reach|missing/) },
+  { category: 'civil_affairs', situation: '独居老人失联', test: both(/独居|孤寡|空巢|一个人住|自己住|老人|老大爷|老太太|大爷|大妈|奶奶|爷爷|elderly|old man|old woman|old lady|lives alone/, /失联|联系不上|好几天没|几天没|天没动静|没动静|没有动静|敲门也不开|敲门不开|不开门|没见(?:着|到)?.{0,4}(?:出门|人|他|她)|没出门|敲门没人|敲门不应|没人应|没开门|电话不接|not seen|haven't seen|hasn't been seen|nobody has seen|no one has seen|not been seen|no answer|answer(?:ed|ing)? the door|not answering|can't reach|cannot reach|missing/) },
 ];
 
 // ---------------------------------------------------------------- triage
