@@ -48,6 +48,16 @@ describe('access tokens', () => {
     expect(server.callsTo('gettoken')).toHaveLength(2);
   });
 
+  it('after an expiry, many refused calls in several processes cause one gettoken', async () => {
+    const a = clientFor(server, r);
+    const b = clientFor(server, r);
+    await a.sendAppText('u0', 'warm');
+    server.expireAllTokens();
+    await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).sendAppText(`u${i}`, `after ${i}`)));
+    expect(server.callsTo('gettoken')).toHaveLength(2);
+    expect(server.callsTo('message/send').filter((c) => c.errcode === 0)).toHaveLength(9);
+  });
+
   it('caches a token no longer than its expires_in', async () => {
     server.tokenTtlSec = 1;
     const client = clientFor(server, r);
