@@ -110,25 +110,45 @@ async function runNotify(rt: Runtime, id: bigint) {
   });
 }
 
+/** How long one worker owns a delivery while sending it (covers a wait for group budget). */
+const SEND_LEASE_MS = 120_000;
+
+interface ClaimedDelivery {
+  id: string;
+  platform: string;
+  chatId: string;
+  petitionId: string | null;
+  message: StoredMessage;
+}
+
 async function runSend(rt: Runtime, id: bigint) {
   const { db } = rt.deps;
   const row = await db.outbox.findUnique({ where: { id } });
   if (!row || row.doneAt) return;
-  const delivery = await db.delivery.findUnique({ where: { id: String((row.payload as Record<string, unknown>).deliveryId) } });
+  const deliveryId = String((row.payload as Record<string, unknown>).deliveryId);
+  const now = rt.deps.clock.now();
+  // Claim the delivery: exactly one worker sends it; a dead worker's lease runs out.
+  const [delivery] = await db.$queryRaw<ClaimedDelivery[]>`
+    UPDATE "Delivery" SET status = 'sending', "leaseUntil" = ${new Date(now.getTime() + SEND_LEASE_MS)}, attempts = attempts + 1
+    WHERE id = ${deliveryId} AND (status = 'pending' OR (status = 'sending' AND "leaseUntil" < ${now}))
+    RETURNING id, platform, "chatId", "petitionId", message`;
   const finish = (data: Record<string, unknown>, error?: string) =>
     inTx(rt.deps, async (w) => {
       if (!(await lockRow(w.tx, id))) return;
-      if (delivery) await w.tx.delivery.update({ where: { id: delivery.id }, data });
+      if (delivery) await w.tx.delivery.update({ where: { id: delivery.id }, data: { ...data, leaseUntil: null } });
       await markDone(w.tx, id, w.now, error);
     });
-  if (!delivery || delivery.status !== 'pending') return finish({});
+  if (!delivery) {
+    const current = await db.delivery.findUnique({ where: { id: deliveryId }, select: { status: true } });
+    if (current && (current.status === 'sending' || current.status === 'pending')) throw new Error('delivery is being sent by another worker; retry later');
+    return finish({});
+  }
   const sender = rt.senders[delivery.platform];
   if (!sender) {
     rt.deps.logger.warn({ platform: delivery.platform }, 'no sender configured for platform; delivery dropped');
     return finish({ status: 'failed', error: 'no sender for platform' }, 'no sender');
   }
-  const message = delivery.message as unknown as StoredMessage;
-  const now = rt.deps.clock.now();
+  const message = delivery.message;
 
   if (message.ackId) {
     await sender.answerAction?.(message.ackId, message.text || undefined);
@@ -143,32 +163,62 @@ async function runSend(rt: Runtime, id: bigint) {
     }
   }
 
-  if (sender.remainingBudget && delivery.chatId.startsWith('-')) {
-    const digested = await maybeDigest(rt, sender, delivery.id, delivery.platform, delivery.chatId);
-    if (digested) return;
-  }
-
   try {
+    if (sender.remainingBudget && delivery.chatId.startsWith('-') && (await sendDigest(rt, sender, delivery, id))) return;
     const { essential: _e, ackId: _a, rollcall: _r, ...out } = message;
     const result = await sender.send({ ...out, chatId: delivery.chatId });
     await inTx(rt.deps, async (w) => {
-      if (!(await lockRow(w.tx, id))) return;
-      await w.tx.delivery.update({ where: { id: delivery.id }, data: { status: 'sent', sentAt: w.now, sentMessageId: result.messageId, attempts: { increment: 1 } } });
+      await w.tx.delivery.update({ where: { id: delivery.id }, data: { status: 'sent', sentAt: w.now, sentMessageId: result.messageId, leaseUntil: null } });
       if (delivery.platform === 'wecom_kf') {
         await w.tx.resident.updateMany({ where: { platform: 'wecom_kf', chatId: delivery.chatId }, data: { windowSent: { increment: 1 } } });
       }
       if (result.migratedToChatId) {
         await w.tx.chatBinding.updateMany({ where: { platform: delivery.platform, chatId: delivery.chatId }, data: { chatId: result.migratedToChatId } });
       }
-      await markDone(w.tx, id, w.now);
+      if (await lockRow(w.tx, id)) await markDone(w.tx, id, w.now);
     });
   } catch (err) {
     rt.onSendError?.(delivery.platform, err);
+    const reason = String((err as Error)?.message ?? err).slice(0, 500);
     if (err instanceof Error && err.name === 'PermanentSendError') {
       rt.deps.logger.warn({ err, platform: delivery.platform }, 'permanent send failure');
-      return finish({ status: 'failed', error: err.message.slice(0, 500), attempts: { increment: 1 } }, err.message.slice(0, 500));
+      return finish({ status: 'failed', error: reason }, reason);
     }
-    await db.delivery.update({ where: { id: delivery.id }, data: { attempts: { increment: 1 }, error: String((err as Error)?.message ?? err).slice(0, 500) } });
+    // Release the lease so the retry (or another worker) can send it.
+    await db.delivery.update({ where: { id: delivery.id }, data: { status: 'pending', leaseUntil: null, error: reason } });
+    throw err;
+  }
+}
+
+/**
+ * A group with more waiting than its budget allows gets one digest message
+ * instead of a flood (Telegram: 20 messages a minute per group). The waiting
+ * deliveries are claimed first, so two workers never digest the same ones.
+ */
+async function sendDigest(rt: Runtime, sender: ChannelSender, first: ClaimedDelivery, outboxId: bigint): Promise<boolean> {
+  const { db } = rt.deps;
+  const now = rt.deps.clock.now();
+  const waiting = await db.delivery.count({ where: { platform: first.platform, chatId: first.chatId, status: 'pending' } });
+  if (waiting === 0 || waiting + 1 <= (await sender.remainingBudget!(first.chatId))) return false;
+  const others = await db.$queryRaw<ClaimedDelivery[]>`
+    UPDATE "Delivery" SET status = 'sending', "leaseUntil" = ${new Date(now.getTime() + SEND_LEASE_MS)}
+    WHERE id IN (SELECT id FROM "Delivery" WHERE platform = ${first.platform} AND "chatId" = ${first.chatId} AND status = 'pending'
+                 ORDER BY "createdAt" LIMIT 49 FOR UPDATE SKIP LOCKED)
+    RETURNING id, platform, "chatId", "petitionId", message`;
+  const batch = [first, ...others];
+  const lines = batch.map((d) => `• ${d.message.text.split('\n')[0]!.slice(0, 80)}`);
+  const text = [t('digestHeader', 'zh'), ...lines, t('digestFooter', 'zh')].join('\n').slice(0, 4000);
+  try {
+    const result = await sender.send({ chatId: first.chatId, text });
+    const ids = batch.map((d) => d.id);
+    await inTx(rt.deps, async (w) => {
+      await w.tx.delivery.updateMany({ where: { id: { in: ids } }, data: { status: 'digested', sentAt: w.now, sentMessageId: result.messageId, leaseUntil: null } });
+      await w.tx.$executeRaw`UPDATE "Outbox" SET "doneAt" = ${w.now} WHERE kind = 'send' AND "doneAt" IS NULL AND (id = ${outboxId} OR payload->>'deliveryId' = ANY(${ids}))`;
+    });
+    rt.deps.logger.info({ platform: first.platform, digested: ids.length }, 'sent a digest instead of a flood');
+    return true;
+  } catch (err) {
+    await db.delivery.updateMany({ where: { id: { in: others.map((d) => d.id) } }, data: { status: 'pending', leaseUntil: null } });
     throw err;
   }
 }
@@ -189,28 +239,4 @@ async function flagCallback(rt: Runtime, petitionId: string) {
     const area = p.streetCode ?? p.districtCode;
     if (area) await w.notify({ t: 'area', areaCode: area, note: 'callback_needed', petitionId }, `callback:${petitionId}`);
   });
-}
-
-/**
- * A group with more waiting than its budget allows gets one digest message
- * instead of a flood (Telegram: 20 messages a minute per group).
- */
-async function maybeDigest(rt: Runtime, sender: ChannelSender, deliveryId: string, platform: string, chatId: string): Promise<boolean> {
-  const { db } = rt.deps;
-  const waiting = await db.delivery.findMany({ where: { platform, chatId, status: 'pending' }, orderBy: { createdAt: 'asc' }, take: 50 });
-  const remaining = await sender.remainingBudget!(chatId);
-  if (waiting.length <= Math.max(remaining, 1)) return false;
-  const lines = waiting.map((d) => {
-    const m = d.message as unknown as StoredMessage;
-    return `• ${m.text.split('\n')[0]!.slice(0, 80)}`;
-  });
-  const text = [t('digestHeader', 'zh'), ...lines, t('digestFooter', 'zh')].join('\n').slice(0, 4000);
-  const result = await sender.send({ chatId, text });
-  const ids = waiting.map((d) => d.id);
-  await inTx(rt.deps, async (w) => {
-    await w.tx.delivery.updateMany({ where: { id: { in: ids }, status: 'pending' }, data: { status: 'digested', sentAt: w.now, sentMessageId: result.messageId } });
-    await w.tx.$executeRaw`UPDATE "Outbox" SET "doneAt" = ${w.now} WHERE kind = 'send' AND "doneAt" IS NULL AND payload->>'deliveryId' = ANY(${ids})`;
-  });
-  rt.deps.logger.info({ platform, digested: ids.length, includesThis: ids.includes(deliveryId) }, 'sent a digest instead of a flood');
-  return ids.includes(deliveryId);
 }

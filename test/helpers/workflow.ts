@@ -58,7 +58,7 @@ export const noPlace = (): PlaceFacts => ({ districtCode: null, streetCode: null
  * Facts for a text, written by the test: the workflow is tested against what
  * the understanding module returns, not against its guesses.
  */
-export function scriptedUnderstanding(script: (text: string) => Partial<Understood> & { place?: Partial<PlaceFacts> }): Understand {
+export function scriptedUnderstanding(script: (text: string) => Omit<Partial<Understood>, 'place'> & { place?: Partial<PlaceFacts> }): Understand {
   return async (text) => {
     const s = script(text);
     return {
