@@ -265,7 +265,15 @@ export class WecomServer {
   async deliver(
     url: string,
     fields: Record<string, string | number>,
-    o: { forgeSignature?: boolean; receiverId?: string; corruptCiphertext?: boolean; rawBody?: string; innerXml?: string } = {},
+    o: {
+      forgeSignature?: boolean;
+      receiverId?: string;
+      corruptCiphertext?: boolean;
+      rawBody?: string;
+      innerXml?: string;
+      /** Content-Type header; omitted when null. */
+      contentType?: string | null;
+    } = {},
   ) {
     const inner = o.innerXml ?? wecomXml(fields);
     let encrypted = encrypt(this.encodingAESKey, inner, o.receiverId ?? this.corpId);
@@ -274,7 +282,7 @@ export class WecomServer {
     const body = o.rawBody ?? wecomXml({ ToUserName: this.corpId, Encrypt: encrypted, AgentID: String(this.agentId) });
     const res = await fetch(`${url}?${new URLSearchParams(q.query)}`, {
       method: 'POST',
-      headers: { 'content-type': 'text/xml' },
+      headers: o.contentType === null ? {} : { 'content-type': o.contentType ?? 'text/xml' },
       body,
     });
     return { status: res.status, body: await res.text() };

@@ -89,6 +89,13 @@ describe('messages and events (POST)', () => {
     expect(m.receivedAt.getTime()).toBe(Number(fields.CreateTime) * 1000);
   });
 
+  it('accepts the body whatever Content-Type it comes with', async () => {
+    for (const contentType of ['text/xml; charset=utf-8', 'application/xml', 'text/plain', 'application/octet-stream']) {
+      expect((await server.deliver(url, server.textMessage('a', contentType), { contentType })).status).toBe(200);
+    }
+    expect(sink.calls.map((m) => m.text)).toEqual(['text/xml; charset=utf-8', 'application/xml', 'text/plain', 'application/octet-stream']);
+  });
+
   it('keeps markup-like characters in CDATA text as written', async () => {
     await server.deliver(url, server.textMessage('zhangsan', '退单 2611250001 <不属于本单位> & "城管" ]]> 完'));
     expect(sink.calls[0]?.text).toBe('退单 2611250001 <不属于本单位> & "城管" ]]> 完');
