@@ -127,3 +127,36 @@ export class FuzzyIndex<E = unknown> {
     return out;
   }
 }
+
+/**
+ * Two-character names (望京, 双井) sound like too many everyday words to be
+ * searched inside prose; a resident answering "which street?" with a typo
+ * (望经) is matched only when the whole answer is that word.
+ */
+export class ShortFuzzy<E = unknown> {
+  private readonly byKey = new Map<number, { name: string; entry: E }[]>();
+
+  add(name: string, entry: E): void {
+    if (name.length !== 2) return;
+    const a = syllableId(name[0]!);
+    const b = syllableId(name[1]!);
+    if (!a || !b) return;
+    const key = a * 4096 + b;
+    let list = this.byKey.get(key);
+    if (!list) this.byKey.set(key, (list = []));
+    list.push({ name, entry });
+  }
+
+  /** Entries whose name differs from `word` by exactly one homophone character. */
+  match(word: string): E[] {
+    if (word.length !== 2) return [];
+    const a = syllableId(word[0]!);
+    const b = syllableId(word[1]!);
+    if (!a || !b) return [];
+    const list = this.byKey.get(a * 4096 + b);
+    if (!list) return [];
+    return list
+      .filter((it) => (it.name[0] === word[0]) !== (it.name[1] === word[1]) && !hasFunctionCharDiff(word, 0, it.name))
+      .map((it) => it.entry);
+  }
+}

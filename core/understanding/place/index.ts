@@ -9,7 +9,7 @@
 import { DISTRICTS, STREETS, districtOfStreet, streetLabel, DISTRICT_BY_CODE } from './gazetteer.js';
 import { LANDMARKS, type Landmark } from './landmarks.js';
 import { normalizeWithBreaks } from './normalize.js';
-import { FuzzyIndex } from './fuzzy.js';
+import { FuzzyIndex, ShortFuzzy } from './fuzzy.js';
 import { scorePlaces, type PlaceDevLine, type PlaceEvalReport } from './evaluate.js';
 
 export interface PlaceCandidate {
@@ -65,6 +65,7 @@ const latinDict = new Map<string, Entry[]>();
 /** First char → candidate key lengths, longest first. */
 const firstLens = new Map<string, number[]>();
 const fuzzy = new FuzzyIndex<Entry>();
+const shortFuzzy = new ShortFuzzy<Entry>();
 
 const METHOD_RANK: Record<EntryMethod, number> = { district: 0, official: 1, alias: 2, landmark: 3, road: 3, community: 4 };
 
@@ -197,6 +198,7 @@ function buildIndex(): void {
       }
       add(a, WEAK_NAMES.has(a) ? { ...e, weak: true } : e);
       if (a.length >= 3) fuzzy.add(a, { method: 'alias', targets: [t] });
+      else if (!WEAK_NAMES.has(a)) shortFuzzy.add(a, { method: 'alias', targets: [t] });
     }
     // In English text the pinyin of a street whose Chinese short name is a common word is unambiguous (Tianqiao, Qianmen).
     const extra = EXTRA_LATIN[s.code];
@@ -410,6 +412,22 @@ function selectMatches(all: Match[]): Match[] {
   return chosen;
 }
 
+/**
+ * Everyday two-character words that sound exactly like a street alias with one
+ * character changed (found by running every frequent 2-character word of the
+ * jieba dictionary through the matcher): never a typo of a place.
+ */
+const SHORT_FUZZY_STOP = new Set(['上帝', '中场', '中常', '关内', '关外', '大雨', '天堂', '山地', '王平', '西路', '象山']);
+
+/** The text without punctuation and filler words around a bare answer ("在望经那边吧" → "望经"). */
+function shortCore(text: string): string {
+  if (text.length > 12) return '';
+  return text
+    .replace(/[\s，。,.!！?？、;；:：~～…"'“”‘’()（）]/g, '')
+    .replace(/^(?:我在|我住|我住在|住在|就在|在|是|位于)/, '')
+    .replace(/(?:那边|这边|附近|一带|吧|啊|呀|的)+$/, '');
+}
+
 /** The message is little more than the name ("八角", "在八角那边"): an answer to "which street?". */
 function isShortAnswer(text: string, m: Match): boolean {
   const rest = (text.slice(0, m.start) + '|' + text.slice(m.end))
@@ -521,6 +539,17 @@ function resolveText(text: string, breaks?: Uint8Array): PlaceResult {
         chosen.push({ start: f.start, end: f.end, text: text.slice(f.start, f.end), entry: { method: f.entry[0]!.method, targets }, fuzzy: true });
       }
       chosen.sort((a, b) => a.start - b.start);
+    }
+  }
+  if (!chosen.length) {
+    // A two-character answer with a homophone typo (望经 → 望京).
+    const core = shortCore(text);
+    const hits = core.length === 2 && !SHORT_FUZZY_STOP.has(core) ? shortFuzzy.match(core) : [];
+    if (hits.length) {
+      usedFuzzy = true;
+      const targets = hits.flatMap((e) => e.targets);
+      const start = text.indexOf(core);
+      chosen.push({ start, end: start + 2, text: core, entry: { method: hits[0]!.method, targets }, fuzzy: true });
     }
   }
   const address = extractAddress(text, chosen);
