@@ -29,10 +29,10 @@
  * - Volume: petitions created in the period (streets, districts); assignments
  *   dispatched in the period (units, `dispatched`; lead only in `leadDispatched`).
  *
- * Rows are aggregated from chunked reads, so memory grows with the number of
- * units and areas, not with the number of ratings.
+ * Ratings and on-time figures are counted in Postgres (one GROUP BY each), so
+ * memory grows with the number of units and areas, not with the ratings.
  */
-import type { PrismaClient } from '../db.js';
+import { Prisma, type PrismaClient } from '../db.js';
 import { periodRange, previousPeriod, shiftPeriod, type Period, type PeriodOptions } from './period.js';
 import { compare, ratio, subtract, weightedRatio, weightedSum, type Ratio } from './ratio.js';
 
@@ -57,8 +57,6 @@ export interface AssessOptions extends PeriodOptions {
   weights?: Partial<Weights>;
   /** units only: restrict to one unit type (department type code or `district_gov`) */
   typeCode?: string;
-  /** rows to read per database round trip */
-  chunkSize?: number;
 }
 
 export interface AssessmentRow {
@@ -165,28 +163,86 @@ async function loadUniverse(db: PrismaClient, level: Level, typeCode?: string): 
   return { rows, streetDistrict, areaLevel };
 }
 
-/** Iterate a model in id order, `size` rows per query. */
-async function* chunks<T extends { id: string }>(
-  fetch: (cursor: string | undefined, take: number) => Promise<T[]>,
-  size: number,
-): AsyncGenerator<T> {
-  let cursor: string | undefined;
-  for (;;) {
-    const batch = await fetch(cursor, size);
-    for (const r of batch) yield r;
-    if (batch.length < size) return;
-    cursor = batch[batch.length - 1]!.id;
+/**
+ * The grouping key in SQL. Fixed fragments only (never user input). Unit: the
+ * lead at rating time, same rule as `leadUnitAt`: among lead assignments,
+ * prefer those dispatched by then, then live ones, then the latest.
+ */
+function keySql(level: Level, at: Prisma.Sql): { key: Prisma.Sql; join: Prisma.Sql } {
+  if (level === 'street') return { key: Prisma.sql`p."streetCode"`, join: Prisma.empty };
+  if (level === 'district') {
+    return { key: Prisma.sql`COALESCE(p."districtCode", s."parentCode")`, join: Prisma.sql`LEFT JOIN "Area" s ON s.code = p."streetCode"` };
   }
+  return {
+    key: Prisma.sql`l."unitId"`,
+    join: Prisma.sql`LEFT JOIN LATERAL (
+      SELECT a."unitId" FROM "Assignment" a
+      WHERE a."petitionId" = p.id AND a.role = 'lead'
+      ORDER BY (a."dispatchedAt" <= ${at}) DESC, (a.status NOT IN ('returned', 'cancelled')) DESC, a."dispatchedAt" DESC, a.id DESC
+      LIMIT 1) l ON true`,
+  };
+}
+
+interface RatingGroup {
+  key: string;
+  asked: number;
+  valid: number;
+  contacted: number;
+  solved: number;
+  partly: number;
+  satisfied: number;
+  basically: number;
+  ratedPetitions: number;
+}
+
+async function ratingCounts(db: PrismaClient, level: Level, period: Period): Promise<RatingGroup[]> {
+  const { start, end } = period;
+  const { key, join } = keySql(level, Prisma.sql`COALESCE(r."ratedAt", r."askedAt")`);
+  const valid = Prisma.sql`(r."ratedAt" >= ${start} AND r."ratedAt" < ${end})`;
+  const rows = await db.$queryRaw<Record<keyof RatingGroup, string | bigint | null>[]>`
+    SELECT ${key} AS key,
+      count(*) FILTER (WHERE r."askedAt" >= ${start} AND r."askedAt" < ${end}) AS asked,
+      count(*) FILTER (WHERE ${valid}) AS valid,
+      count(*) FILTER (WHERE ${valid} AND r.contacted IS TRUE) AS contacted,
+      count(*) FILTER (WHERE ${valid} AND r.solved = 'solved') AS solved,
+      count(*) FILTER (WHERE ${valid} AND r.solved = 'partly') AS partly,
+      count(*) FILTER (WHERE ${valid} AND r.satisfaction = 'satisfied') AS satisfied,
+      count(*) FILTER (WHERE ${valid} AND r.satisfaction = 'basically') AS basically,
+      count(DISTINCT r."petitionId") FILTER (WHERE ${valid}) AS "ratedPetitions"
+    FROM "Rating" r
+    JOIN "Petition" p ON p.id = r."petitionId"
+    ${join}
+    WHERE ${valid} OR (r."askedAt" >= ${start} AND r."askedAt" < ${end})
+    GROUP BY 1`;
+  return rows
+    .filter((r) => r.key !== null)
+    .map((r) => ({
+      key: String(r.key),
+      asked: Number(r.asked), valid: Number(r.valid), contacted: Number(r.contacted), solved: Number(r.solved),
+      partly: Number(r.partly), satisfied: Number(r.satisfied), basically: Number(r.basically), ratedPetitions: Number(r.ratedPetitions),
+    }));
+}
+
+async function onTimeCounts(db: PrismaClient, level: Level, period: Period): Promise<{ key: string; resolved: number; onTime: number }[]> {
+  const { start, end } = period;
+  const k = level === 'unit' ? { key: Prisma.sql`a."unitId"`, join: Prisma.empty } : keySql(level, Prisma.sql`a."resolvedAt"`);
+  const rows = await db.$queryRaw<{ key: string | null; resolved: bigint; on_time: bigint }[]>`
+    SELECT ${k.key} AS key, count(*) AS resolved,
+      count(*) FILTER (WHERE a."dueAt" IS NULL OR a."resolvedAt" <= a."dueAt") AS on_time
+    FROM "Assignment" a
+    JOIN "Petition" p ON p.id = a."petitionId"
+    ${k.join}
+    WHERE a."resolvedAt" >= ${start} AND a."resolvedAt" < ${end}
+    GROUP BY 1`;
+  return rows.filter((r) => r.key !== null).map((r) => ({ key: r.key!, resolved: Number(r.resolved), onTime: Number(r.on_time) }));
 }
 
 export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Assessment> {
   const weights: Weights = { ...DEFAULT_WEIGHTS, ...opts.weights };
   const period = periodRange(opts.period, opts);
-  const size = opts.chunkSize ?? 5000;
   const { level } = opts;
   const u = await loadUniverse(db, level, opts.typeCode);
   const inPeriod = { gte: period.start, lt: period.end };
-  const isIn = (d: Date | null) => !!d && d >= period.start && d < period.end;
 
   const bucket = (code: string | null | undefined): Counts | null => {
     if (!code) return null;
@@ -198,47 +254,22 @@ export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Ass
   const areaKey = (p: { streetCode: string | null; districtCode: string | null }): string | null =>
     level === 'street' ? p.streetCode : (p.districtCode ?? (p.streetCode ? u.streetDistrict.get(p.streetCode) ?? null : null));
 
-  // Ratings: asked and answered in the period.
-  const ratedPetitions = new Map<string, Set<string>>();
-  const ratings = chunks(
-    (cursor, take) =>
-      db.rating.findMany({
-        where: { OR: [{ ratedAt: inPeriod }, { askedAt: inPeriod }] },
-        orderBy: { id: 'asc' },
-        take,
-        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-        select: {
-          id: true, petitionId: true, contacted: true, solved: true, satisfaction: true, askedAt: true, ratedAt: true,
-          petition: {
-            select: {
-              streetCode: true, districtCode: true,
-              assignments: { where: { role: 'lead' }, select: { unitId: true, status: true, dispatchedAt: true } },
-            },
-          },
-        },
-      }),
-    size,
-  );
-  for await (const r of ratings) {
-    const key = level === 'unit' ? leadUnitAt(r.petition.assignments, r.ratedAt ?? r.askedAt) : areaKey(r.petition);
-    const c = bucket(key);
-    if (!c || !key) continue;
-    if (isIn(r.askedAt)) c.asked++;
-    if (!isIn(r.ratedAt)) continue;
-    c.valid++;
-    if (r.contacted === true) c.contacted++;
-    else c.notContacted++;
-    if (r.solved === 'solved') c.solved++;
-    else if (r.solved === 'partly') c.partly++;
-    else c.unsolved++;
-    if (r.satisfaction === 'satisfied') c.satisfied++;
-    else if (r.satisfaction === 'basically') c.basically++;
-    else c.dissatisfied++;
-    let set = ratedPetitions.get(key);
-    if (!set) ratedPetitions.set(key, (set = new Set()));
-    set.add(r.petitionId);
+  // Ratings: asked and answered in the period, counted in Postgres.
+  for (const g of await ratingCounts(db, level, period)) {
+    const c = bucket(g.key);
+    if (!c) continue;
+    c.asked += g.asked;
+    c.valid += g.valid;
+    c.contacted += g.contacted;
+    c.notContacted += g.valid - g.contacted;
+    c.solved += g.solved;
+    c.partly += g.partly;
+    c.unsolved += g.valid - g.solved - g.partly;
+    c.satisfied += g.satisfied;
+    c.basically += g.basically;
+    c.dissatisfied += g.valid - g.satisfied - g.basically;
+    c.ratedPetitions += g.ratedPetitions;
   }
-  for (const [key, set] of ratedPetitions) bucket(key)!.ratedPetitions = set.size;
 
   // Volume.
   if (level === 'unit') {
@@ -260,22 +291,11 @@ export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Ass
   }
 
   // On-time resolution.
-  const resolved = chunks(
-    (cursor, take) =>
-      db.assignment.findMany({
-        where: { resolvedAt: inPeriod },
-        orderBy: { id: 'asc' },
-        take,
-        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-        select: { id: true, unitId: true, dueAt: true, resolvedAt: true, petition: { select: { streetCode: true, districtCode: true } } },
-      }),
-    size,
-  );
-  for await (const a of resolved) {
-    const c = bucket(level === 'unit' ? a.unitId : areaKey(a.petition));
+  for (const g of await onTimeCounts(db, level, period)) {
+    const c = bucket(g.key);
     if (!c) continue;
-    c.resolvedAssignments++;
-    if (!a.dueAt || a.resolvedAt! <= a.dueAt) c.onTimeResolved++;
+    c.resolvedAssignments += g.resolved;
+    c.onTimeResolved += g.onTime;
   }
 
   // Returns and reopens, from the event log.
