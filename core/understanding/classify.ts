@@ -187,6 +187,15 @@ function applyRules(f: Features, t: string): void {
   // A pure suggestion (建议…) with no problem reported is "other" (表扬与建议).
   if (/^(?:我|我们)?(?:想|有个|有一个|提个|提一个)?建议|^suggest|^i suggest|^i'd like to suggest|^my suggestion/.test(t) && f.tags[T('#complaint')]! <= 1) add('other', 4);
 
+  // A hydrant that leaks is the water network's, not a fire-safety matter.
+  if (/消火栓|消防栓|hydrant/.test(t) && has('#leak')) add('water_supply', 4);
+
+  // "一股…味": a smell, which is pollution unless it is gas or water.
+  if (/一股.{0,8}味|smells? (?:of|like)/.test(t) && !has('#water') && !/燃气|煤气|天然气|gas/.test(t)) add('pollution', 3);
+
+  // Dust blown about (扬尘) is pollution even when the dirt is construction spoil.
+  if (/[灰尘土]/.test(t) && /风|吹|扬|漫天|到处/.test(t) && s[C('pollution')]! > 0) add('pollution', 2);
+
   // 共享单车乱停放 is named in parking's scope: piles of shared bikes are parking, not clutter.
   if (/共享单车|shared bike|bike-share|bike share/.test(t)) add('parking', 2);
 
@@ -221,7 +230,10 @@ function applyRules(f: Features, t: string): void {
     const strongPraise =
       /表扬|点赞|点个赞|赞一个|夸一夸|夸夸|锦旗|致谢|好评|称赞|praise|compliment|great job|well done|辛苦了|非常感谢|特别感谢|十分感谢|thank you to|thanks to|grateful to|thank the|thank (?:all )?(?:the )?(?:staff|team|officer|workers)/.test(t) ||
       /感谢.{0,12}(?:工作人员|师傅|同志|书记|主任|民警|社区|街道|网格员|志愿者|医生|老师|司机)/.test(t);
-    if (strongPraise && complaint <= 3) add('other', 6);
+    let maxOther = 0;
+    for (let i = 0; i < NCAT; i++) if (i !== C('other')) maxOther = Math.max(maxOther, s[i]!);
+    // When praising, the category words name whom is praised (民警, 医生…), not a problem.
+    if (strongPraise && complaint <= 3) add('other', 4 + maxOther * 0.6);
     else if (strongPraise) add('other', 3);
   }
 }

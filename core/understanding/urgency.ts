@@ -50,6 +50,8 @@ const fireNow = (t: string): boolean => {
   if (!m) return false;
   // 点不着火 / 打不着火 is a stove that will not light
   if (/[不没]$/.test(t.slice(0, m.index))) return false;
+  // a simile: 烟大得像着火了一样
+  if (/(?:像|跟|如同|仿佛).{0,3}(?:着火|起火|失火|烧起来)了?(?:一样|似的)/.test(t)) return false;
   const around = t.slice(Math.max(0, m.index - 8), m.index + m[0].length + 8);
   return !RISK_WORDS.test(around);
 };
@@ -68,9 +70,9 @@ export const URGENT_RULES: UrgentRule[] = [
   { category: 'power', situation: '大面积停电', test: both(/停电|没电|断电|no power|power(?:'s| has| is| has been| was)? .{0,10}(?:out|off|cut)|power out|blackout/, /大面积|整个小区|全小区|整片|一片|好几个小区|多个小区|好几栋|多栋|整条街|全村|整个村|whole (?:compound|estate|neighbourhood|neighborhood|area|village|street)|several buildings|entire/) },
   { category: 'gas', situation: '闻到燃气味', test: re(/(?:燃气|煤气|天然气|液化气)(?:的)?(?:味|气味)|闻到.{0,4}(?:燃气|煤气|天然气)|(?:smell|smells|smelled|smelt)(?: of)? (?:gas|something like gas)|gas smell/) },
   { category: 'gas', situation: '燃气泄漏', test: re(/(?:燃气|煤气|天然气|液化气).{0,6}(?:泄漏|泄露|漏气|漏了|在漏)|漏气|gas (?:is )?leak|leaking gas|gas escaping/) },
-  { category: 'noise', situation: '深夜施工持续扰民', test: both(/施工|打桩|工地|电钻|切割|construction|pile|building site|drilling/, /深夜|半夜|凌晨|夜里|夜间|晚上1[0-2]点|十一点|十二点|后半夜|通宵|整夜|all night|midnight|late at night|[1-3] ?am|every night|overnight|at night/) },
+  { category: 'noise', situation: '深夜施工持续扰民', test: both(/施工|打桩|工地|电钻|切割|construction|pile|building site|drilling/, /深夜|半夜|凌晨|夜里|夜间|晚上.{0,12}(?:一直|持续|还在|不停|整晚)|晚上1[0-2]点|十一点|十二点|后半夜|通宵|整夜|all night|midnight|late at night|[1-3] ?am|every night|overnight|at night/) },
   { category: 'pollution', situation: '化学品泄漏', test: re(/化学品.{0,6}(?:泄漏|泄露|洒|漏)|(?:化工|危化|有毒|农药|硫酸|盐酸|液体|气体).{0,6}(?:泄漏|泄露)|chemical (?:leak|spill)|toxic (?:leak|spill|gas)/) },
-  { category: 'pollution', situation: '大面积异味致人不适', test: both(/异味|臭味|刺鼻|恶臭|臭气|气味|毒气|smell|stench|fumes|odou?r/, /头晕|头疼|头痛|恶心|想吐|呕吐|喘不上气|喘不过气|呼吸困难|不舒服|不适|咳嗽|睁不开眼|dizzy|nause|headache|can't breathe|cannot breathe|vomit|sick/) },
+  { category: 'pollution', situation: '大面积异味致人不适', test: both(/异味|臭味|刺鼻|恶臭|臭气|气味|毒气|烟|smell|stench|fumes|smoke|odou?r/, /头晕|头疼|头痛|恶心|想吐|呕吐|喘不上气|喘不过气|呼吸困难|不舒服|不适|咳嗽|睁不开眼|dizzy|nause|headache|can't breathe|cannot breathe|vomit|sick/) },
   { category: 'illegal_construction', situation: '拆改承重墙危及安全', test: re(/(?:拆|砸|打|凿|改|挖|掏).{0,4}承重墙|承重墙.{0,6}(?:拆|砸|打掉|凿|改|掏|挖)|(?:knock|tear|tore|remov|demolish|tak).{0,20}load[- ]bearing wall/) },
   { category: 'parking', situation: '堵塞消防通道', test: re(/(?:堵|占|挡|停).{0,8}(?:消防通道|消防车道|生命通道)|(?:消防通道|消防车道|生命通道).{0,8}(?:堵|占|停满|被停|挡|进不去|过不去)|(?:block|obstruct|park).{0,25}(?:fire lane|fire access|emergency lane)|fire lane.{0,20}(?:blocked|obstructed)/) },
   { category: 'traffic', situation: '信号灯全部失灵', test: re(/(?:信号灯|红绿灯|交通灯).{0,8}(?:全部|全都|都|全)(?:失灵|不亮|灭|坏|黑)|(?:全部|所有|整个路口).{0,6}(?:信号灯|红绿灯|交通灯).{0,6}(?:失灵|不亮|灭|坏)|(?:all|every) (?:the )?(?:traffic )?(?:lights|signals).{0,12}(?:out|dead|off|not working|broken)|traffic lights? (?:are |is )?(?:all )?(?:completely )?(?:out|dead)/) },
@@ -92,7 +94,7 @@ export const URGENT_RULES: UrgentRule[] = [
 const T119 = fireNow;
 const T120 = /晕倒|昏倒|昏迷|晕过去|不省人事|没有呼吸|没呼吸|没了呼吸|心脏病|心梗|脑梗|中风|抽搐|大出血|流了很多血|血流不止|受重伤|伤得很重|摔倒.{0,6}起不来|倒地不起|叫不醒|口吐白沫|unconscious|fainted|collapsed on|passed out|not breathing|heart attack|stroke|bleeding heavily|seriously injured|badly hurt|seizure/;
 const T110 = /打架|斗殴|打起来|打人|互殴|群殴|持刀|拿刀|砍人|动刀|挥刀|抢劫|抢包|抢东西|正在偷|正在撬|入室|家暴|绑架|劫持|砸店|砸车|行凶|杀人|fight(?:ing)?\b|brawl|robbery|robbing|mugging|break-in in progress|breaking in|someone is breaking|with a knife|stabb|domestic violence|kidnap/;
-const T122 = /车祸|撞车|追尾|剐蹭|交通事故|被车撞|撞了人|撞人|撞到人|撞倒|翻车|car accident|car crash|traffic accident|hit by a car|knocked down by|crashed into|collision/;
+const T122 = /车祸|撞车|追尾|剐蹭|交通事故|被车撞|撞了人|撞人|撞到人|撞倒(?:了)?(?:人|行人|老人|孩子)|翻车|car accident|car crash|traffic accident|hit by a car|knocked down by|crashed into|collision/;
 const COURT = /法院|判决|裁定书|诉讼|打官司|起诉|强制执行|立案庭|lawsuit|sued|sue (?:them|him|her|the)|court ruling|court case|judgment|in court/;
 const ARBITRATION = /(?:已经|已|正在|在|申请了|提起了?|提交了?)(?:申请)?(?:劳动)?仲裁|仲裁(?:中|委|庭|裁决|结果|阶段|已经|开庭)|仲裁.{0,6}(?:受理|立案|开庭)|(?:in|filed for|applied for|started|pending) (?:labou?r )?arbitration|arbitration (?:case|hearing|award|is pending|tribunal)/;
 const XINFANG = /信访|上访|(?:举报|投诉|反映).{0,10}(?:干部|官员|领导|书记|主任|局长|科长|镇长|街道主任|公务员|工作人员.{0,4}(?:受贿|索贿|贪污))|贪污|腐败|受贿|索贿|行贿|渎职|滥用职权|corruption|corrupt official|bribe|official.{0,20}(?:abuse|misconduct)|petition office/;
@@ -139,7 +141,7 @@ export function urgencyFor(t: string, category: CategoryCode, triage: Triage, si
   if (triage.kind === '119' || triage.kind === '120' || triage.kind === '110') {
     return { class: 'emergency', urgent: true, reason: `emergency for ${triage.kind}` };
   }
-  if (triage.kind === '122' && /受伤|流血|伤者|人被撞|撞了人|撞人|撞倒|injur|hurt|bleeding/.test(t)) {
+  if (triage.kind === '122' && /受伤|流血|伤者|人被撞|撞了人|撞人|撞倒(?:了)?(?:人|行人|老人|孩子)|injur|hurt|bleeding/.test(t)) {
     return { class: 'emergency', urgent: true, reason: 'traffic accident with injuries' };
   }
   if (UTILITY_CATEGORIES.has(category)) return { class: 'utilities', urgent: false, reason: `utility: ${category}` };
