@@ -20,6 +20,8 @@ import { systemClock, type Clock, type WorkflowDeps } from './core/workflow/cont
 import { policyFromConfig } from './core/workflow/policy.js';
 import type { Understand } from './core/workflow/understanding-port.js';
 import { understand as embeddedUnderstand } from './core/understanding/index.js';
+import { createGeocoder, type Geocoder } from './core/understanding/place/geocoder.js';
+import { resolvePin, resolvePlaceWithGeocoder } from './core/understanding/place/pin.js';
 import { createRouter } from './bots/router.js';
 import { createInboundSink } from './jobs/inbox.js';
 import { createQueues, enqueueOutbox, type Queues } from './jobs/queues.js';
@@ -79,7 +81,10 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     const queues = createQueues(redis, config.REDIS_PREFIX, logger);
     closers.push(() => Promise.all(Object.values(queues).map((q) => q.close())));
 
-    const understand: Understand = opts.understand ?? (await chooseUnderstanding(config, logger));
+    const geocoder = config.GEOCODER_BASE_URL && config.GEOCODER_KEY
+      ? createGeocoder({ baseUrl: config.GEOCODER_BASE_URL, key: config.GEOCODER_KEY, timeoutMs: config.GEOCODER_TIMEOUT_MS, dailyQuota: config.GEOCODER_DAILY_QUOTA, prefix: config.REDIS_PREFIX }, redis, logger)
+      : null;
+    const understand: Understand = opts.understand ?? withGeocoder(await chooseUnderstanding(config, logger), geocoder);
     const deps: WorkflowDeps = {
       db,
       sealer: createSealer(config.DATA_KEY),
@@ -88,6 +93,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       policy: policyFromConfig(config),
       timeZone: config.TIME_ZONE,
       understand,
+      locate: geocoder ? (point) => resolvePin(point, geocoder) : undefined,
       enqueue: (rows) => enqueueOutbox(queues, rows),
     };
     const sink = createInboundSink(deps);
@@ -110,7 +116,8 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       logger.warn('no platform configured: set TELEGRAM_BOT_TOKEN and/or WECOM_CORP_ID (see README); the service runs without chat channels');
     }
     if (tg) {
-      const sender = telegram.createTelegramSender({ ...tg, redis, keyPrefix: config.REDIS_PREFIX, logger });
+      const limits = config.TELEGRAM_SEND_LIMITS === 'unlimited' ? { perChat: { limit: 1e6, windowMs: 1000 }, global: { limit: 1e6, windowMs: 1000 } } : undefined;
+      const sender = telegram.createTelegramSender({ ...tg, redis, keyPrefix: config.REDIS_PREFIX, logger, limits });
       senders.telegram = Object.assign(sender, { remainingBudget: (chatId: string) => sender.remainingGroupBudget(chatId) });
       if (web) {
         const bot = telegram.createTelegramBot({ ...tg, logger, sink, botInfo: app.sandbox ? telegram.SANDBOX_BOT_INFO : undefined });
@@ -179,6 +186,17 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     await close();
     throw err;
   }
+}
+
+/** Addresses the dictionaries cannot place go to the geocoder, when one is configured. */
+function withGeocoder(understand: Understand, geocoder: Geocoder | null): Understand {
+  if (!geocoder) return understand;
+  return async (text, o) => {
+    const u = await understand(text, o);
+    if (u.place.streetCode || u.needsMoreInfo) return u;
+    const place = await resolvePlaceWithGeocoder(text, { history: o.history, geocoder });
+    return place.streetCode ? { ...u, place, needsLocation: false, question: undefined } : u;
+  };
 }
 
 async function chooseUnderstanding(config: Config, logger: Logger): Promise<Understand> {

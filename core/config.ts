@@ -53,6 +53,12 @@ export const configSchema = z
     TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
     TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/).optional(),
     PUBLIC_URL: optionalUrl,
+    /**
+     * Send budgets of the Telegram sender. `telegram` (default): Telegram's limits (1/s per chat,
+     * 20/min per group, 30/s per bot). `unlimited`: per-chat and per-bot budgets lifted (group budget kept),
+     * only for a local Bot API without limits, e.g. `npm run bench`; never against api.telegram.org.
+     */
+    TELEGRAM_SEND_LIMITS: z.enum(['telegram', 'unlimited']).default('telegram'),
     /** Start the embedded Bot API emulator with a demo org when no platform is configured. */
     SANDBOX: bool.optional(),
     SANDBOX_PORT: int(9001),
