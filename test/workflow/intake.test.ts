@@ -88,6 +88,21 @@ describe('intake', () => {
     expect(p.attachments).toEqual([{ kind: 'location', lat: 39.93, lng: 116.45, coordSystem: 'wgs84' }]);
   });
 
+  it('with a geocoder, a pin alone places the petition on its street', async () => {
+    h.deps.locate = async (point) =>
+      point.lat > 39.9 ? { districtCode: '110105', streetCode: '110105-sanlitun', community: null, address: null, method: 'pin', confidence: 0.9, candidates: [] } : null;
+    try {
+      await h.inbound({ ...r(7), location: { lat: 39.935, lng: 116.455, coordSystem: 'wgs84' } });
+      await h.inbound({ ...r(7), text: '这里路边很脏' });
+      await h.drain();
+      const p = (await petitions()).at(-1)!;
+      expect(p.status).toBe('dispatched');
+      expect([p.streetCode, p.placeMethod]).toEqual(['110105-sanlitun', 'pin']);
+    } finally {
+      h.deps.locate = undefined;
+    }
+  });
+
   it('three residents on the same problem in one street form a cluster offered to the coordinator', async () => {
     await h.inbound({ ...r(5), text: '三里屯噪音扰民' });
     await h.inbound({ ...r(6), text: '三里屯晚上噪音' });
@@ -111,7 +126,7 @@ describe('intake', () => {
     const number = withdraw.data.split(':')[1]!;
     expect((await h.t.db.petition.findUniqueOrThrow({ where: { number } })).status).toBe('withdrawn');
     // someone else cannot withdraw it
-    await h.inbound({ ...r(6), action: { data: `wd:${(await petitions()).at(-1)!.number}`, ackId: 'w2' } });
+    await h.inbound({ ...r(6), action: { data: `wd:${(await petitions())[0]!.number}`, ackId: 'w2' } });
     await h.drain();
     expect(h.telegram.acks.find((a) => a.ackId === 'w2')!.text).toMatch(/不是您提交的|Not your/);
   });
