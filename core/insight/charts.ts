@@ -245,13 +245,13 @@ export function hotspotTablePng(rows: Hotspot[], opts: { title?: string } & Font
       title: opts.title ?? `${rows[0]?.period ?? ''} 热点诉求`,
       columns: [
         { header: '街乡', width: 8 },
-        { header: '类别', width: 7 },
+        { header: '类别', width: 8.5 },
         { header: '本期', width: 3, align: 'right' },
-        { header: '前期均值', width: 4, align: 'right' },
+        { header: '前期均值', width: 4.5, align: 'right' },
         { header: '环比', width: 4, align: 'right' },
-        { header: '去年同期', width: 4, align: 'right' },
-        { header: '重复率', width: 4, align: 'right' },
-        { header: '示例工单', width: 12 },
+        { header: '去年同期', width: 4.5, align: 'right' },
+        { header: '重复率', width: 3.5, align: 'right' },
+        { header: '示例工单', width: 14 },
       ],
       rows: rows.map((h) => [
         h.streetName,
