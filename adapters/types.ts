@@ -73,6 +73,11 @@ export interface OutboundMessage {
   threadId?: string;
   /** WeCom kf: the open_kfid to reply from. */
   channelAccount?: string;
+  /**
+   * Fill `{phone}` in `text` with this resident's decrypted phone at the last
+   * moment (the callback operator's private chat): nothing unencrypted is stored.
+   */
+  revealPhoneOf?: string;
   /** Preferred rendering: a dispatch card can become a WeCom template card. */
   card?: {
     title: string;

@@ -27,6 +27,7 @@ export const COMMAND_WORDS: Record<string, string[]> = {
   card: ['card', '卡片'],
   rate: ['rate', '评价'],
   withdraw: ['withdraw', '撤回'],
+  contact: ['contact', '联系方式'],
 };
 
 const WORD_TO_COMMAND = new Map<string, string>(Object.entries(COMMAND_WORDS).flatMap(([name, words]) => words.map((w) => [w.toLowerCase(), name] as const)));

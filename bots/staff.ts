@@ -4,6 +4,7 @@
  * prompt or to the card. Every handler ends in one workflow call.
  */
 import { AppError } from '../core/errors.js';
+import { applyTransition } from '../core/petition/lifecycle.js';
 import { redeemBindCode } from '../core/org/bind-code.js';
 import * as staffFlow from '../core/workflow/staff.js';
 import * as coord from '../core/workflow/coordinate.js';
@@ -267,6 +268,17 @@ export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, op
       if (!opts.insight) throw new AppError('unavailable', 'insight not wired', zhen(l, '统计功能暂不可用。', 'Statistics are not available.'));
       const report = cmd.name === 'stats' ? await opts.insight.stats(c.w, staff, rest || undefined) : await opts.insight.hotspots(c.w, staff);
       await c.reply(report.text, report.png ? { photo: { png: report.png, filename: `${cmd.name}.png` } } : undefined);
+      return true;
+    }
+    case 'contact': {
+      // The one place an unmasked phone is shown: to the area's coordinator, in a private chat, for a callback (回访).
+      const p = await c.w.tx.petition.findUniqueOrThrow({ where: { number: needNumber() }, include: { resident: true } });
+      await coord.requireCoordinator(c.w, c.who, p);
+      if (c.msg.chatType !== 'private') throw new AppError('private_only', 'contact asked in a group', zhen(l, '联系方式只在私聊中提供。', 'Contact details are only given in a private chat.'));
+      await applyTransition(c.w.tx, { petitionId: p.id, action: 'note', actor: { kind: 'coordinator', id: c.msg.userId }, reason: 'contact_viewed', at: c.w.now });
+      // The phone is filled in at send time, so it is never stored unencrypted in the outbox.
+      if (p.resident?.phoneEnc) await c.reply(zhen(l, `${p.number} 联系电话：{phone}`, `${p.number} phone: {phone}`), { revealPhoneOf: p.resident.id });
+      else await c.reply(zhen(l, `${p.number} 的市民未留电话，只能通过原渠道联系。`, `No phone for ${p.number}; use the original channel.`));
       return true;
     }
     case 'help':

@@ -165,7 +165,8 @@ async function runSend(rt: Runtime, id: bigint) {
 
   try {
     if (sender.remainingBudget && delivery.chatId.startsWith('-') && (await sendDigest(rt, sender, delivery, id))) return;
-    const { essential: _e, ackId: _a, rollcall: _r, ...out } = message;
+    const { essential: _e, ackId: _a, rollcall: _r, revealPhoneOf, ...out } = message;
+    if (revealPhoneOf) out.text = await revealPhone(rt, revealPhoneOf, out.text);
     const result = await sender.send({ ...out, chatId: delivery.chatId });
     await inTx(rt.deps, async (w) => {
       await w.tx.delivery.update({ where: { id: delivery.id }, data: { status: 'sent', sentAt: w.now, sentMessageId: result.messageId, leaseUntil: null } });
@@ -221,6 +222,11 @@ async function sendDigest(rt: Runtime, sender: ChannelSender, first: ClaimedDeli
     await db.delivery.updateMany({ where: { id: { in: others.map((d) => d.id) } }, data: { status: 'pending', leaseUntil: null } });
     throw err;
   }
+}
+
+async function revealPhone(rt: Runtime, residentId: string, text: string): Promise<string> {
+  const r = await rt.deps.db.resident.findUnique({ where: { id: residentId }, select: { phoneEnc: true } });
+  return text.replace('{phone}', r?.phoneEnc ? rt.deps.sealer.open(r.phoneEnc) : '-');
 }
 
 async function kfBudget(rt: Runtime, chatId: string, message: StoredMessage, now: Date): Promise<'ok' | 'closed' | 'skip'> {

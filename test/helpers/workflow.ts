@@ -79,6 +79,7 @@ export interface Harness {
   deps: WorkflowDeps;
   clock: TestClock;
   telegram: RecordingSender;
+  kf: RecordingSender;
   rt: Runtime;
   /** store an inbound message like an adapter would; false for a redelivery */
   inbound(msg: Partial<InboundMessage> & { userId: string; chatId: string }): Promise<boolean>;
@@ -104,7 +105,8 @@ export async function createHarness(opts: { understand: Understand; policy?: Par
     understand: opts.understand,
   };
   const telegram = new RecordingSender('telegram');
-  const rt: Runtime = { deps, senders: { telegram }, handleInbound: createRouter() };
+  const kf = new RecordingSender('wecom_kf');
+  const rt: Runtime = { deps, senders: { telegram, wecom_kf: kf }, handleInbound: createRouter() };
   const sink = createInboundSink(deps);
   const drain = async () => {
     let total = 0;
@@ -121,6 +123,7 @@ export async function createHarness(opts: { understand: Understand; policy?: Par
     deps,
     clock,
     telegram,
+    kf,
     rt,
     drain,
     inbound: (m) =>

@@ -92,6 +92,23 @@ describe('a petition from message to reopen', () => {
     expect(actions).toEqual(['receive', 'dispatch', 'accept', 'resolve', 'request_reopen', 'approve_reopen']);
   });
 
+  it('a shared phone is stored encrypted, masked on cards, and shown only to the coordinator in private', async () => {
+    await h.inbound({ userId: '1005', chatId: '1005', contactPhone: '13987654321', text: '朝阳区三里屯的垃圾站臭气熏天' });
+    await h.drain();
+    const p = await h.t.db.petition.findFirstOrThrow({ where: { resident: { platformUserId: '1005' } }, include: { resident: true } });
+    expect(Buffer.from(p.resident!.phoneEnc!).toString('latin1')).not.toContain('13987654321');
+    const card = h.telegram.to('-2001').find((m) => m.text.includes(p.number))!;
+    expect(card.text).toContain('139****4321');
+    expect(card.text).not.toContain('13987654321');
+    await h.inbound({ ...coordinator, command: { name: 'contact', args: p.number } });
+    await h.inbound({ userId: '3001', chatId: '3001', command: { name: 'contact', args: p.number } });
+    await h.drain();
+    expect(h.telegram.to('-3001').at(-1)!.text).not.toContain('13987654321');
+    expect(h.telegram.to('3001').at(-1)!.text).toContain('13987654321');
+    const stored = await h.t.db.delivery.findMany({ where: { chatId: '3001' } });
+    expect(JSON.stringify(stored)).not.toContain('13987654321');
+  });
+
   it('a redelivered message creates nothing new', async () => {
     const first = await h.inbound({ ...resident, messageId: 'dup-1', text: '朝阳区三里屯又有垃圾没清运' });
     const again = await h.inbound({ ...resident, messageId: 'dup-1', text: '朝阳区三里屯又有垃圾没清运' });

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';
+
+const understand = scriptedUnderstanding(() => ({ category: { code: 'garbage', confidence: 0.9 }, place: { districtCode: '110105', streetCode: '110105-sanlitun' } }));
+let h: Harness;
+const resident = { platform: 'wecom_kf' as const, userId: 'wmEXT1', chatId: 'wmEXT1', channelAccount: 'wkKF1' };
+const staff = { userId: '2001', chatId: '-2001' };
+
+beforeAll(async () => {
+  h = await createHarness({ understand });
+  await h.t.db.staff.create({ data: { platform: 'telegram', platformUserId: '2001', role: 'staff', unitId: '110105:urban_mgmt' } });
+  await h.t.db.chatBinding.createMany({
+    data: [
+      { platform: 'telegram', chatId: '-2001', unitId: '110105:urban_mgmt' },
+      { platform: 'telegram', chatId: '-3001', areaCode: '110105-sanlitun' },
+    ],
+  });
+});
+afterAll(() => h.close());
+
+describe('WeChat residents: 48 h window and 5 messages', () => {
+  it('keeps the budget for what matters: progress notes are dropped, the answer and the rating request go together', async () => {
+    await h.inbound({ ...resident, text: '三里屯垃圾没人收' });
+    await h.drain();
+    const p = await h.t.db.petition.findFirstOrThrow();
+    expect(h.kf.sent).toHaveLength(1); // the acknowledgement with the number
+    expect(h.kf.sent[0]!.channelAccount).toBe('wkKF1');
+    await h.inbound({ ...staff, text: `签收 ${p.number}` });
+    for (const n of [1, 2, 3, 4]) await h.inbound({ ...staff, text: `进展 ${p.number} 第${n}次进展` });
+    await h.drain();
+    // accepted + progress notes: only what leaves room for the answer and a reminder
+    expect(h.kf.sent.length).toBe(3);
+    await h.inbound({ ...staff, text: `办结 ${p.number} 已清运完毕` });
+    await h.drain();
+    const answer = h.kf.sent.at(-1)!;
+    expect(answer.text).toContain('已清运完毕');
+    expect(answer.text).toMatch(/评价 \d+ 111/);
+    expect(h.kf.sent.length).toBe(4);
+    await h.inbound({ ...resident, text: `评价 ${p.number} 111` });
+    await h.drain();
+    expect((await h.t.db.petition.findFirstOrThrow()).status).toBe('rated');
+  });
+
+  it('when the window has closed the petition is flagged for a phone callback', async () => {
+    await h.inbound({ ...resident, userId: 'wmEXT2', chatId: 'wmEXT2', text: '三里屯又有垃圾' });
+    await h.drain();
+    const p = await h.t.db.petition.findFirstOrThrow({ where: { resident: { platformUserId: 'wmEXT2' } } });
+    h.clock.advance(49 * 3600_000);
+    await h.inbound({ ...staff, text: `办结 ${p.number} 已处理` });
+    await h.drain();
+    const after = await h.t.db.petition.findUniqueOrThrow({ where: { id: p.id } });
+    expect(after.callbackNeeded).toBe(true);
+    expect(h.kf.to('wmEXT2')).toHaveLength(1);
+    expect(h.telegram.to('-3001').at(-1)!.text).toMatch(/电话回访/);
+  });
+});
