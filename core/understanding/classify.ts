@@ -196,6 +196,30 @@ function applyRules(f: Features, t: string): void {
   // Dust blown about (扬尘) is pollution even when the dirt is construction spoil.
   if (/[灰尘土]/.test(t) && /风|吹|扬|漫天|到处/.test(t) && s[C('pollution')]! > 0) add('pollution', 2);
 
+  // Burning anything (垃圾, 秸秆, 塑料) is air pollution.
+  if (/焚烧|烧.{0,4}(?:垃圾|秸秆|树叶|塑料|轮胎|电线)|burn(?:ing|s)? (?:rubbish|garbage|trash|plastic|waste)/.test(t)) {
+    add('pollution', 3);
+    s[C('garbage')]! *= 0.5;
+  }
+
+  // Goods or stalls occupying the pavement (no vehicle) is street vending (店外经营).
+  if (/(?:占|堵|摆|放|堆)(?:了|满|着|在|到)?.{0,6}(?:人行道|便道|马路|路面|路边|门外|门口)/.test(t) && !has('#vehicle') && (s[C('street_vending')]! > 0 || has('#commercial'))) add('street_vending', 3);
+
+  // The manhole cover is the facility, whatever the pipe below carries.
+  if (/井盖|manhole/.test(t)) add('municipal_facility', 2);
+
+  // Digging a basement or under the foundations is illegal construction.
+  if (/挖.{0,6}(?:地下室|地基|地下)|地下室.{0,4}挖|dig(?:ging)? (?:a |out a )?basement/.test(t)) add('illegal_construction', 4);
+
+  // A policy question with no problem reported is "other" (政策咨询).
+  if (/政策|规定|policy|regulation/.test(t) && has('#question') && f.tags[T('#complaint')]! <= 1) add('other', 3);
+
+  // Fire in electrical equipment is the power company's (电线起火).
+  if (/(?:电线|电箱|配电箱|变电箱|变压器|电缆|电表箱|配电室).{0,6}(?:起火|着火|冒火|烧着|冒烟)/.test(t)) add('power', 4);
+
+  // 校园周边安全: strangers, hawkers and junk food at the school gate are the education board's.
+  if (/学校|校门|幼儿园|校园|school/.test(t) && /陌生人|可疑|安全隐患|不安全|三无|小贩|黑网吧|游戏厅|strangers|unsafe|hawkers/.test(t)) add('education', 3);
+
   // 共享单车乱停放 is named in parking's scope: piles of shared bikes are parking, not clutter.
   if (/共享单车|shared bike|bike-share|bike share/.test(t)) add('parking', 2);
 

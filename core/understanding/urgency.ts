@@ -49,7 +49,7 @@ const fireNow = (t: string): boolean => {
   const m = FIRE.exec(t);
   if (!m) return false;
   // 点不着火 / 打不着火 is a stove that will not light
-  if (/[不没]$/.test(t.slice(0, m.index))) return false;
+  if (/[不没开]$/.test(t.slice(0, m.index))) return false; // 点不着火, 开着火 (a stove left on)
   // a simile: 烟大得像着火了一样
   if (/(?:像|跟|如同|仿佛).{0,3}(?:着火|起火|失火|烧起来)了?(?:一样|似的)/.test(t)) return false;
   const around = t.slice(Math.max(0, m.index - 8), m.index + m[0].length + 8);
@@ -57,31 +57,31 @@ const fireNow = (t: string): boolean => {
 };
 
 export const URGENT_RULES: UrgentRule[] = [
-  { category: 'property', situation: '电梯困人', test: (t) => (/电梯|lift|elevator/.test(t) && /被困|困在|困住|关在|被关|出不来|trapped|stuck inside|stuck in (?:the |an |a )?(?:lift|elevator)/.test(t)) || /电梯困人|困在电梯|困电梯|被困.{0,6}电梯|电梯.{0,8}(?:困|关)(?:了|住|着)?.{0,4}(?:人|老人|孩子|小孩|我)|电梯里出不来|stuck in (?:the |an |a )?(?:lift|elevator)|trapped in (?:the |an |a )?(?:lift|elevator)|(?:lift|elevator).{0,20}(?:trapped|stuck inside)/.test(t) },
+  { category: 'property', situation: '电梯困人', test: (t) => (/电梯|lift|elevator/.test(t) && /被困|困在|困住|关在|被关|出不来|下坠|坠落|溜梯|冲顶|失控|trapped|stuck inside|plunged|dropped|stuck in (?:the |an |a )?(?:lift|elevator)/.test(t)) || /电梯困人|困在电梯|困电梯|被困.{0,6}电梯|电梯.{0,8}(?:困|关)(?:了|住|着)?.{0,4}(?:人|老人|孩子|小孩|我)|电梯里出不来|stuck in (?:the |an |a )?(?:lift|elevator)|trapped in (?:the |an |a )?(?:lift|elevator)|(?:lift|elevator).{0,20}(?:trapped|stuck inside)/.test(t) },
   { category: 'property', situation: '楼内大面积漏水', test: (t) => /整个楼道.{0,6}(?:水|河)|楼道.{0,4}(?:全是水|成河|积水)|从.{1,3}楼.{0,8}(?:流到|漏到|淹到)|跟河似的|像河一样|(?:楼里|楼内|单元|楼道|家里).{0,6}水管.{0,3}(?:爆|崩|裂开)/.test(t) || both(/漏水|跑水|水管爆|水管裂|淹|水漫|leak|flood|burst/, /大面积|整栋|整个单元|好几层|好几户|多户|水漫金山|流成河|淹了|一直往下流|像下雨|哗哗|whole building|several floors|pouring|everywhere/)(t) },
   { category: 'heating', situation: '严寒天气停暖', test: both(/停暖|没暖气|没有暖气|没来暖气|不来暖气|暖气没来|暖气还没|没供暖|还没供暖|暖气不热|暖气停|暖气坏|不供暖|停止供暖|断暖|no heat|heating (?:is )?(?:off|out|broken|not working)|radiators? (?:are |is )?cold/, /零下|严寒|寒潮|大降温|降温|冻坏|冻得受不了|冻病|冻伤|below zero|minus|freezing|sub-zero|cold snap/) },
   { category: 'heating', situation: '暖气管爆裂', test: re(/暖气管.{0,4}(?:爆|裂|崩)|暖气片.{0,4}(?:爆|裂)|暖气.{0,3}爆|(?:radiator|heating pipe).{0,12}burst|burst.{0,12}(?:radiator|heating pipe)/) },
   { category: 'water_supply', situation: '大面积停水', test: both(/停水|没水|断水|不来水|no water|water (?:is )?(?:off|cut)/, /大面积|整个小区|全小区|整片|一片|好几个小区|多个小区|几个小区|好几栋|多栋|整栋|全楼|整幢|整条街|全村|整个村|[百千]户|上百户|几百户|\d{2,}户|whole (?:compound|estate|neighbourhood|neighborhood|area|village|building)|several buildings|entire/) },
-  { category: 'water_supply', situation: '主管道爆裂', test: re(/主管道.{0,6}(?:爆|裂|破|漏)|(?:自来水|供水|上水)管.{0,4}(?:爆|崩)|爆管|水柱|往外喷水|喷出|water main.{0,12}(?:burst|broke|leak)|burst (?:water )?main|gushing/) },
+  { category: 'water_supply', situation: '主管道爆裂', test: re(/(?:马路|路面|街上|路上|路口|路边|地下).{0,8}(?:水管|管道|管子).{0,4}(?:爆|崩|断)|(?:水管|管道|供水管).{0,4}(?:挖断|爆).{0,12}(?:整条街|马路|路面|没水)|(?:water )?pipe.{0,8}burst.{0,30}(?:street|road)|burst.{0,12}pipe.{0,20}(?:street|road)|主管道.{0,6}(?:爆|裂|破|漏)|(?:自来水|供水|上水)管.{0,4}(?:爆|崩)|爆管|水柱|往外喷水|喷出|water main.{0,12}(?:burst|broke|leak)|burst (?:water )?main|gushing/) },
   { category: 'drainage', situation: '暴雨积水', test: (t) => (/暴雨|大暴雨|特大|雨太大|大雨|rainstorm|heavy rain|downpour/.test(t) && /积水|淹|水深|过不去|flood|waterlog|standing water/.test(t)) || /积水.{0,10}(?:没过|过膝|到膝|齐腰|淹没)|(?:车|人).{0,4}被淹|knee-deep|waist-deep/.test(t) },
   { category: 'drainage', situation: '污水倒灌进屋', test: re(/倒灌|污水.{0,10}(?:进屋|进家|漫进|流进|灌进|冒进|(?:漫|流|淹|冒|灌|返)(?:到|进)?.{0,3}(?:屋|家里|客厅|卧室|房间|室内|厨房))|(?:屋里|家里|室内).{0,8}污水|返到屋|sewage.{0,60}(?:into|in) (?:my|the|our) (?:home|house|flat|apartment|room)|backing up into/) },
-  { category: 'power', situation: '电线起火', test: re(/电线.{0,6}(?:起火|着火|冒火|打火|火花|冒烟|烧着|烧了)|(?:wire|wires|cable|power line).{0,12}(?:on fire|sparking|sparks|burning|smoking)/) },
+  { category: 'power', situation: '电线起火', test: re(/(?:电线|电箱|配电箱|变电箱|变压器|电缆|电表箱|配电室).{0,6}(?:起火|着火|冒火|打火|火花|冒烟|烧着|烧了)|(?:wire|wires|cable|power line).{0,12}(?:on fire|sparking|sparks|burning|smoking)/) },
   { category: 'power', situation: '电线落地', test: re(/电线.{0,6}(?:落地|掉|垂|断了|耷拉|拖地)|高压线.{0,6}(?:断|掉|落)|(?:wires?|power lines?|cables?).{0,12}(?:down|on the ground|fallen|hanging)|downed (?:wire|power line)/) },
   { category: 'power', situation: '大面积停电', test: both(/停电|没电|断电|no power|power(?:'s| has| is| has been| was)? .{0,10}(?:out|off|cut)|power out|blackout/, /大面积|整个小区|全小区|整片|一片|好几个小区|多个小区|好几栋|多栋|整条街|全村|整个村|whole (?:compound|estate|neighbourhood|neighborhood|area|village|street)|several buildings|entire/) },
   { category: 'gas', situation: '闻到燃气味', test: re(/(?:燃气|煤气|天然气|液化气)(?:的)?(?:味|气味)|闻到.{0,4}(?:燃气|煤气|天然气)|(?:smell|smells|smelled|smelt)(?: of)? (?:gas|something like gas)|gas smell/) },
-  { category: 'gas', situation: '燃气泄漏', test: re(/(?:燃气|煤气|天然气|液化气).{0,6}(?:泄漏|泄露|漏气|漏了|在漏)|漏气|gas (?:is )?leak|leaking gas|gas escaping/) },
+  { category: 'gas', situation: '燃气泄漏', test: (t) => /(?:燃气灶|煤气灶|灶).{0,6}(?:开着|没关).{0,10}(?:人不在|没人|不在家)/.test(t) || re(/(?:燃气|煤气|天然气|液化气).{0,6}(?:泄漏|泄露|漏气|漏了|在漏)|漏气|gas (?:is )?leak|leaking gas|gas escaping/)(t) },
   { category: 'noise', situation: '深夜施工持续扰民', test: both(/施工|打桩|工地|电钻|切割|construction|pile|building site|drilling/, /深夜|半夜|凌晨|夜里|夜间|晚上.{0,12}(?:一直|持续|还在|不停|整晚)|晚上1[0-2]点|十一点|十二点|后半夜|通宵|整夜|all night|midnight|late at night|[1-3] ?am|every night|overnight|at night/) },
   { category: 'pollution', situation: '化学品泄漏', test: re(/化学品.{0,6}(?:泄漏|泄露|洒|漏)|(?:化工|危化|有毒|农药|硫酸|盐酸|液体|气体).{0,6}(?:泄漏|泄露)|chemical (?:leak|spill)|toxic (?:leak|spill|gas)/) },
   { category: 'pollution', situation: '大面积异味致人不适', test: both(/异味|臭味|刺鼻|恶臭|臭气|气味|毒气|烟|smell|stench|fumes|smoke|odou?r/, /头晕|头疼|头痛|恶心|想吐|呕吐|喘不上气|喘不过气|呼吸困难|不舒服|不适|咳嗽|睁不开眼|dizzy|nause|headache|can't breathe|cannot breathe|vomit|sick/) },
   { category: 'illegal_construction', situation: '拆改承重墙危及安全', test: re(/(?:拆|砸|打|凿|改|挖|掏).{0,4}承重墙|承重墙.{0,6}(?:拆|砸|打掉|凿|改|掏|挖)|(?:knock|tear|tore|remov|demolish|tak).{0,20}load[- ]bearing wall/) },
   { category: 'parking', situation: '堵塞消防通道', test: re(/(?:堵|占|挡|停).{0,8}(?:消防通道|消防车道|生命通道)|(?:消防通道|消防车道|生命通道).{0,8}(?:堵|占|停满|被停|挡|进不去|过不去)|(?:block|obstruct|park).{0,25}(?:fire lane|fire access|emergency lane)|fire lane.{0,20}(?:blocked|obstructed)/) },
   { category: 'traffic', situation: '信号灯全部失灵', test: re(/(?:信号灯|红绿灯|交通灯).{0,8}(?:全部|全都|都|全)(?:失灵|不亮|灭|坏|黑)|(?:全部|所有|整个路口).{0,6}(?:信号灯|红绿灯|交通灯).{0,6}(?:失灵|不亮|灭|坏)|(?:all|every) (?:the )?(?:traffic )?(?:lights|signals).{0,12}(?:out|dead|off|not working|broken)|traffic lights? (?:are |is )?(?:all )?(?:completely )?(?:out|dead)/) },
-  { category: 'municipal_facility', situation: '井盖缺失', test: re(/井盖.{0,10}(?:丢|没了|没有了|缺失|不见了|偷|被盗|翻了|掉下去)|(?:没有|没|缺|少了).{0,2}井盖|(?:missing|stolen|open|uncovered).{0,10}manhole|manhole.{0,15}(?:missing|gone|open|uncovered|stolen)/) },
+  { category: 'municipal_facility', situation: '井盖缺失', test: re(/井盖.{0,10}(?:丢|没了|没有了|缺失|不见了|偷|被盗|翻了|掉下去|碎了|压碎|窟窿|大洞)|没盖的井|没有盖的井|井没盖|掉进.{0,6}井|(?:没有|没|缺|少了).{0,2}井盖|(?:missing|stolen|open|uncovered).{0,10}manhole|manhole.{0,15}(?:missing|gone|open|uncovered|stolen)/) },
   { category: 'municipal_facility', situation: '路面塌陷', test: re(/塌陷|地陷|路塌|路面.{0,4}塌|马路.{0,4}塌|路.{0,2}塌了|塌了.{0,4}(?:洞|坑)|塌了个|塌出|sinkhole|road (?:has )?collapsed|collapsed road|road cave/) },
   { category: 'greening', situation: '大树倒伏压人压车', test: (t) => (/树|枝|tree|branch/.test(t) && /(?:砸|压)(?:到|住|伤|坏|中|在|了|倒)?.{0,6}(?:人|车|房|屋|棚)|(?:fell|fallen|falling|crushed|landed|came down).{0,30}(?:car|person|people|someone|house|roof|pedestrian)/.test(t)) }, 
   { category: 'food_safety', situation: '食物中毒', test: re(/食物中毒|食品中毒|吃.{0,8}中毒|集体中毒|food poisoning/) },
   { category: 'food_safety', situation: '多人呕吐腹泻', test: both(/呕吐|腹泻|拉肚子|上吐下泻|吐了|vomit|diarrh/, /多人|好几|几个人|几户|多户|全家|一家|十几|几十|一群|们|大家|都(?:上吐|吐|拉|腹泻)|送医|several|many|whole family|all of us|everyone|people/) },
-  { category: 'housing', situation: '房屋开裂有倒塌风险', test: both(/开裂|裂缝|裂了|裂开|墙裂|危房|倾斜|下沉|crack|tilting|sinking/, /倒塌|塌|垮|掉渣|掉块|摇晃|危险|越来越大|随时|collapse|dangerous|falling apart|getting bigger|unsafe/) },
+  { category: 'housing', situation: '房屋开裂有倒塌风险', test: both(/开裂|裂缝|裂了|裂开|墙裂|危房|倾斜|下沉|crack|tilting|sinking/, /倒塌|塌|垮|掉渣|掉块|摇晃|危险|越来越大|随时|下沉|往下沉|歪|变形|collapse|dangerous|falling apart|getting bigger|unsafe/) },
   { category: 'labor', situation: '讨薪聚集', test: (t) => /讨薪|欠薪|工资|wages|paid/.test(t) && /聚集|围堵|围在|围着|堵门|堵在|拉横幅|横幅|几十|上百|一百|几百|一群|集体|群体|好多工人|很多工人|好多人|很多人|大批|gathered|gathering|crowd|protest|dozens|hundreds|blocking the gate/.test(t) },
   { category: 'public_security', situation: '火情', test: fireNow },
   { category: 'public_security', situation: '打架斗殴', test: re(/打架|斗殴|打起来|打人|互殴|群殴|持刀|拿刀|砍人|动刀|挥刀|fight(?:ing)?\b|brawl|assault|attacking|with a knife|stabb/) },
@@ -93,7 +93,7 @@ export const URGENT_RULES: UrgentRule[] = [
 
 const T119 = fireNow;
 const T120 = /晕倒|昏倒|昏迷|晕过去|不省人事|没有呼吸|没呼吸|没了呼吸|心脏病|心梗|脑梗|中风|抽搐|大出血|流了很多血|血流不止|受重伤|伤得很重|摔倒.{0,6}起不来|倒地不起|叫不醒|口吐白沫|unconscious|fainted|collapsed on|passed out|not breathing|heart attack|stroke|bleeding heavily|seriously injured|badly hurt|seizure/;
-const T110 = /打架|斗殴|打起来|打人|互殴|群殴|持刀|拿刀|砍人|动刀|挥刀|抢劫|抢包|抢东西|正在偷|正在撬|入室|家暴|绑架|劫持|砸店|砸车|行凶|杀人|fight(?:ing)?\b|brawl|robbery|robbing|mugging|break-in in progress|breaking in|someone is breaking|with a knife|stabb|domestic violence|kidnap/;
+const T110 = /跳楼|轻生|自杀|要跳下|jump(?:ing)? off|suicid|打架|斗殴|打起来|打人|互殴|群殴|持刀|拿刀|砍人|动刀|挥刀|抢劫|抢包|抢东西|正在偷|正在撬|入室|家暴|绑架|劫持|砸店|砸车|行凶|杀人|fight(?:ing)?\b|brawl|robbery|robbing|mugging|break-in in progress|breaking in|someone is breaking|with a knife|stabb|domestic violence|kidnap/;
 const T122 = /车祸|撞车|追尾|剐蹭|交通事故|被车撞|撞了人|撞人|撞到人|撞倒(?:了)?(?:人|行人|老人|孩子)|翻车|car accident|car crash|traffic accident|hit by a car|knocked down by|crashed into|collision/;
 const COURT = /法院|判决|裁定书|诉讼|打官司|起诉|强制执行|立案庭|lawsuit|sued|sue (?:them|him|her|the)|court ruling|court case|judgment|in court/;
 const ARBITRATION = /(?:已经|已|正在|在|申请了|提起了?|提交了?)(?:申请)?(?:劳动)?仲裁|仲裁(?:中|委|庭|裁决|结果|阶段|已经|开庭)|仲裁.{0,6}(?:受理|立案|开庭)|(?:in|filed for|applied for|started|pending) (?:labou?r )?arbitration|arbitration (?:case|hearing|award|is pending|tribunal)/;
