@@ -131,7 +131,9 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
           const polling = telegram.startPolling(bot, { idleDelayMs: app.sandbox ? 300 : 0, logger });
           closers.push(() => polling.stop());
         }
-        void telegram.registerCommands(bot, { logger }).catch((err: unknown) => logger.warn({ err }, 'setMyCommands failed (ignored)'));
+        // Coordinator chats (bound to an area) get the coordinator menu.
+        const coordinatorChatIds = (await db.chatBinding.findMany({ where: { platform: 'telegram', areaCode: { not: null } }, select: { chatId: true } })).map((b) => b.chatId);
+        void telegram.registerCommands(bot, { logger, coordinatorChatIds }).catch((err: unknown) => logger.warn({ err }, 'setMyCommands failed (ignored)'));
       }
     }
 
