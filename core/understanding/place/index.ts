@@ -6,6 +6,8 @@
  * text supports several streets, the result carries them as candidates and
  * `streetCode` stays null.
  */
+import { Jieba } from '@node-rs/jieba';
+import { dict as jiebaDict } from '@node-rs/jieba/dict.js';
 import { DISTRICTS, STREETS, districtOfStreet, streetLabel, DISTRICT_BY_CODE } from './gazetteer.js';
 import { LANDMARKS, type Landmark } from './landmarks.js';
 import { normalizeWithBreaks } from './normalize.js';
@@ -132,7 +134,7 @@ const COMMON_STEMS = new Set([
   '政法', '化工', '机场', '飞机场', '车站', '电建', '总装', '总院', '大院', '钢院', '二热',
   // Everyday or nationwide words (jieba dictionary, frequent, not tagged as place names).
   '新华社', '教育部', '卫生部', '科技部', '建设部', '分水岭', '文化路', '航空港', '中科院', '发电站', '水泥厂', '商业街',
-  '花果山', '南天门', '农科院', '人民路', '解放路', '建设路', '中山路', '胜利路', '和平路', '新华街', '光明路',
+  '花果山', '南天门', '农科院', '科学园', '十八里', '十里铺', '人民路', '解放路', '建设路', '中山路', '胜利路', '和平路', '新华街', '光明路',
 ]);
 /** 3-character stems naming an institution type (XX部, XX厂, XX所…) need their suffix too. */
 const INSTITUTION_END = /^.{2}[部局所厂站校]$/;
@@ -150,7 +152,7 @@ const EXTRA_LATIN: Record<string, string> = {
 /** Suffixes that make a community stem explicit. */
 const COMMUNITY_SUFFIXES = ['社区', '小区', '居委会', '社区居委会', '村委会', '家属院', '居民区'];
 
-const GENERIC_CHARS = '东西南北中里区院一二三四五六七八九十第号甲乙丙丁新老前后上下大小';
+const GENERIC_CHARS = '东西南北中里区院条一二三四五六七八九十第号甲乙丙丁新老前后上下大小';
 /** 西里二区, 东里北, 二区: made of direction/ordinal parts only. */
 function isGenericStem(stem: string): boolean {
   for (const ch of stem) if (!GENERIC_CHARS.includes(ch)) return false;
@@ -414,10 +416,15 @@ function selectMatches(all: Match[]): Match[] {
 
 /**
  * Everyday two-character words that sound exactly like a street alias with one
- * character changed (found by running every frequent 2-character word of the
- * jieba dictionary through the matcher): never a typo of a place.
+ * character changed (found by running every 2-character word of the jieba
+ * dictionary with frequency ≥ 3 through the matcher): never a typo of a place.
  */
-const SHORT_FUZZY_STOP = new Set(['上帝', '中场', '中常', '关内', '关外', '大雨', '天堂', '山地', '王平', '西路', '象山']);
+const SHORT_FUZZY_STOP = new Set(
+  (
+    '上帝 中场 中常 关内 关外 大雨 天堂 山地 王平 西路 象山 万六 东势 东寺 东巴 东市 东斯 东施 东石 中产 中藏 中长 中餐 义庄 乔梓 九宫 云冈 京山 仙山 军装 军转 十楼 南园 南缘 南郊 南院 双晶 双泾 四楼 大余 ' +
+    '大宇 大禹 大鱼 奖台 安枕 小官 常因 常饮 建台 斋坛 方砖 旧乡 显山 桑地 淮北 率谷 王座 田坛 留村 皇村 监外 看淡 筏头 管内 管外 管状 绿城 罐内 肩台 良相 花县 花巷 花线 花香 荆山 荒村 萧关 西吉 西籍 西陆 西麓 见外 讲台 进山 重仓 金山 银海 陆源 霍县 顺河 饭庄 馆内 馆外 马房 鱼口 鹿城 鹿谷 鹿邑'
+  ).split(' '),
+);
 
 /** The text without punctuation and filler words around a bare answer ("在望经那边吧" → "望经"). */
 function shortCore(text: string): string {
@@ -521,16 +528,74 @@ function none(address: string | null, reason: PlaceResult['reason'] = 'not_found
   return { districtCode: null, streetCode: null, community: null, communityCode: null, address, method: 'none', confidence: 0, candidates: [], reason };
 }
 
+// ---------------------------------------------------------------------------
+// Word boundaries: a short name inside a longer word is not that name
+// (照常营业 is not 常营, 东北师大 is not 北师大, 西北航空 is not 北航).
+
+let jieba: Jieba | null = null;
+function segmenter(): Jieba {
+  return (jieba ??= Jieba.withDict(jiebaDict));
+}
+
+/** Load the word segmenter now (≈ 0.2–0.4 s) instead of on the first message that needs it. */
+export function warmUpPlaceResolver(): void {
+  segmenter();
+}
+
+/** Characters that may extend a place name into a longer word of the same place (双井桥, 金盏乡). */
+const PLACE_EXT = '桥路街门村站园里区镇乡口东西南北中道巷胡同楼号院屯营庄店河湖山上下旁边前后内外';
+const PLACE_EXT_WORDS = new Set(['脚下', '附近', '旁边', '周边', '边上', '对面', '门口', '里面', '外面', '这边', '那边', '一带', '地区']);
+
+function tokenEnds(text: string): { tokens: { a: number; b: number }[] } {
+  const tokens: { a: number; b: number }[] = [];
+  let pos = 0;
+  for (const w of segmenter().cut(text, false)) {
+    tokens.push({ a: pos, b: pos + w.length });
+    pos += w.length;
+  }
+  return { tokens };
+}
+
+/** True when a word of the text runs across the match's edge in a way that makes it another word. */
+function crossesWord(text: string, m: { start: number; end: number }, tokens: { a: number; b: number }[]): boolean {
+  for (const t of tokens) {
+    if (t.b <= m.start) continue;
+    if (t.a >= m.end) break;
+    if (t.a < m.start && t.b > m.start) return true; // 东北师大, 照常营业
+    if (t.a < m.end && t.b > m.end) {
+      const ext = text.slice(m.end, t.b);
+      if (PLACE_EXT_WORDS.has(ext)) continue;
+      for (const ch of ext) if (!PLACE_EXT.includes(ch)) return true; // 常营业, 鸟巢蕨
+    }
+  }
+  return false;
+}
+
+function needsWordCheck(m: Match): boolean {
+  if (m.latin) return false;
+  const method = m.entry.method;
+  if (method === 'district' || method === 'official') return false;
+  return m.fuzzy === true || m.end - m.start <= 3;
+}
+
 function resolveText(text: string, breaks?: Uint8Array): PlaceResult {
   const all = scan(text);
   let chosen = selectMatches(all);
+  if (chosen.some(needsWordCheck)) {
+    const { tokens } = tokenEnds(text);
+    chosen = chosen.filter((m) => !needsWordCheck(m) || !crossesWord(text, m, tokens));
+  }
   const strongFirst = chosen.filter((m) => !m.entry.weak && !m.entry.needsBuilding);
   chosen = chosen.filter((m) => acceptContext(text, m, strongFirst, breaks));
   let usedFuzzy = false;
   if (!chosen.some((m) => m.entry.method !== 'district')) {
     const taken: boolean[] = [];
     for (const m of chosen) for (let k = m.start; k < m.end; k++) taken[k] = true;
-    const fz = fuzzy.search(text, taken);
+    let fz = fuzzy.search(text, taken);
+    if (fz.length) {
+      const { tokens } = tokenEnds(text);
+      fz = fz.filter((f) => !crossesWord(text, f, tokens) && !tokens.some((t) => t.a === f.start && t.b === f.end && t.b - t.a >= 3));
+    }
     if (fz.length) {
       usedFuzzy = true;
       for (const f of fz) {
