@@ -84,11 +84,19 @@ function leadAt(g: Gen, at: Date): string {
   return use.reduce((b, a) => (a.dispatchedAt >= b.dispatchedAt ? a : b)).unitId;
 }
 
+interface Tally {
+  asked: number; valid: number; contacted: number; solved: number; partly: number; satisfied: number; basically: number;
+  resolvedAssignments: number; onTimeResolved: number; reopensApproved: number; volume: number; petitions: Set<string>;
+}
+
 function oracle(level: Level) {
-  const m = new Map<string, Record<string, number> & { petitions: Set<string> }>();
-  const get = (k: string) => {
+  const m = new Map<string, Tally>();
+  const get = (k: string): Tally => {
     let v = m.get(k);
-    if (!v) m.set(k, (v = Object.assign({ asked: 0, valid: 0, contacted: 0, solved: 0, partly: 0, satisfied: 0, basically: 0, resolvedAssignments: 0, onTimeResolved: 0, reopensApproved: 0, volume: 0 }, { petitions: new Set<string>() })));
+    if (!v) {
+      v = { asked: 0, valid: 0, contacted: 0, solved: 0, partly: 0, satisfied: 0, basically: 0, resolvedAssignments: 0, onTimeResolved: 0, reopensApproved: 0, volume: 0, petitions: new Set() };
+      m.set(k, v);
+    }
     return v;
   };
   const areaKey = (g: Gen) => (level === 'street' ? g.petition.streetCode : g.petition.streetCode.split('-')[0]!);
@@ -96,25 +104,25 @@ function oracle(level: Level) {
     for (const r of g.ratings) {
       const k = level === 'unit' ? leadAt(g, r.ratedAt ?? r.askedAt) : areaKey(g);
       const v = get(k);
-      if (inP(r.askedAt)) v.asked!++;
+      if (inP(r.askedAt)) v.asked++;
       if (!inP(r.ratedAt)) continue;
-      v.valid!++;
-      if (r.contacted) v.contacted!++;
-      if (r.solved === 'solved') v.solved!++;
-      if (r.solved === 'partly') v.partly!++;
-      if (r.satisfaction === 'satisfied') v.satisfied!++;
-      if (r.satisfaction === 'basically') v.basically!++;
+      v.valid++;
+      if (r.contacted) v.contacted++;
+      if (r.solved === 'solved') v.solved++;
+      if (r.solved === 'partly') v.partly++;
+      if (r.satisfaction === 'satisfied') v.satisfied++;
+      if (r.satisfaction === 'basically') v.basically++;
       v.petitions.add(g.petition.id);
     }
     for (const a of g.leads) {
       if (!inP(a.resolvedAt)) continue;
       const v = get(level === 'unit' ? a.unitId : areaKey(g));
-      v.resolvedAssignments!++;
-      if (!a.dueAt || a.resolvedAt! <= a.dueAt) v.onTimeResolved!++;
+      v.resolvedAssignments++;
+      if (!a.dueAt || a.resolvedAt! <= a.dueAt) v.onTimeResolved++;
     }
-    for (const at of g.reopens) if (inP(at)) get(level === 'unit' ? leadAt(g, at) : areaKey(g)).reopensApproved!++;
-    if (level === 'unit') for (const a of g.leads) { if (inP(a.dispatchedAt)) get(a.unitId).volume!++; }
-    else if (inP(g.petition.createdAt)) get(areaKey(g)).volume!++;
+    for (const at of g.reopens) if (inP(at)) get(level === 'unit' ? leadAt(g, at) : areaKey(g)).reopensApproved++;
+    if (level === 'unit') for (const a of g.leads) { if (inP(a.dispatchedAt)) get(a.unitId).volume++; }
+    else if (inP(g.petition.createdAt)) get(areaKey(g)).volume++;
   }
   return m;
 }
