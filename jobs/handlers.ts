@@ -45,10 +45,9 @@ async function markDone(tx: Tx, id: bigint, now: Date, error?: string) {
   await tx.outbox.update({ where: { id }, data: { doneAt: now, lastError: error ?? null } });
 }
 
-export async function runOutbox(rt: Runtime, id: bigint, attempt = 1): Promise<void> {
-  const row = await rt.deps.db.outbox.findUnique({ where: { id } });
+export async function runOutbox(rt: Runtime, id: bigint): Promise<void> {
+  const row = await rt.deps.db.outbox.findUnique({ where: { id }, select: { kind: true, doneAt: true } });
   if (!row || row.doneAt) return;
-  await rt.deps.db.outbox.update({ where: { id }, data: { attempts: attempt } });
   if (row.kind === 'intake') return runIntake(rt, id);
   if (row.kind === 'notify') return runNotify(rt, id);
   if (row.kind === 'send') return runSend(rt, id);

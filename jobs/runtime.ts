@@ -25,7 +25,7 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions): Worker[] {
       QUEUE_NAMES[key],
       async (job) => {
         const { outboxId } = jobPayload.parse(job.data);
-        await runOutbox(rt, BigInt(outboxId), job.attemptsMade + 1);
+        await runOutbox(rt, BigInt(outboxId));
       },
       { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency?.[key] ?? 8, autorun: true },
     );
@@ -35,7 +35,7 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions): Worker[] {
       opts.logger[final ? 'error' : 'warn']({ err, queue: key, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, final ? 'job failed for good' : 'job failed, will retry');
       if (final && job) {
         const id = BigInt(jobPayload.parse(job.data).outboxId);
-        rt.deps.db.outbox.update({ where: { id }, data: { lastError: String(err?.message ?? err).slice(0, 500) } }).catch(() => undefined);
+        rt.deps.db.outbox.update({ where: { id }, data: { attempts: job.attemptsMade, lastError: String(err?.message ?? err).slice(0, 500) } }).catch(() => undefined);
       }
     });
     return worker;
