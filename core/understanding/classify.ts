@@ -190,8 +190,23 @@ function applyRules(f: Features, t: string): void {
   // A hydrant that leaks is the water network's, not a fire-safety matter.
   if (/消火栓|消防栓|hydrant/.test(t) && has('#leak')) add('water_supply', 4);
 
-  // "一股…味": a smell, which is pollution unless it is gas or water.
-  if (/一股.{0,8}味|smells? (?:of|like)/.test(t) && !has('#water') && !/燃气|煤气|天然气|gas/.test(t)) add('pollution', 3);
+  // "一股…味": a smell, which is pollution unless it is gas, water or food.
+  if (/一股.{0,8}味|smells? (?:of|like)/.test(t) && !has('#water') && !/燃气|煤气|天然气|gas/.test(t)) {
+    if (s[C('food_safety')]! >= 2) add('food_safety', 3);
+    else add('pollution', 3);
+  }
+  if (s[C('food_safety')]! >= 2 && /怪味|异味|臭味|馊|不新鲜|变质|smells|stinks/.test(t) && !/油烟|fumes|smoke/.test(t)) add('food_safety', 2);
+
+  // Hospital bills and services are health, even when the words sound like a shop's.
+  if (has('#hospitalside') && s[C('market')]! > 0) add('health', 2);
+
+  // Stuff blocking a stairwell that would trap people in a fire is a fire-safety hazard (消防隐患).
+  if (has('#stuff') && /着火|火灾|消防|逃生|跑不出去|安全通道|fire/.test(t) && !has('#vehicle')) add('public_security', 4);
+
+  // A facility inside the compound that the property manager will not fix is 小区设施维修 (property).
+  if (/物业|property management|management company|management office/.test(t) && /小区|院里|院内|compound|estate/.test(t) && s[C('municipal_facility')]! > 0) {
+    add('property', s[C('municipal_facility')]! * 0.8 + 1);
+  }
 
   // Dust blown about (扬尘) is pollution even when the dirt is construction spoil.
   if (/[灰尘土]/.test(t) && /风|吹|扬|漫天|到处/.test(t) && s[C('pollution')]! > 0) add('pollution', 2);

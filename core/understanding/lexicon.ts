@@ -54,12 +54,15 @@ export const LEXICON: LexGroup[] = [
   { c: 'drainage', w: 2, zh: '污水 堵塞 淹了 被淹 进水 水漫 泡在水里 雨后 淹', en: 'overflowing sewage|puddle' },
   { c: 'drainage', w: 2, zh: '下雨 大雨 一下雨 下大雨 暴雨' },
   { c: 'drainage', w: 2, zh: '窨井' },
+  { c: 'drainage', w: 4, zh: '篦子 下水篦子 雨篦 排水口', en: 'drain grate|storm grate' },
   { c: 'drainage', w: 2.5, zh: '成了河 成河 水坑 排不出去 排不走 积了 冲不下去 马桶 粪水 返水 冒水', en: 'rain|storm drain|floods|drain is' },
   // ------------------------------------------------------------ power 供电
   { c: 'power', w: 4, zh: '停电 断电 没电 没有电 电压不稳 电压低 电线老化 电表 电费 充电桩报装 安装充电桩 充电桩安装 报装充电桩 供电公司 供电局 国家电网 跳闸 电缆 变压器 电线落地 电线垂 电线掉 电线起火 电线着火 停電 来电 电闸', en: 'power outage|power cut|no power|no electricity|blackout|power is out|power has been|electricity|voltage|power line|wires down|downed wire|electric meter|electricity bill|transformer|charging pile installation|install a charging pile|ev charger installation|power supply' },
   { c: 'power', w: 3, zh: '充电桩 报装 新能源车充电 电力 电工 供电所 停送电 限电 漏电 触电 电箱 配电箱 电线外皮', en: 'electric|outage|tripping|trips$|fuse' },
   { c: 'power', w: 2, zh: '电线 电压 供电 电路 电线杆', en: 'wires$|cable|power\'s|power out|power went|lost power|power has gone' },
   { c: 'power', w: 4, zh: '电线杆斜 电线杆倒 电线离地 电线低垂 电线很低 电线太低 插座 麻手 电到' },
+  { c: 'power', w: 3, zh: '电一会儿 时有时无 忽明忽暗 灯泡 电器烧 断断续续 一闪一闪', en: 'flicker|flickering' },
+  { c: 'power', w: 1, zh: '电' },
   // ------------------------------------------------------------ gas 燃气
   { c: 'gas', w: 4, zh: '燃气 煤气 天然气 燃气味 煤气味 燃气泄漏 燃气表 燃气费 燃气公司 燃气集团 燃气管 液化气 燃汽 然气 打不着火 点不着火 燃气灶', en: 'gas$|gas leak|smell gas|smell of gas|gas smell|gas meter|gas bill|gas supply|natural gas|gas stove' },
   { c: 'gas', w: 2, zh: '漏气 气味很大', en: '' },
@@ -68,6 +71,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'garbage', w: 4, zh: '垃圾桶 垃圾箱 垃圾站 垃圾房 垃圾清运 清运 没人清运 没清运 垃圾满 满溢 垃圾分类 分类投放 桶站 大件垃圾 装修垃圾 建筑垃圾 厨余 垃圾车 垃圾没人收 垃圾没人拉 垃圾没拉 拉圾桶 拉级桶 垃级桶 垃圾拉走 垃圾溢出 收垃圾 垃圾中转', en: 'garbage bin|trash can|rubbish bin|garbage collection|trash collection|rubbish collection|bins$|bin is|waste sorting|sorting station|recycling|bulky waste|renovation waste|construction waste|kitchen waste|food waste|dumpster|garbage truck|hasn\'t been collected|not been collected|not collected' },
   { c: 'garbage', w: 2, zh: '垃圾 拉圾 拉级 垃级 垃圾堆 堆满垃圾 桶满', en: 'garbage|trash|rubbish' },
   { c: 'garbage', w: 3, zh: '渣土 碎砖 砖头 旧家具 床垫 没人拉走 没人收 没人倒 倒垃圾 垃圾袋 分类桶 回收站 可回收', en: 'waste$|rubbish pile|garbage pile|not picked up|pick up the' },
+  { c: 'garbage', w: 4, en: 'garbage station|trash station|waste station|garbage room|bin area|rubbish station' },
   // ------------------------------------------------------------ sanitation 环境卫生
   { c: 'sanitation', w: 4, zh: '环境卫生 脏乱 脏乱差 卫生差 卫生很差 公厕 公共厕所 厕所脏 野广告 乱贴 乱涂 乱画 堆物 堆放杂物 杂物 死老鼠 死猫 死狗 死鸟 死鸽子 动物尸体 粪便 狗屎 狗粪 没人打扫 没人清扫 乱扔 满地 垃圾遍地 随地 脏兮兮 很脏 太脏 不打扫 清扫 堆满 乱堆 堆放 污渍 口香糖 没人清理 粪 痰', en: 'dirty|filthy|litter|public toilet|public restroom|flyers|ads stuck|posters|dead rat|dead cat|dead dog|dead bird|dead pigeon|carcass|dead animal|dog poop|dog mess|dog poo|clutter|junk piled|piles of junk|not cleaned|nobody cleans|unswept' },
   { c: 'sanitation', w: 3, zh: '没人扫 没扫 落叶 塑料袋 纸屑 烟头 白色垃圾 贴满 涂写 喷涂 乱扔垃圾 遛狗不清理 狗粪便 冲水坏 公共卫生 卫生死角 脏水', en: 'trash everywhere|litter everywhere|graffiti|stinks|disgusting|restroom|toilet' },
@@ -84,9 +88,9 @@ export const LEXICON: LexGroup[] = [
   { c: 'pollution', w: 4, zh: '油烟 排烟 废气 焚烧 烧垃圾 烧秸秆 烧树叶 烧塑料 冒黑烟 黑烟 扬尘 粉尘 黑臭 排污 偷排 污染 化工 化学品 刺鼻 臭气 恶臭 异味 尾气 熏得 烧烤烟', en: 'cooking fumes|kitchen fumes|fumes|smoke from|black smoke|burning|dust$|dusty|pollution|polluted|polluting|chemical|stench|stink|exhaust|toxic|odor|odour' },
   { c: 'pollution', w: 3, zh: '往河里 排进 排入 排到河 直排 养殖场 养猪场 污水排' },
   { c: 'pollution', w: 4, zh: '往河里倒 河里倒 倒进河 倒入河 倒到河里' },
-  { c: 'pollution', w: 3, zh: '焦油 沥青 橡胶味 塑料味 化工味 怪味 烟大 烟太大 到处是灰 吹得到处 扬起' },
+  { c: 'pollution', w: 3, zh: '焦油 沥青 橡胶味 塑料味 化工味 烟大 烟太大 到处是灰 吹得到处 扬起' },
   { c: 'pollution', w: 3, zh: '烟熏火燎 烧烤味 烟味 油漆味 漆味 喷漆 难闻 呛人 呛得 味儿 熏人 洒水 苫盖 漫天 尘土 土大 沙尘 灰大 废水 污水直排 变色 发绿 死鱼 水发臭 排烟 烟囱 锅炉 臭气熏天 垃圾焚烧 烧东西 冒烟 浓烟 烟很大', en: 'paint smell|fumes from|smoke from|burns|burning plastic|dumped into|wastewater|discharg|foul smell|awful smell|choking' },
-  { c: 'pollution', w: 2, zh: '臭味 气味 烟雾 灰尘 河道 河水 河里 水沟 排放 熏', en: 'smell|smoke|river' },
+  { c: 'pollution', w: 2, zh: '怪味 臭味 气味 烟雾 灰尘 河道 河水 河里 水沟 排放 熏', en: 'smell|smoke|river' },
   // ------------------------------------------------------------ illegal_construction 违法建设
   { c: 'illegal_construction', w: 4, zh: '违建 违章建筑 违法建设 违法建筑 违章搭建 私搭乱建 私搭 乱搭 乱建 私建 搭建 加盖 加建 扩建 圈占 圈地 占用公共空间 拆改承重墙 承重墙 砸墙 打通墙 挖地下室 地下室开挖 阳台外扩 彩钢房 彩钢板 板房 违规建设 盖房 盖了 搭了 改建', en: 'illegal construction|illegal structure|illegal building|unauthorized structure|unauthorised structure|illegal extension|built a shed|built an extension|load-bearing wall|load bearing wall|illegally built|structure on the roof|built a shed|illegal shed' },
   { c: 'illegal_construction', w: 3, en: 'unauthorized|unauthorised|without permission|without a permit' },
@@ -113,7 +117,8 @@ export const LEXICON: LexGroup[] = [
   { c: 'parking', w: 3, zh: '停了辆 摩托车 没人动 没动过 一直不动 外来车辆 外来车', en: 'blocking my|blocks my|garage|driveway' },
   // ------------------------------------------------------------ traffic 道路交通
   { c: 'traffic', w: 4, zh: '堵车 拥堵 红绿灯 信号灯 交通灯 配时 标线 斑马线 人行横道 交通标志 交通设施 限速 渣土车 道路施工 占道施工 闯红灯 大货车 车祸 追尾 撞车 交通事故 掉头 禁止左转 左转灯 路口太堵 交通 信号机 隔离带 减速带 鸣笛 按喇叭', en: 'traffic|traffic jam|congestion|traffic light|traffic signal|signal light|crosswalk|zebra crossing|road markings|lane markings|speed limit|dump truck|muck truck|car crash|collision|road works|roadworks|turn signal|intersection' },
-  { c: 'traffic', w: 4, zh: '车道线 道线 划线 交通指示 指示牌 交通标识 导向牌 绿灯时间 红灯时间 绿灯 红灯 绕行 封路 修路 围挡 把路堵 路都堵 路堵 堵路 堵死了 接孩子的车 飙车 改装车 开快车 隔离护栏 隔离栏 交通护栏 箭头灯 左转 过不去马路 过马路 堵得', en: 'jam$|jams$|gridlock|badly timed|detour sign|road sign|lane lines' },
+  { c: 'traffic', w: 4, zh: '车道线 道线 划线 交通指示 指示牌 交通标识 导向牌 绿灯时间 红灯时间 绿灯 红灯 绕行 封路 修路 围挡 把路堵 路都堵 路堵 堵路 接孩子的车 飙车 改装车 开快车 隔离护栏 隔离栏 交通护栏 箭头灯 左转 过不去马路 过马路 堵得', en: 'jam$|jams$|gridlock|badly timed|detour sign|road sign|lane lines' },
+  { c: 'traffic', w: 4, en: 'pedestrian crossing|crossing light|walk signal|pedestrian light|green light' },
   { c: 'traffic', w: 1.5, zh: '路口 车多 超速 压线 限行 标志 车速 开得很快 开得太快 开太快', en: 'crossing$|junction' },
   // ------------------------------------------------------------ municipal_facility 市政设施
   { c: 'municipal_facility', w: 4, zh: '路灯 井盖 坑洼 大坑 路面破损 路面坑 塌陷 地陷 路面开裂 人行道砖 步道砖 地砖松动 方砖 护栏 栏杆 公共座椅 长椅 座椅 道路破损 马路坑 路坑 路不平 翘起 坑坑洼洼 地砖 便道砖 路沿石 马路牙子 桥栏 路面塌', en: 'streetlight|street light|street lamp|streetlamp|manhole|pothole|sinkhole|road collapsed|road has collapsed|paving|sidewalk tiles|pavement tiles|paving stones|railing|guardrail|bench|broken road|road surface|cracked road|uneven pavement' },
@@ -138,6 +143,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'food_safety', w: 3, zh: '过期' },
   { c: 'food_safety', w: 3, zh: '小饭馆 厨师 不戴帽子 不戴口罩 熟食 熟食店 无证经营的 感冒药 假药 药是假的 三无食品 三无产品 卫生不合格 吃完 吃了以后 吃坏肚子', en: 'hotpot|ate at|after eating|expired food|fake medicine|unlicensed food stall' },
   { c: 'food_safety', w: 3, zh: '注水肉 病死猪 颜色不对 不新鲜 发臭 馊 馊味 有股味' },
+  { c: 'food_safety', w: 2, zh: '猪肉 牛肉 羊肉 鸡肉 海鲜 鱼肉 鸡蛋 大米 食用油', en: 'meat|yogurt|milk|eggs' },
   { c: 'food_safety', w: 1.5, zh: '小卖部' },
   { c: 'food_safety', w: 4, zh: '食品安全 餐馆卫生 饭店卫生 餐厅卫生 后厨 卫生许可 无证餐饮 黑作坊 食物中毒 吃坏 拉肚子 腹泻 上吐下泻 过期食品 过期药 变质 发霉 吃出 异物 假药 药品 药店 保健品 地沟油 健康证 食品', en: 'food poisoning|expired|out of date|past its date|spoiled|mouldy|moldy|restaurant hygiene|kitchen is filthy|dirty kitchen|cockroach in|hair in my|bug in my|diarrhea|diarrhoea|food safety|pharmacy|medicine|medicines|unlicensed restaurant|unlicensed food' },
   { c: 'food_safety', w: 2, zh: '食物 饭菜 外卖 餐厅 饭店 饭馆 餐馆 小吃 呕吐 吃了 卫生 食堂 面馆 牛奶 面包 零食 熟食 肉 蔬菜 饮料 酸奶 月饼 蛋糕 奶粉', en: 'restaurant|food$|vomiting|takeaway|takeout' },
@@ -177,6 +183,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'public_security', w: 2, zh: '狗 邻居 纠纷 电动车 电瓶车 电动自行车 消防 火 报警 警察 偷 吵架 骂人 安全隐患', en: 'neighbour|neighbor|fire$|smoke alarm|dispute' },
   { c: 'public_security', w: 3, zh: '撬 监控拍到 砸车 砸东西 醉汉 酒鬼 闹事 寻衅 偷窃 扒手 偷东西 被撬 插排 插线板 消防器材 消防设施 烟感 半夜唱歌', en: 'stole|steal|stealing|robbed|pickpocket|drunk|vandal|trespass' },
   { c: 'public_security', w: 4, zh: '恐吓 恐吓信 威胁信 辱骂 泼油漆 堵锁眼 跟踪 偷拍' },
+  { c: 'public_security', w: 4, zh: '偷快递 偷东西 偷车 被偷走', en: 'stealing packages|steals packages' },
   { c: 'public_security', w: 4, zh: '高空抛物 高空坠物 往下扔 往下掉东西 往下扔东西 抛物 跳楼 轻生 自杀', en: 'throwing things|jump off|suicide' },
   // ------------------------------------------------------------ civil_affairs 民政与养老
   { c: 'civil_affairs', w: 4, zh: '养老 养老院 敬老院 养老服务 独居老人 孤寡老人 空巢老人 低保 救助 困难补助 特困 残疾人 残疾证 残疾补贴 残疾 婚姻登记 结婚登记 离婚登记 结婚证 离婚证 殡葬 墓地 骨灰 丧葬 老年餐桌 助餐 高龄津贴 居家养老 失能 托老 养老驿站', en: 'elderly care|nursing home|old people\'s home|care home|welfare|subsistence allowance|dibao|disability allowance|disabled|disability|marriage registration|register our marriage|funeral|cemetery|lives alone|living alone|elderly man|elderly woman|elderly neighbour|elderly neighbor|senior canteen' },
