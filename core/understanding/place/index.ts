@@ -546,14 +546,17 @@ export function warmUpPlaceResolver(): void {
 const PLACE_EXT = '桥路街门村站园里区镇乡口东西南北中道巷胡同楼号院屯营庄店河湖山上下旁边前后内外';
 const PLACE_EXT_WORDS = new Set(['脚下', '附近', '旁边', '周边', '边上', '对面', '门口', '里面', '外面', '这边', '那边', '一带', '地区']);
 
-function tokenEnds(text: string): { tokens: { a: number; b: number }[] } {
+/** Words of the text around [start, end) (a window of a few characters each side is enough and keeps long messages cheap). */
+function tokensAround(text: string, start: number, end: number): { a: number; b: number }[] {
+  const from = Math.max(0, start - 6);
+  const to = Math.min(text.length, end + 6);
   const tokens: { a: number; b: number }[] = [];
-  let pos = 0;
-  for (const w of segmenter().cut(text, false)) {
+  let pos = from;
+  for (const w of segmenter().cut(text.slice(from, to), false)) {
     tokens.push({ a: pos, b: pos + w.length });
     pos += w.length;
   }
-  return { tokens };
+  return tokens;
 }
 
 /** True when a word of the text runs across the match's edge in a way that makes it another word. */
@@ -582,8 +585,7 @@ function resolveText(text: string, breaks?: Uint8Array): PlaceResult {
   const all = scan(text);
   let chosen = selectMatches(all);
   if (chosen.some(needsWordCheck)) {
-    const { tokens } = tokenEnds(text);
-    chosen = chosen.filter((m) => !needsWordCheck(m) || !crossesWord(text, m, tokens));
+    chosen = chosen.filter((m) => !needsWordCheck(m) || !crossesWord(text, m, tokensAround(text, m.start, m.end)));
   }
   const strongFirst = chosen.filter((m) => !m.entry.weak && !m.entry.needsBuilding);
   chosen = chosen.filter((m) => acceptContext(text, m, strongFirst, breaks));
@@ -593,8 +595,10 @@ function resolveText(text: string, breaks?: Uint8Array): PlaceResult {
     for (const m of chosen) for (let k = m.start; k < m.end; k++) taken[k] = true;
     let fz = fuzzy.search(text, taken);
     if (fz.length) {
-      const { tokens } = tokenEnds(text);
-      fz = fz.filter((f) => !crossesWord(text, f, tokens) && !tokens.some((t) => t.a === f.start && t.b === f.end && t.b - t.a >= 3));
+      fz = fz.filter((f) => {
+        const tokens = tokensAround(text, f.start, f.end);
+        return !crossesWord(text, f, tokens) && !tokens.some((t) => t.a === f.start && t.b === f.end && t.b - t.a >= 3);
+      });
     }
     if (fz.length) {
       usedFuzzy = true;
