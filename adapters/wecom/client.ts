@@ -89,6 +89,12 @@ export interface WecomClient {
   updateTemplateCard(opts: { responseCode: string; replaceName: string; userIds?: string[] }): Promise<void>;
   /** Recall an application message (message/recall; WeCom allows it within 24 h). */
   recallMessage(msgid: string): Promise<void>;
+  /**
+   * Download a temporary media file (media/get) named by an inbound photo's
+   * fileId. media_ids live 3 days: keep what must outlive that. `app` is the
+   * one that received it: 'agent' for staff, 'kf' for residents.
+   */
+  getMedia(app: WecomApp, mediaId: string): Promise<{ data: Buffer; contentType: string }>;
   /** Message to an application group chat. appchat/send returns no msgid. */
   appchatSend(chatId: string, msg: AppchatMessage): Promise<void>;
   /** Members of an application group chat (cached 10 min); used for the per-member group quota. */
@@ -176,16 +182,28 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
     url: string,
     body: unknown,
     params: Record<string, string>,
+    raw = false,
   ): Promise<T> {
     let res;
     try {
-      res = await http.request({ method, url, data: body, params });
+      res = await http.request({ method, url, data: body, params, responseType: raw ? 'arraybuffer' : 'json' });
     } catch (err) {
       // Never attach the axios error: its config holds the access_token and secrets.
       const code = (err as { code?: string }).code;
       throw new WecomHttpError(api, undefined, code);
     }
     if (res.status !== 200) throw new WecomHttpError(api, res.status, undefined);
+    if (raw) {
+      // A file on success; a JSON errcode (as text) on failure.
+      const buf = Buffer.from(res.data as ArrayBuffer);
+      const contentType = String(res.headers['content-type'] ?? 'application/octet-stream');
+      if (!/json|^text\//i.test(contentType)) return { errcode: 0, file: { data: buf, contentType } } as unknown as T;
+      try {
+        return JSON.parse(buf.toString('utf8')) as T;
+      } catch {
+        throw new WecomHttpError(api, res.status, 'bad_body');
+      }
+    }
     const data = res.data as T;
     if (!data || typeof data !== 'object') throw new WecomHttpError(api, res.status, 'bad_body');
     return data;
@@ -209,6 +227,7 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
     body?: unknown,
     query: Record<string, string> = {},
     urlOverride?: string,
+    raw = false,
   ): Promise<T> {
     const url = urlOverride ?? `/cgi-bin/${api}`;
     let refreshed = false;
@@ -218,7 +237,7 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
       const params = token ? { ...query, access_token: token } : query;
       let reply: T;
       try {
-        reply = await roundTrip<T>(api, method, url, body, params);
+        reply = await roundTrip<T>(api, method, url, body, params, raw);
       } catch (err) {
         const retryable = err instanceof WecomHttpError && (err.status === undefined || err.status >= 500);
         if (!retryable || attempt >= retry.maxRetries) throw err;
@@ -344,6 +363,20 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
     },
 
     appchatMembers,
+
+    async getMedia(app, mediaId) {
+      const reply = await request<WecomReply & { file?: { data: Buffer; contentType: string } }>(
+        app,
+        'media/get',
+        'GET',
+        undefined,
+        { media_id: mediaId },
+        undefined,
+        true,
+      );
+      if (!reply.file) throw new WecomHttpError('media/get', 200, 'no_file');
+      return reply.file;
+    },
 
     async recallMessage(msgid) {
       await request('agent', 'message/recall', 'POST', { msgid });

@@ -8,17 +8,30 @@
  * (`@wecom/crypto`) to a callback URL.
  *
  * Error codes it answers (WeCom's global codes where one exists):
- *   40001 wrong secret (gettoken)          40013 wrong corpid (gettoken)
- *   40014 unknown access_token             41001 no access_token
- *   42001 access_token expired             48002 token of another application
- *   40008 unsupported msgtype              40058 invalid parameter (card, task_id, response_code,
- *                                                  recall of an unknown / recalled / >24 h old msgid)
- *   45002 content longer than 2048 bytes   45009 / 45033 / -1 when told to (failNext)
- *   81013 no valid recipient (setMembers)  86003 appchat chatid does not exist
- *   93000 robot webhook key unknown
- *   95001 kf: 5 messages already sent in this window (给该客户发送的消息数量已达上限)
- *   95007 kf: sync_msg token unknown or older than 10 min (不合法的msgtoken)
- *   95018 kf: no open 48 h window (send msg session status invalid)
+ *   -1     busy (when told to, failNext)
+ *   40001  wrong secret (gettoken)
+ *   40007  media/get: unknown media_id (as text/plain JSON, like WeCom)
+ *   40008  unsupported msgtype
+ *   40013  wrong corpid (gettoken)
+ *   40014  unknown access_token
+ *   40056  wrong agentid
+ *   40058  invalid parameter: card fields, task_id, button keys, a used or unknown
+ *          response_code, recall of an unknown / recalled / > 24 h old msgid
+ *   41001  no access_token
+ *   42001  access_token expired (tokenTtlSec, or expireAllTokens())
+ *   44004  empty content
+ *   45002  content longer than 2048 bytes
+ *   45009  rate limited, 45033 too many concurrent calls (when told to, failNext)
+ *   47001  body is not JSON
+ *   48002  access_token of another application
+ *   81013  no valid recipient (after setMembers); partial: errcode 0 + invaliduser
+ *   86003  appchat chatid does not exist
+ *   93000  robot webhook key unknown
+ *   95001  kf: 5 messages already sent in this window (给该客户发送的消息数量已达上限)
+ *   95007  kf: sync_msg token unknown or older than 10 min (不合法的msgtoken)
+ *   95018  kf: no open 48 h window (send msg session status invalid)
+ * Silently dropped (errcode 0, `dropped: true` in the record): over 30/min per
+ * member (message/send) or 200/min per member (appchat/send).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -120,6 +133,7 @@ export class WecomServer {
   private readonly responseCodes = new Map<string, { used: boolean }>();
   private readonly appchats = new Map<string, string[]>();
   private readonly robots = new Set<string>();
+  private readonly media = new Map<string, { data: Buffer; contentType: string; app: 'agent' | 'kf' }>();
   /** Members visible to the application; undefined = everybody. */
   private directory: Set<string> | undefined;
   private readonly sends = new Map<string, number[]>();
@@ -188,6 +202,11 @@ export class WecomServer {
 
   callsTo(api: string): RecordedCall[] {
     return this.calls.filter((c) => c.api === api);
+  }
+
+  /** A temporary media file (what an inbound image's MediaId names), readable with the given application's token. */
+  addMedia(mediaId: string, data: Buffer, app: 'agent' | 'kf', contentType = 'image/jpeg'): void {
+    this.media.set(mediaId, { data, contentType, app });
   }
 
   /** Restrict the application's visible members: others land in `invaliduser` (81013 when nobody is valid). */
@@ -396,6 +415,22 @@ export class WecomServer {
       }
     }
     const call = { api, method: req.method ?? 'GET', query, body };
+    if (api === 'media/get' && !this.takeFaultPeek(api)) {
+      const m = this.media.get(query.media_id ?? '');
+      const bad = this.checkToken(query, m?.app ?? this.tokens.get(query.access_token ?? '')?.app ?? 'agent');
+      if (!bad && m) {
+        this.calls.push({ ...call, errcode: 0, at: this.now() });
+        res.writeHead(200, { 'content-type': m.contentType, 'content-disposition': `attachment; filename="${query.media_id}.jpg"` });
+        res.end(m.data);
+        return;
+      }
+      // errors come as JSON with a text/plain content type, as WeCom does for media/get
+      const answer = bad ?? { errcode: 40007, errmsg: 'invalid media_id' };
+      this.calls.push({ ...call, errcode: Number(answer.errcode), at: this.now() });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(JSON.stringify(answer));
+      return;
+    }
     const route = ROUTES[api];
     if (!route) {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -414,6 +449,10 @@ export class WecomServer {
     this.calls.push({ ...call, errcode, dropped: __dropped === true, at: this.now() });
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify({ errcode, errmsg: errcode === 0 ? 'ok' : out.errmsg, ...out }));
+  }
+
+  private takeFaultPeek(api: string): boolean {
+    return this.faults.some((x) => x.remaining > 0 && (x.api === api || (x.api === '*' && api !== 'gettoken')));
   }
 
   private takeFault(api: string): number | undefined {
@@ -535,6 +574,11 @@ function checkCard(card: Record<string, unknown> | undefined): string | undefine
 }
 
 const ROUTES: Record<string, Handler> = {
+  // Only reached for injected faults; files are served in handle().
+  'media/get': function () {
+    return { errcode: 40007, errmsg: 'invalid media_id' };
+  },
+
   gettoken: function ({ query }) {
     if (query.corpid !== this.corpId) return { errcode: 40013, errmsg: 'invalid corpid' };
     const app = query.corpsecret === this.agentSecret ? 'agent' : query.corpsecret === this.kfSecret ? 'kf' : undefined;

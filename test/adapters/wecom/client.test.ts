@@ -97,6 +97,21 @@ describe('access tokens', () => {
   });
 });
 
+describe('media', () => {
+  it('downloads an inbound photo by its media_id with the receiving application’s token, refreshing an expired one', async () => {
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+    server.addMedia('MEDIA_KF_9', jpeg, 'kf');
+    const client = clientFor(server, r);
+    const first = await client.getMedia('kf', 'MEDIA_KF_9');
+    expect(first.data.equals(jpeg)).toBe(true);
+    expect(first.contentType).toBe('image/jpeg');
+    server.expireAllTokens();
+    expect((await client.getMedia('kf', 'MEDIA_KF_9')).data.equals(jpeg)).toBe(true);
+    expect(server.callsTo('media/get').map((c) => c.errcode)).toEqual([0, 42001, 0]);
+    await expect(client.getMedia('kf', 'NO_SUCH_MEDIA')).rejects.toMatchObject({ name: 'WecomApiError', errcode: 40007 });
+  });
+});
+
 describe('busy and rate limits', () => {
   it('a 45009 storm: backs off (bounded), then succeeds', async () => {
     const client = clientFor(server, r);
