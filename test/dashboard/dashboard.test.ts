@@ -93,6 +93,7 @@ describe('dashboard in a browser', () => {
 
     await page.goto(`${base}/dashboard`);
     expect(await page.title()).toContain('2026-11');
+    expect(await page.locator('#period').textContent()).toContain('2026-10-19 至 2026-11-18');
     const streetRows = page.locator('table.ranking[data-level=street] tbody tr');
     expect(await streetRows.count()).toBe(2);
     const first = await streetRows.nth(0).locator('td').allTextContents();
@@ -105,6 +106,11 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('[data-status=dispatched] b').textContent()).toBe('2');
     expect(await page.locator('[data-status=rated] b').textContent()).toBe('4');
     expect(await page.locator('#hotspots').textContent()).toContain(A.name);
+
+    // The previous period has no callbacks: every street unranked.
+    await page.click('text=上一期');
+    expect(await page.title()).toContain('2026-10');
+    expect(await page.locator('table.ranking[data-level=street] tbody tr').count()).toBe(0);
 
     // CSV export with the session cookie (the browser's request context shares it).
     const csv = await ctx.request.get(`${base}/dashboard/export/streets.csv`);

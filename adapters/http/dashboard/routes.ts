@@ -20,7 +20,8 @@ import type { Logger } from '../../../core/log.js';
 import { toCsv, type CsvColumn } from '../../../core/insight/csv.js';
 import { hotspotTablePng, rankingChartPng, rateTrendPng, trendPoints } from '../../../core/insight/charts.js';
 import { trend, type Level } from '../../../core/insight/assessment.js';
-import { periodOf, type PeriodOptions } from '../../../core/insight/period.js';
+import { DateTime } from 'luxon';
+import { periodOf, shiftPeriod, type PeriodOptions } from '../../../core/insight/period.js';
 import { formatRatio, type Ratio } from '../../../core/insight/ratio.js';
 import { checkCredentials, createSessionCodec, SESSION_COOKIE, SESSION_TTL_MS } from './auth.js';
 import { createDashboardData, hotspotColumns, rankingColumns, stateColumns, topicColumns, STATUS_ZH, type DashboardData } from './data.js';
@@ -139,7 +140,7 @@ export async function dashboardRoutes(fastify: FastifyInstance, opts: DashboardO
 
     app.get('/dashboard', async (req, reply) => {
       const d = await data.get(periodParam(req));
-      return reply.type('text/html; charset=utf-8').send(renderDashboard(d, sessionUser(req) ?? ''));
+      return reply.type('text/html; charset=utf-8').send(renderDashboard(d, sessionUser(req) ?? '', opts.timeZone));
     });
 
     const tables: Record<string, (d: DashboardData) => { rows: unknown[]; columns: CsvColumn<never>[] }> = {
@@ -221,9 +222,13 @@ ${silent.length ? html`<details><summary>本期无有效回访：${silent.length
 </section>`;
 }
 
-export function renderDashboard(d: DashboardData, user: string): string {
+export function renderDashboard(d: DashboardData, user: string, timeZone = 'Asia/Shanghai'): string {
   const total = d.states.reduce((s, x) => s + x.count, 0);
+  const { start, end } = d.streets.period;
+  const day = (x: Date) => DateTime.fromJSDate(x, { zone: timeZone }).toFormat('yyyy-MM-dd');
   const body = html`
+<section id="period"><b>考核周期 ${d.period}</b>：${day(start)} 至 ${day(new Date(end.getTime() - 1))}（含首尾）
+<span class="links"> · <a href="/dashboard?period=${shiftPeriod(d.period, 1)}">上一期</a><a href="/dashboard?period=${shiftPeriod(d.period, -1)}">下一期</a></span></section>
 <section id="states"><h2>工单状态（共 ${total} 件）</h2><div class="states">${d.states
     .filter((s) => s.count > 0)
     .map((s) => html`<span data-status="${s.status}">${STATUS_ZH[s.status] ?? s.status}：<b>${s.count}</b></span>`)}</div>
