@@ -64,8 +64,8 @@ interface Entry {
 
 const dict = new Map<string, Entry[]>();
 const latinDict = new Map<string, Entry[]>();
-/** First char → candidate key lengths, longest first. */
-const firstLens = new Map<string, number[]>();
+/** First two UTF-16 units (as a number) → candidate key lengths, longest first. */
+const firstLens = new Map<number, number[]>();
 const fuzzy = new FuzzyIndex<Entry>();
 const shortFuzzy = new ShortFuzzy<Entry>();
 
@@ -247,9 +247,10 @@ function buildIndex(): void {
   }
   addCommunityPrefixes();
   for (const key of dict.keys()) {
-    const ch = key[0]!;
-    let lens = firstLens.get(ch);
-    if (!lens) firstLens.set(ch, (lens = []));
+    if (key.length < 2) continue;
+    const k2 = key.charCodeAt(0) * 65536 + key.charCodeAt(1);
+    let lens = firstLens.get(k2);
+    if (!lens) firstLens.set(k2, (lens = []));
     if (!lens.includes(key.length)) lens.push(key.length);
   }
   for (const lens of firstLens.values()) lens.sort((a, b) => b - a);
@@ -333,8 +334,8 @@ const CUE_AFTER = /^(?:这边|那边|这儿|那儿|这里|那里|这块|那块|�
 function scan(text: string): Match[] {
   const out: Match[] = [];
   const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const lens = firstLens.get(text[i]!);
+  for (let i = 0; i + 1 < n; i++) {
+    const lens = firstLens.get(text.charCodeAt(i) * 65536 + text.charCodeAt(i + 1));
     if (!lens) continue;
     for (const len of lens) {
       if (i + len > n) continue;
