@@ -26,6 +26,8 @@ import { createRouter } from './bots/router.js';
 import { createInboundSink } from './jobs/inbox.js';
 import { createQueues, enqueueOutbox, type Queues } from './jobs/queues.js';
 import { startRelay, startWorkers } from './jobs/runtime.js';
+import { defaultSchedules } from './jobs/schedules.js';
+import { createInsight } from './bots/insight.js';
 import type { Runtime } from './jobs/handlers.js';
 import { createServer } from './adapters/http/server.js';
 import * as telegram from './adapters/telegram/index.js';
@@ -169,11 +171,12 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     }
 
     // ---- workers, relay (reconciler) and deadline timers
-    const rt: Runtime = { deps, senders, handleInbound: createRouter() };
+    const periods = { startDay: config.PERIOD_START_DAY, timeZone: config.TIME_ZONE };
+    const rt: Runtime = { deps, senders, handleInbound: createRouter({ insight: createInsight({ ...periods, logger }) }) };
     if (config.ROLE !== 'web') {
       const workers: Worker[] = startWorkers(rt, { connection: redis, prefix: config.REDIS_PREFIX, logger });
       closers.push(() => Promise.all(workers.map((w) => w.close())));
-      const relay = startRelay(rt, queues, { logger, intervalMs: opts.relayIntervalMs ?? 1000 });
+      const relay = startRelay(rt, queues, { logger, intervalMs: opts.relayIntervalMs ?? 1000, schedules: defaultSchedules(periods) });
       closers.push(() => relay.stop());
     }
 

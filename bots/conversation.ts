@@ -30,7 +30,9 @@ export function conversation(w: Work, msg: InboundMessage, inboundId: string, la
     who: { platform: msg.platform, userId: msg.userId },
     async reply(text, extra) {
       n += 1;
-      await w.notify({ t: 'reply', platform: msg.platform, chatId: msg.chatId, message: { text, ...extra, channelAccount: msg.channelAccount } }, `reply:${inboundId}:${n}`);
+      // Charts travel through the outbox as base64 (jobs/handlers.ts turns them back into bytes).
+      const photo = extra?.photo ? { ...extra.photo, png: extra.photo.png.toString('base64') as unknown as Buffer } : undefined;
+      await w.notify({ t: 'reply', platform: msg.platform, chatId: msg.chatId, message: { text, ...extra, photo, channelAccount: msg.channelAccount } }, `reply:${inboundId}:${n}`);
     },
     async ack(text) {
       if (acked || !msg.action?.ackId) return;

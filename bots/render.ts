@@ -234,6 +234,8 @@ async function renderArea(ctx: Ctx, intent: Extract<Intent, { t: 'area' }>, l: L
       const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
       return { essential: true, whistleId: w?.id, message: { text: en(l, `【吹哨未报到】${await unitName(ctx, d.unitId as string)} 未按时报到吹哨 ${w?.number ?? ''}（${w?.place ?? ''}）。`, `[No report] ${await unitName(ctx, d.unitId as string)} has not reported to whistle ${w?.number ?? ''}.`) } };
     }
+    case 'report':
+      return { essential: true, message: d.message as Rendered['message'] };
     case 'callback_needed':
       return { ...base, message: { text: en(l, `【需电话回访】诉求 ${no} 的市民已超出微信客服回复窗口，请电话回访。`, `[Phone callback] the resident of ${no} can no longer be messaged; please call back.`) } };
   }

@@ -166,6 +166,7 @@ async function runSend(rt: Runtime, id: bigint) {
     if (sender.remainingBudget && delivery.chatId.startsWith('-') && (await sendDigest(rt, sender, delivery, id))) return;
     const { essential: _e, ackId: _a, rollcall: _r, revealPhoneOf, ...out } = message;
     if (revealPhoneOf) out.text = await revealPhone(rt, revealPhoneOf, out.text);
+    if (out.photo && typeof out.photo.png === 'string') out.photo = { ...out.photo, png: Buffer.from(out.photo.png, 'base64') };
     const result = await sender.send({ ...out, chatId: delivery.chatId });
     await inTx(rt.deps, async (w) => {
       await w.tx.delivery.update({ where: { id: delivery.id }, data: { status: 'sent', sentAt: w.now, sentMessageId: result.messageId, leaseUntil: null } });

@@ -11,6 +11,7 @@ import { TIMER_HANDLERS } from '../core/workflow/reminders.js';
 import { JOBS, QUEUE_NAMES, enqueueOutbox, jobIdOf, jobPayload, type Queues, type QueueKey } from './queues.js';
 import { runOutbox, type Runtime } from './handlers.js';
 import type { OutboxKind } from '../core/workflow/context.js';
+import { runSchedules, type Schedule } from './schedules.js';
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -44,6 +45,8 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions): Worker[] {
 
 export interface RelayOptions {
   intervalMs?: number;
+  /** calendar work run from the same loop (weekly topics, monthly report) */
+  schedules?: Schedule[];
   /** rows younger than this are left to the fast path */
   graceMs?: number;
   batch?: number;
@@ -78,6 +81,7 @@ export function startRelay(rt: Runtime, queues: Queues, opts: RelayOptions): { s
       const requeued = await reconcileOnce(rt, queues, opts);
       if (requeued) opts.logger.info({ requeued }, 'relay re-queued outbox rows');
       await fireDueTimers(rt.deps, TIMER_HANDLERS);
+      if (opts.schedules?.length) await runSchedules(rt.deps, opts.schedules);
     } catch (err) {
       opts.logger.error({ err }, 'relay pass failed');
     }

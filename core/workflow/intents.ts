@@ -25,7 +25,8 @@ export type ResidentNote =
 
 export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'reopened' | 'whistle_remind';
 
-export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed';
+/** `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message */
+export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed' | 'report';
 
 export type Intent =
   /** to the resident of a petition, or (need_details) to a resident with no petition yet */

@@ -13,6 +13,7 @@ import type { WorkflowDeps, Clock } from '../../core/workflow/context.js';
 import { DEFAULT_POLICY, type Policy } from '../../core/workflow/policy.js';
 import type { PlaceFacts, Understand, Understood } from '../../core/workflow/understanding-port.js';
 import { createRouter } from '../../bots/router.js';
+import { createInsight } from '../../bots/insight.js';
 import { runOutbox, type Runtime } from '../../jobs/handlers.js';
 import { createInboundSink } from '../../jobs/inbox.js';
 import { createTestDb, type TestDb } from './db.js';
@@ -106,7 +107,7 @@ export async function createHarness(opts: { understand: Understand; policy?: Par
   };
   const telegram = new RecordingSender('telegram');
   const kf = new RecordingSender('wecom_kf');
-  const rt: Runtime = { deps, senders: { telegram, wecom_kf: kf }, handleInbound: createRouter() };
+  const rt: Runtime = { deps, senders: { telegram, wecom_kf: kf }, handleInbound: createRouter({ insight: createInsight({ startDay: 19, timeZone: deps.timeZone, logger: deps.logger }) }) };
   const sink = createInboundSink(deps);
   const drain = async () => {
     let total = 0;
