@@ -235,6 +235,9 @@ function applyRules(f: Features, t: string): void {
   // 校园周边安全: strangers, hawkers and junk food at the school gate are the education board's.
   if (/学校|校门|幼儿园|校园|school/.test(t) && /陌生人|可疑|安全隐患|不安全|三无|小贩|黑网吧|游戏厅|strangers|unsafe|hawkers/.test(t)) add('education', 3);
 
+  // A title deed that cannot be issued is title registration, whatever kind of housing it is.
+  if (/房本|房产证|产权证|不动产证|不动产权证|办证|过户|title deed|property certificate/.test(t)) add('real_estate_registration', 2);
+
   // 共享单车乱停放 is named in parking's scope: piles of shared bikes are parking, not clutter.
   if (/共享单车|shared bike|bike-share|bike share/.test(t)) add('parking', 2);
 
