@@ -50,7 +50,7 @@ export function createRouter(opts: RouterOptions = {}) {
           return;
         }
         if (await handleResidentAction(c, action)) return;
-        await handleStaffAction(c, action, opts);
+        await handleStaffAction(c, action);
         return;
       }
       if (command && (await handleStaffCommand(c, command, opts))) return;

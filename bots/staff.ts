@@ -86,7 +86,7 @@ const PROMPTS: Record<Prompt['verb'], [string, string]> = {
   done: ['请回复完成情况（吹哨 %s）', 'Reply with what was done for %s'],
 };
 
-export async function handleStaffAction(c: Conversation, action: { verb: Verb; args: string[] }, opts: RouterOptions): Promise<void> {
+export async function handleStaffAction(c: Conversation, action: { verb: Verb; args: string[] }): Promise<void> {
   const [a0 = '', a1 = ''] = action.args;
   const l = c.lang;
   const ask = async (verb: Prompt['verb']) => {
