@@ -493,18 +493,24 @@ function acceptContext(text: string, m: Match, strong: Match[], breaks?: Uint8Ar
 // Address fragment
 
 const ADDRESS_RE =
-  /(?:[\u4e00-\u9fa5]{1,10}?(?:大街|路|街|胡同|巷|道|里|条))?(?:\d+|[一二三四五六七八九十百]+)(?:号院|号楼|号|栋|幢|座|区)(?:(?:\d+|[一二三四五六七八九十]+)(?:号楼|号院|单元|门|层|楼|室|号|栋|幢|座))*/;
+  /(?:[\u4e00-\u9fa5]{1,10}?(?:大街|路|街|胡同|巷|道|里|条))?(?:\d+|[一二三四五六七八九十百]+)(?:号院|号楼|号|栋|幢|座|区)(?:(?:\d+|[一二三四五六七八九十]+)(?:号楼|号院|单元|门|层|楼|室|号|栋|幢|座))*(?:[-—]?\d{2,4}(?:室|号|房间|户)?)?/;
 
 const ADDRESS_HINT = /[号栋幢座区]/;
+const FILLER_PREFIX = /^(?:.*?(?:我家在|家住在|我住在|住在|家住|我在|位于|就在|地址是|地址|在))/;
 
 function extractAddress(text: string, places: Match[]): string | null {
   if (!ADDRESS_HINT.test(text)) return null;
   const after = places.length ? text.slice(places[places.length - 1]!.start) : text;
   const m = ADDRESS_RE.exec(after) ?? ADDRESS_RE.exec(text);
   if (!m) return null;
-  let frag = m[0];
-  // The address keeps the road/building part only: drop a leading place name already matched.
-  for (const p of places) if (frag.startsWith(p.text)) frag = frag.slice(p.text.length) || frag;
+  let frag = m[0].replace(FILLER_PREFIX, '');
+  // Keep the road/building part: drop a leading district, street or community name already
+  // recognised ("花家地西里3号楼" → "3号楼"), but keep a road's own name ("工体北路8号").
+  for (const p of places) {
+    const method = p.entry.method;
+    if (method === 'road' || method === 'landmark') continue;
+    if (frag.startsWith(p.text) && frag.length > p.text.length) frag = frag.slice(p.text.length);
+  }
   return frag || null;
 }
 
