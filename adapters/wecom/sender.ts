@@ -1,6 +1,7 @@
 /**
  * ChannelSenders for WeCom: 'wecom' (staff: application messages, template
- * cards, application group chats) and 'wecom_kf' (residents via 微信客服).
+ * cards, application group chats, group robots) and 'wecom_kf' (residents
+ * via 微信客服). Failures a retry cannot fix leave as PermanentSendError.
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
