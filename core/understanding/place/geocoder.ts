@@ -16,6 +16,7 @@ import gcoordModule from 'gcoord';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
 import type { GeoPoint } from '../../../adapters/types.js';
+import type { Config } from '../../config.js';
 import { DISTRICT_BY_CODE, STREET_BY_GB, districtOfStreet } from './gazetteer.js';
 
 export interface GeocoderOptions {
@@ -226,4 +227,24 @@ export function createGeocoder(opts: GeocoderOptions, redis: Redis, logger: Logg
       return answer;
     },
   };
+}
+
+/** The configured geocoder, or null when GEOCODER_BASE_URL / GEOCODER_KEY are not set (pins then ask for a named place). */
+export function geocoderFromConfig(
+  config: Pick<Config, 'GEOCODER_BASE_URL' | 'GEOCODER_KEY' | 'GEOCODER_TIMEOUT_MS' | 'GEOCODER_DAILY_QUOTA' | 'REDIS_PREFIX'>,
+  redis: Redis,
+  logger: Logger,
+): Geocoder | null {
+  if (!config.GEOCODER_BASE_URL || !config.GEOCODER_KEY) return null;
+  return createGeocoder(
+    {
+      baseUrl: config.GEOCODER_BASE_URL,
+      key: config.GEOCODER_KEY,
+      timeoutMs: config.GEOCODER_TIMEOUT_MS,
+      dailyQuota: config.GEOCODER_DAILY_QUOTA,
+      prefix: config.REDIS_PREFIX,
+    },
+    redis,
+    logger,
+  );
 }

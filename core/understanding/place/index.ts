@@ -745,7 +745,7 @@ export function resolvePlace(text: string, opts: { history?: string[] } = {}): P
 
 export type { PlaceDevLine, PlaceEvalReport, PlaceMiss } from './evaluate.js';
 export { resolvePin, resolvePlaceWithGeocoder } from './pin.js';
-export { createGeocoder, toGcj02, mapTowncode, type Geocoder, type GeocoderOptions, type GeocodeAnswer } from './geocoder.js';
+export { createGeocoder, geocoderFromConfig, toGcj02, mapTowncode, type Geocoder, type GeocoderOptions, type GeocodeAnswer } from './geocoder.js';
 export { LANDMARKS, type Landmark } from './landmarks.js';
 export { parsePlaceDevSet } from './evaluate.js';
 

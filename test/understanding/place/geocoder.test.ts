@@ -146,3 +146,14 @@ describe('the geocoder settles, but never overrides, what the text says', () => 
     expect(res.streetCode).toBeNull();
   });
 });
+
+describe('configuration', () => {
+  it('no geocoder without a base URL and key; a working one with them', async () => {
+    const { geocoderFromConfig } = await import('../../../core/understanding/place/index.js');
+    const { loadConfig } = await import('../../../core/config.js');
+    expect(geocoderFromConfig(loadConfig({}), r.redis, logger)).toBeNull();
+    const g = geocoderFromConfig(loadConfig({ GEOCODER_BASE_URL: geo.url, GEOCODER_KEY: geo.key, REDIS_PREFIX: `${r.prefix}cfg` }), r.redis, logger);
+    expect(g).not.toBeNull();
+    expect((await resolvePin(SANLITUN_WGS, g)).streetCode).toBe('110105-sanlitun');
+  });
+});
