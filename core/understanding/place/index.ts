@@ -445,7 +445,7 @@ function isShortAnswer(text: string, m: Match): boolean {
   return rest === '|';
 }
 
-const SEGMENT_PUNCT = /[，。,.!！?？;；:：、\n~～…()（）【】\[\]"“”'‘’]/;
+const SEGMENT_PUNCT = /[，。,.!！?？;；:：、\n~～…()（）【】[\]"“”'‘’]/;
 
 /** The name stands alone between punctuation, spaces or the ends of the text ("…似的 亦庄", "水压很小，八角"). */
 function isStandalone(text: string, m: Match, breaks?: Uint8Array): boolean {
