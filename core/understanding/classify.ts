@@ -217,8 +217,14 @@ function applyRules(f: Features, t: string): void {
     s[C('garbage')]! *= 0.5;
   }
 
+  // A water pipe under the street is the water network's (自来水管网).
+  if (has('#mains') && /水管|自来水管|供水管|上水管|water pipe|water main/.test(t) && !/下水|污水|暖气|排水|sewer|heating/.test(t)) add('water_supply', 3);
+
+  // Vehicles stopped where they should not be are a parking matter, wherever that is.
+  if (/\bpark(?:s|ed|ing)? (?:on|in|at|across|outside)|停在.{0,6}(?:斑马线|人行横道|路口|路上|马路|人行道|盲道|消防)/.test(t)) add('parking', 2);
+
   // Goods or stalls occupying the pavement (no vehicle) is street vending (店外经营).
-  if (/(?:占|堵|摆|放|堆)(?:了|满|着|在|到)?.{0,6}(?:人行道|便道|马路|路面|路边|门外|门口)/.test(t) && !has('#vehicle') && (s[C('street_vending')]! > 0 || has('#commercial'))) add('street_vending', 3);
+  if (/(?:占|堵|摆|放|堆|支)(?:了|满|着|在|到)?.{0,6}(?:人行道|便道|马路|路面|路边|门外|门口)/.test(t) && !has('#vehicle') && (s[C('street_vending')]! > 0 || has('#commercial'))) add('street_vending', 3);
 
   // The manhole cover is the facility, whatever the pipe below carries.
   if (/井盖|manhole/.test(t)) add('municipal_facility', 2);
@@ -321,6 +327,11 @@ export function classifyCategory(t: string, f: Features = extractFeatures(t)): C
 /** Add evidence for a category (e.g. an urgent_when situation of that category was recognised). */
 export function boostCategory(f: Features, code: CategoryCode, w: number): void {
   f.scores[C(code)]! += w;
+}
+
+/** Scale the evidence for a category (e.g. smoke words mean fire, not pollution, when there is a fire). */
+export function scaleCategory(f: Features, code: CategoryCode, factor: number): void {
+  f.scores[C(code)]! *= factor;
 }
 
 export function tagCount(f: Features, tag: (typeof TAGS)[number]): number {

@@ -4,7 +4,7 @@
  * Embedded, synchronous, deterministic, no network. Never throws.
  */
 import type { GeoPoint } from '../../adapters/types.js';
-import { boostCategory, classifyCategory, extractFeatures, tagCount } from './classify.js';
+import { boostCategory, classifyCategory, extractFeatures, scaleCategory, tagCount } from './classify.js';
 import { hasWords, normalize, wellFormed } from './normalize.js';
 import { detectPersonalData, type PersonalDataItem, type PersonalDataOriginal } from './pii.js';
 import { resolvePlace, type PlaceResult } from './place/index.js';
@@ -171,6 +171,8 @@ export function understand(text: string, opts: UnderstandOptions = {}): Understa
   // An urgent_when situation is evidence for the category it belongs to (电梯困人 → property).
   const situations = meaningful ? urgentSituations(t) : [];
   for (const sit of situations) boostCategory(features, sit.category, 3);
+  // Smoke and burning smells during a fire are the fire, not air pollution.
+  if (situations.some((sit) => sit.situation === '火情')) scaleCategory(features, 'pollution', 0.3);
   let guess = classifyCategory(t, features);
   if (guess.score < 2 && history.length) {
     const ht = normalize(detectPersonalData(history.join('。')).maskedText + '。' + pii.maskedText);

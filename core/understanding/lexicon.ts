@@ -48,6 +48,8 @@ export const LEXICON: LexGroup[] = [
   { c: 'water_supply', w: 4, zh: '停水 断水 没水 没有水 不来水 没来水 自来水 水压低 水压小 水压不足 水压太低 水流很小 水质 水发黄 水黄 黄水 水有异味 水有味 水浑 浑浊 水有沉淀 水表 水费 自来水公司 自来水集团 主管道 供水管 管网漏水 爆管 水管爆裂 水管爆了 供水 锈水 水有杂质', en: 'no water|running water|no tap water|water outage|water cut|water supply|tap water|low water pressure|water pressure|water meter|water bill|water main|burst main|brown water|yellow water|rusty water|water is off|water has been off|water has been cut|water smells|water tastes|tap$|taps$|faucet|from the tap' },
   { c: 'water_supply', w: 3, zh: '水压' },
   { c: 'water_supply', w: 3, zh: '水浑 发白 漂白粉 消毒水味 水龙头的水 放出来的水 出水 管网检修 供水管 水管子 自来水管子 阶梯水价 水价', en: 'water quality|cloudy water|water is cloudy|no running' },
+  { c: 'water_supply', w: 3, en: 'water is yellow|water is brown|water is dirty|water is cloudy|chlorine|water in our building|water in the building|water pipe|water pipes|frozen pipe' },
+  { c: 'water_supply', w: 1.5, en: 'water' },
   { c: 'water_supply', w: 1.5, zh: '水管 漏水 来水 水龙头', en: 'leak|leaking|pipe|rust' },
   // ------------------------------------------------------------ drainage 排水
   { c: 'drainage', w: 4, zh: '下水道 下水管 下水井 污水井 雨水井 雨水篦子 雨篦子 雨水口 排水 污水外溢 污水横流 污水冒 冒污水 冒出污水 污水漫 倒灌 化粪池 积水 道路积水 马桶堵 堵了下水 返臭 下水反味 反味 粪水 排污管 污水管 下水到 雨水管 地漏', en: 'sewer|sewage|drain|blocked drain|clogged drain|flooding|flooded|standing water|waterlogged|septic tank|backflow|backing up|storm drain|gully' },
@@ -77,6 +79,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'sanitation', w: 3, zh: '没人扫 没扫 落叶 塑料袋 纸屑 烟头 白色垃圾 贴满 涂写 喷涂 乱扔垃圾 遛狗不清理 狗粪便 冲水坏 公共卫生 卫生死角 脏水', en: 'trash everywhere|litter everywhere|graffiti|stinks|disgusting|restroom|toilet' },
   { c: 'sanitation', w: 5, zh: '小广告' },
   { c: 'sanitation', w: 3, zh: '堆着 堆在 楼道里堆 占着楼道 喷了 喷的 乱喷 办证电话 刻章 开锁电话 瓜子皮 随地大小便 随地吐痰', en: 'rubbish everywhere|garbage everywhere|everywhere on' },
+  { c: 'sanitation', w: 3, zh: '油污 地面脏 打滑 脏东西', en: 'grease|greasy|slippery' },
   { c: 'sanitation', w: 1.5, zh: '脏 打扫 清理 扫 堆了 苍蝇 蚊子 蟑螂 老鼠 臭', en: 'smelly|messy|rats' },
   // ------------------------------------------------------------ noise 噪声扰民
   { c: 'noise', w: 4, zh: '噪音 噪声 躁音 燥音 噪声扰民 施工噪音 夜间施工 半夜施工 深夜施工 凌晨施工 连夜施工 打桩 广场舞 大喇叭 喇叭 音响 音箱 低音炮 酒吧 KTV ktv 歌厅 机器轰鸣 轰鸣 鼓风机 冷却塔 外放', en: 'noise|noisy|too loud|so loud|very loud|loud music|construction at night|night construction|pile driving|pile-driving|square dancing|square dance|dancing aunties|loudspeaker|blaring|karaoke|bar music' },
@@ -89,6 +92,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'pollution', w: 3, zh: '往河里 排进 排入 排到河 直排 养殖场 养猪场 污水排' },
   { c: 'pollution', w: 4, zh: '往河里倒 河里倒 倒进河 倒入河 倒到河里' },
   { c: 'pollution', w: 3, zh: '焦油 沥青 橡胶味 塑料味 化工味 烟大 烟太大 到处是灰 吹得到处 扬起' },
+  { c: 'pollution', w: 3, zh: '射灯 照得 刺眼 灯光太亮 亮如白天 跟白天一样 牛油味', en: 'floodlight|spotlight|glare|too bright|chemical smell|chemical plant' },
   { c: 'pollution', w: 3, zh: '烟熏火燎 烧烤味 烟味 油漆味 漆味 喷漆 难闻 呛人 呛得 味儿 熏人 洒水 苫盖 漫天 尘土 土大 沙尘 灰大 废水 污水直排 变色 发绿 死鱼 水发臭 排烟 烟囱 锅炉 臭气熏天 垃圾焚烧 烧东西 冒烟 浓烟 烟很大', en: 'paint smell|fumes from|smoke from|burns|burning plastic|dumped into|wastewater|discharg|foul smell|awful smell|choking' },
   { c: 'pollution', w: 2, zh: '怪味 臭味 气味 烟雾 灰尘 河道 河水 河里 水沟 排放 熏', en: 'smell|smoke|river' },
   // ------------------------------------------------------------ illegal_construction 违法建设
@@ -96,6 +100,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'illegal_construction', w: 3, en: 'unauthorized|unauthorised|without permission|without a permit' },
   { c: 'illegal_construction', w: 3, zh: '院墙 圈了 圈起来 往外推 外扩 扩出去 封出去 铁架子 私自 私自搭 私自盖 搭棚 盖了个 盖了几间 小仓库 阳光房 防盗窗外扩 占用公共 占了公共 公共绿地上' },
   { c: 'illegal_construction', w: 4, zh: '窗户改成门 破墙开店 破墙 改门 开门脸 打通阳台' },
+  { c: 'illegal_construction', w: 3, zh: '砌 砌墙 砌了 圈成 占为己有 据为己有', en: 'illegally|extra floor|added a floor|added an extra|added a room|walled off' },
   { c: 'illegal_construction', w: 2, zh: '地下室 地基' },
   { c: 'illegal_construction', w: 2, zh: '改成 改造成 违规 铁皮棚 棚子 加了个 搭了个', en: 'illegal$|extension|built$|shed$|sheds$' },
   // ------------------------------------------------------------ street_vending 占道经营
@@ -103,6 +108,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'street_vending', w: 4, zh: '小摊 摊子 摊儿' },
   { c: 'street_vending', w: 3, zh: '摆桌子 摆桌 摆桌椅 外摆 桌椅摆 摆到人行道 摆到路上 摆到门外', en: 'tables on the pavement|chairs on the sidewalk' },
   { c: 'street_vending', w: 3, zh: '搬到门外 摆到门外 放到门外 门外经营 店门外 货架 冰柜 摊子 早市 卖煎饼 推车卖 三轮车卖 路边卖 马路中间 占了半条路 占了人行道 堵着人行道 挂的广告', en: 'food stalls|stalls|selling food|blocking the sidewalk|blocking the pavement|outside the shop|outside the store' },
+  { c: 'street_vending', w: 3, zh: '做生意 支起 支了个 支摊 支棚', en: 'block the entrance|blocking the entrance|hawkers' },
   { c: 'street_vending', w: 3, zh: '促销台 促销摊 展台 帐篷 推销台', en: 'selling fruit|selling vegetables|selling food|selling from|from a truck|from a van|from a cart' },
   { c: 'street_vending', w: 3, zh: '卖水果 卖东西 在那卖 在那儿卖 在这卖 停车卖 车上卖 卖货 摆地摊 地摊' },
   { c: 'street_vending', w: 3, zh: '修车铺 洗车店 门口修车 人行道上修 占用人行道 占人行道 店门口修' },
@@ -113,6 +119,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'parking', w: 4, zh: '违停 违章停车 违法停车 乱停 乱停车 乱停放 停车位 车位 停车难 停车费 停车场 停车收费 僵尸车 废弃车 弃置车 盲道停车 共享单车 单车乱停 地锁 挪车 停在 停满', en: 'parking|parked|illegally parked|double parked|double-parked|abandoned car|zombie car|shared bikes|shared bicycles|bike-share|bike share|parking fee|parking space|parking lot' },
   { c: 'parking', w: 2, zh: '停车 车辆 堵门 单车 自行车 停放', en: 'blocking the' },
   { c: 'parking', w: 3, zh: '停着 报废 废弃 面包车 长期停放 常年停 停了一辆 乱停车 占车位 抢车位 车位少 车位太少 停车位少', en: 'abandoned|car parked|cars park|parking spot|parking spaces|parks$|park in|park on' },
+  { c: 'parking', w: 4, en: 'park on|park in|parks on|park at|park across|park outside|park their|parked on|parked in|parked across|parked outside' },
   { c: 'parking', w: 2, zh: '等客 趴活 揽客' },
   { c: 'parking', w: 3, zh: '停了辆 摩托车 没人动 没动过 一直不动 外来车辆 外来车', en: 'blocking my|blocks my|garage|driveway' },
   // ------------------------------------------------------------ traffic 道路交通
@@ -127,7 +134,8 @@ export const LEXICON: LexGroup[] = [
   { c: 'municipal_facility', w: 3, zh: '天桥 过街天桥 台阶 地下通道 桥洞 涵洞 井里 井口 没盖的井', en: 'footbridge|underpass|pedestrian bridge|steps are broken' },
   { c: 'municipal_facility', w: 1.5, zh: '人行道 坑 破损', en: 'sidewalk|pavement|footpath|paving' },
   // ------------------------------------------------------------ greening 园林绿化
-  { c: 'greening', w: 4, zh: '树木 大树 树枝 枯树 死树 修剪 剪枝 倒伏 树倒 倒树 绿地 草坪 绿化 飞絮 杨絮 柳絮 花坛 绿植 毁绿 砍树 树杈 树干 枝杈 树上 砍伐', en: 'tree|trees|branch|branches|fallen tree|dead tree|pruning|prune|trim the|green space|green belt|lawn|grass|poplar fluff|catkins|willow fluff|park$|flower bed' },
+  { c: 'greening', w: 4, zh: '树木 大树 树枝 枯树 死树 修剪 剪枝 倒伏 树倒 倒树 绿地 草坪 绿化 飞絮 杨絮 柳絮 花坛 绿植 毁绿 砍树 树杈 树干 枝杈 树上 砍伐', en: 'tree|trees|branch|branches|fallen tree|dead tree|pruning|prune|trim the|green space|green belt|lawn|grass|poplar fluff|catkins|willow fluff|flower bed' },
+  { c: 'greening', w: 2, en: 'the park|in the park|a park|park management|shedding fluff|fluff everywhere' },
   { c: 'greening', w: 2, zh: '树 园林 杂草 草地 虫害 虫子 砍 公园 毛毛虫 刮车', en: 'weeds' },
   { c: 'greening', w: 3, zh: '行道树 剪剪 该剪 修剪一下 树冠 公园管理 公园里 枯死 浇水 死了的树 树根 草都 绿化带 树种', en: 'dead tree|leaning tree|courtyard tree|park management' },
   // ------------------------------------------------------------ market 市场监管
@@ -135,6 +143,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'market', w: 3, zh: '年卡 次卡 月卡 季卡 课时卡 瑜伽馆 游泳馆 美甲 按摩店 足疗 洗车卡 商户' },
   { c: 'market', w: 3, zh: '广告说 宣传说 能治病 夸大 忽悠 买回来 买的东西 不制冷 质量差 三包 退换 洗衣店 干洗店 会员卡里 卡里的钱 结账 标价 短斤少两 坑人 乱收费的店', en: 'sold me|refuses a refund|refused a refund|fake$|defective|faulty product|store credit' },
   { c: 'market', w: 3, zh: '定金 订金 装修公司 家装 收了钱 不赔 理赔 物流 二手车 车商 隐瞒 4s店 金项链 黄金 首饰 手机店' },
+  { c: 'market', w: 4, zh: '家政 保姆 月嫂 育儿嫂 家政公司', en: 'housekeeping|nanny agency|cleaning company' },
   { c: 'market', w: 3, zh: '比外面贵 价格高 宰人 翻新机 二手机 驾校 电影院 爆米花', en: 'parcel|delivery company|courier|package$|overpriced' },
   { c: 'market', w: 1.5, zh: '贵 太贵' },
   { c: 'market', w: 2, zh: '跑路 退钱 不退 价格 收费 卖的 买的 店家 商场 质量 关门了 会员' },
@@ -143,6 +152,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'food_safety', w: 3, zh: '过期' },
   { c: 'food_safety', w: 3, zh: '小饭馆 厨师 不戴帽子 不戴口罩 熟食 熟食店 无证经营的 感冒药 假药 药是假的 三无食品 三无产品 卫生不合格 吃完 吃了以后 吃坏肚子', en: 'hotpot|ate at|after eating|expired food|fake medicine|unlicensed food stall' },
   { c: 'food_safety', w: 3, zh: '注水肉 病死猪 颜色不对 不新鲜 发臭 馊 馊味 有股味' },
+  { c: 'food_safety', w: 3, zh: '农药残留 农残 超标的 蔬菜', en: 'pesticide|fly in it|bug in it' },
   { c: 'food_safety', w: 2, zh: '猪肉 牛肉 羊肉 鸡肉 海鲜 鱼肉 鸡蛋 大米 食用油', en: 'meat|yogurt|milk|eggs' },
   { c: 'food_safety', w: 1.5, zh: '小卖部' },
   { c: 'food_safety', w: 4, zh: '食品安全 餐馆卫生 饭店卫生 餐厅卫生 后厨 卫生许可 无证餐饮 黑作坊 食物中毒 吃坏 拉肚子 腹泻 上吐下泻 过期食品 过期药 变质 发霉 吃出 异物 假药 药品 药店 保健品 地沟油 健康证 食品', en: 'food poisoning|expired|out of date|past its date|spoiled|mouldy|moldy|restaurant hygiene|kitchen is filthy|dirty kitchen|cockroach in|hair in my|bug in my|diarrhea|diarrhoea|food safety|pharmacy|medicine|medicines|unlicensed restaurant|unlicensed food' },
@@ -183,6 +193,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'public_security', w: 2, zh: '狗 邻居 纠纷 电动车 电瓶车 电动自行车 消防 火 报警 警察 偷 吵架 骂人 安全隐患', en: 'neighbour|neighbor|fire$|smoke alarm|dispute' },
   { c: 'public_security', w: 3, zh: '撬 监控拍到 砸车 砸东西 醉汉 酒鬼 闹事 寻衅 偷窃 扒手 偷东西 被撬 插排 插线板 消防器材 消防设施 烟感 半夜唱歌', en: 'stole|steal|stealing|robbed|pickpocket|drunk|vandal|trespass' },
   { c: 'public_security', w: 4, zh: '恐吓 恐吓信 威胁信 辱骂 泼油漆 堵锁眼 跟踪 偷拍' },
+  { c: 'public_security', w: 4, zh: '精神不正常 精神病 疯子 砸窗户 砸玻璃 扔石头 汽油 易燃易爆 危险品 囤积', en: 'dog|dogs$|leash|unleashed|off the lead|attacked|bit my|bitten|petrol|gasoline|explosives' },
   { c: 'public_security', w: 4, zh: '偷快递 偷东西 偷车 被偷走', en: 'stealing packages|steals packages' },
   { c: 'public_security', w: 4, zh: '高空抛物 高空坠物 往下扔 往下掉东西 往下扔东西 抛物 跳楼 轻生 自杀', en: 'throwing things|jump off|suicide' },
   // ------------------------------------------------------------ civil_affairs 民政与养老
@@ -253,7 +264,7 @@ export const LEXICON: LexGroup[] = [
   { c: '#highfloor', w: 1, zh: '高层 顶楼 楼层高 高楼层 楼上几层 十几层 二十几层 楼内 二次供水 泵 楼以上 层以上 低楼层 低层没事 低楼层没事', en: 'top floor|upper floors|high floor|high-rise' },
   { c: '#pressure', w: 1, zh: '水压 水流小 水流很小 水很小 水流太小 水小 水上不来 上不去水 水上不去 细线 停水 没水', en: 'water pressure|trickle' },
   { c: '#heatingword', w: 1, zh: '暖气 供暖 暖器 暧气 供热 地暖', en: 'heating|radiator' },
-  { c: '#vehicle', w: 1, zh: '车 停', en: 'car$|cars$|vehicle|truck|park' },
+  { c: '#vehicle', w: 1, zh: '车 停', en: 'car$|cars$|vehicle|truck|van$|vans$|park on|park in|parks on|parked' },
   { c: '#compound', w: 1, zh: '小区 院里 院内 楼下 单元门口 楼前 楼后', en: 'compound|estate|courtyard|residential' },
   { c: '#road', w: 1, zh: '马路 道路 大街 街上 路上 路边 公路 主路 辅路 胡同', en: 'road|street|avenue' },
   { c: '#greeting', w: 1, zh: '你好 您好 在吗 在不在 有人吗 喂 哈喽 测试 嗨', en: 'hello|hi$|hey$|test$|testing' },

@@ -44,7 +44,7 @@ const both = (a: RegExp, b: RegExp) => (t: string) => a.test(t) && b.test(t);
 /** Words that turn a fire into a fire *risk* (隐患), which is not a fire. */
 const RISK_WORDS = /风险|隐患|危险|容易|防止|担心|害怕|怕|万一|可能|会不会|risk|hazard|could|might|afraid|worried|danger/;
 
-const FIRE = /着火|起火了|起火啦|失火|火灾发生|发生火灾|烧起来|燃起来|火很大|火势|冒火|明火|起了火|着了火|on fire|fire broke out|is burning|caught fire|flames/;
+const FIRE = /smoke (?:is )?(?:coming|pouring) (?:out|from)|smell(?:s|ing)? (?:something )?burning|(?:屋里|家里|门缝|窗户|楼道|房间).{0,6}冒(?:黑)?烟|着火|起火了|起火啦|失火|火灾发生|发生火灾|烧起来|燃起来|火很大|火势|冒火|明火|起了火|着了火|on fire|fire broke out|is burning|caught fire|flames/;
 const fireNow = (t: string): boolean => {
   const m = FIRE.exec(t);
   if (!m) return false;
@@ -72,16 +72,16 @@ export const URGENT_RULES: UrgentRule[] = [
   { category: 'gas', situation: '燃气泄漏', test: (t) => /(?:燃气灶|煤气灶|灶).{0,6}(?:开着|没关).{0,10}(?:人不在|没人|不在家)/.test(t) || re(/(?:燃气|煤气|天然气|液化气).{0,6}(?:泄漏|泄露|漏气|漏了|在漏)|漏气|gas (?:is )?leak|leaking gas|gas escaping/)(t) },
   { category: 'noise', situation: '深夜施工持续扰民', test: both(/施工|打桩|工地|电钻|切割|construction|pile|building site|drilling/, /深夜|半夜|凌晨|夜里|夜间|晚上.{0,12}(?:一直|持续|还在|不停|整晚)|晚上1[0-2]点|十一点|十二点|后半夜|通宵|整夜|all night|midnight|late at night|[1-3] ?am|every night|overnight|at night/) },
   { category: 'pollution', situation: '化学品泄漏', test: re(/化学品.{0,6}(?:泄漏|泄露|洒|漏)|(?:化工|危化|有毒|农药|硫酸|盐酸|液体|气体).{0,6}(?:泄漏|泄露)|chemical (?:leak|spill)|toxic (?:leak|spill|gas)/) },
-  { category: 'pollution', situation: '大面积异味致人不适', test: both(/异味|臭味|刺鼻|恶臭|臭气|气味|毒气|烟|smell|stench|fumes|smoke|odou?r/, /头晕|头疼|头痛|恶心|想吐|呕吐|喘不上气|喘不过气|呼吸困难|不舒服|不适|咳嗽|睁不开眼|dizzy|nause|headache|can't breathe|cannot breathe|vomit|sick/) },
+  { category: 'pollution', situation: '大面积异味致人不适', test: both(/异味|臭味|刺鼻|恶臭|臭气|气味|毒气|烟|smell|stench|fumes|smoke|odou?r/, /头晕|头疼|头痛|恶心|想吐|呕吐|喘不上气|喘不过气|呼吸困难|不舒服|不适|咳嗽|睁不开眼|眼睛疼|嗓子疼|dizzy|nause|headache|can't breathe|cannot breathe|vomit|sick|eyes|throat|sting/) },
   { category: 'illegal_construction', situation: '拆改承重墙危及安全', test: re(/(?:拆|砸|打|凿|改|挖|掏).{0,4}承重墙|承重墙.{0,6}(?:拆|砸|打掉|凿|改|掏|挖)|(?:knock|tear|tore|remov|demolish|tak).{0,20}load[- ]bearing wall/) },
   { category: 'parking', situation: '堵塞消防通道', test: re(/(?:堵|占|挡|停).{0,8}(?:消防通道|消防车道|生命通道)|(?:消防通道|消防车道|生命通道).{0,8}(?:堵|占|停满|被停|挡|进不去|过不去)|(?:block|obstruct|park).{0,25}(?:fire lane|fire access|emergency lane)|fire lane.{0,20}(?:blocked|obstructed)/) },
   { category: 'traffic', situation: '信号灯全部失灵', test: re(/(?:信号灯|红绿灯|交通灯).{0,8}(?:全部|全都|都|全)(?:失灵|不亮|灭|坏|黑)|(?:全部|所有|整个路口).{0,6}(?:信号灯|红绿灯|交通灯).{0,6}(?:失灵|不亮|灭|坏)|(?:all|every) (?:the )?(?:traffic )?(?:lights|signals).{0,12}(?:out|dead|off|not working|broken)|traffic lights? (?:are |is )?(?:all )?(?:completely )?(?:out|dead)/) },
   { category: 'municipal_facility', situation: '井盖缺失', test: re(/井盖.{0,10}(?:丢|没了|没有了|缺失|不见了|偷|被盗|翻了|掉下去|碎了|压碎|窟窿|大洞)|没盖的井|没有盖的井|井没盖|掉进.{0,6}井|(?:没有|没|缺|少了).{0,2}井盖|(?:missing|stolen|open|uncovered).{0,10}manhole|manhole.{0,15}(?:missing|gone|open|uncovered|stolen)/) },
-  { category: 'municipal_facility', situation: '路面塌陷', test: re(/塌陷|地陷|路塌|路面.{0,4}塌|马路.{0,4}塌|路.{0,2}塌了|塌了.{0,4}(?:洞|坑)|塌了个|塌出|sinkhole|road (?:has )?collapsed|collapsed road|road cave/) },
+  { category: 'municipal_facility', situation: '路面塌陷', test: re(/塌陷|地陷|路塌|路面.{0,4}塌|马路.{0,4}塌|路.{0,2}塌了|塌了.{0,4}(?:洞|坑)|塌了个|塌出|sinkhole|(?:road|pavement|sidewalk|street|ground).{0,20}collapsed|collapsed (?:road|pavement)|cave-?in|road cave/) },
   { category: 'greening', situation: '大树倒伏压人压车', test: (t) => (/树|枝|tree|branch/.test(t) && /(?:砸|压)(?:到|住|伤|坏|中|在|了|倒)?.{0,6}(?:人|车|房|屋|棚)|(?:fell|fallen|falling|crushed|landed|came down).{0,30}(?:car|person|people|someone|house|roof|pedestrian)/.test(t)) }, 
   { category: 'food_safety', situation: '食物中毒', test: re(/食物中毒|食品中毒|吃.{0,8}中毒|集体中毒|food poisoning/) },
   { category: 'food_safety', situation: '多人呕吐腹泻', test: both(/呕吐|腹泻|拉肚子|上吐下泻|吐了|vomit|diarrh/, /多人|好几|几个人|几户|多户|全家|一家|十几|几十|一群|们|大家|都(?:上吐|吐|拉|腹泻)|送医|several|many|whole family|all of us|everyone|people/) },
-  { category: 'housing', situation: '房屋开裂有倒塌风险', test: both(/开裂|裂缝|裂了|裂开|墙裂|危房|倾斜|下沉|crack|tilting|sinking/, /倒塌|塌|垮|掉渣|掉块|摇晃|危险|越来越大|随时|下沉|往下沉|歪|变形|collapse|dangerous|falling apart|getting bigger|unsafe/) },
+  { category: 'housing', situation: '房屋开裂有倒塌风险', test: both(/开裂|裂缝|裂了|裂开|墙裂|危房|倾斜|下沉|crack|tilting|sinking/, /倒塌|塌|垮|掉渣|掉块|摇晃|危险|越来越大|随时|下沉|往下沉|歪|变形|collapse|dangerous|falling apart|getting bigger|unsafe|leaning|tilting|huge cracks|sinking|bulging/) },
   { category: 'labor', situation: '讨薪聚集', test: (t) => /讨薪|欠薪|工资|wages|paid/.test(t) && /聚集|围堵|围在|围着|堵门|堵在|拉横幅|横幅|集体讨|一起讨|一起去|群体讨|gathered|gathering|crowd|protest|blocking the gate/.test(t) },
   { category: 'public_security', situation: '火情', test: fireNow },
   { category: 'public_security', situation: '打架斗殴', test: re(/打架|斗殴|打起来|打人|互殴|群殴|持刀|拿刀|砍人|动刀|挥刀|fight(?:ing)?\b|brawl|assault|attacking|with a knife|stabb/) },
