@@ -10,7 +10,7 @@ import { Jieba } from '@node-rs/jieba';
 import { dict as jiebaDict } from '@node-rs/jieba/dict.js';
 import { DISTRICTS, STREETS, districtOfStreet, streetLabel, DISTRICT_BY_CODE } from './gazetteer.js';
 import { LANDMARKS, type Landmark } from './landmarks.js';
-import { normalizeWithBreaks } from './normalize.js';
+import { chineseNumber, normalizeWithBreaks } from './normalize.js';
 import { FuzzyIndex, ShortFuzzy } from './fuzzy.js';
 import { scorePlaces, type PlaceDevLine, type PlaceEvalReport } from './evaluate.js';
 
@@ -139,6 +139,21 @@ const COMMON_STEMS = new Set([
 /** 3-character stems naming an institution type (XX部, XX厂, XX所…) need their suffix too. */
 const INSTITUTION_END = /^.{2}[部局所厂站校]$/;
 
+/** Names residents still use for today's districts: 宣武/崇文 merged in 2010, counties that became districts. */
+const OLD_DISTRICT_NAMES: Record<string, string[]> = {
+  '110101': ['崇文区', '原崇文区'],
+  '110102': ['宣武区', '原宣武区'],
+  '110112': ['通县', '通州县'],
+  '110113': ['顺义县'],
+  '110114': ['昌平县'],
+  '110115': ['大兴县'],
+  '110116': ['怀柔县'],
+  '110117': ['平谷县'],
+  '110118': ['密云县'],
+  '110119': ['延庆县'],
+  '110111': ['房山县'],
+};
+
 const EXTRA_LATIN: Record<string, string> = {
   '110102-tianqiao': 'Tianqiao',
   '110101-qianmen': 'Qianmen',
@@ -170,6 +185,7 @@ function buildIndex(): void {
   for (const d of DISTRICTS) {
     const e: Entry = { method: 'district', targets: [{ d: d.code, s: null }] };
     add(d.name, e);
+    for (const old of OLD_DISTRICT_NAMES[d.code] ?? []) add(old, e);
     add(`北京市${d.name}`, e);
     for (const a of d.aliases) {
       if (/[a-z]/i.test(a)) addLatin(a, e);
@@ -226,6 +242,8 @@ function buildIndex(): void {
         continue;
       }
       add(c.name, e);
+      const digits = withDigits(c.name);
+      if (digits !== c.name) add(digits, e);
       for (const suf of COMMUNITY_SUFFIXES) add(stem + suf, e);
       if (c.full_name) add(c.full_name, e);
       if (c.name.endsWith('村')) add(`${stem}村委会`, e);
@@ -267,7 +285,20 @@ function stemVariants(stem: string): string[] {
     const last = s[s.length - 1]!;
     if (ORDINALS.includes(last) || '东西南北中'.includes(last)) out.push(`${s}区`);
   }
+  // Residents write numbers as digits: 望京西园四区 → 望京西园4区.
+  for (const v of [stem, ...out]) {
+    const d = withDigits(v);
+    if (d !== v) out.push(d);
+  }
   return out.filter((v) => v.length >= 3 && v !== stem);
+}
+
+/** 望京西园四区 → 望京西园4区, 西红门十二村 → 西红门12村 (numbers inside a name, not its first character). */
+function withDigits(name: string): string {
+  return name.replace(/(?<=[^一二三四五六七八九十第])([一二三四五六七八九十]{1,3})(?=[区里期号排条村队])/g, (m) => {
+    const n = chineseNumber(m);
+    return n === undefined ? m : String(n);
+  });
 }
 
 const PLACEISH_END = '居园苑里庄村营楼院城湾坊厂屯店桥寺庙门街路巷峪沟台坨河湖山岭家';

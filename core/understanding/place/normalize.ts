@@ -36,6 +36,13 @@ for (let i = 0; i + 1 < T2S_PAIRS.length; i += 2) {
 for (let c = 0xff01; c <= 0xff5e; c++) MAP[c] = c - 0xfee0;
 for (let c = 65; c <= 90; c++) MAP[c] = c + 32;
 for (let c = 0xff21; c <= 0xff3a; c++) MAP[c] = c - 0xfee0 + 32;
+// Pinyin with tone marks (Wàngjīng) and other Latin letters with diacritics → base letter.
+{
+  const groups: Record<string, string> = {
+    a: 'āáǎàÀÁÂÃÄÅàáâãäå', e: 'ēéěèÈÉÊËèéêë', i: 'īíǐìÌÍÎÏìíîï', o: 'ōóǒòÒÓÔÕÖòóôõö', u: 'ūúǔùÙÚÛÜùúûüǖǘǚǜ', n: 'ńňǹÑñ', c: 'Çç', y: 'Ýýÿ',
+  };
+  for (const [base, chars] of Object.entries(groups)) for (const ch of chars) MAP[ch.charCodeAt(0)] = base.charCodeAt(0);
+}
 MAP[0x3000] = 32;
 MAP[0x00a0] = 32;
 
