@@ -230,12 +230,27 @@ function buildIndex(): void {
   }
   // Landmarks.
   for (const lm of LANDMARKS) addLandmark(lm);
+  // Street short names (official short form and Chinese aliases) → streets.
+  const shortNames = new Map<string, string[]>();
+  for (const s of STREETS.values()) {
+    const short = s.name.replace(/(街道|地区|回族乡|满族乡|镇|乡)$/, '');
+    for (const a of [short, ...s.aliases.filter((x) => !/[a-z]/i.test(x))]) {
+      const l = shortNames.get(a);
+      if (l) l.push(s.code);
+      else shortNames.set(a, [s.code]);
+    }
+  }
   // Communities and villages.
   for (const s of STREETS.values()) {
     for (const c of s.communities) {
       const t: Target = { d: s.districtCode, s: s.code, community: c.name, communityCode: c.gb_code ?? null };
-      const e: Entry = { method: 'community', targets: [t] };
       const stem = stemOf(c.name);
+      // "八里庄社区", "望京村": the community of that name, or the street of that name? Ask, unless the text says.
+      const namesake = (shortNames.get(stem) ?? []).filter((code) => code !== s.code);
+      const e: Entry = {
+        method: 'community',
+        targets: [t, ...namesake.map((code) => ({ d: districtOfStreet(code), s: code }))],
+      };
       if (stem.length < 2) {
         // 皮村, 一村, 解村: only with a location cue or next to another place (e.g. the town's name).
         add(c.name, { ...e, weak: true });

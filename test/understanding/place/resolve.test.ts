@@ -57,6 +57,21 @@ describe('communities and villages', () => {
     expect(resolvePlace('延庆小川村')).toMatchObject({ districtCode: '110119', streetCode: null });
   });
 
+  it('a community named like another street is a question unless the text says which', () => {
+    // 八里庄社区 is in 高碑店, but 八里庄 is also two streets.
+    expect(street('八里庄社区')).toBeNull();
+    expect(resolvePlace('八里庄社区').candidates.map((c) => c.streetCode)).toContain('110105-gaobeidian');
+    expect(street('怀柔东四村')).toBe('110116-huairou');
+    expect(street('东四')).toBe('110101-dongsi');
+  });
+
+  it('digits for numerals, old district names', () => {
+    expect(resolvePlace('望京西园4区')).toMatchObject({ streetCode: '110105-wangjing', community: '望京西园四区社区' });
+    expect(street('西红门12村')).toBe('110115-xihongmen');
+    expect(resolvePlace('宣武区').districtCode).toBe('110102');
+    expect(street('原崇文区体育馆路')).toBe('110101-tiyuguanlu');
+  });
+
   it('short names that are everyday words need a suffix', () => {
     expect(resolvePlace('生活很幸福').method).toBe('none');
     expect(resolvePlace('了解社区的情况').streetCode).toBeNull();
