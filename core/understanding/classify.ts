@@ -33,7 +33,8 @@ interface Bucket {
   single: Term[];
   next: Map<number, Term[]>;
 }
-const BUCKETS = new Map<number, Bucket>();
+/** Indexed by the first UTF-16 code unit (a dense array is faster than a Map here). */
+const BUCKETS: (Bucket | undefined)[] = new Array<Bucket | undefined>(65536);
 let termCount = 0;
 
 function addTerm(raw: string, target: string, w: number, latin: boolean): void {
@@ -45,8 +46,8 @@ function addTerm(raw: string, target: string, w: number, latin: boolean): void {
   if (idx === undefined) throw new Error(`lexicon: unknown target ${target}`);
   const term: Term = { id: termCount++, text, target: idx, w, latin, wholeWord };
   const c0 = text.charCodeAt(0);
-  let bucket = BUCKETS.get(c0);
-  if (!bucket) BUCKETS.set(c0, (bucket = { single: [], next: new Map() }));
+  let bucket = BUCKETS[c0];
+  if (!bucket) BUCKETS[c0] = bucket = { single: [], next: new Map() };
   if (text.length === 1) bucket.single.push(term);
   else {
     const c1 = text.charCodeAt(1);
@@ -61,7 +62,7 @@ for (const g of LEXICON) {
   for (const t of (g.en ?? '').split('|')) addTerm(t, g.c, g.w, true);
 }
 // Longer terms first inside a bucket so tags and scores see the most specific phrase.
-for (const b of BUCKETS.values()) for (const list of b.next.values()) list.sort((x, y) => y.text.length - x.text.length);
+for (const b of BUCKETS) if (b) for (const list of b.next.values()) list.sort((x, y) => y.text.length - x.text.length);
 
 const isLatin = (c: string | undefined) => c !== undefined && c >= 'a' && c <= 'z';
 
@@ -84,7 +85,7 @@ export function extractFeatures(t: string): Features {
     const c0 = t.charCodeAt(i);
     // Latin terms start at a word start only.
     if (c0 >= 97 && c0 <= 122 && i > 0 && isLatin(t[i - 1])) continue;
-    const bucket = BUCKETS.get(c0);
+    const bucket = BUCKETS[c0];
     if (!bucket) continue;
     const list = i + 1 < n ? bucket.next.get(t.charCodeAt(i + 1)) : undefined;
     const single = bucket.single.length ? bucket.single : undefined;

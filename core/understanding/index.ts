@@ -190,10 +190,10 @@ export function understand(text: string, opts: UnderstandOptions = {}): Understa
     else if (triage.kind === '120') code = 'health';
     else if (triage.kind === 'xinfang' || triage.kind === 'court') code = 'other';
   }
-  // Nothing to act on: no words, or no category word, no place and no emergency (a question with some substance is a policy question).
+  // Nothing to act on: no words, or no category word and no emergency (a place alone says where, not what; a question with some substance is a policy question).
   const needsMoreInfo =
     !meaningful ||
-    (guess.score === 0 && place.method === 'none' && triage.kind === 'none' && !(tagCount(features, '#question') > 0 && t.length >= 8));
+    (guess.score === 0 && triage.kind === 'none' && !(tagCount(features, '#question') > 0 && t.length >= 8));
   if (!meaningful) code = 'other';
   const category: CategoryResult = {
     code,

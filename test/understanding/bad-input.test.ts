@@ -57,3 +57,12 @@ describe('bad input never throws and gets a clear answer', () => {
     expect(understand('電梯壞了，物業不管').category.code).toBe('property');
   });
 });
+
+describe('a place alone', () => {
+  it('asks what the problem is', () => {
+    const u = understand('朝阳区望京街道');
+    expect(u.place.streetCode).toBe('110105-wangjing');
+    expect(u.needsMoreInfo).toBe(true);
+    expect(u.question?.field).toBe('details');
+  });
+});
