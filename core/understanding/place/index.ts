@@ -374,7 +374,7 @@ interface Match {
 }
 
 const BUILDING_AFTER = /^(?:\d+|[一二三四五六七八九十两]+)(?:号楼|号院|栋|幢|单元|号|区|期|排|条)/;
-const CUE_BEFORE = /(?:在|住|于|到|去|是|京|市|回|从|至|区|里|近|边|往|经|过|，|,|:|：)$/;
+const CUE_BEFORE = /(?:在|住|于|到|去|是|北京|北京市|回|从|至|来自|位于)$/;
 const CUE_AFTER = /^(?:这边|那边|这儿|那儿|这里|那里|这块|那块|附近|一带|周边|境内|辖区|地界|区域|片区|地铁站|站|路|街|桥|大街|小区|社区|村|镇|乡|地区|街道)/;
 
 function scan(text: string): Match[] {
@@ -519,7 +519,7 @@ function acceptContext(text: string, m: Match, strong: Match[], breaks?: Uint8Ar
     const after = text.slice(m.end, m.end + 14);
     return /\b(?:in|at|near|from|to|live|around)\s*$/.test(before) || /^\s*(?:district|street|subdistrict|town|area|road)\b/.test(after);
   }
-  const before = text.slice(Math.max(0, m.start - 2), m.start);
+  const before = text.slice(Math.max(0, m.start - 3), m.start);
   const after = text.slice(m.end, m.end + 3);
   if (CUE_AFTER.test(after)) return true;
   // Next to another recognised place ("石景山八角", "八角 北路" …).
