@@ -30,6 +30,9 @@ import { defaultSchedules } from './jobs/schedules.js';
 import { createInsight } from './bots/insight.js';
 import type { Runtime } from './jobs/handlers.js';
 import { createServer } from './adapters/http/server.js';
+import { dashboardRoutes } from './adapters/http/dashboard/routes.js';
+import { open311Routes } from './adapters/open311/routes.js';
+import { createMetrics, metricsRoute } from './core/metrics.js';
 import * as telegram from './adapters/telegram/index.js';
 import * as wecom from './adapters/wecom/index.js';
 import { applyMigrations } from './prisma/migrate.js';
@@ -139,40 +142,57 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       }
     }
 
-    // ---- WeCom
-    if (config.WECOM_CORP_ID) {
-      const client = wecom.createWecomClient({
-        apiBase: config.WECOM_API_BASE,
-        corpId: config.WECOM_CORP_ID,
-        apps: {
-          agent: config.WECOM_AGENT_SECRET ? { agentId: config.WECOM_AGENT_ID ?? '0', secret: config.WECOM_AGENT_SECRET } : undefined,
-          kf: config.WECOM_KF_SECRET ? { secret: config.WECOM_KF_SECRET } : undefined,
-        },
-        redis,
-        keyPrefix: config.REDIS_PREFIX,
-        logger,
-      });
-      if (config.WECOM_AGENT_SECRET) senders.wecom = wecom.createWecomSender({ client, logger });
-      if (config.WECOM_KF_SECRET) senders.wecom_kf = wecom.createWecomKfSender({ client, logger });
+    // ---- WeCom (staff application + 微信客服 residents)
+    const wc = wecom.wecomFromConfig(config, { redis, logger });
+    if (wc) {
+      if (wc.sender) senders.wecom = wc.sender;
+      if (wc.kfSender) senders.wecom_kf = wc.kfSender;
       if (web) {
         wecom.wecomCallbackRoutes(server!, {
           path: '/wecom/callback',
-          token: config.WECOM_TOKEN!,
-          encodingAESKey: config.WECOM_ENCODING_AES_KEY!,
-          corpId: config.WECOM_CORP_ID,
+          ...wc.callbackKeys,
           sink,
-          client,
+          client: wc.client,
           logger,
+          // The sync may outlast WeCom's 5 s answer deadline: run it after answering. A lost run is
+          // harmless: the next event resumes from the cursor saved in Postgres.
           onKfEvent: async (token, openKfId) => {
-            void wecom.syncKf({ client, db, token, openKfId, sink, logger }).catch((err: unknown) => logger.error({ err }, 'kf sync failed; the next event resumes from the saved cursor'));
+            void wecom.syncKf({ client: wc.client, db, token, openKfId, sink, logger }).catch((err: unknown) => logger.error({ err }, 'kf sync failed; the next event resumes from the saved cursor'));
           },
         });
       }
     }
 
+    // ---- what leaders look at and what other systems plug into
+    const metrics = createMetrics({ db, queues: Object.values(queues), logger });
+    if (server) {
+      await server.register(metricsRoute, { metrics });
+      await server.register(open311Routes, { db, apiKeys: config.OPEN311_API_KEYS, sink, logger, publicUrl: config.PUBLIC_URL, timeZone: config.TIME_ZONE });
+      await server.register(dashboardRoutes, {
+        db,
+        queues: Object.values(queues),
+        user: config.DASHBOARD_USER,
+        password: config.DASHBOARD_PASSWORD,
+        sessionSecret: config.SESSION_SECRET,
+        logger,
+        secureCookie: config.PUBLIC_URL?.startsWith('https:') ?? false,
+        startDay: config.PERIOD_START_DAY,
+        timeZone: config.TIME_ZONE,
+      });
+    }
+
     // ---- workers, relay (reconciler) and deadline timers
     const periods = { startDay: config.PERIOD_START_DAY, timeZone: config.TIME_ZONE };
-    const rt: Runtime = { deps, senders, handleInbound: createRouter({ insight: createInsight({ ...periods, logger }) }) };
+    const rt: Runtime = {
+      deps,
+      senders,
+      handleInbound: createRouter({ insight: createInsight({ ...periods, logger }) }),
+      onSendError: (platform, err) => {
+        const name = (err as Error)?.name ?? 'Error';
+        if (/429|rate|quota|budget/i.test(`${name} ${(err as Error)?.message ?? ''}`)) metrics.recordRateLimited(platform);
+        metrics.recordSendFailure(platform, name);
+      },
+    };
     if (config.ROLE !== 'web') {
       const workers: Worker[] = startWorkers(rt, { connection: redis, prefix: config.REDIS_PREFIX, logger });
       closers.push(() => Promise.all(workers.map((w) => w.close())));
