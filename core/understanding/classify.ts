@@ -80,6 +80,8 @@ export function extractFeatures(t: string): Features {
   const seen = new Uint8Array(termCount);
   // A shorter term of the same category inside a longer one already counted (地铁 in 地铁站) adds nothing.
   const coveredUntil = new Int32Array(NCAT);
+  let anyCoveredUntil = 0;
+  let anyCoveredFrom = 0;
   const n = t.length;
   for (let i = 0; i < n; i++) {
     const c0 = t.charCodeAt(i);
@@ -101,7 +103,13 @@ export function extractFeatures(t: string): Features {
       if (term.target < NCAT) {
         const end = i + term.text.length;
         if (end <= coveredUntil[term.target]!) continue;
+        // Inside a longer phrase of another category (供水 in 二次供水, 电梯 in 加装电梯): that phrase is the unit.
+        if (end < anyCoveredUntil || (end === anyCoveredUntil && i > anyCoveredFrom)) continue;
         coveredUntil[term.target] = Math.max(coveredUntil[term.target]!, end);
+        if (end > anyCoveredUntil) {
+          anyCoveredUntil = end;
+          anyCoveredFrom = i;
+        }
         scores[term.target]! += term.w;
         matched.push(term.text);
       } else {
@@ -227,8 +235,14 @@ function applyRules(f: Features, t: string): void {
   // Goods or stalls occupying the pavement (no vehicle) is street vending (店外经营).
   if (/(?:占|堵|摆|放|堆|支)(?:了|满|着|在|到)?.{0,6}(?:人行道|便道|马路|路面|路边|门外|门口)/.test(t) && !has('#vehicle') && (s[C('street_vending')]! > 0 || has('#commercial'))) add('street_vending', 3);
 
-  // The manhole cover is the facility, whatever the pipe below carries.
-  if (/井盖|manhole/.test(t)) add('municipal_facility', 2);
+  // The manhole cover is the facility, whatever the pipe below carries (unless sewage is overflowing from it).
+  if (/井盖|manhole/.test(t) && !/冒|溢|污水|黑水|臭水|overflow|sewage/.test(t)) add('municipal_facility', 2);
+
+  // 二次供水 (the building's own tanks and pumps) is named in property's scope.
+  if (/二次供水|泵房|水泵|水箱|加压泵|booster pump|water tank/.test(t)) add('property', 3);
+
+  // A dirty river or lake is water pollution (河道污染), even when the dirt is rubbish.
+  if (/河道|河里|河水|河面|湖里|湖水|水沟|池塘|river|lake|pond|canal/.test(t) && /垃圾|黑|臭|脏|污|死鱼|漂|rubbish|garbage|black|smell|dirty|dead fish/.test(t)) add('pollution', 3);
 
   // Digging a basement or under the foundations is illegal construction.
   if (/挖.{0,6}(?:地下室|地基|地下)|地下室.{0,4}挖|dig(?:ging)? (?:a |out a )?basement/.test(t)) add('illegal_construction', 4);
@@ -240,7 +254,7 @@ function applyRules(f: Features, t: string): void {
   if (/(?:电线|电箱|配电箱|变电箱|变压器|电缆|电表箱|配电室).{0,6}(?:起火|着火|冒火|烧着|冒烟)/.test(t)) add('power', 4);
 
   // 校园周边安全: strangers, hawkers and junk food at the school gate are the education board's.
-  if (/学校|校门|幼儿园|校园|school/.test(t) && /陌生人|可疑|安全隐患|不安全|三无|小贩|黑网吧|游戏厅|strangers|unsafe|hawkers/.test(t)) add('education', 3);
+  if (/学校|校门|幼儿园|校园|school/.test(t) && /陌生人|可疑|安全隐患|不安全|三无|小贩|黑网吧|游戏厅|strangers|unsafe|hawkers/.test(t)) add('education', 5);
 
   // A title deed that cannot be issued is title registration, whatever kind of housing it is.
   if (/房本|房产证|产权证|不动产证|不动产权证|办证|过户|title deed|property certificate/.test(t)) add('real_estate_registration', 2);

@@ -84,7 +84,7 @@ export const LEXICON: LexGroup[] = [
   // ------------------------------------------------------------ noise 噪声扰民
   { c: 'noise', w: 4, zh: '噪音 噪声 躁音 燥音 噪声扰民 施工噪音 夜间施工 半夜施工 深夜施工 凌晨施工 连夜施工 打桩 广场舞 大喇叭 喇叭 音响 音箱 低音炮 酒吧 KTV ktv 歌厅 机器轰鸣 轰鸣 鼓风机 冷却塔 外放', en: 'noise|noisy|too loud|so loud|very loud|loud music|construction at night|night construction|pile driving|pile-driving|square dancing|square dance|dancing aunties|loudspeaker|blaring|karaoke|bar music' },
   { c: 'noise', w: 1, zh: '扰民' },
-  { c: 'noise', w: 3, zh: '卸货 叮咣 乱响 作响 吱吱 吵醒 吹萨克斯 萨克斯 乐器 唢呐 敲锣 打鼓 锣鼓 吹拉弹唱 练琴 唱戏 卡拉ok 扩音 拍球 炸街 机器声 响声 嗡嗡 轰轰 咚咚 哐哐 叮叮当当 震得 震动 日夜不停 大声 很大声 特别大声 放歌 放音乐 电锯 切割声 电钻声 音乐声 喇叭声 鸣笛声 吵得睡不着 睡不着觉', en: 'music$|blasting|booming|thumping|sound system|speakers|all hours' },
+  { c: 'noise', w: 3, zh: '敲敲打打 乒乒乓乓 卸货 叮咣 乱响 作响 吱吱 吵醒 吹萨克斯 萨克斯 乐器 唢呐 敲锣 打鼓 锣鼓 吹拉弹唱 练琴 唱戏 卡拉ok 扩音 拍球 炸街 机器声 响声 嗡嗡 轰轰 咚咚 哐哐 叮叮当当 震得 震动 日夜不停 大声 很大声 特别大声 放歌 放音乐 电锯 切割声 电钻声 音乐声 喇叭声 鸣笛声 吵得睡不着 睡不着觉', en: 'music$|blasting|booming|thumping|sound system|speakers|all hours' },
   { c: 'noise', w: 2, zh: '吵 太吵 吵得 吵死 吵闹 声音很大 声音太大 动静 施工 轰隆 音乐 跳舞 声音' },
   { c: 'noise', w: 1, zh: '工地', en: 'loud$|racket|din$|construction site|jackhammer|drill|hammering' },
   // ------------------------------------------------------------ pollution 环境污染
@@ -163,7 +163,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'real_estate_registration', w: 3, zh: '房本 办房本 产证 继承的房子 不动产权 权属 登记中心 办理过户', en: 'property title|title certificate|registration centre|registration center' },
   { c: 'real_estate_registration', w: 1.5, zh: '开发商', en: 'title$|registration of' },
   // ------------------------------------------------------------ housing 住房保障与房屋安全
-  { c: 'housing', w: 4, zh: '保障房 公租房 廉租房 经适房 共有产权房 保障性住房 租房 房东 租客 房租 中介 房屋押金 租房押金 押金不退 租赁 群租 隔断房 隔断间 打隔断 地下室住人 老旧小区改造 房屋安全 墙体开裂 墙裂 危房 房屋鉴定 住房 轮候 配租 加装电梯 装电梯', en: 'public rental housing|public housing|affordable housing|social housing|landlord|tenant|rent$|rental|deposit|letting agent|estate agent|housing agency|overcrowded|subdivided|cracks in the wall|crack in the wall|cracked wall|dilapidated|elevator retrofit|install an elevator|install a lift|add a lift|add an elevator' },
+  { c: 'housing', w: 4, zh: '保障房 公租房 廉租房 经适房 共有产权房 保障性住房 租房 房东 租客 房租 中介 房屋押金 租房押金 押金不退 租赁 群租 隔断房 隔断间 打隔断 地下室住人 老旧小区改造 房屋安全 墙体开裂 墙裂 危房 房屋鉴定 住房 轮候 配租 加装电梯 装电梯', en: 'public rental housing|public housing|affordable housing|social housing|landlord|tenant|rent$|rental|deposit|letting agent|estate agent|housing agency|overcrowded flat|overcrowded apartment|overcrowded room|subdivided|cracks in the wall|crack in the wall|cracked wall|dilapidated|elevator retrofit|install an elevator|install a lift|add a lift|add an elevator' },
   { c: 'housing', w: 3, zh: '老旧小区 综合整治 抗震加固 节能改造 外墙 瓷砖 墙皮脱落 掉落 脱落 往下掉 空鼓 危楼 驱逐 赶我走 让我搬走 涨房租 二房东 租金 退租', en: 'evict|eviction|rent increase|tenancy|lease' },
   { c: 'housing', w: 2, zh: '押金 裂缝 开裂 裂了 倒塌 改造 房子 房屋', en: 'crack|cracks|collapse|house' },
   // ------------------------------------------------------------ labor 劳动保障
@@ -205,7 +205,7 @@ export const LEXICON: LexGroup[] = [
   // ------------------------------------------------------------ public_transport 公共交通
   { c: 'public_transport', w: 4, zh: '公交 公交车 公交线路 站牌 地铁 出租车 的哥 网约车 滴滴 打车 拒载 绕路 绕远 班次 末班车 首班车 发车间隔 到站不停 甩站 一卡通 换乘 乘客 司机态度 车站', en: 'bus$|buses|bus stop|bus route|subway|metro|taxi|cab$|ride-hailing|ride hailing|didi|refused to take|took a detour|last bus|bus driver|passenger' },
   { c: 'public_transport', w: 3, zh: '公交站 站点 不按时 不打表 打表 撂下 拉客 黑车 进站 出站 安检 扶梯 地铁里 车厢 站务 公交卡 乘车', en: 'skipped our stop|skipped the stop|fare|meter$|line \\d|bus line|route \\d' },
-  { c: 'public_transport', w: 2, zh: '司机 线路 站台 等车' },
+  { c: 'public_transport', w: 2, zh: '司机 线路 站台 等车', en: 'overcrowded|crowded|rush hour' },
   { c: 'public_transport', w: 1.5, zh: '地铁站', en: 'driver|route' },
   // ------------------------------------------------------------ other 其他
   { c: 'other', w: 4, zh: '表扬 点赞 锦旗 致谢 好评 称赞 落户 户口 护照 出入境 居住证 积分落户 个税 个人所得税 身份证办理 签证', en: 'praise|compliment|well done|great job|hukou|residence permit|passport|visa$|tax return|income tax' },
@@ -226,7 +226,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'illegal_construction', w: 3, zh: '违章 违规搭建 私自改建 私开门窗 占用绿地建房 临建 活动板房 钢结构 加层 夹层 阁楼 楼顶花园 圈占公共空间 拆违', en: 'rooftop structure|built on the roof|illegal floor' },
   { c: 'street_vending', w: 3, zh: '马路市场 流动商贩 无照游商 推车 三轮车叫卖 占道摆卖 出摊经营 门前三包 店外摆放 灯箱 门头牌匾 落地广告 展板 易拉宝', en: 'street market|mobile vendor|pushcart|sidewalk sale|signboard' },
   { c: 'parking', w: 3, zh: '停车秩序 占道停车 路侧停车 停车泊位 咪表 车位紧张 私装地锁 占车位 长期占用 废旧车辆 电动车乱停 自行车乱停', en: 'parking meter|parking ticket|parking order|parked illegally|illegal parking' },
-  { c: 'traffic', w: 3, zh: '倒计时 路口设计 车道 掉头口 限高杆 交通标线 公交专用道 非机动车道 自行车道 大车 重型卡车 超载 抛洒 遗撒 路障 占道施工 视线遮挡 反光镜 凸面镜', en: 'bike lane|bus lane|speed bump|road closure|roadblock|heavy trucks|lorries' },
+  { c: 'traffic', w: 3, zh: '撒了一路 撒一路 掉了一路 倒计时 路口设计 车道 掉头口 限高杆 交通标线 公交专用道 非机动车道 自行车道 大车 重型卡车 超载 抛洒 遗撒 路障 占道施工 视线遮挡 反光镜 凸面镜', en: 'bike lane|bus lane|speed bump|road closure|roadblock|heavy trucks|lorries' },
   { c: 'municipal_facility', w: 3, zh: '灯杆 坑槽 沥青 补路 人行道破损 路缘石 无障碍坡道 隔离墩 石墩 桥梁 路名牌 门牌 道路坑洼 路面不平', en: 'curb|kerb|ramp$|street sign|bridge$' },
   { c: 'greening', w: 3, zh: '修枝 移树 补种 枯枝 断枝 树枝折断 病虫害 打药 喷药 花粉 绿篱 灌木 游园 口袋公园 绿地被占 古树 树叶 落叶没人', en: 'pruned|trimmed|shrubs|hedge|saplings|tree roots' },
   { c: 'market', w: 3, zh: '消费者权益 投诉商家 维权 退款难 消费陷阱 强制消费 捆绑销售 虚假广告 计量器具 假冒伪劣 产品质量 售后服务 预付式消费 闭店 营业执照 电商 直播带货 网店 卖家', en: 'consumer rights|seller$|online shop|e-commerce|bait and switch|hidden charges' },
@@ -248,7 +248,7 @@ export const LEXICON: LexGroup[] = [
   { c: '#neighbor', w: 1, zh: '邻居 邻里 楼上 楼下 隔壁 对门 对面楼 跺脚 拖椅子 拖桌子 打麻将 弹琴 唱歌 装修 狗叫 小孩 拍球 孩子在家 小孩跑 蹦跳 脚步 那户 这户 住户 喝酒 划拳', en: 'neighbour|neighbor|upstairs|downstairs|next door|stomping|footsteps|piano|renovat|dog barking|barking' },
   { c: '#construction', w: 1, zh: '工地 施工 打桩 塔吊 搅拌 挖掘机 渣土', en: 'construction|pile driving|pile-driving|excavator|building site|jackhammer' },
   { c: '#commercial', w: 1, zh: '商铺 店铺 商家 门店 店里 店门口 超市 饭店 酒吧 KTV ktv 歌厅 促销 喇叭 音响 大排档 烧烤店 网吧 商场 餐馆 饭馆', en: 'shop|store|bar$|bars$|karaoke|restaurant|mall|promotion|loudspeaker' },
-  { c: '#industrial', w: 1, zh: '工厂 厂房 厂里 机器 鼓风机 冷却塔 发电机 空调外机', en: 'factory|plant$|machinery|generator' },
+  { c: '#industrial', w: 1, zh: '汽修厂 修理厂 加工厂 工厂 厂房 厂里 机器 鼓风机 冷却塔 发电机 空调外机', en: 'factory|plant$|machinery|generator' },
   { c: '#squaredance', w: 1, zh: '广场舞 广场上跳舞 健身操 跳舞的大妈 大妈们跳舞 大妈跳舞 暴走团', en: 'square danc|dancing' },
   { c: '#security', w: 1, zh: '治安 打架 可疑 消防 电动车 着火 起火 小偷 偷 安全隐患 火灾', en: 'fight|suspicious|fire|theft|e-bike' },
   { c: '#grouprent', w: 1, zh: '群租 隔断', en: 'overcrowded|subdivided' },

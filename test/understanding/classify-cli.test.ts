@@ -75,3 +75,28 @@ describe('shaosheng classify (child process)', () => {
     expect(r.stderr).toContain('LLM_BASE_URL');
   });
 });
+
+describe('shaosheng classify --llm (child process against the local LLM peer)', () => {
+  it('uses the configured LLM and falls back line by line', async () => {
+    const { startLlmPeer, userMessage } = await import('../peers/llm-server.js');
+    const peer = await startLlmPeer((req) =>
+      userMessage(req).includes('路灯')
+        ? { kind: 'json', answer: { category: 'municipal_facility', confidence: 0.9, summary: '路灯不亮' } }
+        : { kind: 'status', status: 500 },
+    );
+    try {
+      const input = [
+        JSON.stringify({ id: 'l1', text: '朝阳区望京街道路灯不亮，电话13812345678' }),
+        JSON.stringify({ id: 'l2', text: '楼道里有煤气味' }),
+      ].join('\n');
+      const r = await run(['classify', '--llm'], input, { LLM_BASE_URL: peer.baseURL, LLM_API_KEY: 'k', LLM_MAX_RETRIES: '0', LLM_TIMEOUT_MS: '2000' });
+      expect(r.code).toBe(0);
+      const out = lines(r.stdout);
+      expect(out[0]).toMatchObject({ id: 'l1', category: 'municipal_facility', street: '110105-wangjing', source: 'llm' });
+      expect(out[1]).toMatchObject({ id: 'l2', category: 'gas', urgent: true, source: 'embedded_fallback' });
+      expect(JSON.stringify(peer.requests)).not.toContain('13812345678');
+    } finally {
+      await peer.close();
+    }
+  });
+});
