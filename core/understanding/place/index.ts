@@ -222,6 +222,9 @@ function buildIndex(): void {
     const extra = EXTRA_LATIN[s.code];
     if (extra) addLatin(extra, { method: 'alias', targets: [t] });
     const pinyin = s.aliases.find((a) => /^[A-Za-z]/.test(a)) ?? extra;
+    // Half-translated road and street names: Xueyuan Road (学院路), Jinrong Street (金融街).
+    if (pinyin && /lu$/i.test(pinyin) && pinyin.length > 4) addLatin(`${pinyin.slice(0, -2)} road`, { method: 'alias', targets: [t] });
+    if (pinyin && /jie$/i.test(pinyin) && pinyin.length > 5) addLatin(`${pinyin.slice(0, -3)} street`, { method: 'alias', targets: [t] });
     if (pinyin) {
       for (const suf of ['street', 'subdistrict', 'jiedao', 'town', 'township', 'area', 'zhen', 'xiang']) {
         addLatin(`${pinyin}${suf}`, { method: 'official', targets: [t] });
