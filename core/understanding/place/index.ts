@@ -10,7 +10,7 @@ import { Jieba } from '@node-rs/jieba';
 import { dict as jiebaDict } from '@node-rs/jieba/dict.js';
 import { DISTRICTS, STREETS, districtOfStreet, streetLabel, DISTRICT_BY_CODE } from './gazetteer.js';
 import { LANDMARKS, type Landmark } from './landmarks.js';
-import { chineseNumber, normalizeWithBreaks } from './normalize.js';
+import { chineseNumber, normalizeText, normalizeWithBreaks } from './normalize.js';
 import { FuzzyIndex, ShortFuzzy } from './fuzzy.js';
 import { scorePlaces, type PlaceDevLine, type PlaceEvalReport } from './evaluate.js';
 
@@ -93,7 +93,8 @@ function addEntry(map: Map<string, Entry[]>, key: string, e: Entry): void {
 }
 
 function add(key: string, e: Entry): void {
-  addEntry(dict, key, e);
+  // Keys in the same normal form as the text (areas.json has a few traditional characters: 东趙村).
+  addEntry(dict, normalizeText(key), e);
 }
 function addLatin(key: string, e: Entry): void {
   addEntry(latinDict, latinKey(key), e);
