@@ -519,6 +519,7 @@ function acceptContext(text: string, m: Match, strong: Match[], breaks?: Uint8Ar
   if (!m.entry.weak) return true;
   if (isShortAnswer(text, m) || isStandalone(text, m, breaks)) return true;
   if (m.latin) {
+    if (strong.some((o) => o !== m && (Math.abs(o.end - m.start) <= 2 || Math.abs(m.end - o.start) <= 2))) return true;
     const before = text.slice(Math.max(0, m.start - 8), m.start);
     const after = text.slice(m.end, m.end + 14);
     return /\b(?:in|at|near|from|to|live|around)\s*$/.test(before) || /^\s*(?:district|street|subdistrict|town|area|road)\b/.test(after);
