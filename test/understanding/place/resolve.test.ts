@@ -168,3 +168,35 @@ describe('bad input never crashes', () => {
     expect((c.user + c.system) / n).toBeLessThan(40); // generous for loaded CI machines; typically 5–10 µs
   });
 });
+
+describe('the whole gazetteer', () => {
+  it('every community and village by its full name: its own street or a question, never another street', () => {
+    const byName = new Map<string, Set<string>>();
+    for (const s of STREETS.values()) for (const c of s.communities) byName.set(c.name, (byName.get(c.name) ?? new Set()).add(s.code));
+    const wrong: string[] = [];
+    let resolved = 0;
+    for (const s of STREETS.values()) {
+      for (const c of s.communities) {
+        const r = resolvePlace(c.name);
+        if (r.streetCode && !byName.get(c.name)!.has(r.streetCode)) wrong.push(`${c.name} → ${r.streetCode}`);
+        if (r.streetCode === s.code) resolved++;
+        // With the district named, a name unique in that district resolves.
+        const inDistrict = [...byName.get(c.name)!].filter((x) => x.startsWith(s.districtCode));
+        const r2 = resolvePlace(`${s.districtName}${c.name}`);
+        if (r2.streetCode && !inDistrict.includes(r2.streetCode)) wrong.push(`${s.districtName}${c.name} → ${r2.streetCode}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(resolved).toBeGreaterThan(6000);
+  });
+
+  it('every street by its official name, with its district, and by its aliases', () => {
+    const wrong: string[] = [];
+    for (const s of STREETS.values()) {
+      for (const f of [`${s.districtName}${s.name}`, ...s.aliases.map((a) => `${s.districtName}${a}`)]) {
+        if (resolvePlace(f).streetCode !== s.code) wrong.push(`${f} → ${resolvePlace(f).streetCode}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
