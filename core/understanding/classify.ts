@@ -5,6 +5,7 @@
  * weight between neighbours (楼内漏水 → property, 主管道 → water_supply,
  * 邻里生活噪声 → public_security, 校外培训退费 → education, …).
  */
+import { pinyin } from 'pinyin-pro';
 import { LEXICON, type Tag } from './lexicon.js';
 import { CATEGORY_CODES, type CategoryCode } from './taxonomy.js';
 
@@ -36,6 +37,7 @@ interface Bucket {
 /** Indexed by the first UTF-16 code unit (a dense array is faster than a Map here). */
 const BUCKETS: (Bucket | undefined)[] = new Array<Bucket | undefined>(65536);
 let termCount = 0;
+const ALL_TERMS: Term[] = [];
 
 function addTerm(raw: string, target: string, w: number, latin: boolean): void {
   let text = raw.trim().toLowerCase();
@@ -45,6 +47,7 @@ function addTerm(raw: string, target: string, w: number, latin: boolean): void {
   const idx = TARGET_INDEX.get(target);
   if (idx === undefined) throw new Error(`lexicon: unknown target ${target}`);
   const term: Term = { id: termCount++, text, target: idx, w, latin, wholeWord };
+  ALL_TERMS.push(term);
   const c0 = text.charCodeAt(0);
   let bucket = BUCKETS[c0];
   if (!bucket) BUCKETS[c0] = bucket = { single: [], next: new Map() };
@@ -68,6 +71,7 @@ const isLatin = (c: string | undefined) => c !== undefined && c >= 'a' && c <= '
 
 export interface Features {
   scores: Float64Array; // per category
+  seen: Uint8Array; // per term id: found in the text
   tags: Uint8Array; // per tag: count of hits
   matched: string[]; // matched category terms (for explanations)
 }
@@ -119,7 +123,85 @@ export function extractFeatures(t: string): Features {
       }
     }
   }
-  return { scores, tags, matched };
+  return { scores, seen, tags, matched };
+}
+
+// ---------------------------------------------------------------- homophone fallback
+
+interface PinyinTerm {
+  id: number;
+  syllables: string[];
+  target: number;
+  w: number;
+}
+let PINYIN_INDEX: Map<string, PinyinTerm[]> | null = null;
+
+function pinyinIndex(): Map<string, PinyinTerm[]> {
+  if (PINYIN_INDEX) return PINYIN_INDEX;
+  const index = new Map<string, PinyinTerm[]>();
+  for (const term of ALL_TERMS) {
+    // Chinese category terms of two or more characters: shorter ones are too ambiguous by sound.
+    if (term.target >= NCAT || term.text.length < 2 || !/^[\u4e00-\u9fff]+$/.test(term.text)) continue;
+    const syllables = pinyin(term.text, { toneType: 'none', type: 'array' });
+    if (syllables.length !== term.text.length) continue;
+    const entry: PinyinTerm = { id: term.id, syllables, target: term.target, w: term.w };
+    const list = index.get(syllables[0]!);
+    if (list) list.push(entry);
+    else index.set(syllables[0]!, [entry]);
+  }
+  PINYIN_INDEX = index;
+  return index;
+}
+
+/**
+ * Residents' most common typo is a homophone (停店 for 停电, 路等 for 路灯, 下水倒赌 for 下水道堵).
+ * When the exact lexicon finds little, match the terms by sound (toneless pinyin) at 0.6 weight,
+ * provided at least one character is the term's own.
+ * Returns true when something was found.
+ */
+export function addHomophoneFeatures(t: string, f: Features): boolean {
+  if (!/[\u4e00-\u9fff]/.test(t)) return false;
+  const text = t.length > 300 ? t.slice(0, 300) : t;
+  const syl = pinyin(text, { toneType: 'none', type: 'array' });
+  if (syl.length !== text.length) return false; // alignment lost (astral characters): skip
+  const index = pinyinIndex();
+  let found = false;
+  for (let i = 0; i < syl.length; i++) {
+    const list = index.get(syl[i]!);
+    if (!list) continue;
+    for (const term of list) {
+      if (f.seen[term.id]) continue;
+      const n = term.syllables.length;
+      if (i + n > syl.length) continue;
+      let ok = true;
+      for (let k = 1; k < n; k++) {
+        if (syl[i + k] !== term.syllables[k]) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      // A typo changes a character, not the whole word: at least one character must be the term's own
+      // (停店 for 停电 counts; 叫到 for 教导 does not).
+      const span = text.slice(i, i + n);
+      const termText = ALL_TERMS[term.id]!.text;
+      let same = 0;
+      for (let k = 0; k < n; k++) if (span[k] === termText[k]) same++;
+      if (same === 0 || same === n) continue;
+      f.seen[term.id] = 1;
+      f.scores[term.target]! += term.w * 0.6;
+      f.matched.push(text.slice(i, i + n));
+      found = true;
+    }
+  }
+  return found;
+}
+
+/** The best raw (pre-rule) category score. */
+export function topScore(f: Features): number {
+  let m = 0;
+  for (let i = 0; i < NCAT; i++) if (f.scores[i]! > m) m = f.scores[i]!;
+  return m;
 }
 
 const CAT_INDEX: Record<string, number> = Object.fromEntries(CATEGORY_CODES.map((c, i) => [c, i]));
@@ -258,6 +340,15 @@ function applyRules(f: Features, t: string): void {
 
   // A title deed that cannot be issued is title registration, whatever kind of housing it is.
   if (/房本|房产证|产权证|不动产证|不动产权证|办证|过户|title deed|property certificate/.test(t)) add('real_estate_registration', 2);
+
+  // A restaurant's smoke is its fumes: pollution (餐饮油烟), not food safety.
+  if (has('#restaurant') && /烟|smoke|fumes/.test(t) && !/烟头|烟花|抽烟|吸烟/.test(t)) add('pollution', 3);
+
+  // 渣土车 are named in traffic's scope, even when they are noisy.
+  if (/渣土车|土方车|muck truck|dump truck/.test(t) && !/工地|施工|打桩|construction site/.test(t)) add('traffic', 3);
+
+  // Pipes inside the building or flat are the property manager's (楼内管道问题归物业管理).
+  if (has('#inbuilding') && /水管|管道|管子|下水管|水龙头/.test(t) && !has('#mains') && !has('#heatingword') && !/堵|反味|返臭|冒/.test(t)) add('property', 2.5);
 
   // 共享单车乱停放 is named in parking's scope: piles of shared bikes are parking, not clutter.
   if (/共享单车|shared bike|bike-share|bike share/.test(t)) add('parking', 2);

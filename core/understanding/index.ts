@@ -4,7 +4,7 @@
  * Embedded, synchronous, deterministic, no network. Never throws.
  */
 import type { GeoPoint } from '../../adapters/types.js';
-import { boostCategory, classifyCategory, extractFeatures, scaleCategory, tagCount } from './classify.js';
+import { addHomophoneFeatures, boostCategory, classifyCategory, extractFeatures, scaleCategory, tagCount, topScore } from './classify.js';
 import { hasWords, normalize, wellFormed } from './normalize.js';
 import { detectPersonalData, type PersonalDataItem, type PersonalDataOriginal } from './pii.js';
 import { resolvePlace, type PlaceResult } from './place/index.js';
@@ -168,6 +168,8 @@ export function understand(text: string, opts: UnderstandOptions = {}): Understa
 
   // Category and urgency are decided on this message; earlier turns help only when this one says little.
   const features = extractFeatures(t);
+  // Little exact evidence: try the terms by sound (homophone typos).
+  if (meaningful && topScore(features) < 3) addHomophoneFeatures(t, features);
   // An urgent_when situation is evidence for the category it belongs to (电梯困人 → property).
   const situations = meaningful ? urgentSituations(t) : [];
   for (const sit of situations) boostCategory(features, sit.category, 3);
