@@ -193,8 +193,13 @@ describe('the whole gazetteer', () => {
   it('every street by its official name, with its district, and by its aliases', () => {
     const wrong: string[] = [];
     for (const s of STREETS.values()) {
-      for (const f of [`${s.districtName}${s.name}`, ...s.aliases.map((a) => `${s.districtName}${a}`)]) {
-        if (resolvePlace(f).streetCode !== s.code) wrong.push(`${f} → ${resolvePlace(f).streetCode}`);
+      expect(resolvePlace(`${s.districtName}${s.name}`).streetCode).toBe(s.code);
+      for (const f of s.aliases.map((a) => `${s.districtName}${a}`)) {
+        const r = resolvePlace(f);
+        // A question is fine when a village of the same name is in that district (海淀区田村: 田村路街道 or 四季青's 田村).
+        if (r.streetCode !== s.code && !(r.streetCode === null && r.candidates.some((c) => c.streetCode === s.code))) {
+          wrong.push(`${f} → ${r.streetCode}`);
+        }
       }
     }
     expect(wrong).toEqual([]);
