@@ -60,6 +60,8 @@ interface Entry {
   weak?: boolean;
   /** 2-character community stem: only counts when a building number follows. */
   needsBuilding?: boolean;
+  /** Universities: "北京大学人民医院" is not the campus. */
+  institution?: boolean;
 }
 
 const dict = new Map<string, Entry[]>();
@@ -355,7 +357,7 @@ function addCommunityPrefixes(): void {
 function addLandmark(lm: Landmark): void {
   const method: EntryMethod = lm.kind === 'road' || lm.kind === 'hutong' || lm.kind === 'bridge' ? 'road' : 'landmark';
   const targets: Target[] = lm.streets.map((s) => ({ d: districtOfStreet(s), s }));
-  const e: Entry = { method, targets, ...(lm.weak ? { weak: true } : {}) };
+  const e: Entry = { method, targets, ...(lm.weak ? { weak: true } : {}), ...(lm.kind === 'university' ? { institution: true } : {}) };
   for (const n of lm.names) {
     add(n, e);
     if (n.length >= 3 && !lm.weak && targets.length) fuzzy.add(n, { method, targets });
@@ -510,7 +512,11 @@ function isStandalone(text: string, m: Match, breaks?: Uint8Array): boolean {
   return e === text.length || !!breaks?.[e] || SEGMENT_PUNCT.test(text[e]!);
 }
 
+/** What follows a university's name that makes it another place: its hospitals, schools, other campuses. */
+const INSTITUTION_OFFSHOOT = /^(?:第[一二三四五六七八九]|[\u4e00-\u9fa5]{0,5}?)(?:医院|医学部|医学院|附属|附中|附小|分校|研究院|研究生院|出版社|幼儿园|实验学校|校区)/;
+
 function acceptContext(text: string, m: Match, strong: Match[], breaks?: Uint8Array): boolean {
+  if (m.entry.institution && INSTITUTION_OFFSHOOT.test(text.slice(m.end, m.end + 9))) return false;
   if (m.entry.needsBuilding) {
     // Right after another name it is that name's sub-part ("花家地西里" + "二区"), not a community of its own.
     if (strong.some((o) => o.end === m.start)) return false;
