@@ -314,6 +314,9 @@ function applyRules(f: Features, t: string): void {
   // Vehicles stopped where they should not be are a parking matter, wherever that is.
   if (/\bpark(?:s|ed|ing)? (?:on|in|at|across|outside)|停在.{0,6}(?:斑马线|人行横道|路口|路上|马路|人行道|盲道|消防)/.test(t)) add('parking', 2);
 
+  // Goods spread over the pavement (no vehicle) is street vending.
+  if (/(?:put|placed|spread|occupy|occupied|occupies|block|blocking|cover|covering).{0,30}(?:pavement|sidewalk)/.test(t) && !has('#vehicle') && s[C('street_vending')]! > 0) add('street_vending', 3);
+
   // Goods or stalls occupying the pavement (no vehicle) is street vending (店外经营).
   if (/(?:占|堵|摆|放|堆|支)(?:了|满|着|在|到)?.{0,6}(?:人行道|便道|马路|路面|路边|门外|门口)/.test(t) && !has('#vehicle') && (s[C('street_vending')]! > 0 || has('#commercial'))) add('street_vending', 3);
 
