@@ -166,7 +166,7 @@ export const LEXICON: LexGroup[] = [
   // ------------------------------------------------------------ housing 住房保障与房屋安全
   { c: 'housing', w: 4, zh: '保障房 公租房 廉租房 经适房 共有产权房 保障性住房 租房 房东 租客 房租 中介 房屋押金 租房押金 押金不退 租赁 群租 隔断房 隔断间 打隔断 地下室住人 老旧小区改造 房屋安全 墙体开裂 墙裂 危房 房屋鉴定 住房 轮候 配租 加装电梯 装电梯', en: 'public rental housing|public housing|affordable housing|social housing|landlord|tenant|rent$|rental|deposit|letting agent|estate agent|housing agency|overcrowded flat|overcrowded apartment|overcrowded room|subdivided|cracks in the wall|crack in the wall|cracked wall|dilapidated|elevator retrofit|install an elevator|install a lift|add a lift|add an elevator' },
   { c: 'housing', w: 3, zh: '老旧小区 综合整治 抗震加固 节能改造 外墙 瓷砖 墙皮脱落 掉落 脱落 往下掉 空鼓 危楼 驱逐 赶我走 让我搬走 涨房租 二房东 租金 退租', en: 'evict|eviction|rent increase|tenancy|lease' },
-  { c: 'housing', w: 2, zh: '押金 裂缝 开裂 裂了 倒塌 改造 房子 房屋', en: 'crack|cracks|collapse|house' },
+  { c: 'housing', w: 2, zh: '细纹 裂纹 押金 裂缝 开裂 裂了 倒塌 改造 房子 房屋', en: 'crack|cracks|collapse|house' },
   // ------------------------------------------------------------ labor 劳动保障
   { c: 'labor', w: 4, zh: '工资 欠薪 拖欠工资 讨薪 不发工资 欠工资 工钱 劳动合同 社保 五险一金 失业金 失业保险 工伤 辞退 开除 加班费 劳动仲裁 试用期 用人单位 农民工 包工头 养老保险 年终奖 离职 劳务费', en: 'wages|salary|unpaid|owed wages|back pay|labor contract|labour contract|employment contract|social insurance|unemployment benefit|work injury|injured at work|fired|dismissed|overtime|employer|laid off' },
   { c: 'labor', w: 2, zh: '单位 合同 上班 员工 工人' },
@@ -191,8 +191,8 @@ export const LEXICON: LexGroup[] = [
   { c: 'health', w: 3, zh: '专家号 号源 刷卡报销 报销比例 hpv 卫生站 病人 患者 输液 检查费 开药 药房 救护车 医务人员', en: 'emergency department|patients|pharmacy at the hospital|gp$|medical bill' },
   // ------------------------------------------------------------ public_security 治安与消防
   { c: 'public_security', w: 4, zh: '邻里纠纷 跺脚 拖椅子 拖桌子 打麻将 可疑人员 可疑 小偷 被盗 盗窃 被偷 偷了 撬锁 撬门 打架 斗殴 打人 殴打 威胁 骚扰 诈骗 传销 赌博 吸毒 消防隐患 火灾隐患 楼道充电 飞线充电 拉线充电 着火 起火 火情 失火 火灾 治安 派出所 民警 狗叫 狗咬 遛狗不拴绳 不拴绳 恶犬 灭火器 消防栓 安全出口 消防设施', en: 'suspicious|stranger|thief|thieves|stolen|theft|burglary|break-in|broke into|fight$|fighting|assault|harass|harassment|fire hazard|fire risk|fire safety|e-bike|ebike|e-bikes|electric bike|electric scooter|charging in the hallway|charging in the corridor|charging in the stairwell|on fire|police|stomping|footsteps|dog barking|barking|fire extinguisher' },
-  { c: 'public_security', w: 2, zh: '狗 邻居 纠纷 电动车 电瓶车 电动自行车 消防 火 报警 警察 偷 吵架 骂人 安全隐患', en: 'neighbour|neighbor|fire$|smoke alarm|dispute' },
-  { c: 'public_security', w: 3, zh: '撬 监控拍到 砸车 砸东西 醉汉 酒鬼 闹事 寻衅 偷窃 扒手 偷东西 被撬 插排 插线板 消防器材 消防设施 烟感 半夜唱歌', en: 'stole|steal|stealing|robbed|pickpocket|drunk|vandal|trespass' },
+  { c: 'public_security', w: 2, zh: '抽烟 吸烟 狗 邻居 纠纷 电动车 电瓶车 电动自行车 消防 火 报警 警察 偷 吵架 骂人 安全隐患', en: 'neighbour|neighbor|fire$|smoke alarm|dispute' },
+  { c: 'public_security', w: 3, zh: '打群架 群架 干架 撬 监控拍到 砸车 砸东西 醉汉 酒鬼 闹事 寻衅 偷窃 扒手 偷东西 被撬 插排 插线板 消防器材 消防设施 烟感 半夜唱歌', en: 'stole|steal|stealing|robbed|pickpocket|drunk|vandal|trespass' },
   { c: 'public_security', w: 4, zh: '恐吓 恐吓信 威胁信 辱骂 泼油漆 堵锁眼 跟踪 偷拍' },
   { c: 'public_security', w: 4, zh: '精神不正常 精神病 疯子 砸窗户 砸玻璃 扔石头 汽油 易燃易爆 危险品 囤积', en: 'dog|dogs$|leash|unleashed|off the lead|attacked|bit my|bitten|petrol|gasoline|explosives' },
   { c: 'public_security', w: 4, zh: '偷快递 偷东西 偷车 被偷走', en: 'stealing packages|steals packages' },
@@ -255,7 +255,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'public_security', w: 4, en: 'tried to open my door|break in|breaking in|tried to get in|prowler|trying the door|burglar' },
   { c: 'property', w: 3, en: 'lift$|lifts$' },
   // ------------------------------------------------------------ tags for boundary rules
-  { c: '#leak', w: 1, zh: '漏到 渗到 流到我家 管子爆 管爆 滋水 水漏 漏水 渗水 就漏 漏雨 下雨漏 漏了 滴水 往下滴 往下漏 水管破 水管裂 水管坏 跑水 淹了 泡了', en: 'leak|leaking|dripping|burst pipe|pipe burst|flooded' },
+  { c: '#leak', w: 1, zh: '冒水 往外冒水 漏到 渗到 流到我家 管子爆 管爆 滋水 水漏 漏水 渗水 就漏 漏雨 下雨漏 漏了 滴水 往下滴 往下漏 水管破 水管裂 水管坏 跑水 淹了 泡了', en: 'leak|leaking|dripping|burst pipe|pipe burst|flooded' },
   { c: '#inbuilding', w: 1, zh: '楼上 楼内 楼里 楼道 家里 我家 屋里 室内 天花板 顶棚 卫生间 厨房 单元 墙面 墙上 楼顶 屋顶 顶楼 户内 水管井 管道井 立管 楼下邻居', en: 'upstairs|ceiling|my apartment|my flat|the building|bathroom|kitchen|my home' },
   { c: '#mains', w: 1, zh: '主管道 市政管 管网 马路上 路面 路边 街上 大街 路口 井里 自来水管道 地下管道', en: 'water main|street|road$|main pipe|under the road' },
   { c: '#noise', w: 1, zh: '拍球 跑跳 蹦 砸地 剁馅 敲打 敲墙 咚咚 噪音 噪声 躁音 燥音 吵死 吵得 太吵 好吵 很吵 吵闹 吵人 吵到 声音 动静 响 轰鸣 喇叭 到半夜 大半夜 半夜三更 睡不着 没法睡 睡不好 划拳', en: 'noise|noisy|loud|racket|din$|banging|barking|drill|hammering|all night' },
