@@ -44,6 +44,15 @@ out(`  district        ${p(r.district.accuracy)}  (${r.district.right}/${r.distr
 out(`  street          ${p(r.street.accuracy)}  (${r.street.right}/${r.street.n} labelled)   target ≥ 93%`);
 out(`  needs_location  ${p(r.needsLocation.accuracy)}  (${r.needsLocation.right}/${r.total})   target ≥ 97%`);
 out(`  urgent          P ${p(r.urgent.precision)}  R ${p(r.urgent.recall)}  F1 ${r.urgent.f1.toFixed(3)}  (tp ${r.urgent.tp}, fp ${r.urgent.fp}, fn ${r.urgent.fn})   target F1 ≥ 0.90`);
+if (devFiles.length > 1) {
+  out('  per file:');
+  for (const f of devFiles) {
+    const fr = scoreLines(parseDevSet(readFileSync(f, 'utf8')));
+    out(
+      `    ${path.basename(f).padEnd(22)} n=${String(fr.total).padStart(4)}  category ${p(fr.category.accuracy).padStart(6)}  street ${p(fr.street.accuracy).padStart(6)}  needs_location ${p(fr.needsLocation.accuracy).padStart(6)}  urgent F1 ${fr.urgent.f1.toFixed(3)}`,
+    );
+  }
+}
 out();
 out('Top confusions (expected → got):');
 for (const c of r.confusions.slice(0, 12)) out(`  ${String(c.count).padStart(3)}  ${c.expected} → ${c.got}`);
