@@ -353,6 +353,9 @@ function applyRules(f: Features, t: string): void {
   // Pipes inside the building or flat are the property manager's (楼内管道问题归物业管理).
   if (has('#inbuilding') && /水管|管道|管子|下水管|水龙头/.test(t) && !has('#mains') && !has('#heatingword') && !/堵|反味|返臭|冒/.test(t)) add('property', 2.5);
 
+  // Dog mess is a cleanliness matter, not a dispute with the dog's owner.
+  if (/狗|dog/.test(t) && /大小便|拉屎|狗屎|粪|便便|poop|poo\b|mess/.test(t)) add('sanitation', 3);
+
   // 共享单车乱停放 is named in parking's scope: piles of shared bikes are parking, not clutter.
   if (/共享单车|shared bike|bike-share|bike share/.test(t)) add('parking', 2);
 

@@ -121,6 +121,7 @@ export const LEXICON: LexGroup[] = [
   { c: 'parking', w: 3, zh: '停着 报废 废弃 面包车 长期停放 常年停 停了一辆 乱停车 占车位 抢车位 车位少 车位太少 停车位少', en: 'abandoned|car parked|cars park|parking spot|parking spaces|parks$|park in|park on' },
   { c: 'parking', w: 4, en: 'park on|park in|parks on|park at|park across|park outside|park their|parked on|parked in|parked across|parked outside' },
   { c: 'parking', w: 3, zh: '车停着 有车停 车堵着 堵着门 车挡着' },
+  { c: 'parking', w: 3, zh: '停的车 停着的车 车占了 占了自行车道 占用自行车道 占了非机动车道 占用非机动车道' },
   { c: 'parking', w: 2, zh: '等客 趴活 揽客' },
   { c: 'parking', w: 3, zh: '停了辆 摩托车 没人动 没动过 一直不动 外来车辆 外来车', en: 'blocking my|blocks my|garage|driveway' },
   // ------------------------------------------------------------ traffic 道路交通
