@@ -20,7 +20,8 @@ import { systemClock, type Clock, type WorkflowDeps } from './core/workflow/cont
 import { policyFromConfig } from './core/workflow/policy.js';
 import type { Understand } from './core/workflow/understanding-port.js';
 import { understand as embeddedUnderstand } from './core/understanding/index.js';
-import { createGeocoder, type Geocoder } from './core/understanding/place/geocoder.js';
+import { geocoderFromConfig, type Geocoder } from './core/understanding/place/geocoder.js';
+import { warmUpPlaceResolver } from './core/understanding/place/index.js';
 import { resolvePin, resolvePlaceWithGeocoder } from './core/understanding/place/pin.js';
 import { createRouter } from './bots/router.js';
 import { createInboundSink } from './jobs/inbox.js';
@@ -86,9 +87,8 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     const queues = createQueues(redis, config.REDIS_PREFIX, logger);
     closers.push(() => Promise.all(Object.values(queues).map((q) => q.close())));
 
-    const geocoder = config.GEOCODER_BASE_URL && config.GEOCODER_KEY
-      ? createGeocoder({ baseUrl: config.GEOCODER_BASE_URL, key: config.GEOCODER_KEY, timeoutMs: config.GEOCODER_TIMEOUT_MS, dailyQuota: config.GEOCODER_DAILY_QUOTA, prefix: config.REDIS_PREFIX }, redis, logger)
-      : null;
+    const geocoder = geocoderFromConfig(config, redis, logger);
+    warmUpPlaceResolver(); // load the segmenter now, not on the first resident's message
     const understand: Understand = opts.understand ?? withGeocoder(await chooseUnderstanding(config, logger), geocoder);
     const deps: WorkflowDeps = {
       db,
