@@ -6,7 +6,7 @@ import { CATEGORY_CODES } from '../../core/understanding/taxonomy.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-function run(args: string[], input: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], input: string | Buffer, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, 'bin/shaosheng.mjs'), ...args], {
       cwd: root,
@@ -57,6 +57,25 @@ describe('shaosheng classify (child process)', () => {
     const errors = lines(r.stderr).filter((o) => 'error' in o);
     expect(errors.map((e) => e.id)).toEqual([null, '3', null]);
     for (const e of errors) expect(typeof e.error).toBe('string');
+  });
+
+  it('invalid UTF-8, a 10,000-character line and HTML/SQL are answered, never a crash', async () => {
+    const bad = Buffer.concat([
+      Buffer.from('{"id":"u","text":"路灯坏了'),
+      Buffer.from([0xff, 0xfe, 0xc3, 0x28]),
+      Buffer.from('"}\n'),
+      Buffer.from(JSON.stringify({ id: 'long', text: '暖气不热。'.repeat(2000) }) + '\n'),
+      Buffer.from(JSON.stringify({ id: 'sql', text: "'; DROP TABLE petitions; --" }) + '\n'),
+      Buffer.from(JSON.stringify({ id: 'html', text: '<img src=x onerror=alert(1)>' }) + '\n'),
+    ]);
+    const r = await run(['classify'], bad);
+    expect(r.code).toBe(0);
+    const out = lines(r.stdout);
+    expect(out.map((o) => o.id)).toEqual(['u', 'long', 'sql', 'html']);
+    expect(out[0]).toMatchObject({ category: 'municipal_facility' });
+    expect(out[1]).toMatchObject({ category: 'heating' });
+    expect(out[2]).toMatchObject({ needs_more_info: true });
+    expect(out[3]).toMatchObject({ needs_more_info: true });
   });
 
   it('streams many lines', async () => {
