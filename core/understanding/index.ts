@@ -4,13 +4,13 @@
  * Embedded, synchronous, deterministic, no network. Never throws.
  */
 import type { GeoPoint } from '../../adapters/types.js';
-import { addHomophoneFeatures, boostCategory, classifyCategory, extractFeatures, scaleCategory, tagCount, topScore } from './classify.js';
+import { addHomophoneFeatures, boostCategory, classifyCategory, extractFeatures, scaleCategory, tagCount, topScore, type Features } from './classify.js';
 import { hasWords, normalize, wellFormed } from './normalize.js';
 import { detectPersonalData, type PersonalDataItem, type PersonalDataOriginal } from './pii.js';
 import { resolvePlace, type PlaceResult } from './place/index.js';
 import { streetLabel } from './place/gazetteer.js';
 import { CATEGORY_BY_CODE, type CategoryCode } from './taxonomy.js';
-import { triageFor, urgencyFor, urgentSituations, type Triage, type Urgency } from './urgency.js';
+import { triageFor, urgencyFor, urgentSituations, type Triage, type Urgency, type UrgentRule } from './urgency.js';
 
 export type { PlaceResult, PlaceCandidate } from './place/index.js';
 export type { Triage, TriageKind, Urgency, UrgencyClass } from './urgency.js';
@@ -157,6 +157,25 @@ function safePlace(text: string, history: string[] | undefined): PlaceResult {
   }
 }
 
+interface Analysis {
+  guess: ReturnType<typeof classifyCategory>;
+  situations: UrgentRule[];
+  features: Features;
+}
+
+/** Lexicon, homophones, urgent_when situations and boundary rules on one normalised text. */
+function analyse(t: string): Analysis {
+  const features = extractFeatures(t);
+  // Little exact evidence: try the terms by sound (homophone typos).
+  if (t && topScore(features) < 3) addHomophoneFeatures(t, features);
+  // An urgent_when situation is evidence for the category it belongs to (电梯困人 → property).
+  const situations = t ? urgentSituations(t) : [];
+  for (const sit of situations) boostCategory(features, sit.category, 3);
+  // Smoke and burning smells during a fire are the fire, not air pollution.
+  if (situations.some((sit) => sit.situation === '火情')) scaleCategory(features, 'pollution', 0.3);
+  return { guess: classifyCategory(t, features), situations, features };
+}
+
 /** Understand one message (plus earlier turns). Synchronous, embedded, never throws. */
 export function understand(text: string, opts: UnderstandOptions = {}): Understanding {
   const raw = wellFormed(text);
@@ -166,23 +185,21 @@ export function understand(text: string, opts: UnderstandOptions = {}): Understa
   const lang = opts.lang ?? detectLang(raw);
   const meaningful = hasWords(t) && !GREETING_ONLY.test(t.trim());
 
-  // Category and urgency are decided on this message; earlier turns help only when this one says little.
-  const features = extractFeatures(t);
-  // Little exact evidence: try the terms by sound (homophone typos).
-  if (meaningful && topScore(features) < 3) addHomophoneFeatures(t, features);
-  // An urgent_when situation is evidence for the category it belongs to (电梯困人 → property).
-  const situations = meaningful ? urgentSituations(t) : [];
-  for (const sit of situations) boostCategory(features, sit.category, 3);
-  // Smoke and burning smells during a fire are the fire, not air pollution.
-  if (situations.some((sit) => sit.situation === '火情')) scaleCategory(features, 'pollution', 0.3);
-  let guess = classifyCategory(t, features);
-  if (guess.score < 2 && history.length) {
+  // Category and urgency are decided on this message; earlier turns count only when this one says little
+  // (the resident answered a question: "在朝阳区望京街道" after "路灯坏了").
+  let analysis = meaningful ? analyse(t) : analyse('');
+  let tt = t;
+  if (analysis.guess.score < 2 && history.length) {
     const ht = normalize(detectPersonalData(history.join('。')).maskedText + '。' + pii.maskedText);
-    const hg = classifyCategory(ht);
-    if (hg.score > guess.score) guess = hg;
+    const withHistory = analyse(ht);
+    if (withHistory.guess.score > analysis.guess.score) {
+      analysis = withHistory;
+      tt = ht;
+    }
   }
+  const { guess, situations, features } = analysis;
   const place = meaningful || history.length ? safePlace(pii.maskedText, history) : NO_PLACE;
-  const triage = meaningful ? triageFor(t) : { kind: 'none' as const, message_zh: '', message_en: '' };
+  const triage = meaningful || tt !== t ? triageFor(tt) : { kind: 'none' as const, message_zh: '', message_en: '' };
 
   let code = guess.code;
   // Emergencies with no other category words: fire and fights are public_security, accidents traffic, medical health.
@@ -193,18 +210,19 @@ export function understand(text: string, opts: UnderstandOptions = {}): Understa
     else if (triage.kind === 'xinfang' || triage.kind === 'court') code = 'other';
   }
   // Nothing to act on: no words, or no category word and no emergency (a place alone says where, not what; a question with some substance is a policy question).
+  const hasContent = meaningful || tt !== t;
   const needsMoreInfo =
-    !meaningful ||
+    !hasContent ||
     (guess.score === 0 && triage.kind === 'none' && !(tagCount(features, '#question') > 0 && t.length >= 8));
-  if (!meaningful) code = 'other';
+  if (!hasContent) code = 'other';
   const category: CategoryResult = {
     code,
     confidence: code === guess.code ? guess.confidence : 0.6,
     ...(guess.runnerUp && guess.runnerUp.code !== code ? { runnerUp: guess.runnerUp } : {}),
   };
-  if (!meaningful) category.confidence = 0;
+  if (!hasContent) category.confidence = 0;
 
-  const urgency = meaningful ? urgencyFor(t, code, triage, situations) : { class: 'ordinary' as const, urgent: false, reason: 'no content' };
+  const urgency = hasContent ? urgencyFor(tt, code, triage, situations) : { class: 'ordinary' as const, urgent: false, reason: 'no content' };
   const needsLocation = !place.streetCode;
 
   let question: Question | undefined;

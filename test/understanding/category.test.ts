@@ -92,6 +92,19 @@ describe('category result', () => {
     expect(a).toEqual(b);
   });
 
+  it('keeps an earlier urgent situation when the resident only adds the place', () => {
+    const u = understand('朝阳区望京街道花家地', { history: ['电梯困人了，我妈被关在里面，快来人'] });
+    expect(u.category.code).toBe('property');
+    expect(u.urgency.urgent).toBe(true);
+    expect(u.needsMoreInfo).toBe(false);
+  });
+
+  it('does not let earlier turns override a clear new message', () => {
+    const u = understand('另外楼下的垃圾桶满了没人清运', { history: ['电梯困人了'] });
+    expect(u.category.code).toBe('garbage');
+    expect(u.urgency.urgent).toBe(false);
+  });
+
   it('uses earlier turns when the new message says little', () => {
     const u = understand('在朝阳区望京街道', { history: ['我们这路灯坏了好几天了'] });
     expect(u.category.code).toBe('municipal_facility');
