@@ -255,6 +255,13 @@ export const LEXICON: LexGroup[] = [
   { c: 'food_safety', w: 3, en: 'expiry|past its|bakery|bread$|mouldy bread|sell-by' },
   { c: 'public_security', w: 4, en: 'tried to open my door|break in|breaking in|tried to get in|prowler|trying the door|burglar' },
   { c: 'property', w: 3, en: 'lift$|lifts$' },
+  { c: 'food_safety', w: 3, zh: '降压药 感冒药 处方药 中药 西药 假药 药品质量', en: 'medication|pills$|tablets$|drugstore' },
+  { c: 'food_safety', w: 2, zh: '药' },
+  { c: 'parking', w: 2, zh: '公共自行车 自行车站点 停放点 自行车停放' },
+  { c: 'drainage', w: 3, en: 'rainwater|storm water|stormwater|every storm|pours into|seeps into' },
+  { c: 'power', w: 4, en: 'ev charger|charger$|charging point|charging station|charging pile' },
+  { c: 'market', w: 3, en: 'scale$|scales$|rigged|weighing' },
+  { c: 'housing', w: 3, en: 'agent charged|agency fee|agent fee|agent\'s fee|rental agent|for a flat|letting fee|fake listing' },
   // ------------------------------------------------------------ tags for boundary rules
   { c: '#leak', w: 1, zh: '冒水 往外冒水 漏到 渗到 流到我家 管子爆 管爆 滋水 水漏 漏水 渗水 就漏 漏雨 下雨漏 漏了 滴水 往下滴 往下漏 水管破 水管裂 水管坏 跑水 淹了 泡了', en: 'leak|leaking|dripping|burst pipe|pipe burst|flooded' },
   { c: '#inbuilding', w: 1, zh: '楼上 楼内 楼里 楼道 家里 我家 屋里 室内 天花板 顶棚 卫生间 厨房 单元 墙面 墙上 楼顶 屋顶 顶楼 户内 水管井 管道井 立管 楼下邻居', en: 'upstairs|ceiling|my apartment|my flat|the building|bathroom|kitchen|my home' },
