@@ -257,7 +257,7 @@ function applyRules(f: Features, t: string): void {
   // Cars in (or markings of) the fire lane are a parking matter; stuff piled in it is fire safety.
   if (has('#firelane')) {
     if (has('#stuff') && !has('#vehicle')) add('public_security', 3);
-    else add('parking', 3);
+    else add('parking', has('#vehicle') ? 5 : 3);
   }
 
   // 加装电梯 (retrofitting a lift) is the housing authority's programme, not a lift fault.
