@@ -356,6 +356,9 @@ function applyRules(f: Features, t: string): void {
   // Dog mess is a cleanliness matter, not a dispute with the dog's owner.
   if (/狗|dog/.test(t) && /大小便|拉屎|狗屎|粪|便便|poop|poo\b|mess/.test(t)) add('sanitation', 3);
 
+  // Bulky, renovation and construction waste are named in garbage's scope, wherever they are piled.
+  if (/大件垃圾|装修垃圾|建筑垃圾|bulky waste|renovation waste|construction waste/.test(t)) add('garbage', 2);
+
   // 共享单车乱停放 is named in parking's scope: piles of shared bikes are parking, not clutter.
   if (/共享单车|shared bike|bike-share|bike share/.test(t)) add('parking', 2);
 
