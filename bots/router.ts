@@ -36,11 +36,25 @@ export async function attempt(c: Conversation, fn: () => Promise<void>): Promise
   }
 }
 
+/**
+ * Platform events that are not anybody speaking: a group that became a
+ * supergroup keeps its binding under the new id; membership changes are only logged.
+ */
+async function platformEvent(w: Work, msg: InboundMessage, name: string, args: string) {
+  if (name === '_migrate' && /^-?\d+$/.test(args)) {
+    const moved = await w.tx.chatBinding.updateMany({ where: { platform: msg.platform, chatId: msg.chatId }, data: { chatId: args } });
+    w.deps.logger.info({ platform: msg.platform, moved: moved.count }, 'group migrated; bindings follow it');
+    return;
+  }
+  w.deps.logger.info({ platform: msg.platform, event: name, status: args }, 'chat membership changed');
+}
+
 export function createRouter(opts: RouterOptions = {}) {
   return async function handleInbound(w: Work, msg: InboundMessage, inboundId: string): Promise<void> {
     const staff = msg.platform === 'wecom_kf' || msg.platform === 'open311' ? null : await findStaff(w, { platform: msg.platform, userId: msg.userId });
     const c = conversation(w, msg, inboundId, langOf(staff?.language ?? msg.language?.slice(0, 2)));
     const command = parseCommand(msg);
+    if (command?.name.startsWith('_')) return platformEvent(w, msg, command.name, command.args);
 
     await attempt(c, async () => {
       if (msg.action) {
