@@ -63,6 +63,7 @@ export async function createSchema(baseUrl: string, database: string, prefix = '
   const unitChats = new Map(units.map((u, i) => [u.id, UNIT_CHAT_BASE + i] as const));
   await db.chatBinding.createMany({ data: units.map((u) => ({ platform: 'telegram', chatId: String(unitChats.get(u.id)), unitId: u.id })) });
   const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema}` });
+  pool.on('error', () => undefined); // an idle connection cut by a database restart (chaos suite) is simply replaced
   return {
     url,
     schema,
