@@ -199,8 +199,14 @@ async function runSend(rt: Runtime, id: bigint) {
 async function sendDigest(rt: Runtime, sender: ChannelSender, first: ClaimedDelivery, outboxId: bigint): Promise<boolean> {
   const { db } = rt.deps;
   const now = rt.deps.clock.now();
-  const waiting = await db.delivery.count({ where: { platform: first.platform, chatId: first.chatId, status: 'pending' } });
-  if (waiting === 0 || waiting + 1 <= (await sender.remainingBudget!(first.chatId))) return false;
+  const [waiting, inFlight] = await Promise.all([
+    db.delivery.count({ where: { platform: first.platform, chatId: first.chatId, status: 'pending' } }),
+    // Claimed by other workers and waiting for this chat's turn: each will take a slot of the budget first.
+    db.delivery.count({ where: { platform: first.platform, chatId: first.chatId, status: 'sending', id: { not: first.id }, leaseUntil: { gt: now } } }),
+  ]);
+  // Send alone only while the budget covers everything ahead plus one spare slot, so a digest
+  // never has to wait for the next window behind single messages.
+  if (waiting === 0 || inFlight + waiting + 1 < (await sender.remainingBudget!(first.chatId))) return false;
   const others = await db.$queryRaw<ClaimedDelivery[]>`
     UPDATE "Delivery" SET status = 'sending', "leaseUntil" = ${new Date(now.getTime() + SEND_LEASE_MS)}
     WHERE id IN (SELECT id FROM "Delivery" WHERE platform = ${first.platform} AND "chatId" = ${first.chatId} AND status = 'pending'

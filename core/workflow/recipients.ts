@@ -1,7 +1,7 @@
 /**
  * Who receives an intent: the resident of a petition; every chat bound to a
  * unit (or, with none, its staff one by one); an area's coordinators (bound
- * chats and coordinator staff), climbing from street to district to admins
+ * chats, and privately the coordinators on platforms without one), climbing from street to district to admins
  * when nobody is registered, so an escalation never falls on the floor.
  */
 import type { Tx } from '../db.js';
@@ -46,9 +46,15 @@ export async function areaRecipients(tx: Tx, areaCode: string): Promise<Recipien
       tx.chatBinding.findMany({ where: { areaCode: code } }),
       tx.staff.findMany({ where: { areaCode: code, role: 'coordinator' } }),
     ]);
+    // A platform with a chat bound to the area reaches its coordinators there; a private copy
+    // to each of them would double every review request (and, in a burst, flood private chats
+    // that get no digest). Coordinators on a platform without a bound chat are told directly.
+    const boundPlatforms = new Set(bindings.map((b) => b.platform));
     const list = dedupe([
       ...bindings.map((b) => ({ platform: b.platform, chatId: b.chatId, language: 'zh', audience: 'area' as const })),
-      ...staff.map((s) => ({ platform: s.platform, chatId: privateChatOf(s.platform, s.platformUserId), language: s.language, audience: 'area' as const })),
+      ...staff
+        .filter((s) => !boundPlatforms.has(s.platform))
+        .map((s) => ({ platform: s.platform, chatId: privateChatOf(s.platform, s.platformUserId), language: s.language, audience: 'area' as const })),
     ]);
     if (list.length) return list;
   }

@@ -146,7 +146,8 @@ export async function startE2e(opts: E2eOptions = {}): Promise<E2e> {
     LOG_LEVEL: 'silent',
     DATABASE_URL: url,
     DB_SCHEMA: schema,
-    DB_POOL_MAX: '8',
+    // 8 intake + 8 outbound workers, the inbox and the test's own queries share the pool
+    DB_POOL_MAX: '14',
     REDIS_URL: loadConfig().REDIS_URL,
     REDIS_PREFIX: prefix,
     PORT: '0',
