@@ -301,7 +301,8 @@ async function whistleCommand(c: Conversation, args: string) {
   let place: string | undefined;
   if (isNumber) {
     const p = await c.w.tx.petition.findUnique({ where: { number: target } });
-    areaCode = p?.streetCode ?? p?.districtCode ?? undefined;
+    if (!p) throw new AppError('not_found', 'whistle on an unknown petition', zhen(l, `找不到诉求 ${target}。`, `No petition ${target}.`));
+    areaCode = p.streetCode ?? p.districtCode ?? undefined;
   } else {
     const u = await c.w.deps.understand(target, {});
     areaCode = u.place.streetCode ?? u.place.districtCode ?? undefined;

@@ -111,6 +111,10 @@ describe.concurrent('Telegram end to end (service + Bot API emulator)', { timeou
     const coordinator = e.person(COORDINATOR);
     const staff = e.person(STAFF);
 
+    // A mistyped number is named as such (it used to read "no such departments").
+    await coordinator.command('/whistle 2699999999 城管 住建 1');
+    await e.waitFor(COORDINATOR.chatId, (m) => m.text === '找不到诉求 2699999999。');
+
     await coordinator.command(`/whistle ${no} 城管 住建 1`);
     const opened = await e.waitFor(COORDINATOR.chatId, (m) => m.text.startsWith('已吹哨 W'));
     const wno = /已吹哨 (W\d+)/.exec(opened.text)![1]!;
