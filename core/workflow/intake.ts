@@ -88,9 +88,12 @@ export async function receiveResidentMessage(w: Work, msg: ResidentMessage): Pro
 
   if (awaiting?.kind === 'comment' && text) {
     await setAwaiting(w, resident.id, null);
-    const rating = await w.tx.rating.findFirst({ where: { petitionId: awaiting.petitionId }, orderBy: { round: 'desc' } });
+    const said = await w.deps.understand(text, {});
+    // A new problem at a named place is a new petition, not a remark on the rated one.
+    const newMatter = !!said.category && said.category.code !== 'other' && !!said.place.districtCode;
+    const rating = newMatter ? null : await w.tx.rating.findFirst({ where: { petitionId: awaiting.petitionId }, orderBy: { round: 'desc' } });
     if (rating) {
-      await w.tx.rating.update({ where: { id: rating.id }, data: { comment: (await w.deps.understand(text, {})).maskedText.slice(0, 1000) } });
+      await w.tx.rating.update({ where: { id: rating.id }, data: { comment: said.maskedText.slice(0, 1000) } });
       await w.notify({ t: 'resident', petitionId: awaiting.petitionId, note: 'comment_saved' }, `res:${awaiting.petitionId}:comment:${rating.id}`);
       return { kind: 'comment', petitionId: awaiting.petitionId };
     }

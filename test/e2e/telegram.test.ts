@@ -80,6 +80,11 @@ describe.concurrent('Telegram end to end (service + Bot API emulator)', { timeou
     const satisfied = await e.waitFor(RESIDENT.chatId, (m) => m.text === '您对办理结果是否满意？');
     await resident.press(satisfied, '不满意');
     await e.waitFor(RESIDENT.chatId, (m) => m.text.includes('提交重新办理审核'));
+    // The bot now takes a remark on the rating; a new problem at a named place is still a new petition.
+    await resident.say('朝阳区三里屯街道 工体北路8号院 路灯坏了一个星期，晚上漆黑一片');
+    const other = await e.waitFor(RESIDENT.chatId, (m) => m.text.startsWith('已受理') && numberIn(m.text) !== no);
+    expect(other.text).toContain('市政设施');
+    expect(e.messages(RESIDENT.chatId).some((m) => m.text.startsWith('意见已记录'))).toBe(false);
 
     const review = await e.waitFor(COORDINATOR.chatId, (m) => m.text.startsWith(`【重办申请】诉求 ${no}`));
     expect(review.text).toContain('未解决');
