@@ -62,6 +62,10 @@ interface Entry {
   needsBuilding?: boolean;
   /** Universities: "北京大学人民医院" is not the campus. */
   institution?: boolean;
+  /** Also an everyday phrase (下水沟, 新房子, 鸟巢, 三间房): counts only with a suffix, building number, neighbouring place or as the whole answer. */
+  everyday?: boolean;
+  /** The full official name with its suffix (东湖街道, 来广营乡): the most explicit clue there is. */
+  explicit?: boolean;
 }
 
 const dict = new Map<string, Entry[]>();
@@ -80,7 +84,9 @@ function addEntry(map: Map<string, Entry[]>, key: string, e: Entry): void {
     map.set(key, [e]);
     return;
   }
-  const i = list.findIndex((x) => x.method === e.method && !!x.weak === !!e.weak && !!x.needsBuilding === !!e.needsBuilding);
+  const i = list.findIndex(
+    (x) => x.method === e.method && !!x.weak === !!e.weak && !!x.needsBuilding === !!e.needsBuilding && !!x.everyday === !!e.everyday && !!x.explicit === !!e.explicit,
+  );
   if (i < 0) {
     list.push(e);
     return;
@@ -96,7 +102,25 @@ function addEntry(map: Map<string, Entry[]>, key: string, e: Entry): void {
 
 function add(key: string, e: Entry): void {
   // Keys in the same normal form as the text (areas.json has a few traditional characters: 东趙村).
-  addEntry(dict, normalizeText(key), e);
+  const k = normalizeText(key);
+  addEntry(dict, k, e.method !== 'district' && isEverydayName(k) ? { ...e, everyday: true } : e);
+}
+
+/**
+ * Place names that are also everyday phrases. Found by a scan: every word of the
+ * jieba dictionary (frequency ≥ 20, not tagged as a place or name) and every
+ * everyday two-character word followed by a generic tail (沟, 房, 地, 口 …) was run
+ * through the resolver in a neutral sentence; these gave a street. They need
+ * context (see `acceptContext`).
+ */
+const EVERYDAY_NAMES = new Set([
+  '下水沟', '排水沟', '新房子', '三角地', '苹果派', '莲花瓣', '石板房', '鸟巢', '分水岭', '商业街', '发电站', '飞机场',
+  '科技园', '航空港', '电信局', '管道局', '桥梁厂', '水泥厂', '玫瑰园', '百草园', '樱花园', '红房子',
+]);
+/** A numeral, a measure word and a generic noun: 三间房 "three rooms", 两间房, 五间房, 三道沟 "three ditches" (not 五道口, a name). */
+const NUMERAL_MEASURE = /^[一二两三四五六七八九十几](?:间房|道沟|间屋)$/;
+function isEverydayName(k: string): boolean {
+  return EVERYDAY_NAMES.has(k) || NUMERAL_MEASURE.test(k);
 }
 function addLatin(key: string, e: Entry): void {
   addEntry(latinDict, latinKey(key), e);
@@ -198,9 +222,9 @@ function buildIndex(): void {
   // Streets: official names and aliases.
   for (const s of STREETS.values()) {
     const t: Target = { d: s.districtCode, s: s.code };
-    add(s.name, { method: 'official', targets: [t] });
+    add(s.name, { method: 'official', targets: [t], explicit: true });
     const dname = DISTRICT_BY_CODE.get(s.districtCode)!;
-    add(`${dname.name}${s.name}`, { method: 'official', targets: [t] });
+    add(`${dname.name}${s.name}`, { method: 'official', targets: [t], explicit: true });
     const short = s.name.replace(/(街道|地区|回族乡|满族乡|镇|乡)$/, '');
     // "朝阳区三里屯" and "朝阳三里屯" name the street unambiguously even when the bare short name is not an alias.
     if (short.length >= 2 && short !== s.name) {
@@ -209,7 +233,7 @@ function buildIndex(): void {
     }
     if (s.name.endsWith('地区')) {
       // 地区 offices are also 乡 governments: residents write 来广营乡, 来广营镇.
-      add(`${short}乡`, { method: 'official', targets: [t] });
+      add(`${short}乡`, { method: 'official', targets: [t], explicit: true });
     }
     for (const a of s.aliases) {
       const e: Entry = { method: 'alias', targets: [t] };
@@ -419,7 +443,7 @@ function scan(text: string): Match[] {
 function weight(m: Match): number {
   const len = m.end - m.start;
   // A 2-character community stem or a weak name covers text less convincingly than a full name.
-  return (m.entry.needsBuilding || m.entry.weak ? len * 0.6 : len) - 0.01;
+  return (m.entry.needsBuilding || m.entry.weak || m.entry.everyday ? len * 0.6 : len) - 0.01;
 }
 
 /**
@@ -479,6 +503,27 @@ const SHORT_FUZZY_STOP = new Set(
   ).split(' '),
 );
 
+/**
+ * A two-character homophone typo of a street alias inside a longer message, when a location word
+ * follows it ("望经这边的下水道赌了"): only at a clause start, and only when the two characters are not
+ * a word of their own (学校这边, 我们这边 are words).
+ */
+function cuedShortFuzzy(text: string): Match | null {
+  const re = /(?:^|[\s，。,.!！?？、;；:：~～…])(?:我在|我住|住在|在)?([\u4e00-\u9fff]{2})(?=这边|那边|附近|一带|这块|那块)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const core = m[1]!;
+    if (SHORT_FUZZY_STOP.has(core)) continue;
+    const hits = shortFuzzy.match(core);
+    if (!hits.length) continue;
+    const start = m.index + m[0].length - 2;
+    const words = segmenter().cut(text.slice(start, start + 4), false);
+    if (words[0] === core) continue; // an everyday word
+    return { start, end: start + 2, text: core, entry: { method: hits[0]!.method, targets: hits.flatMap((e) => e.targets) }, fuzzy: true };
+  }
+  return null;
+}
+
 /** The text without punctuation and filler words around a bare answer ("在望经那边吧" → "望经"). */
 function shortCore(text: string): string {
   if (text.length > 12) return '';
@@ -517,6 +562,14 @@ const INSTITUTION_OFFSHOOT = /^(?:第[一二三四五六七八九]|[\u4e00-\u9fa
 
 function acceptContext(text: string, m: Match, strong: Match[], breaks?: Uint8Array): boolean {
   if (m.entry.institution && INSTITUTION_OFFSHOOT.test(text.slice(m.end, m.end + 9))) return false;
+  if (m.entry.everyday) {
+    // 下水沟, 新房子, 鸟巢: a place only as the whole answer, with a building number, a place suffix,
+    // "住在…", or right next to another place (延庆下水沟); "排到下水沟里" is a ditch.
+    if (isShortAnswer(text, m) || BUILDING_AFTER.test(text.slice(m.end))) return true;
+    if (/^(?:小区|社区|村|地铁站|站|街道|地区|镇|乡|[东西南北](?:边|侧|门|面))/.test(text.slice(m.end, m.end + 3))) return true;
+    if (/(?:住在|家住|我住|位于)$/.test(text.slice(Math.max(0, m.start - 2), m.start))) return true;
+    return strong.some((o) => o !== m && (o.end === m.start || o.start === m.end));
+  }
   if (m.entry.needsBuilding) {
     // Right after another name it is that name's sub-part ("花家地西里" + "二区"), not a community of its own.
     if (strong.some((o) => o.end === m.start)) return false;
@@ -651,7 +704,7 @@ function resolveText(text: string, breaks?: Uint8Array): PlaceResult {
   if (chosen.some(needsWordCheck)) {
     chosen = chosen.filter((m) => !needsWordCheck(m) || !crossesWord(text, m, tokensAround(text, m.start, m.end)));
   }
-  const strongFirst = chosen.filter((m) => !m.entry.weak && !m.entry.needsBuilding);
+  const strongFirst = chosen.filter((m) => !m.entry.weak && !m.entry.needsBuilding && !m.entry.everyday);
   chosen = chosen.filter((m) => acceptContext(text, m, strongFirst, breaks));
   let usedFuzzy = false;
   if (!chosen.some((m) => m.entry.method !== 'district')) {
@@ -683,15 +736,110 @@ function resolveText(text: string, breaks?: Uint8Array): PlaceResult {
       const targets = hits.flatMap((e) => e.targets);
       const start = text.indexOf(core);
       chosen.push({ start, end: start + 2, text: core, entry: { method: hits[0]!.method, targets }, fuzzy: true });
+    } else {
+      const cued = cuedShortFuzzy(text);
+      if (cued) {
+        usedFuzzy = true;
+        chosen.push(cued);
+      }
     }
   }
   const address = extractAddress(text, chosen);
   if (!chosen.some((m) => m.entry.targets.length)) return none(address);
+  const result = decide(chosen, address, usedFuzzy);
+  if (result.streetCode || chosen.length < 2) return result;
+  // Several places that disagree: where the resident lives or works, or a route, is context;
+  // the place mentioned without such a cue is where the problem is ("我家在回龙观，公司楼下在上地…上地这边路灯坏了").
+  const ctx = contextMentions(text, chosen);
+  if (!ctx.some(Boolean) || ctx.every(Boolean)) return result;
+  const problem = chosen.filter((_, i) => !ctx[i]);
+  if (!problem.some((m) => m.entry.method !== 'district')) return result;
+  const narrowed = decide(problem, address, usedFuzzy);
+  if (!narrowed.streetCode) return result;
+  return { ...narrowed, matched: result.matched, confidence: Math.round(narrowed.confidence * 0.9 * 100) / 100 };
+}
+
+/** Cues that a place is the resident's home, workplace, registration or a route end, not the problem's place. */
+const HOME_BEFORE = /(?:家|家里)(?:住|住在|在|就在)$|(?:住在|家住|住的是|住的|户口在|户籍在|户口是|我住|她住|他住|我是|我们是)$/;
+const WORK_BEFORE = /(?:公司|单位|办公室|工作单位|学校)(?:在|就在|是)$|(?:上班在|工作在)$/;
+const WORK_AFTER = /^(?:上班|工作|上学|读书|打工)/;
+const ROUTE_FROM = /从$/;
+
+/** For each match: is it only context (home, work, route)? A name chained to a context name shares its role. */
+function contextMentions(text: string, ms: Match[]): boolean[] {
+  const out = ms.map(() => false);
+  const clauseStart = (i: number) => {
+    let k = i;
+    while (k > 0 && !SEGMENT_PUNCT.test(text[k - 1]!)) k--;
+    return k;
+  };
+  for (let i = 0; i < ms.length; i++) {
+    // The first name of a chain (朝阳区 + 望京 …) carries the cue.
+    let first = i;
+    while (first > 0 && ms[first - 1]!.end === ms[first]!.start) first--;
+    let last = i;
+    while (last + 1 < ms.length && ms[last + 1]!.start === ms[last]!.end) last++;
+    const before = text.slice(Math.max(0, ms[first]!.start - 5), ms[first]!.start);
+    const after = text.slice(ms[last]!.end, ms[last]!.end + 4).replace(/^(?:这边|那边|附近)/, '');
+    const cs = clauseStart(ms[first]!.start);
+    const clauseBefore = text.slice(cs, ms[first]!.start);
+    if (HOME_BEFORE.test(before) || WORK_BEFORE.test(before)) out[i] = true;
+    else if (/(?:在|去|到)$/.test(before) && WORK_AFTER.test(after)) out[i] = true;
+    else if (/^的$|^的人/.test(after.slice(0, 1)) && /(?:我是|我们是)$/.test(before)) out[i] = true;
+    else if (ROUTE_FROM.test(before) || (/(?:到|去|至)$/.test(before) && /从/.test(clauseBefore))) out[i] = true;
+  }
+  return out;
+}
+
+interface Clue {
+  m: Match;
+  targets: Target[];
+  conflict: boolean;
+}
+
+const streetsOf = (c: Clue) => new Set(c.targets.map((t) => t.s).filter((s): s is string => !!s));
+
+/**
+ * When clues disagree, the more explicit one decides: a full official name
+ * ("朝阳区东湖街道") beats a community, landmark or alias ("望京西园三区" lies in
+ * 望京街道 by areas.json, but the resident named the street); a community with
+ * one street beats a broad area alias of the same district ("回龙观龙泽苑东区":
+ * residents call the whole area 回龙观, the community is in 龙泽园街道).
+ * Clues that agree with the winner are kept (they carry the community name).
+ */
+function preferSpecific(usable: Clue[]): Clue[] {
+  const keepAgreeing = (s: string) => usable.filter((c) => c.m.entry.explicit || streetsOf(c).has(s) || streetsOf(c).size === 0);
+  const explicit = usable.filter((c) => c.m.entry.explicit && !c.m.fuzzy);
+  if (explicit.length) {
+    let inter: string[] = [...streetsOf(explicit[0]!)];
+    for (const c of explicit.slice(1)) {
+      const ss = streetsOf(c);
+      inter = inter.filter((s) => ss.has(s));
+    }
+    return inter.length === 1 ? keepAgreeing(inter[0]!) : usable;
+  }
+  const communities = usable.filter((c) => c.m.entry.method === 'community' && !c.m.fuzzy && !c.m.entry.needsBuilding && !c.m.entry.everyday && streetsOf(c).size === 1);
+  const others = usable.filter((c) => !communities.includes(c));
+  // The area names residents use loosely: an alias (回龙观) or district + short name (昌平回龙观), never a full official name.
+  const broad = (c: Clue) => (c.m.entry.method === 'alias' || c.m.entry.method === 'official') && !c.m.entry.explicit && !c.m.latin && !c.m.fuzzy;
+  if (!communities.length || !others.length || !others.every(broad)) return usable;
+  // A separate, longer mention ("回龙观" + "龙泽苑东区"), never the same words read two ways (田村 the street, 田村 the village).
+  const overlaps = (x: Match, y: Match) => x.start < y.end && y.start < x.end;
+  if (communities.some((c) => others.some((o) => overlaps(c.m, o.m)))) return usable;
+  const cs = new Set(communities.map((c) => [...streetsOf(c)][0]!));
+  if (cs.size !== 1) return usable;
+  const s = [...cs][0]!;
+  const d = districtOfStreet(s);
+  // Only within the alias's own district: a community elsewhere is another place, not a part of it.
+  if (!others.every((c) => c.targets.some((t) => t.d === d))) return usable;
+  return keepAgreeing(s).filter((c) => c.m.entry.method === 'community' || streetsOf(c).has(s));
+}
+
+function decide(chosen: Match[], address: string | null, usedFuzzy: boolean): PlaceResult {
 
   const districtSet = new Set<string>();
   for (const m of chosen) if (m.entry.method === 'district') districtSet.add(m.entry.targets[0]!.d);
 
-  interface Clue { m: Match; targets: Target[]; conflict: boolean }
   const clues: Clue[] = [];
   for (const m of chosen) {
     if (m.entry.method === 'district' || !m.entry.targets.length) continue;
@@ -722,8 +870,9 @@ function resolveText(text: string, breaks?: Uint8Array): PlaceResult {
   }
 
   // A clue that conflicts with the named district is kept only when nothing else names a street.
-  const usable = clues.some((c) => !c.conflict) ? clues.filter((c) => !c.conflict) : clues;
+  let usable = clues.some((c) => !c.conflict) ? clues.filter((c) => !c.conflict) : clues;
   const anyConflict = usable.some((c) => c.conflict);
+  if (!anyConflict && usable.length > 1) usable = preferSpecific(usable);
 
   // Intersect the street sets of all clues; when they disagree, ask.
   let inter: Set<string> | null = null;
