@@ -159,6 +159,8 @@ function pinyinIndex(): Map<string, PinyinTerm[]> {
  * provided at least one character is the term's own.
  * Returns true when something was found.
  */
+const FUNCTION_CHARS = '是的了在有不没我你他她它这那就也都还和与或把被给让吗呢吧啊呀个么';
+
 export function addHomophoneFeatures(t: string, f: Features): boolean {
   if (!/[\u4e00-\u9fff]/.test(t)) return false;
   const text = t.length > 300 ? t.slice(0, 300) : t;
@@ -188,6 +190,12 @@ export function addHomophoneFeatures(t: string, f: Features): boolean {
       let same = 0;
       for (let k = 0; k < n; k++) if (span[k] === termText[k]) same++;
       if (same === 0 || same === n) continue;
+      // The correct spelling already counted (垃圾 found, and 拉圾 would match it again by sound).
+      if (f.matched.includes(span)) continue;
+      // A function word is not a typo of a content character (是垃圾 is not 湿垃圾).
+      let fn = false;
+      for (let k = 0; k < n; k++) if (span[k] !== termText[k] && FUNCTION_CHARS.includes(span[k]!)) fn = true;
+      if (fn) continue;
       f.seen[term.id] = 1;
       f.scores[term.target]! += term.w * 0.6;
       f.matched.push(text.slice(i, i + n));
@@ -233,6 +241,8 @@ function applyRules(f: Features, t: string): void {
     else if (has('#inbuilding')) add('property', 3);
   }
   if (has('#pressure') && has('#highfloor')) add('property', 4);
+  // 楼内水压低 is named in property's scope: low pressure in the building or on an upper floor ("住八楼洗澡都没水").
+  else if (/水压|水流小|水流很小|水上不来|上不去水|水上不去|水很小|水小/.test(t) && /楼里|楼内|单元里|(?:住|在)(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:楼|层)|(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:楼|层)以上/.test(t)) add('property', 3 + s[C('water_supply')]! * 0.8);
 
   // Noise: shops, sites, factories and square dancing are `noise`; neighbours' daily life is `public_security`.
   if (has('#noise') || has('#neighbor')) {
@@ -276,7 +286,12 @@ function applyRules(f: Features, t: string): void {
   }
 
   // A pure suggestion (建议…) with no problem reported is "other" (表扬与建议).
-  if (/^(?:我|我们)?(?:想|有个|有一个|提个|提一个)?建议|^suggest|^i suggest|^i'd like to suggest|^my suggestion/.test(t) && f.tags[T('#complaint')]! <= 1) add('other', 4);
+  // The topic words then name what the suggestion is about, not a problem (as with praise).
+  if (/^(?:我|我们)?(?:想|有个|有一个|提个|提一个)?建议|^suggest|^i suggest|^i'd like to suggest|^my suggestion/.test(t) && f.tags[T('#complaint')]! <= 1) {
+    let maxOther = 0;
+    for (let i = 0; i < NCAT; i++) if (i !== C('other')) maxOther = Math.max(maxOther, s[i]!);
+    add('other', 4 + (/(?:多|增|加)(?:设|建|装|开|配)|增加|设置|开通|建一个|修一个|more /.test(t) ? maxOther * 0.6 : 0));
+  }
 
   // A hydrant that leaks is the water network's, not a fire-safety matter.
   if (/消火栓|消防栓|hydrant/.test(t) && has('#leak')) add('water_supply', 4);
@@ -327,7 +342,15 @@ function applyRules(f: Features, t: string): void {
   if (/二次供水|泵房|水泵|水箱|加压泵|booster pump|water tank/.test(t)) add('property', 3);
 
   // A dirty river or lake is water pollution (河道污染), even when the dirt is rubbish.
-  if (/河道|河里|河水|河面|湖里|湖水|水沟|池塘|river|lake|pond|canal/.test(t) && /垃圾|黑|臭|脏|污|死鱼|漂|rubbish|garbage|black|smell|dirty|dead fish/.test(t)) add('pollution', 3);
+  if (/河道|河里|河水|河面|湖里|湖水|(?<![下排阴])水沟|池塘|river|lake|pond|canal/.test(t) && /垃圾|黑|臭|脏|污|死鱼|漂|rubbish|garbage|black|smell|dirty|dead fish/.test(t)) add('pollution', 3);
+
+  // Rubbish lying all over a public place (not in bins, not waiting for collection) is 公共区域脏乱 (sanitation).
+  if (/(?:全是|到处是|到处都是|遍地|满地|一地|都是)垃圾|垃圾.{0,3}(?:遍地|满地|到处都是)|litter everywhere|rubbish everywhere/.test(t) && !/垃圾桶|垃圾箱|垃圾站|垃圾房|桶站|清运|收垃圾|垃圾车|bins?\b/.test(t) && s[C('drainage')]! < 3) {
+    add('sanitation', 3 + s[C('garbage')]! * 0.5);
+  }
+
+  // Cigarettes (卖烟, 香烟) are goods, not smoke.
+  if (/卖烟|买烟|香烟|烟酒|烟草|电子烟|cigarette/.test(t) && !/油烟|浓烟|冒烟|黑烟|烟雾|烟尘|烟囱|烟大|烟很大|呛/.test(t)) s[C('pollution')]! *= 0.2;
 
   // Digging a basement or under the foundations is illegal construction.
   if (/挖.{0,6}(?:地下室|地基|地下)|地下室.{0,4}挖|dig(?:ging)? (?:a |out a )?basement/.test(t)) add('illegal_construction', 4);
@@ -345,7 +368,7 @@ function applyRules(f: Features, t: string): void {
   if (/房本|房产证|产权证|不动产证|不动产权证|办证|过户|title deed|property certificate/.test(t)) add('real_estate_registration', 2);
 
   // A restaurant's smoke is its fumes: pollution (餐饮油烟), not food safety.
-  if (has('#restaurant') && /烟|smoke|fumes/.test(t) && !/烟头|烟花|抽烟|吸烟/.test(t)) add('pollution', 3);
+  if (has('#restaurant') && /烟|smoke|fumes|exhaust/.test(t) && !/烟头|烟花|抽烟|吸烟|卖烟|香烟/.test(t)) add('pollution', 3);
 
   // 渣土车 are named in traffic's scope, even when they are noisy.
   if (/渣土车|土方车|muck truck|dump truck/.test(t) && !/工地|施工|打桩|construction site/.test(t)) add('traffic', 3);
@@ -363,7 +386,11 @@ function applyRules(f: Features, t: string): void {
   if (/共享单车|shared bike|bike-share|bike share/.test(t)) add('parking', 2);
 
   // 邻里纠纷 → public_security, whatever the dispute is about.
-  if (has('#neighbor') && has('#dispute')) add('public_security', 3);
+  if (has('#neighbor') && has('#dispute')) {
+    let maxOther = 0;
+    for (let i = 0; i < NCAT; i++) if (i !== C('public_security')) maxOther = Math.max(maxOther, s[i]!);
+    add('public_security', 3 + maxOther * 0.5);
+  }
 
   // Charging an e-bike indoors is a fire risk (public_security), not an electricity matter.
   if (has('#ebike') && has('#charging')) {
@@ -383,7 +410,7 @@ function applyRules(f: Features, t: string): void {
   }
 
   // Oily fumes from a restaurant are pollution; the restaurant's hygiene is food safety.
-  if (/油烟|cooking fumes|kitchen fumes/.test(t)) {
+  if (/油烟|cooking fumes|kitchen fumes|kitchen exhaust|exhaust fan|smell of grease/.test(t)) {
     s[C('food_safety')]! *= 0.3;
   }
 

@@ -296,4 +296,19 @@ export const LEXICON: LexGroup[] = [
   { c: '#dispute', w: 1, zh: '纠纷 矛盾 吵架 吵起来了 协商未果 协商无果 调解 吵起来 争吵 谈不拢', en: 'dispute|quarrel|argument' },
   { c: '#stuff', w: 1, zh: '堆 杂物 东西 物品 纸箱 家具', en: 'junk|clutter|boxes|stuff|furniture' },
   { c: '#hospitalside', w: 1, zh: '医院 门诊 住院 看病 药 医生', en: 'hospital|clinic|doctor' },
+  // ------------------------------------------------------------ sixteenth (blind, WeChat-style) set: classes of misses
+  // 下水沟/排水沟 are drains (下水道堵塞), not a river (河道污染).
+  { c: 'drainage', w: 4, zh: '下水沟 排水沟 阴沟 排水渠', en: 'drainage ditch|gutter' },
+  // 公厕 in any wording (厕所 in a park, a market, a lane).
+  { c: 'sanitation', w: 3, zh: '厕所 茅房 旱厕 厕纸', en: 'toilets$|restrooms$' },
+  // Construction and renovation waste in English (装修垃圾, 建筑垃圾).
+  { c: 'garbage', w: 3, en: 'rubble|debris|building waste' },
+  // A restaurant's kitchen exhaust is 餐饮油烟.
+  { c: 'pollution', w: 4, en: 'kitchen exhaust|exhaust fan|exhaust vent|vents its|smell of grease|grease smell|cooking smell|cooking smells' },
+  // Businesses' equipment and English shop words mark a commercial noise source (商业经营噪声).
+  { c: '#commercial', w: 1, zh: '排风扇 排风机 风机 冷却塔 鼓风机', en: 'bakery|cafe|café|salon|gym$|supermarket|business' },
+  // A household named as such is a neighbour (邻里纠纷).
+  { c: '#neighbor', w: 1, zh: '一户人家 这户人家 那户人家 这家人 那家人 那户人 这户人', en: 'a family on|the family on|the family next' },
+  // Selling tobacco or alcohol is a market matter, whatever '烟' sounds like.
+  { c: 'market', w: 3, zh: '卖烟 卖酒 卖香烟 烟酒 售烟 电子烟 未成年人', en: 'sells cigarettes|selling cigarettes|sells alcohol|to minors' },
 ];

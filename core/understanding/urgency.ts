@@ -56,27 +56,60 @@ const fireNow = (t: string): boolean => {
   return !RISK_WORDS.test(around);
 };
 
+/**
+ * An incident told as history: a past-time word and the people already out
+ * ("上个礼拜我妈被困在里面四十分钟…最后是消防来救出来的"). Nothing to dispatch now.
+ */
+const PAST_TIME = /上(?:个)?(?:礼拜|星期|周|月)|去年|前年|以前|之前|上次|那次|前几天|前些天|有一次|last (?:week|month|year|time)|once$|previously/;
+const RESOLVED = /救出来|救了出来|被救出|已经出来|后来出来|才出来|最后出来|放出来|rescued|got (?:them |him |her |us )?out/;
+const NOW = /(?<!到)现在|正在|还在|还困|目前|此刻|刚刚|刚才|right now|still (?:stuck|trapped)|currently/;
+const pastResolved = (t: string) => PAST_TIME.test(t) && RESOLVED.test(t) && !NOW.test(t);
+
+/** A fight that happens "every night" is a standing problem to report, not a fight in progress. */
+const HABITUAL = /每天|天天|每晚|每天晚上|经常|总是|老是|常常|时常|三天两头|every (?:night|day|weekend)|often|always/;
+const ONGOING = /正在|现在|快来|快点|赶紧|刚刚|刚才|right now|now$|happening/;
+
+/** Two patterns close together (a long message mentions an old man and, much later, that nobody answers the phone). */
+const near = (a: RegExp, b: RegExp, span: number, notAfter?: RegExp) => (t: string): boolean => {
+  const ga = new RegExp(a.source, 'g');
+  const gb = new RegExp(b.source, 'g');
+  const pa: number[] = [];
+  let m: RegExpExecArray | null;
+  while ((m = ga.exec(t))) {
+    pa.push(m.index);
+    if (m[0].length === 0) ga.lastIndex++;
+  }
+  if (!pa.length) return false;
+  while ((m = gb.exec(t))) {
+    const i = m.index;
+    if (notAfter && notAfter.test(t.slice(Math.max(0, i - 8), i))) continue;
+    if (pa.some((p) => Math.abs(p - i) <= span)) return true;
+    if (m[0].length === 0) gb.lastIndex++;
+  }
+  return false;
+};
+
 export const URGENT_RULES: UrgentRule[] = [
-  { category: 'property', situation: '电梯困人', test: (t) => (/电梯|lift|elevator/.test(t) && /被困|困在|困住|困人|困了人|困着人|关在|被关|出不来|下坠|坠落|溜梯|冲顶|失控|trapped|stuck inside|plunged|dropped|stuck in (?:the |an |a )?(?:lift|elevator)/.test(t)) || /电梯困人|困在电梯|困电梯|被困.{0,6}电梯|电梯.{0,8}(?:困|关)(?:了|住|着).{0,3}(?:人|老人|孩子|小孩|我)|电梯.{0,12}(?:卡在|停在|悬在).{0,12}(?:里面|里头|里边)(?:有|还有)|电梯.{0,6}(?:里面|里头|里边|里)(?:有|还有)(?:人|个|位|一个|两个|老人|孩子)|电梯里出不来|stuck in (?:the |an |a )?(?:lift|elevator)|trapped in (?:the |an |a )?(?:lift|elevator)|(?:lift|elevator).{0,20}(?:trapped|stuck inside)/.test(t) },
+  { category: 'property', situation: '电梯困人', test: (t) => !pastResolved(t) && ((/电梯|lift|elevator/.test(t) && /被困|困在|困住|困人|困了人|困着人|关在|被关|出不来|下坠|坠落|溜梯|冲顶|失控|trapped|stuck inside|plunged|dropped|stuck in (?:the |an |a )?(?:lift|elevator)/.test(t)) || /电梯困人|困在电梯|困电梯|被困.{0,6}电梯|电梯.{0,8}(?:困|关)(?:了|住|着).{0,3}(?:人|老人|孩子|小孩|我)|电梯.{0,12}(?:卡在|停在|悬在).{0,12}(?:里面|里头|里边)(?:有|还有)|电梯.{0,6}(?:里面|里头|里边|里)(?:有|还有)(?:人|个|位|一个|两个|老人|孩子)|电梯里出不来|stuck in (?:the |an |a )?(?:lift|elevator)|trapped in (?:the |an |a )?(?:lift|elevator)|(?:lift|elevator).{0,20}(?:trapped|stuck inside)/.test(t)) },
   { category: 'property', situation: '楼内大面积漏水', test: (t) => /整个楼道.{0,6}(?:水|河)|(?:楼道|楼里|楼内|单元|家里|屋里).{0,6}(?:全是水|成河|成了(?:小)?河|积水)|从.{1,3}楼.{0,8}(?:流到|漏到|淹到)|跟河似的|像河一样|(?:楼里|楼内|单元|楼道|家里).{0,6}水管.{0,3}(?:爆|崩|裂开)/.test(t) || both(/漏水|跑水|水管爆|水管裂|淹|水漫|leak|flood|burst/, /大面积|整栋|整个单元|好几层|好几户|多户|水漫金山|流成河|淹了|一直往下流|像下雨|哗哗|whole building|several floors|pouring|everywhere/)(t) },
-  { category: 'heating', situation: '严寒天气停暖', test: both(/停暖|没暖气|没有暖气|没来暖气|不来暖气|暖气没来|暖气还没|没供暖|还没供暖|暖气不热|暖气停|暖气坏|不供暖|停止供暖|断暖|no heat|heating.{0,20}(?:off|out|broken|not working|cut)|radiators? (?:are |is )?cold/, /零下|严寒|寒潮|大降温|降温|冻坏|冻得受不了|冻病|冻伤|below zero|minus|sub-zero|cold snap|below freezing/) },
+  { category: 'heating', situation: '严寒天气停暖', test: both(/停暖|没暖气|没有暖气|没来暖气|不来暖气|暖气没来|暖气还没|没供暖|还没供暖|暖气不热|暖气停|暖气坏|不供暖|停止供暖|断暖|no heat|heating.{0,40}(?:off|out|broken|not working|cut)|radiators? (?:are |is )?cold/, /零下|严寒|寒潮|大降温|降温|冻坏|冻得受不了|冻病|冻伤|below zero|minus|sub-zero|cold snap|below freezing/) },
   { category: 'heating', situation: '暖气管爆裂', test: re(/暖气管.{0,4}(?:爆|裂|崩)|暖气片.{0,4}(?:爆|裂)|暖气.{0,3}爆|(?:radiator|heating pipe).{0,12}burst|burst.{0,12}(?:radiator|heating pipe)/) },
   { category: 'water_supply', situation: '大面积停水', test: both(/停水|没水|断水|不来水|no water|water (?:is |was |has been )?(?:off|cut)|water supply (?:is |was |has been )?(?:cut|off|stopped)/, /大面积|整个小区|全小区|整片|一片|好几个小区|多个小区|几个小区|好几栋|多栋|整栋|全楼|整幢|整条街|全村|整个村|[百千]户|上百户|几百户|\d{2,}户|whole (?:compound|estate|neighbourhood|neighborhood|area|village|building)|several buildings|entire/) },
   { category: 'water_supply', situation: '主管道爆裂', test: re(/(?:水管|管道|管子|water pipe|water main).{0,10}(?:马路|路面|街上|路上|street|road).{0,4}(?:爆|崩|断|burst)|(?:马路|路面|街上|路上|路口|路边|地下).{0,8}(?:水管|管道|管子).{0,4}(?:爆|崩|断)|(?:水管|管道|供水管).{0,4}(?:挖断|爆).{0,12}(?:整条街|马路|路面|没水)|(?:water )?pipe.{0,8}burst.{0,30}(?:street|road)|burst.{0,12}pipe.{0,20}(?:street|road)|主管道.{0,6}(?:爆|裂|破|漏)|(?:自来水|供水|上水)管.{0,4}(?:爆|崩)|爆管|水柱|往外喷水|喷出|water main.{0,12}(?:burst|broke|leak)|burst (?:water )?main|gushing/) },
   { category: 'drainage', situation: '暴雨积水', test: (t) => (/暴雨|大暴雨|特大|雨太大|大雨|rainstorm|heavy rain|downpour/.test(t) && /积水|淹|水深|过不去|flood|waterlog|standing water/.test(t)) || /积水.{0,10}(?:没过|过膝|到膝|齐腰|淹没)|(?:车|人).{0,4}被淹|knee-deep|waist-deep/.test(t) },
-  { category: 'drainage', situation: '污水倒灌进屋', test: re(/倒灌|(?:污水|脏水|臭水|粪水|下水道的水|下水).{0,10}(?:进屋|进家|漫进|流进|灌进|冒进|(?:漫|流|淹|冒|灌|返)(?:到|进)?.{0,3}(?:屋|家里|客厅|卧室|房间|室内|厨房))|(?:屋里|家里|室内).{0,8}污水|返到屋|sewage.{0,60}(?:into|in) (?:my|the|our) (?:home|house|flat|apartment|room)|backing up into/) },
+  { category: 'drainage', situation: '污水倒灌进屋', test: re(/倒灌|(?:污水|脏水|臭水|粪水|下水道的水|下水).{0,10}(?:进屋|进家|漫进|流进|灌进|冒进|(?:漫|流|淹|冒|灌|返)(?:到|进)?.{0,3}(?:屋|家里|客厅|卧室|房间|室内|厨房))|(?:屋里|家里|室内).{0,8}污水|返到屋|(?:污水|脏水|臭水|粪水).{0,8}(?:从)?.{0,6}(?:地漏|马桶|下水口|水池).{0,3}(?:返|冒|涌|溢)(?:上来|出来|进来)|sewage.{0,60}(?:into|in) (?:my|the|our) (?:home|house|flat|apartment|room)|backing up into/) },
   { category: 'power', situation: '电线起火', test: re(/(?:电线|电箱|配电箱|变电箱|变压器|电缆|电表箱|配电室).{0,6}(?:起火|着火|冒火|打火|火花|冒烟|烧着|烧了)|(?:wire|wires|cable|power line|electrical box|fuse box|meter box|socket).{0,20}(?:on fire|sparking|sparks|burning|smoking)|sparks? (?:are |is )?(?:coming|flying) (?:from|out)/) },
   { category: 'power', situation: '电线落地', test: re(/电线.{0,6}(?:落地|掉|垂到|垂落|垂地|断了|拖地|拖在地|在地上|落在地|掉在地)|电线杆.{0,4}(?:倒|断)|高压线.{0,6}(?:断|掉|落)|(?:wires?|power lines?|cables?).{0,12}(?:down|on the ground|fallen|hanging down to|lying)|downed (?:wire|power line)/) },
   { category: 'power', situation: '大面积停电', test: both(/停电|没电|断电|no power|power(?:'s| has| is| has been| was)? .{0,10}(?:out|off|cut)|power out|blackout/, /大面积|整个小区|全小区|整片|一片|好几个小区|多个小区|好几栋|多栋|整条街|全村|整个村|whole (?:compound|estate|neighbourhood|neighborhood|area|village|street)|several buildings|entire/) },
   { category: 'gas', situation: '闻到燃气味', test: re(/(?:燃气|煤气|天然气)\s?gas.{0,3}味|(?:燃气|煤气|天然气|液化气)(?:的)?(?:味|气味)|闻到.{0,4}(?:燃气|煤气|天然气)|(?:smell|smells|smelled|smelt)(?: of)? (?:gas|something like gas)|gas smell/) },
   { category: 'gas', situation: '燃气泄漏', test: (t) => /(?:燃气灶|煤气灶|灶).{0,6}(?:开着|没关).{0,10}(?:人不在|没人|不在家)/.test(t) || re(/(?:燃气|煤气|天然气|液化气).{0,6}(?:泄漏|泄露|漏气|漏了|在漏)|漏气|gas (?:is )?leak|leaking gas|gas escaping/)(t) },
-  { category: 'noise', situation: '深夜施工持续扰民', test: both(/施工|打桩|工地|电钻|切割|construction|pile|building site|drilling/, /深夜|半夜|凌晨|夜里|夜间|一宿|整宿|通宵|睡不着|没法睡|晚上.{0,12}(?:一直|持续|不停|整晚)|晚上1[0-2]点|十一点|十二点|后半夜|通宵|整夜|all night|through the night|overnight|midnight|late at night|[1-3] ?am|every night|overnight|at night/) },
+  { category: 'noise', situation: '深夜施工持续扰民', test: both(/施工|打桩|工地|电钻|切割|construction|pile|building site|drilling/, /深夜|半夜|凌晨|夜里|夜间|一宿|整宿|通宵|睡不着|睡不著|没法睡|晚上.{0,12}(?:一直|持续|不停|整晚)|晚上1[0-2]点|十一点|十二点|后半夜|通宵|整夜|all night|through the night|overnight|midnight|late at night|[1-3] ?am|every night|overnight|at night/) },
   { category: 'pollution', situation: '化学品泄漏', test: re(/化学.{0,6}(?:流|洒|撒|漏|泄)|罐车.{0,6}(?:侧翻|翻了|翻车|漏)|化学品.{0,6}(?:泄漏|泄露|洒|漏)|(?:化工|危化|有毒|农药|硫酸|盐酸|液体|气体).{0,6}(?:泄漏|泄露)|chemical (?:leak|spill)|toxic (?:leak|spill|gas)/) },
   { category: 'pollution', situation: '大面积异味致人不适', test: (t) => /异味|怪味|味道|臭|刺鼻|恶臭|臭气|气味|毒气|烟|smell|stench|fumes|smoke|odou?r/.test(t) && /头晕|头疼|头痛|恶心|想吐|呕吐|喘不上气|喘不过气|呼吸困难|不舒服|不适|咳嗽|睁不开眼|眼睛疼|嗓子疼|dizzy|nause|headache|can't breathe|cannot breathe|vomit|sick|eyes|throat|sting/.test(t) && /很多人|好多人|不少人|多人|大家|居民们|居民都|整个小区|整栋|一片|周边|附近的人|全村|许多|people|residents|everyone|neighbours|neighbors|\bus\b|头晕|呕吐|晕倒|昏|呼吸困难|喘不上气|喘不过气|dizzy|vomit|can't breathe|cannot breathe|faint|eyes are burning|burning eyes/.test(t) },
   { category: 'illegal_construction', situation: '拆改承重墙危及安全', test: re(/(?:拆|砸|打|凿|改|挖|掏).{0,4}承重墙|承重墙.{0,6}(?:拆|砸|打掉|凿|改|掏|挖)|(?:knock|tear|tore|remov|demolish|tak).{0,60}load[- ]bearing|load[- ]bearing.{0,40}(?:knock|remov|demolish|tore|torn)/) },
   { category: 'parking', situation: '堵塞消防通道', test: re(/消防车.{0,6}(?:进不来|进不去|过不去|开不进|进不了)|fire (?:engine|truck)s? (?:can't|cannot|couldn't) (?:get|come) (?:in|through)|(?:堵|占|挡|停).{0,8}(?:消防通道|消防车道|生命通道)|(?:消防通道|消防车道|生命通道).{0,14}(?:堵|占|停满|被停|挡|进不去|过不去)|(?:block|obstruct|park).{0,25}(?:fire lane|fire access|emergency lane)|fire lane.{0,20}(?:blocked|obstructed)/) },
   { category: 'traffic', situation: '信号灯全部失灵', test: re(/(?:信号灯|红绿灯|交通灯).{0,8}(?:全部|全都|都|全)(?:失灵|不亮|灭|坏|黑)|(?:全部|所有|整个路口).{0,6}(?:信号灯|红绿灯|交通灯).{0,6}(?:失灵|不亮|灭|坏)|(?:all|every) (?:the )?(?:traffic )?(?:lights|signals).{0,12}(?:out|dead|off|not working|broken)|traffic lights? (?:are |is )?(?:all )?(?:completely )?(?:out|dead)/) },
-  { category: 'municipal_facility', situation: '井盖缺失', test: re(/井盖.{0,10}(?:丢|没了|没有了|缺失|不见了|偷|被盗|翻了|掉下去|碎了|压碎|窟窿|大洞)|没盖的井|没有盖的井|井没盖|掉进.{0,6}井|(?:没有|没|缺|少了).{0,2}井盖|(?:missing|stolen|open|uncovered).{0,10}manhole|manhole.{0,15}(?:missing|gone|open|uncovered|stolen)/) },
+  { category: 'municipal_facility', situation: '井盖缺失', test: re(/井盖.{0,10}(?:丢|没了|没有了|缺失|不见了|偷|被盗|翻了|掉下去|碎了|压碎|窟窿|大洞)|没盖的井|没有盖的井|井没盖|掉进.{0,6}井|(?:没有|没|缺|少了).{0,2}井盖|(?:missing|stolen|open|uncovered).{0,10}manhole|manhole.{0,15}(?:missing|gone|open|uncovered|stolen|不见|没了|丢|被偷)/) },
   { category: 'municipal_facility', situation: '路面塌陷', test: re(/塌陷|地陷|路塌|路面.{0,4}塌|马路.{0,4}塌|路.{0,2}塌了|塌了.{0,4}(?:洞|坑)|塌了个|塌出|sinkhole|(?:road|pavement|sidewalk|street|ground).{0,20}collapsed|collapsed (?:road|pavement)|cave-?in|road cave/) },
   { category: 'greening', situation: '大树倒伏压人压车', test: (t) => !/咋办|怎么办|万一|担心|害怕|会不会|可能会|what if|could fall/.test(t) && (/树|枝|tree|branch/.test(t) && /(?:砸|压)(?:到|住|伤|坏|中|在|了|倒)?.{0,8}(?:人|车|房|屋|棚)|(?:fell|fallen|falling|crushed|landed|came down).{0,30}(?:car|person|people|someone|house|roof|pedestrian)/.test(t)) }, 
   { category: 'food_safety', situation: '食物中毒', test: re(/食物中毒|食品中毒|吃.{0,8}中毒|集体中毒|food poisoning/) },
@@ -84,16 +117,18 @@ export const URGENT_RULES: UrgentRule[] = [
   { category: 'housing', situation: '房屋开裂有倒塌风险', test: both(/开裂|裂缝|裂了|裂开|墙裂|危房|倾斜|下沉|crack|tilting|sinking/, /倒塌|塌|垮|掉渣|掉块|摇晃|危险|越来越大|随时|下沉|往下沉|歪|变形|collapse|dangerous|falling apart|getting bigger|getting wider|widening|growing|unsafe|leaning|tilting|huge cracks|sinking|bulging/) },
   { category: 'labor', situation: '讨薪聚集', test: (t) => /讨薪|欠薪|工资|wages|paid/.test(t) && /聚集|围堵|围在|围着|堵门|堵在|拉横幅|横幅|集体讨|一起讨|一起去|群体讨|gathered|gathering|crowd|protest|blocking the gate/.test(t) },
   { category: 'public_security', situation: '火情', test: fireNow },
-  { category: 'public_security', situation: '打架斗殴', test: re(/打群架|群架|干架|打架|斗殴|打起来|打人|互殴|群殴|持刀|拿刀|砍人|动刀|挥刀|fight(?:ing)?\b|brawl|assault|attacking|with a knife|stabb/) },
+  { category: 'public_security', situation: '打架斗殴', test: (t) => !(HABITUAL.test(t) && !ONGOING.test(t)) && re(/打群架|群架|干架|打架|斗殴|打起来|打人|互殴|群殴|持刀|拿刀|砍人|动刀|挥刀|fight(?:ing)?\b|brawl|assault|attacking|with a knife|stabb/)(t) },
   { category: 'public_security', situation: '电动车楼内充电起火风险', test: (t) => /电动车|电瓶车|电动自行车|电车|电三轮|电动三轮|电池|e-?bike|electric (?:bike|scooter)|scooter|batter/.test(t) && (/飞线|拉线|拉电线|楼道|楼内|楼里|家里|屋里|室内|走廊|楼梯|过道|电梯|推上楼|搬上楼|hallway|corridor|stairwell|indoors|inside|upstairs|lift|elevator|apartment|flat/.test(t) && /充电|充着|charg|plugged/.test(t.replace(/(?:没有|没|不|未|禁止|不准|不让|not|no|isn't|aren't|without) ?(?:在)?(?:充电|charging)/g, ''))) },
-  { category: 'civil_affairs', situation: '独居老人失联', test: both(/独居|孤寡|空巢|一个人住|自己住|老人|老大爷|老太太|大爷|大妈|奶奶|爷爷|elderly|old man|old woman|old lady|lives alone/, /失联|联系不上|好几天没|几天没|天没动静|没动静|没有动静|敲门也不开|敲门不开|不开门|没见(?:着|到)?.{0,4}(?:出门|人|他|她)|没出门|敲门没人|敲门不应|没人应|没开门|电话不接|not seen|haven't seen|hasn't been seen|nobody has seen|no one has seen|not been seen|no answer|answer(?:ed|ing)? the door|not answering|can't reach|cannot reach|missing/) },
+  // The old person and the silence in the same breath: in a long message "老人摔了…找物业…到现在也没动静" is the property manager's silence.
+  { category: 'civil_affairs', situation: '独居老人失联', test: (t) => near(/独居|孤寡|空巢|一个人住|自己住|老人|老大爷|老太太|大爷|大妈|奶奶|爷爷/, /失联|联系不上|好几天没|几天没|天没动静|没动静|没有动静|敲门也不开|敲门不开|不开门|没见(?:着|到)?.{0,4}(?:出门|人|他|她)|没出门|敲门没人|敲门不应|没人应|没开门|电话不接/, 16, /投诉|反映|报修|物业|报上去|回复|部门|找了|打了|催了/)(t) || near(/elderly|old man|old woman|old lady|lives alone|living alone/, /not seen|haven't seen|hasn't been seen|nobody has seen|no one has seen|not been seen|no answer|answer(?:ed|ing)? the door|not answering|can't reach|cannot reach|missing/, 60)(t) },
 ];
 
 // ---------------------------------------------------------------- triage
 
 const T119 = fireNow;
 const T120 = /晕倒|昏倒|昏迷|晕过去|不省人事|没有呼吸|没呼吸|没了呼吸|心脏病|心梗|脑梗|中风|抽搐|大出血|流了很多血|血流不止|受重伤|伤得很重|摔倒.{0,6}起不来|倒地不起|叫不醒|口吐白沫|unconscious|fainted|collapsed on|passed out|not breathing|heart attack|stroke|bleeding heavily|seriously injured|badly hurt|seizure/;
-const T110 = /跳楼|轻生|自杀|要跳下|jump(?:ing)? off|suicid|打群架|群架|干架|打架|斗殴|打起来|打人|互殴|群殴|持刀|拿刀|砍人|动刀|挥刀|抢劫|抢包|抢东西|正在偷|正在撬|入室|家暴|绑架|劫持|砸店|砸车|行凶|杀人|fight(?:ing)?\b|brawl|robbery|robbing|mugging|break-in in progress|breaking in|someone is breaking|with a knife|stabb|domestic violence|kidnap/;
+const FIGHT = /打群架|群架|干架|打架|斗殴|打起来|打人|互殴|群殴|fight(?:ing)?\b|brawl/;
+const T110 = /跳楼|轻生|自杀|要跳下|jump(?:ing)? off|suicid|持刀|拿刀|砍人|动刀|挥刀|抢劫|抢包|抢东西|正在偷|正在撬|入室|家暴|绑架|劫持|砸店|砸车|行凶|杀人|robbery|robbing|mugging|break-in in progress|breaking in|someone is breaking|with a knife|stabb|domestic violence|kidnap/;
 const T122 = /车祸|撞车|追尾|剐蹭|交通事故|被车撞|撞了人|撞人|撞到人|撞倒(?:了)?(?:人|行人|老人|孩子)|翻车|car accident|car crash|traffic accident|hit by a car|knocked down by|crashed into|collision/;
 const COURT = /法院|判决|裁定书|诉讼|打官司|起诉|强制执行|立案庭|lawsuit|sued|sue (?:them|him|her|the)|court ruling|court case|judgment|in court/;
 const ARBITRATION = /(?:已经|已|正在|在|申请了|提起了?|提交了?)(?:申请)?(?:劳动)?仲裁|仲裁(?:中|委|庭|裁决|结果|阶段|已经|开庭)|仲裁.{0,6}(?:受理|立案|开庭)|(?:in|filed for|applied for|started|pending) (?:labou?r )?arbitration|arbitration (?:case|hearing|award|is pending|tribunal)/;
@@ -113,7 +148,7 @@ export function triageFor(t: string): Triage {
   let kind: TriageKind = 'none';
   if (T119(t)) kind = '119';
   else if (T120.test(t)) kind = '120';
-  else if (T110.test(t) && !RISK_WORDS.test(t.slice(0, 0))) kind = '110';
+  else if (T110.test(t) || (FIGHT.test(t) && !(HABITUAL.test(t) && !ONGOING.test(t)))) kind = '110';
   else if (T122.test(t)) kind = '122';
   else if (ARBITRATION.test(t)) kind = 'arbitration';
   else if (COURT.test(t)) kind = 'court';
