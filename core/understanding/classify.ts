@@ -342,11 +342,21 @@ function applyRules(f: Features, t: string): void {
   if (/二次供水|泵房|水泵|水箱|加压泵|booster pump|water tank/.test(t)) add('property', 3);
 
   // A dirty river or lake is water pollution (河道污染), even when the dirt is rubbish.
-  if (/河道|河里|河水|河面|湖里|湖水|(?<![下排阴])水沟|池塘|river|lake|pond|canal/.test(t) && /垃圾|黑|臭|脏|污|死鱼|漂|rubbish|garbage|black|smell|dirty|dead fish/.test(t)) add('pollution', 3);
+  if (/河道|河里|河水|河面|河沟|湖里|湖水|(?<![下排阴])水沟|池塘|river|lake|pond|canal/.test(t) && /垃圾|黑|臭|脏|污|死鱼|漂|rubbish|garbage|black|smell|dirty|dead fish/.test(t)) add('pollution', 3);
 
   // Rubbish lying all over a public place (not in bins, not waiting for collection) is 公共区域脏乱 (sanitation).
   if (/(?:全是|到处是|到处都是|遍地|满地|一地|都是)垃圾|垃圾.{0,3}(?:遍地|满地|到处都是)|litter everywhere|rubbish everywhere/.test(t) && !/垃圾桶|垃圾箱|垃圾站|垃圾房|桶站|清运|收垃圾|垃圾车|bins?\b/.test(t) && s[C('drainage')]! < 3) {
     add('sanitation', 3 + s[C('garbage')]! * 0.5);
+  }
+
+  // Fake, expired or spoilt food and medicine are 食品药品安全, not a consumer dispute (假奶粉, 过期药).
+  if (/奶粉|食品|食物|零食|饮料|保健品|药品|白酒|月饼|肉|蛋|牛奶|formula|food|medicine/.test(t) && /假的|是假|假冒|山寨|过期|变质|发霉|三无|fake|counterfeit|expired/.test(t)) add('food_safety', 3);
+
+  // A subway station or exit named as the place ("near X subway exit B", "地铁口附近") says where, not what.
+  if (/(?:near|outside|at|by) (?:the )?[a-z]+(?: [a-z]+)? (?:subway|metro) (?:station|exit)|(?:subway|metro) exit [a-z0-9]\b|地铁(?:站)?(?:[a-z]|[一二三四五六七八九十\d])?(?:口|出口)(?:附近|旁边|外面|门口|对面|边上)?/.test(t)) {
+    let maxOther = 0;
+    for (let i = 0; i < NCAT; i++) if (i !== C('public_transport')) maxOther = Math.max(maxOther, s[i]!);
+    if (maxOther >= 2) s[C('public_transport')]! *= 0.3;
   }
 
   // Cigarettes (卖烟, 香烟) are goods, not smoke.

@@ -311,4 +311,16 @@ export const LEXICON: LexGroup[] = [
   { c: '#neighbor', w: 1, zh: '一户人家 这户人家 那户人家 这家人 那家人 那户人 这户人', en: 'a family on|the family on|the family next' },
   // Selling tobacco or alcohol is a market matter, whatever '烟' sounds like.
   { c: 'market', w: 3, zh: '卖烟 卖酒 卖香烟 烟酒 售烟 电子烟 未成年人', en: 'sells cigarettes|selling cigarettes|sells alcohol|to minors' },
+  // ------------------------------------------------------------ seventeenth (blind) set: classes of misses
+  // 盗窃 in the words of someone who has just been burgled.
+  { c: 'public_security', w: 4, zh: '被撬 撬了 被人撬 撬开 遭贼 进贼 进了贼 进小偷 入室', en: 'burgled|break-in|broken into|burglary' },
+  { c: 'public_security', w: 2, zh: '东西丢了 丢了东西' },
+  // 小区设施维修: the compound's cameras that do not work.
+  { c: 'property', w: 3, zh: '监控坏 监控都是坏 监控都坏 监控是坏 监控不好使 监控不管用 摄像头坏 摄像头都坏' },
+  // 公共区域脏乱 in a market or lane.
+  { c: 'sanitation', w: 4, zh: '卫生太差 卫生特别差 卫生极差 卫生状况差 脏得要命 脏得不行' },
+  // 河道污染 in village words.
+  { c: 'pollution', w: 2, zh: '河沟 黑油 一层油' },
+  // English rubbish that builds up.
+  { c: 'garbage', w: 4, en: 'garbage piling|rubbish piling|trash piling|piles of garbage|piles of rubbish|piles of trash|garbage piled|rubbish piled' },
 ];

@@ -70,9 +70,14 @@ const HABITUAL = /每天|天天|每晚|每天晚上|经常|总是|老是|常常|
 const ONGOING = /正在|现在|快来|快点|赶紧|刚刚|刚才|right now|now$|happening/;
 
 /** Two patterns close together (a long message mentions an old man and, much later, that nobody answers the phone). */
-const near = (a: RegExp, b: RegExp, span: number, notAfter?: RegExp) => (t: string): boolean => {
+const near = (a: RegExp, b: RegExp, span: number, notAfter?: RegExp) => {
   const ga = new RegExp(a.source, 'g');
   const gb = new RegExp(b.source, 'g');
+  return (t: string): boolean => {
+  // Cheap rejection first: most messages have neither.
+  if (!a.test(t) || !b.test(t)) return false;
+  ga.lastIndex = 0;
+  gb.lastIndex = 0;
   const pa: number[] = [];
   let m: RegExpExecArray | null;
   while ((m = ga.exec(t))) {
@@ -87,6 +92,7 @@ const near = (a: RegExp, b: RegExp, span: number, notAfter?: RegExp) => (t: stri
     if (m[0].length === 0) gb.lastIndex++;
   }
   return false;
+  };
 };
 
 export const URGENT_RULES: UrgentRule[] = [
