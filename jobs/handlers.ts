@@ -45,12 +45,25 @@ async function markDone(tx: Tx, id: bigint, now: Date, error?: string) {
   await tx.outbox.update({ where: { id }, data: { doneAt: now, lastError: error ?? null } });
 }
 
-export async function runOutbox(rt: Runtime, id: bigint): Promise<void> {
+/**
+ * Hands the job back to the queue to run again in `ms` (not counted as an
+ * attempt); never returns. Given by the queue worker; without it a send waits
+ * in place for its chat's budget.
+ */
+export type Defer = (ms: number) => Promise<never>;
+
+/** A sender that can tell how long a chat must wait for budget (Telegram). */
+type PacedSender = ChannelSender & { readyIn?: (chatId: string) => Promise<number> };
+
+/** A send that would wait longer than this for its chat is deferred instead of holding a worker. */
+const DEFER_OVER_MS = 250;
+
+export async function runOutbox(rt: Runtime, id: bigint, defer?: Defer): Promise<void> {
   const row = await rt.deps.db.outbox.findUnique({ where: { id }, select: { kind: true, doneAt: true } });
   if (!row || row.doneAt) return;
   if (row.kind === 'intake') return runIntake(rt, id);
   if (row.kind === 'notify') return runNotify(rt, id);
-  if (row.kind === 'send') return runSend(rt, id);
+  if (row.kind === 'send') return runSend(rt, id, defer);
   throw new Error(`unknown outbox kind ${row.kind}`);
 }
 
@@ -120,7 +133,7 @@ interface ClaimedDelivery {
   message: StoredMessage;
 }
 
-async function runSend(rt: Runtime, id: bigint) {
+async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
   const { db } = rt.deps;
   const row = await db.outbox.findUnique({ where: { id } });
   if (!row || row.doneAt) return;
@@ -160,6 +173,15 @@ async function runSend(rt: Runtime, id: bigint) {
       if (verdict === 'closed' && delivery.petitionId) await flagCallback(rt, delivery.petitionId);
       return finish({ status: verdict === 'closed' ? 'undeliverable' : 'dropped' });
     }
+  }
+
+  // A chat out of budget (1 a second, 20 a minute in a group) would hold this worker while
+  // every other chat's messages and button answers queue behind it: hand the job back instead.
+  const paced = sender as PacedSender;
+  const readyIn = defer && paced.readyIn ? await paced.readyIn(delivery.chatId) : 0;
+  if (defer && readyIn > DEFER_OVER_MS) {
+    await db.delivery.update({ where: { id: delivery.id }, data: { status: 'pending', leaseUntil: null } });
+    return defer(readyIn + Math.floor(Math.random() * 200));
   }
 
   try {

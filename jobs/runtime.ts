@@ -4,7 +4,7 @@
  * Redis no longer has (lost, flushed, never added) is queued again, at start-up
  * and then periodically. The timer scanner fires due deadlines from Postgres.
  */
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { DelayedError, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '../core/log.js';
 import { fireDueTimers } from '../core/workflow/timers.js';
 import { TIMER_HANDLERS } from '../core/workflow/reminders.js';
@@ -24,9 +24,13 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions): Worker[] {
   return (Object.keys(QUEUE_NAMES) as QueueKey[]).map((key) => {
     const worker = new Worker(
       QUEUE_NAMES[key],
-      async (job) => {
+      async (job, token) => {
         const { outboxId } = jobPayload.parse(job.data);
-        await runOutbox(rt, BigInt(outboxId));
+        await runOutbox(rt, BigInt(outboxId), async (ms) => {
+          // Back to the delayed set without counting as an attempt; the worker takes the next job.
+          await job.moveToDelayed(Date.now() + ms, token);
+          throw new DelayedError();
+        });
       },
       { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency?.[key] ?? 8, autorun: true },
     );

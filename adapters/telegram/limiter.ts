@@ -77,6 +77,26 @@ if left < 0 then return 0 end
 return left
 `;
 
+// KEYS: sorted sets; ARGV[2i-1], ARGV[2i]: limit and window (ms) of KEYS[i]. Takes nothing.
+// Returns 0 when a send could take a slot in every key now, else the ms until it could.
+const READY_IN_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local limit = tonumber(ARGV[2 * i - 1])
+  local window = tonumber(ARGV[2 * i])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local count = redis.call('ZCARD', key)
+  if count >= limit then
+    local blocker = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+    local w = tonumber(blocker[2]) + window - now + 1
+    if w > wait then wait = w end
+  end
+end
+return wait
+`;
+
 export interface SendLimiterOptions {
   redis: Redis;
   /** Prefix of every key, e.g. config.REDIS_PREFIX (tests use one per file). */
@@ -104,6 +124,12 @@ export interface SendLimiter {
    * one digest instead of a flood when the backlog is larger.
    */
   remainingGroupBudget(chatId: string): Promise<number>;
+  /**
+   * Milliseconds until a send to this chat could take a slot (0: now),
+   * without taking one. A queue worker defers a job that would wait longer
+   * instead of holding its slot while other chats' messages queue behind it.
+   */
+  readyIn(chatId: string): Promise<number>;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -114,12 +140,17 @@ export function createSendLimiter(opts: SendLimiterOptions): SendLimiter {
   const base = `${opts.keyPrefix}:{tg:${opts.botId}}:rl`;
   const keyOf = (kind: 'chat' | 'group' | 'global', chatId?: string) => (chatId ? `${base}:${kind}:${chatId}` : `${base}:${kind}`);
 
-  async function tryAcquire(chatId: string, member: string): Promise<number> {
+  function budgetsOf(chatId: string): [string, Budget][] {
     const budgets: [string, Budget][] = [
       [keyOf('global'), limits.global],
       [keyOf('chat', chatId), limits.perChat],
     ];
     if (isGroupChatId(chatId)) budgets.push([keyOf('group', chatId), limits.perGroup]);
+    return budgets;
+  }
+
+  async function tryAcquire(chatId: string, member: string): Promise<number> {
+    const budgets = budgetsOf(chatId);
     const args = budgets.flatMap(([, b]) => [String(b.limit), String(b.windowMs)]);
     const wait = await opts.redis.eval(ACQUIRE_LUA, budgets.length, ...budgets.map(([k]) => k), member, ...args);
     return Number(wait);
@@ -137,6 +168,11 @@ export function createSendLimiter(opts: SendLimiterOptions): SendLimiter {
         if (wait > left) throw new SendBudgetTimeoutError(chatId, wait);
         await sleep(wait);
       }
+    },
+    async readyIn(chatId) {
+      const budgets = budgetsOf(chatId);
+      const args = budgets.flatMap(([, b]) => [String(b.limit), String(b.windowMs)]);
+      return Number(await opts.redis.eval(READY_IN_LUA, budgets.length, ...budgets.map(([k]) => k), ...args));
     },
     async remainingGroupBudget(chatId) {
       if (!isGroupChatId(chatId)) return Number.POSITIVE_INFINITY;

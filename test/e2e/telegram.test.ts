@@ -224,8 +224,16 @@ describe.concurrent('Telegram end to end (service + Bot API emulator)', { timeou
     const e = await service(ctx);
     const n = 30;
     const residents = Array.from({ length: n }, (_, i) => e.person({ userId: 5001 + i, chatId: 5001 + i, type: 'private' }));
+    const filed = Date.now();
     await Promise.all(residents.map((r, i) => r.say(GARBAGE(100 + i))));
     await e.until(async () => (await e.app.db.petition.count({ where: { status: 'dispatched' } })) === n, 30_000, `${n} dispatched petitions`);
+    // Residents' acknowledgements do not queue behind the group's budget (they waited 10 s
+    // and more when sends to the group held the workers while waiting for their turn).
+    await e.until(() => residents.every((r) => e.messages(r.chatId).some((m) => m.text.startsWith('已受理'))), 15_000, 'every acknowledgement');
+    const acks = await e.app.db.delivery.findMany({ where: { chatId: { in: residents.map((r) => String(r.chatId)) } }, select: { createdAt: true, sentAt: true } });
+    expect(acks).toHaveLength(n);
+    const queued = acks.map((d) => d.sentAt!.getTime() - d.createdAt.getTime());
+    expect(Math.max(...queued)).toBeLessThan(3_000);
     const numbers = (await e.app.db.petition.findMany({ select: { number: true } })).map((p) => p.number);
     // Every order reaches the group, as a card or as a digest line.
     await e.until(() => {
