@@ -560,6 +560,9 @@ function isStandalone(text: string, m: Match, breaks?: Uint8Array): boolean {
 /** What follows a university's name that makes it another place: its hospitals, schools, other campuses. */
 const INSTITUTION_OFFSHOOT = /^(?:第[一二三四五六七八九]|[\u4e00-\u9fa5]{0,5}?)(?:医院|医学部|医学院|附属|附中|附小|分校|研究院|研究生院|出版社|幼儿园|实验学校|校区)/;
 
+/** Characters that may stand right before a short community stem: function words, not the rest of a name. */
+const STEM_BEFORE_OK = '在住是的到去从于家我们了和与及往向近旁边对那这个';
+
 function acceptContext(text: string, m: Match, strong: Match[], breaks?: Uint8Array): boolean {
   if (m.entry.institution && INSTITUTION_OFFSHOOT.test(text.slice(m.end, m.end + 9))) return false;
   if (m.entry.everyday) {
@@ -573,6 +576,8 @@ function acceptContext(text: string, m: Match, strong: Match[], breaks?: Uint8Ar
   if (m.entry.needsBuilding) {
     // Right after another name it is that name's sub-part ("花家地西里" + "二区"), not a community of its own.
     if (strong.some((o) => o.end === m.start)) return false;
+    // Glued to the end of a longer unrecognised name ("望经西园四区" is not 怀柔's 西园社区 + 四区).
+    if (m.start > 0 && /[\u4e00-\u9fff]/.test(text[m.start - 1]!) && !STEM_BEFORE_OK.includes(text[m.start - 1]!)) return false;
     return BUILDING_AFTER.test(text.slice(m.end));
   }
   if (!m.entry.weak) return true;

@@ -23,3 +23,16 @@ describe('place dev set', () => {
     expect(report.coverage, JSON.stringify(uncovered)).toBeGreaterThanOrEqual(0.85);
   });
 });
+
+describe('second place dev set (blind, WeChat-style: buildings, two places, look-alike words, typos)', () => {
+  const second = parsePlaceDevSet(readFileSync(new URL('../../fixtures/place-dev-set-2.jsonl', import.meta.url), 'utf8'));
+  const report = evaluatePlaces(second);
+
+  it('never gives a street to a look-alike everyday word, and meets the targets', () => {
+    expect(second.length).toBeGreaterThanOrEqual(70);
+    const wrong = report.misses.filter((m) => m.error === 'wrong_street' || m.error === 'wrong_district');
+    expect(wrong.map((m) => `${m.text} → ${m.got.street ?? m.got.district}`)).toEqual([]);
+    expect(report.falseStreetRate).toBe(0);
+    expect(report.coverage).toBeGreaterThanOrEqual(0.85);
+  });
+});
