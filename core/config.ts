@@ -40,7 +40,8 @@ export const configSchema = z
 
     DATABASE_URL: url.default('postgresql://postgres@127.0.0.1:5432/shaosheng'),
     /** Explicit because Prisma 7's pg defaults wait forever for a connection. */
-    DB_POOL_MAX: int(10, 1),
+    /** Workers run 8 intake + 8 outbound jobs at once, plus the relay and the inbox: keep headroom. */
+    DB_POOL_MAX: int(24, 1),
     DB_CONNECT_TIMEOUT_MS: int(5000, 1),
     DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
     REDIS_URL: url.default('redis://127.0.0.1:6379'),

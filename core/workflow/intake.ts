@@ -293,13 +293,16 @@ async function detectCluster(w: Work, p: Petition) {
     select: { id: true, number: true, clusterKey: true, residentId: true },
     orderBy: { createdAt: 'asc' },
   });
-  const residents = new Set(peers.map((x) => x.residentId));
-  if (residents.size + 1 < w.deps.policy.clusterThreshold) return;
+  const size = new Set(peers.map((x) => x.residentId)).size + 1;
+  const threshold = w.deps.policy.clusterThreshold;
+  if (size < threshold) return;
   const key = peers.find((x) => x.clusterKey)?.clusterKey ?? `${p.streetCode}|${p.categoryCode}|${peers[0]!.number}`;
   await w.tx.petition.updateMany({ where: { id: { in: [p.id, ...peers.map((x) => x.id)] } }, data: { clusterKey: key } });
+  // Tell the coordinator when the cluster forms and each time it doubles, not at every new petition.
+  if (!Number.isInteger(Math.log2(size / threshold))) return;
   await w.notify(
     { t: 'area', areaCode: p.streetCode, note: 'cluster', petitionId: p.id, data: { clusterKey: key, numbers: [...peers.map((x) => x.number), p.number], into: peers[0]!.number } },
-    `cluster:${key}:${residents.size + 1}`,
+    `cluster:${key}:${size}`,
   );
 }
 

@@ -114,6 +114,10 @@ describe('intake', () => {
     const offer = h.telegram.to('-3001').at(-1)!;
     expect(offer.text).toMatch(/同类聚集.*3 件/);
     expect(offer.buttons?.flat().map((b) => b.data.split(':')[0])).toEqual(['mg', 'wh']);
+    // the fourth and fifth do not alert again; the sixth (twice the threshold) does
+    for (const n of [8, 9, 10]) await h.inbound({ ...r(n), text: '三里屯噪音太吵' });
+    await h.drain();
+    expect(h.telegram.to('-3001').filter((m) => m.text.includes('同类聚集')).map((m) => m.text.match(/(\d+) 件/)?.[1])).toEqual(['3', '6']);
   });
 
   it('/my lists the resident’s petitions and a petition can be withdrawn', async () => {
