@@ -561,11 +561,30 @@ function isStandalone(text: string, m: Match, breaks?: Uint8Array): boolean {
 const INSTITUTION_OFFSHOOT = /^(?:第[一二三四五六七八九]|[\u4e00-\u9fa5]{0,5}?)(?:医院|医学部|医学院|附属|附中|附小|分校|研究院|研究生院|出版社|幼儿园|实验学校|校区)/;
 
 /** Characters that may stand right before a short community stem: function words, not the rest of a name. */
-const STEM_BEFORE_OK = '在住是的到去从于家我们了和与及往向近旁边对那这个';
+const STEM_BEFORE_OK = '在住是的到去从于家我们了和与及往向近旁边对那这个咱俺您你他她';
+/** Before a longer community name: also position words and verbs that end a phrase (对面, 门口, 回到). */
+const GLUE_OK = STEM_BEFORE_OK + '面口旁侧回来叫名说称市京区过离达临靠边找';
 
-function acceptContext(text: string, m: Match, strong: Match[], breaks?: Uint8Array): boolean {
+/** The name continues a longer unrecognised word to its left (某地科技园, 张家苑南区), not after 我家/在/住. */
+function gluedLeft(text: string, m: Match, ends: Set<number> | undefined, ok: string): boolean {
+  if (m.latin || m.start === 0 || ends?.has(m.start)) return false;
+  const prev = text[m.start - 1]!;
+  if (!/[\u4e00-\u9fff]/.test(prev)) return false;
+  if (prev === '家') return !(m.start >= 2 && '我你他她咱俺们'.includes(text[m.start - 2]!));
+  if (ok.includes(prev)) return false;
+  // A word of two or more characters ends right there (今天, 投诉, 楼下): the name starts a new word.
+  // A lone character that is not a function word (重文门西大街, 巴鑫家园) is the rest of another name.
+  for (const t of tokensAround(text, m.start, m.end)) {
+    if (t.b === m.start) return t.b - t.a < 2;
+    if (t.a < m.start && t.b > m.start) return true;
+  }
+  return true;
+}
+
+function acceptContext(text: string, m: Match, strong: Match[], breaks?: Uint8Array, ends?: Set<number>): boolean {
   if (m.entry.institution && INSTITUTION_OFFSHOOT.test(text.slice(m.end, m.end + 9))) return false;
   if (m.entry.everyday) {
+    if (gluedLeft(text, m, ends, STEM_BEFORE_OK)) return false;
     // 下水沟, 新房子, 鸟巢: a place only as the whole answer, with a building number, a place suffix,
     // "住在…", or right next to another place (延庆下水沟); "排到下水沟里" is a ditch.
     if (isShortAnswer(text, m) || BUILDING_AFTER.test(text.slice(m.end))) return true;
@@ -577,10 +596,13 @@ function acceptContext(text: string, m: Match, strong: Match[], breaks?: Uint8Ar
     // Right after another name it is that name's sub-part ("花家地西里" + "二区"), not a community of its own.
     if (strong.some((o) => o.end === m.start)) return false;
     // Glued to the end of a longer unrecognised name ("望经西园四区" is not 怀柔's 西园社区 + 四区).
-    if (m.start > 0 && /[\u4e00-\u9fff]/.test(text[m.start - 1]!) && !STEM_BEFORE_OK.includes(text[m.start - 1]!)) return false;
+    if (gluedLeft(text, m, ends, STEM_BEFORE_OK)) return false;
     return BUILDING_AFTER.test(text.slice(m.end));
   }
-  if (!m.entry.weak) return true;
+  // A community name glued to the end of a longer, unrecognised name is probably that name's tail
+  // with a typo in front ("重文门西大街" is not 平谷's 西大街村): it needs the context a weak name needs.
+  const glued = m.entry.method === 'community' && gluedLeft(text, m, ends, GLUE_OK);
+  if (!m.entry.weak && !glued) return true;
   if (isShortAnswer(text, m) || isStandalone(text, m, breaks)) return true;
   if (m.latin) {
     if (strong.some((o) => o !== m && (Math.abs(o.end - m.start) <= 2 || Math.abs(m.end - o.start) <= 2))) return true;
@@ -710,7 +732,9 @@ function resolveText(text: string, breaks?: Uint8Array): PlaceResult {
     chosen = chosen.filter((m) => !needsWordCheck(m) || !crossesWord(text, m, tokensAround(text, m.start, m.end)));
   }
   const strongFirst = chosen.filter((m) => !m.entry.weak && !m.entry.needsBuilding && !m.entry.everyday);
-  chosen = chosen.filter((m) => acceptContext(text, m, strongFirst, breaks));
+  // Where a recognised place ends (a name right after it is its part or neighbour, not glued to an unknown word).
+  const ends = new Set(chosen.filter((m) => !m.entry.needsBuilding && !m.entry.everyday).map((m) => m.end));
+  chosen = chosen.filter((m) => acceptContext(text, m, strongFirst, breaks, ends));
   let usedFuzzy = false;
   if (!chosen.some((m) => m.entry.method !== 'district')) {
     const taken: boolean[] = [];

@@ -87,6 +87,36 @@ describe('several clues that disagree', () => {
   });
 });
 
+describe('a community name glued to the end of a longer unknown name', () => {
+  it('is the tail of that name, not a community of its own', () => {
+    // 崇文门西大街 with a typo is not 平谷's 西大街村; 望经西园四区 is not 怀柔's 西园社区.
+    expect(street('重文门西大街3号楼的电梯坏了')).toBeNull();
+    expect(street('望经西园四区')).not.toBe('110116-longshan');
+  });
+
+  it('but a name after an ordinary word is itself, across the whole gazetteer', () => {
+    expect(street('今天华威西里停电')).toBe('110105-panjiayuan');
+    expect(street('投诉芳群园三区物业')).toBe('110106-fangzhuang');
+    const areas = JSON.parse(readFileSync(new URL('../../../core/taxonomy/areas.json', import.meta.url), 'utf8')) as {
+      districts: { streets: { code: string; communities?: { name: string }[] }[] }[];
+    };
+    let base = 0;
+    const lost: string[] = [];
+    for (const d of areas.districts) {
+      for (const st of d.streets) {
+        for (const c of st.communities ?? []) {
+          const stem = c.name.replace(/社区$|村$/, '');
+          if (stem.length !== 3 || street(`${stem}3号楼停电了`) !== st.code) continue;
+          base++;
+          if (street(`今天${stem}3号楼停电了`) !== st.code) lost.push(stem);
+        }
+      }
+    }
+    expect(base).toBeGreaterThan(2000);
+    expect(lost.length / base, lost.slice(0, 20).join(' ')).toBeLessThan(0.01);
+  });
+});
+
 describe('homophone typos of two-character aliases', () => {
   it('resolve when a location word follows, never for everyday words', () => {
     expect(street('望经这边的下水道赌了')).toBe('110105-wangjing');
