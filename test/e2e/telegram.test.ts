@@ -224,7 +224,7 @@ describe.concurrent('Telegram end to end (service + Bot API emulator)', { timeou
     const e = await service(ctx);
     const n = 30;
     const residents = Array.from({ length: n }, (_, i) => e.person({ userId: 5001 + i, chatId: 5001 + i, type: 'private' }));
-    const filed = Date.now();
+
     await Promise.all(residents.map((r, i) => r.say(GARBAGE(100 + i))));
     await e.until(async () => (await e.app.db.petition.count({ where: { status: 'dispatched' } })) === n, 30_000, `${n} dispatched petitions`);
     // Residents' acknowledgements do not queue behind the group's budget (they waited 10 s
