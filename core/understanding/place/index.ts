@@ -162,6 +162,8 @@ const COMMON_STEMS = new Set([
   // Everyday or nationwide words (jieba dictionary, frequent, not tagged as place names).
   '新华社', '教育部', '卫生部', '科技部', '建设部', '分水岭', '文化路', '航空港', '中科院', '发电站', '水泥厂', '商业街',
   '花果山', '南天门', '农科院', '科学园', '十八里', '十里铺', '人民路', '解放路', '建设路', '中山路', '胜利路', '和平路', '新华街', '光明路',
+  // Institution types Beijing has more than one of (北京肿瘤医院 in 海淀, 医科院肿瘤医院 in 朝阳) or any city has.
+  '肿瘤医院', '玻璃公司', '保温瓶公司',
 ]);
 /** 3-character stems naming an institution type (XX部, XX厂, XX所…) need their suffix too. */
 const INSTITUTION_END = /^.{2}[部局所厂站校]$/;
