@@ -359,6 +359,26 @@ function applyRules(f: Features, t: string): void {
     if (maxOther >= 2) s[C('public_transport')]! *= 0.3;
   }
 
+  // A bus stop named as where something is ("摊子摆在公交站台上") says where, not what; its own seats and shelters are facilities.
+  if (/公交站(?:台|牌)?(?:上|旁|旁边|边上|附近|门口|对面|后面|前面)|(?:在|摆在|堵在|停在|占着)公交站/.test(t)) {
+    let maxOther = 0;
+    for (let i = 0; i < NCAT; i++) if (i !== C('public_transport')) maxOther = Math.max(maxOther, s[i]!);
+    if (maxOther >= 2) s[C('public_transport')]! *= 0.3;
+  }
+
+  // A drain grate that is gone is a hole in the road, like a missing manhole cover (井盖缺失).
+  if (/篦子|雨篦|雨水口|drain grate|storm grate/.test(t) && /丢|没了|被偷|偷了|不见|缺失|missing|stolen|gone/.test(t)) {
+    add('municipal_facility', 4 + s[C('drainage')]! * 0.5);
+    s[C('public_security')]! *= 0.5; // stolen: the hole in the road is the matter, not the theft
+  }
+
+  // 房屋租赁纠纷: whatever the landlord does (cuts the power, keeps the deposit), it is a tenancy matter.
+  if (/房东|二房东|租客|租户|landlord|tenant/.test(t)) {
+    let maxOther = 0;
+    for (let i = 0; i < NCAT; i++) if (i !== C('housing')) maxOther = Math.max(maxOther, s[i]!);
+    add('housing', 2 + maxOther * 0.6);
+  }
+
   // Cigarettes (卖烟, 香烟) are goods, not smoke.
   if (/卖烟|买烟|香烟|烟酒|烟草|电子烟|cigarette/.test(t) && !/油烟|浓烟|冒烟|黑烟|烟雾|烟尘|烟囱|烟大|烟很大|呛/.test(t)) s[C('pollution')]! *= 0.2;
 

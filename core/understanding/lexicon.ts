@@ -323,4 +323,11 @@ export const LEXICON: LexGroup[] = [
   { c: 'pollution', w: 2, zh: '河沟 黑油 一层油' },
   // English rubbish that builds up.
   { c: 'garbage', w: 4, en: 'garbage piling|rubbish piling|trash piling|piles of garbage|piles of rubbish|piles of trash|garbage piled|rubbish piled' },
+  // ------------------------------------------------------------ eighteenth (blind) set: classes of misses
+  // 可疑人员 as residents describe them.
+  { c: 'public_security', w: 4, zh: '鬼鬼祟祟 形迹可疑 东张西望 往门缝里看 踩点 来回转悠 跟踪', en: 'suspicious|lurking|casing' },
+  // 公车 is what many say for 公交车.
+  { c: 'public_transport', w: 4, zh: '公车司机 公车上 坐公车 公车站' },
+  // 门禁: strangers walking in because the gate does not close.
+  { c: 'property', w: 3, zh: '随便进出 随意进出 谁都能进', en: 'gate is broken|gate broke|gate is broke|gate doesn|gate won' },
 ];

@@ -30,6 +30,14 @@ describe('category boundaries from scope_zh', () => {
     ['对门那家人天天把垃圾袋放门口，说了好多次，居委会调解也没用', 'public_security'],
     // A suggestion to add facilities is 表扬与建议.
     ['建议在小区门口增设一个公交站', 'other'],
+    // A bus stop named as where a stall stands is the place, not the topic.
+    ['卖煎饼的三轮车天天停在公交站旁边占道', 'street_vending'],
+    // Whatever the landlord does, it is a tenancy dispute (房屋租赁纠纷).
+    ['房东为了赶我走把水停了', 'housing'],
+    // A stolen drain grate is a hole in the road (雨水箅子, the official character).
+    ['路口的雨水箅子丢了两个', 'municipal_facility'],
+    ['楼下有两个人鬼鬼祟祟的，一直盯着单元门', 'public_security'],
+    ['公车司机态度太差，骂乘客', 'public_transport'],
   ])('%s → %s', (text, code) => {
     expect(cat(text)).toBe(code);
   });

@@ -7,6 +7,7 @@
  * `streetCode` stays null.
  */
 import { Jieba } from '@node-rs/jieba';
+import { pinyin } from 'pinyin-pro';
 import { dict as jiebaDict } from '@node-rs/jieba/dict.js';
 import { DISTRICTS, STREETS, districtOfStreet, streetLabel, DISTRICT_BY_CODE } from './gazetteer.js';
 import { LANDMARKS, type Landmark } from './landmarks.js';
@@ -433,9 +434,25 @@ function scan(text: string): Match[] {
       let key = '';
       for (let j = i; j < Math.min(toks.length, i + 4); j++) {
         key += toks[j]!.w;
-        const entries = latinDict.get(key);
+        let entries = latinDict.get(key);
+        let end = toks[j]!.e;
+        if (!entries && key.length >= 6) {
+          entries = communityLatin().get(key);
+          if (entries) {
+            // "Wangjing Xiyuan 4 qu", "Fangqunyuan 1st district": the numbered part may lie in another street
+            // (望京西园 is in 东湖, 望京西园四区 in 望京). Use the numbered name when it exists, else ask.
+            const sub = LATIN_SUBAREA.exec(text.slice(end));
+            if (sub) {
+              const n = Number(sub[1] ?? sub[2] ?? sub[4]) || PINYIN_ORDINAL.indexOf(sub[3] ?? '') + 1;
+              const zh = COMMUNITY_LATIN_ZH.get(key) ?? [];
+              const numbered = zh.flatMap((c) => [...(dict.get(`${c}${CN_DIGITS[n] ?? ''}区`) ?? []), ...(dict.get(`${c}${n}区`) ?? [])]);
+              entries = numbered.length ? numbered : undefined;
+              end += sub[0].length;
+            }
+          }
+        }
         if (!entries) continue;
-        for (const entry of entries) out.push({ start: toks[i]!.s, end: toks[j]!.e, text: text.slice(toks[i]!.s, toks[j]!.e), entry, latin: true });
+        for (const entry of entries) out.push({ start: toks[i]!.s, end, text: text.slice(toks[i]!.s, end), entry, latin: true });
       }
     }
   }
@@ -686,6 +703,39 @@ function segmenter(): Jieba {
 /** Load the word segmenter now (≈ 0.2–0.4 s) instead of on the first message that needs it. */
 export function warmUpPlaceResolver(): void {
   segmenter();
+  communityLatin();
+}
+
+let COMMUNITY_LATIN: Map<string, Entry[]> | null = null;
+/** Pinyin key → the Chinese names it came from. */
+const COMMUNITY_LATIN_ZH = new Map<string, string[]>();
+const CN_DIGITS = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+const PINYIN_ORDINAL = ['yi', 'er', 'san', 'si', 'wu', 'liu', 'qi', 'ba', 'jiu', 'shi'];
+/** A numbered sub-area after a name: " 4 qu", " 1st district", " district 2", " si qu", " phase 3". */
+const LATIN_SUBAREA = /^[\s,]*(?:(\d{1,2})(?:st|nd|rd|th)? ?(?:qu|district|area|zone|phase)\b|(?:district|area|zone|phase|qu) ?(\d{1,2})\b|(yi|er|san|si|wu|liu|qi|ba|jiu|shi) ?qu\b|no\.? ?(\d{1,2}) (?:district|area)\b)/;
+/**
+ * Community and landmark names in pinyin, as expats write them ("Fangqunyuan 1st district",
+ * "Huawei Xili"): names of three or more characters that are not generic or everyday, keyed
+ * without spaces (curated English names of landmarks come first).
+ * Built on the first English message (≈ 0.3 s) or by `warmUpPlaceResolver()`.
+ */
+function communityLatin(): Map<string, Entry[]> {
+  if (COMMUNITY_LATIN) return COMMUNITY_LATIN;
+  const map = new Map<string, Entry[]>();
+  for (const [key, entries] of dict) {
+    if (key.length < 3 || !/^[\u4e00-\u9fff]+$/.test(key) || /(?:社区|小区|居委会|村委会|家属院|居民区|村)$/.test(key)) continue;
+    for (const e of entries) {
+      if ((e.method !== 'community' && e.method !== 'landmark') || !e.targets.length || e.weak || e.needsBuilding || e.everyday) continue;
+      const k = latinKey(pinyin(key, { toneType: 'none', type: 'array' }).join(''));
+      if (k.length < 6 || latinDict.has(k)) continue;
+      addEntry(map, k, e);
+      const zh = COMMUNITY_LATIN_ZH.get(k);
+      if (!zh) COMMUNITY_LATIN_ZH.set(k, [key]);
+      else if (!zh.includes(key)) zh.push(key);
+    }
+  }
+  COMMUNITY_LATIN = map;
+  return map;
 }
 
 /** Characters that may extend a place name into a longer word of the same place (双井桥, 金盏乡). */

@@ -124,6 +124,20 @@ describe('homophone typos of two-character aliases', () => {
   });
 });
 
+describe('community names in pinyin', () => {
+  it('place expats\' English, with the numbered sub-area when one is given', () => {
+    expect(street('The lift in Building 3, Fangqunyuan 1st district is broken')).toBe('110106-fangzhuang');
+    expect(street('I live in Huawei Xili')).toBe('110105-panjiayuan');
+    // 望京西园 is in 东湖, 望京西园四区 in 望京: the number decides.
+    expect(street('my address is Wangjing Xiyuan 4 qu')).toBe('110105-wangjing');
+    expect(street('Wangjing Xiyuan 3rd district, building 2')).toBe('110105-wangjing');
+  });
+
+  it('ordinary English is not a place', () => {
+    for (const t of ['changing the lights on the road', 'The restaurant is dirty and the manager is rude', 'the radiators are cold']) expect(street(t)).toBeNull();
+  });
+});
+
 describe('the whole pipeline', () => {
   it('a message about a drain ditch is drainage with no place, not 延庆珍珠泉乡', () => {
     const u = understand('饭店门口的下水沟堵了，脏水漫到路上');
