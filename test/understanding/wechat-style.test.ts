@@ -66,6 +66,11 @@ describe('urgent: what is happening now, not what happened or happens often', ()
     expect(urgent('隔壁独居的老太太三天没出门了，敲门也不开')).toBe(true);
   });
 
+  it('a worry about a gas leak is not a leak', () => {
+    expect(urgent('楼外的燃气管子锈成这样，万一漏气怎么办')).toBe(false);
+    expect(urgent('厨房的燃气管漏气了，嘶嘶响')).toBe(true);
+  });
+
   it('recognises the urgent_when situations in mixed and traditional writing', () => {
     expect(urgent('小区门口的manhole cover不见了，晚上看不见')).toBe(true);
     expect(urgent('污水从卫生间地漏冒上来了，满屋子都是')).toBe(true);
