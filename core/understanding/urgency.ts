@@ -166,8 +166,19 @@ export function triageFor(t: string): Triage {
 }
 
 /** The urgent_when situations that apply to the text (any category). */
+/**
+ * A worry or a hypothesis is not the situation ("万一电梯困人怎么办", "担心暖气管爆裂", "怕下暴雨又积水"):
+ * the clause after such a word is left out before the rules run, except for the situations that
+ * are a risk by definition (charging indoors, a cracked house, a load-bearing wall, an open manhole).
+ */
+const HYPOTHETICAL = /(?:担心|害怕|生怕|怕是|怕|万一|会不会|如果|要是|假如|一旦|以防|防止|预防|worried (?:that|about)|afraid (?:that|of)|what if|in case|if (?:the|a|it))[^，。,.!！?？；;\n]{0,16}/g;
+const RISK_SITUATIONS = new Set(['电动车楼内充电起火风险', '房屋开裂有倒塌风险', '拆改承重墙危及安全', '井盖缺失', '路面塌陷']);
+
 export function urgentSituations(t: string): UrgentRule[] {
-  return URGENT_RULES.filter((r) => r.test(t));
+  HYPOTHETICAL.lastIndex = 0;
+  const real = HYPOTHETICAL.test(t) ? t.replace(HYPOTHETICAL, '，') : t;
+  HYPOTHETICAL.lastIndex = 0;
+  return URGENT_RULES.filter((r) => r.test(RISK_SITUATIONS.has(r.situation) || real === t ? t : real));
 }
 
 const EXTREME_WEATHER = /暴雨|暴雪|寒潮|大风|冰雹|高温|台风|沙尘暴|雷暴|rainstorm|blizzard|heatwave|heat wave|snowstorm|cold snap|typhoon/;

@@ -71,6 +71,16 @@ describe('urgent: what is happening now, not what happened or happens often', ()
     expect(urgent('厨房的燃气管漏气了，嘶嘶响')).toBe(true);
   });
 
+  it('a worry or a hypothesis is not the situation, whatever the situation', () => {
+    expect(urgent('这电梯老是咣当响，万一电梯困人怎么办')).toBe(false);
+    expect(urgent('暖气管子锈得厉害，担心暖气管爆裂')).toBe(false);
+    expect(urgent('排水口都堵了，怕下暴雨又积水')).toBe(false);
+    // The situation itself, with a worry about what follows, stays urgent.
+    expect(urgent('电梯困人了，我担心老人身体受不了')).toBe(true);
+    // Risks by definition stay urgent.
+    expect(urgent('墙上的裂缝越来越大，担心房子会塌')).toBe(true);
+  });
+
   it('recognises the urgent_when situations in mixed and traditional writing', () => {
     expect(urgent('小区门口的manhole cover不见了，晚上看不见')).toBe(true);
     expect(urgent('污水从卫生间地漏冒上来了，满屋子都是')).toBe(true);
