@@ -135,9 +135,9 @@ export async function handleStaffAction(c: Conversation, action: { verb: Verb; a
       return c.reply(zhen(l, `${a0} 已合并到 ${a1}。`, `${a0} merged into ${a1}.`));
     }
     case 'wh': {
-      // `wh:<petition>` (cluster of petitions) or `wh:<street>:<category>` (a hotspot alert, 未诉先办)
+      // one tap on a cluster offer: summon the departments the petition needs
       await c.ack();
-      return action.args.length >= 2 ? whistleOnPlace(c, a0, a1) : whistleOnPetition(c, a0);
+      return whistleOnPetition(c, a0);
     }
     default:
       await c.ack(t('unknownCommand', l));
@@ -154,18 +154,6 @@ async function whistleOnPetition(c: Conversation, number: string) {
     select: { id: true },
   });
   await openWhistleAndReply(c, { petitionNumber: number, unitIds: units.map((u) => u.id), areaCode: area });
-}
-
-async function whistleOnPlace(c: Conversation, streetCode: string, categoryCode: string) {
-  const street = await c.w.tx.area.findUnique({ where: { code: streetCode } });
-  const cat = await c.w.tx.category.findUnique({ where: { code: categoryCode } });
-  if (!street || !cat) throw new AppError('not_found', 'unknown street/category', zhen(c.lang, '地点或类别无效。', 'Unknown place or category.'));
-  const district = street.parentCode ?? '';
-  const units = await c.w.tx.unit.findMany({
-    where: { OR: [{ typeCode: cat.handler, areaCode: district }, { typeCode: cat.handler, areaCode: null }, { id: `${streetCode}:street_office` }] },
-    select: { id: true },
-  });
-  await openWhistleAndReply(c, { areaCode: streetCode, place: street.name, summary: `${cat.nameZh}（未诉先办）`, unitIds: units.map((u) => u.id) });
 }
 
 async function openWhistleAndReply(c: Conversation, req: Omit<whistleFlow.WhistleRequest, 'chat'>) {

@@ -10,11 +10,9 @@
  * street earlier (within `repeatWindowDays`, default 365, including earlier in
  * the same period).
  */
-import { DateTime } from 'luxon';
 import type { PrismaClient } from '../db.js';
-import type { OutboundMessage } from '../../adapters/types.js';
 import { AppError } from '../errors.js';
-import { periodRange, shiftPeriod, DEFAULT_TIME_ZONE, type PeriodOptions } from './period.js';
+import { periodRange, shiftPeriod, type PeriodOptions } from './period.js';
 import { ratio, formatRatio, type Ratio } from './ratio.js';
 
 const EXCLUDED_STATUSES = ['redirected'] as const;
@@ -318,112 +316,4 @@ export async function proposeMonthlyTopics(db: PrismaClient, period: string, opt
     });
   }
   return out;
-}
-
-// ---------------------------------------------------------------- clusters
-
-export interface ClusterOptions {
-  now: Date;
-  windowHours: number;
-  /** petitions of one category in one street within the window that make an alert (≥ 2) */
-  threshold: number;
-  timeZone?: string;
-}
-
-export interface ClusterAlert {
-  /** stable per street × category × local day: deliver an alert once per key */
-  key: string;
-  streetCode: string;
-  streetName: string;
-  districtCode: string | null;
-  categoryCode: string;
-  categoryName: string;
-  count: number;
-  threshold: number;
-  windowHours: number;
-  /** latest first */
-  petitionNumbers: string[];
-  firstAt: Date;
-  lastAt: Date;
-  /** the street's coordinators: bound chats and registered coordinator staff */
-  recipients: {
-    chats: { platform: string; chatId: string }[];
-    staff: { platform: string; platformUserId: string }[];
-  };
-  /** button data for a one-tap whistle: `wh:<streetCode>:<categoryCode>` (≤ 64 bytes) */
-  whistleData: string;
-  /** ready to send: set `chatId` per recipient */
-  message: Omit<OutboundMessage, 'chatId'>;
-}
-
-/** `wh:<streetCode>:<categoryCode>`; throws if it would not fit Telegram's 64-byte callback_data. */
-export function whistleButtonData(streetCode: string, categoryCode: string): string {
-  const data = `wh:${streetCode}:${categoryCode}`;
-  if (Buffer.byteLength(data, 'utf8') > 64) throw new AppError('button_data_too_long', `button data over 64 bytes: ${data}`);
-  return data;
-}
-
-/** Parse `wh:<streetCode>:<categoryCode>` back (for the bot that handles the tap). */
-export function parseWhistleButtonData(data: string): { streetCode: string; categoryCode: string } | null {
-  const m = /^wh:([^:]+):([^:]+)$/.exec(data);
-  return m ? { streetCode: m[1]!, categoryCode: m[2]! } : null;
-}
-
-/**
- * Petitions of one category in one street within the last `windowHours`
- * before `now` that reach `threshold` (redirected and withdrawn ones left out).
- */
-export async function detectClusters(db: PrismaClient, opts: ClusterOptions): Promise<ClusterAlert[]> {
-  if (opts.threshold < 2) throw new AppError('invalid_option', 'threshold must be at least 2');
-  const since = new Date(opts.now.getTime() - opts.windowHours * 3_600_000);
-  const groups = await db.petition.groupBy({
-    by: ['streetCode', 'categoryCode'],
-    where: {
-      createdAt: { gt: since, lte: opts.now },
-      status: { notIn: ['redirected', 'withdrawn'] },
-      streetCode: { not: null },
-      categoryCode: { not: null },
-    },
-    _count: { _all: true },
-    having: { streetCode: { _count: { gte: opts.threshold } } },
-  });
-  if (!groups.length) return [];
-  const names = await loadNames(db);
-  const day = DateTime.fromJSDate(opts.now, { zone: opts.timeZone ?? DEFAULT_TIME_ZONE }).toFormat('yyyy-MM-dd');
-  const alerts: ClusterAlert[] = [];
-  for (const g of groups.sort((a, b) => b._count._all - a._count._all || `${a.streetCode}`.localeCompare(`${b.streetCode}`))) {
-    const streetCode = g.streetCode!;
-    const categoryCode = g.categoryCode!;
-    const [petitions, chats, staff] = await Promise.all([
-      db.petition.findMany({
-        where: { streetCode, categoryCode, createdAt: { gt: since, lte: opts.now }, status: { notIn: ['redirected', 'withdrawn'] } },
-        select: { number: true, createdAt: true },
-        orderBy: { createdAt: 'desc' },
-      }),
-      db.chatBinding.findMany({ where: { areaCode: streetCode, unitId: null }, select: { platform: true, chatId: true } }),
-      db.staff.findMany({ where: { areaCode: streetCode, role: 'coordinator' }, select: { platform: true, platformUserId: true } }),
-    ]);
-    const streetName = names.area.get(streetCode)?.name ?? streetCode;
-    const categoryName = names.category.get(categoryCode)?.nameZh ?? categoryCode;
-    const whistleData = whistleButtonData(streetCode, categoryCode);
-    const shown = petitions.slice(0, 5).map((p) => p.number);
-    alerts.push({
-      key: `cluster:${streetCode}:${categoryCode}:${day}`,
-      streetCode, streetName, districtCode: names.area.get(streetCode)?.parentCode ?? null,
-      categoryCode, categoryName, count: petitions.length, threshold: opts.threshold, windowHours: opts.windowHours,
-      petitionNumbers: petitions.map((p) => p.number),
-      firstAt: petitions[petitions.length - 1]!.createdAt,
-      lastAt: petitions[0]!.createdAt,
-      recipients: { chats, staff },
-      whistleData,
-      message: {
-        text:
-          `⚠️ 聚集预警：${streetName} ${opts.windowHours} 小时内「${categoryName}」诉求 ${petitions.length} 件（阈值 ${opts.threshold}）。\n` +
-          `工单：${shown.join('、')}${petitions.length > shown.length ? ` 等 ${petitions.length} 件` : ''}\n` +
-          `如需多部门协同，可一键吹哨。`,
-        buttons: [[{ label: `吹哨：${categoryName}`, data: whistleData }]],
-      },
-    });
-  }
-  return alerts;
 }

@@ -1,6 +1,6 @@
 /**
  * Insight: what leaders look at (三率 assessment and rankings, hotspots,
- * 每月一题 candidates, cluster alerts), rendered as chat reports, PNG charts
+ * 每月一题 candidates), rendered as chat reports, PNG charts
  * and CSV. Pure functions over the database and an explicit `now`/period;
  * scheduling lives in jobs/.
  *
@@ -15,8 +15,8 @@ export {
   type AssessOptions, type Assessment, type AssessmentRow, type Level, type RankedRow, type Ranking, type TrendRow, type Weights,
 } from './assessment.js';
 export {
-  hotspots, proposeMonthlyTopics, detectClusters, whistleButtonData, parseWhistleButtonData,
-  type Hotspot, type HotspotOptions, type TopicCandidate, type TopicOptions, type ClusterAlert, type ClusterOptions,
+  hotspots, proposeMonthlyTopics,
+  type Hotspot, type HotspotOptions, type TopicCandidate, type TopicOptions,
 } from './hotspots.js';
 export {
   rankingChartPng, rankingBarsPng, rateTrendPng, hotspotTablePng, tablePng, trendPoints, vegaLiteToPng, vegaLiteToSvg, svgToPng, findCjkFontFile,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { detectClusters, hotspots, parseWhistleButtonData, proposeMonthlyTopics, whistleButtonData } from '../../core/insight/hotspots.js';
+import { hotspots, proposeMonthlyTopics } from '../../core/insight/hotspots.js';
 import { addPetition, addResident, bj, gazetteer, seedAreasAndCategories, taxonomy } from './seed.js';
 
 const dc = gazetteer.districts.find((d) => d.code === '110101')!;
@@ -103,30 +103,5 @@ describe('hotspots', () => {
     expect(g.repeatPetitions).toBe(3);
     expect(g.previous[0]).toEqual({ period: '2026-10', volume: 3 }); // 2 in A + 1 in B
     expect(g.explanation).toContain('建议牵头');
-  });
-});
-
-describe('detectClusters', () => {
-  it('alerts the street coordinator with one-tap whistle data when a threshold is crossed', async () => {
-    const alerts = await detectClusters(t.db, { now: bj('2026-11-25 12:00'), windowHours: 24, threshold: 3 });
-    expect(alerts).toHaveLength(1);
-    const a = alerts[0]!;
-    expect(a).toMatchObject({ streetCode: A.code, categoryCode: 'property', count: 3, key: `cluster:${A.code}:property:2026-11-25` });
-    expect(a.petitionNumbers).toEqual(['P3', 'P2', 'P1']);
-    expect(a.recipients.staff).toEqual([{ platform: 'telegram', platformUserId: '777' }]);
-    expect(a.recipients.chats).toEqual([{ platform: 'wecom', chatId: 'coord-room' }]);
-    expect(a.message.buttons![0]![0]!.data).toBe(`wh:${A.code}:property`);
-    expect(a.message.text).toContain('P3');
-    expect(parseWhistleButtonData(a.whistleData)).toEqual({ streetCode: A.code, categoryCode: 'property' });
-
-    expect(await detectClusters(t.db, { now: bj('2026-11-25 12:00'), windowHours: 24, threshold: 4 })).toEqual([]);
-    const two = await detectClusters(t.db, { now: bj('2026-11-25 12:00'), windowHours: 24, threshold: 2 });
-    expect(two.map((x) => x.streetCode)).toEqual([A.code, B.code]);
-  });
-
-  it('fits whistle button data for every street × category in 64 bytes', () => {
-    for (const d of gazetteer.districts)
-      for (const s of d.streets)
-        for (const c of taxonomy.categories) expect(Buffer.byteLength(whistleButtonData(s.code, c.code))).toBeLessThanOrEqual(64);
   });
 });
