@@ -120,8 +120,10 @@ const EVERYDAY_NAMES = new Set([
 ]);
 /** A numeral, a measure word and a generic noun: 三间房 "three rooms", 两间房, 五间房, 三道沟 "three ditches" (not 五道口, a name). */
 const NUMERAL_MEASURE = /^[一二两三四五六七八九十几](?:间房|道沟|间屋)$/;
+/** A direction and a gate: 北门口 "at the north gate", 东门外. */
+const DIRECTION_GATE = /^[东西南北]门(?:口|外|里)$/;
 function isEverydayName(k: string): boolean {
-  return EVERYDAY_NAMES.has(k) || NUMERAL_MEASURE.test(k);
+  return EVERYDAY_NAMES.has(k) || NUMERAL_MEASURE.test(k) || DIRECTION_GATE.test(k);
 }
 function addLatin(key: string, e: Entry): void {
   addEntry(latinDict, latinKey(key), e);
@@ -795,7 +797,12 @@ function resolveText(text: string, breaks?: Uint8Array): PlaceResult {
     if (fz.length) {
       fz = fz.filter((f) => {
         const tokens = tokensAround(text, f.start, f.end);
-        return !crossesWord(text, f, tokens) && !tokens.some((t) => t.a === f.start && t.b === f.end && t.b - t.a >= 3);
+        if (crossesWord(text, f, tokens) || tokens.some((t) => t.a === f.start && t.b === f.end && t.b - t.a >= 3)) return false;
+        // Made entirely of everyday words (中心 + 花园 is "the central garden", not 中芯花园): a typo changes a
+        // character inside a word and leaves a lone character; correct words are not a misspelt name.
+        const inside = tokens.filter((t) => t.a >= f.start && t.b <= f.end);
+        const tiled = inside.length >= 2 && inside[0]!.a === f.start && inside[inside.length - 1]!.b === f.end && inside.every((t) => t.b - t.a >= 2);
+        return !tiled;
       });
     }
     if (fz.length) {

@@ -24,12 +24,12 @@ describe('place dev set', () => {
   });
 });
 
-describe('second place dev set (blind, WeChat-style: buildings, two places, look-alike words, typos)', () => {
-  const second = parsePlaceDevSet(readFileSync(new URL('../../fixtures/place-dev-set-2.jsonl', import.meta.url), 'utf8'));
+describe.each(['place-dev-set-2.jsonl', 'place-dev-set-3.jsonl'])('%s (blind, WeChat-style: buildings, long messages, two places, look-alike words, typos)', (file) => {
+  const second = parsePlaceDevSet(readFileSync(new URL(`../../fixtures/${file}`, import.meta.url), 'utf8'));
   const report = evaluatePlaces(second);
 
   it('never gives a street to a look-alike everyday word, and meets the targets', () => {
-    expect(second.length).toBeGreaterThanOrEqual(70);
+    expect(second.length).toBeGreaterThanOrEqual(40);
     const wrong = report.misses.filter((m) => m.error === 'wrong_street' || m.error === 'wrong_district');
     expect(wrong.map((m) => `${m.text} → ${m.got.street ?? m.got.district}`)).toEqual([]);
     expect(report.falseStreetRate).toBe(0);
