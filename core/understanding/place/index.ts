@@ -122,8 +122,12 @@ const EVERYDAY_NAMES = new Set([
 const NUMERAL_MEASURE = /^[一二两三四五六七八九十几](?:间房|道沟|间屋)$/;
 /** A direction and a gate: 北门口 "at the north gate", 东门外. */
 const DIRECTION_GATE = /^[东西南北]门(?:口|外|里)$/;
+/** A position word, even with a suffix: 东边小区 "the compound on the east side" (not 延庆's 东边村). */
+const POSITION_WORD = /^(?:[东西南北上下前后里外]边|[东西南北]面|旁边|对面)(?:小区|社区|村|家属院|居民区|居委会|村委会)?$/;
+/** A direction and a garden: 北花园 "the north garden". */
+const DIRECTION_GARDEN = /^[东西南北上下前后中][花公]园$/;
 function isEverydayName(k: string): boolean {
-  return EVERYDAY_NAMES.has(k) || NUMERAL_MEASURE.test(k) || DIRECTION_GATE.test(k);
+  return EVERYDAY_NAMES.has(k) || NUMERAL_MEASURE.test(k) || DIRECTION_GATE.test(k) || POSITION_WORD.test(k) || DIRECTION_GARDEN.test(k);
 }
 function addLatin(key: string, e: Entry): void {
   addEntry(latinDict, latinKey(key), e);

@@ -21,6 +21,10 @@ describe('everyday phrases are not places', () => {
     '家里三间房都没暖气',
     '苹果派里吃出头发',
     '树上的鸟巢掉下来了',
+    '北门口卖菜的天天吆喝',
+    '中心花园的喷泉一直不开',
+    '东边小区的路灯坏了',
+    '北花园的长椅坏了',
   ])('%s → no street', (text) => {
     const r = resolvePlace(text);
     expect(r.streetCode).toBeNull();
