@@ -292,7 +292,7 @@ export const LEXICON: LexGroup[] = [
   { c: '#greeting', w: 1, zh: '你好 您好 在吗 在不在 有人吗 喂 哈喽 测试 嗨', en: 'hello|hi$|hey$|test$|testing' },
   { c: '#water', w: 1, zh: '水', en: 'water' },
   { c: '#restaurant', w: 1, zh: '烤肉店 烤鸭店 烧烤店 火锅店 饭店 餐馆 饭馆 餐厅 食堂 小吃店 面馆 后厨 饭庄 快餐店 火锅店', en: 'restaurant|noodle|canteen|diner|eatery|cafe|food stall' },
-  { c: '#foodhygiene', w: 1, zh: '后厨 厨房 餐具 碗筷 食材 卫生条件 卫生状况 卫生太差 卫生很差 卫生差 操作间', en: 'kitchen|dishes|utensils|hygiene' },
+  { c: '#foodhygiene', w: 1, zh: '后厨 厨房 餐具 碗筷 食材 卫生条件 卫生状况 卫生太差 卫生很差 卫生差 卫生特别差 卫生极差 卫生状况差 操作间', en: 'kitchen|dishes|utensils|hygiene' },
   { c: '#dispute', w: 1, zh: '纠纷 矛盾 吵架 吵起来了 协商未果 协商无果 调解 吵起来 争吵 谈不拢', en: 'dispute|quarrel|argument' },
   { c: '#stuff', w: 1, zh: '堆 杂物 东西 物品 纸箱 家具', en: 'junk|clutter|boxes|stuff|furniture' },
   { c: '#hospitalside', w: 1, zh: '医院 门诊 住院 看病 药 医生', en: 'hospital|clinic|doctor' },
