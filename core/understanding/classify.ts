@@ -425,6 +425,8 @@ function applyRules(f: Features, t: string): void {
   // Charging an e-bike indoors is a fire risk (public_security), not an electricity matter.
   if (has('#ebike') && has('#charging')) {
     add('public_security', 4);
+    // Charged indoors it is an urgent_when situation (电动车楼内充电起火风险): it outranks the clutter beside it (楼道堆物).
+    if (has('#indoors')) add('public_security', s[C('sanitation')]! * 0.8);
     s[C('power')]! *= 0.3;
   }
 
@@ -440,8 +442,20 @@ function applyRules(f: Features, t: string): void {
   }
 
   // Oily fumes from a restaurant are pollution; the restaurant's hygiene is food safety.
-  if (/油烟|cooking fumes|kitchen fumes|kitchen exhaust|exhaust fan|smell of grease/.test(t)) {
+  if (/油烟|排烟|烟道|排风口|烟熏|cooking fumes|kitchen fumes|kitchen exhaust|exhaust fan|exhaust vent|smell of grease/.test(t)) {
     s[C('food_safety')]! *= 0.3;
+  }
+
+  // 停车收费 is parking even when the property manager sets the fee (scope_zh: 停车收费 → parking).
+  if (/停车费|停车收费|停车管理费|车位费|车位租金|parking fee|parking charge/.test(t)) add('parking', 3);
+
+  // A public toilet that smells is a toilet not cleaned (公厕), not an air-pollution source.
+  if (/公厕|公共厕所|public toilet|public restroom/.test(t) && s[C('sanitation')]! > 0 && !/工厂|化工|焚烧|factory/.test(t)) add('sanitation', 2);
+
+  // How to (re)issue a general document is a policy question (政策咨询 → other), not the scope item behind it
+  // (社保卡 stays labour, as the first dev set labels it).
+  if (has('#question') && /补办|挂失|换领|申领|换证|怎么申请|如何申请|网上申请|在哪(?:里|儿)?(?:办|申请|领)/.test(t) && /营业执照|驾驶证|驾照|身份证|护照|居住证|户口本|港澳通行证/.test(t) && f.tags[T('#complaint')]! <= 1) {
+    add('other', 3);
   }
 
   // Praise and thanks with no complaint are "other".

@@ -330,4 +330,28 @@ export const LEXICON: LexGroup[] = [
   { c: 'public_transport', w: 4, zh: '公车司机 公车上 坐公车 公车站' },
   // 门禁: strangers walking in because the gate does not close.
   { c: 'property', w: 3, zh: '随便进出 随意进出 谁都能进', en: 'gate is broken|gate broke|gate is broke|gate doesn|gate won' },
+  // ------------------------------------------------------------ twentieth (blind) set: classes of misses
+  // Officialese openings (来电人反映, 来电称) are not the power coming back (来电): the longer phrase is the unit, weight 0.
+  { c: 'other', w: 0, zh: '来电人 来电者 来电市民 来电反映 来电称 来电表示 来电咨询 来电求助 来电投诉 来电话 打来电' },
+  // 无照经营的市场主体问题 in officialese: the nature and scope of a business, orders to stop and rectify.
+  { c: 'market', w: 3, zh: '经营性质 经营范围 超范围经营 停业整改 责令停业 市场主体 个体工商户 工商部门 市场监管局 市场监督管理局' },
+  // 预付卡跑路 as people say it (a boss who ran off owing wages stays labour: no 老板跑了 here).
+  { c: 'market', w: 4, zh: '卷钱跑 卷款跑 卷钱 卷款 人去楼空 闭店跑路', en: 'ran off with|ran away with|took the money' },
+  // 枯树倒伏: a tree blown down in everyday words.
+  { c: 'greening', w: 4, zh: '刮倒 吹倒 树倒了 树歪了 倒下的树', en: 'blown down|blew down|knocked over by the wind' },
+  // 可疑人员 described by residents.
+  { c: 'public_security', w: 4, zh: '不像好人 晃悠 晃来晃去 转来转去 挨家挨户 看门牌 陌生男子 陌生女子 来回溜达', en: 'hanging around|loitering|looking into windows' },
+  // 群租房 described: bunk beds, rooms partitioned, dozens living in one flat or basement.
+  { c: 'housing', w: 4, zh: '上下铺 高低床 隔成 隔出 住了几十 住了十几 住了好几十 几十个人住 十几个人住 群居', en: 'bunk beds|dozens of people live|partitioned' },
+  { c: '#grouprent', w: 1, zh: '上下铺 高低床 隔成 隔出 住了几十 住了十几', en: 'bunk beds|partitioned' },
+  // 孤寡老人照护 / 独居老人: living alone in everyday words.
+  { c: 'civil_affairs', w: 4, zh: '一个人住 一个人生活 独自生活 独自一人 自己一个人住 无儿无女 老人一个人' },
+  // 公厕 and public areas not cleaned, in officialese.
+  { c: 'sanitation', w: 3, zh: '无人保洁 没人保洁 保洁不到位 卫生状况较差 卫生状况很差 卫生状况差' },
+  // 拆改承重墙: 承重结构 in officialese.
+  { c: 'illegal_construction', w: 4, zh: '承重结构 承重柱 承重梁 剪力墙', en: 'load-bearing structure' },
+  // Objects blocking a fire lane (not vehicles): fire safety.
+  { c: '#stuff', w: 1, zh: '快递柜 柜子 铁门 栅栏 石墩 围栏 货物', en: 'lockers|fence|goods' },
+  // A question on how to (re)issue a general document: 政策咨询 → other.
+  { c: 'other', w: 1.5, zh: '补办 挂失 换领 申领 换证' },
 ];

@@ -69,6 +69,12 @@ const pastResolved = (t: string) => PAST_TIME.test(t) && RESOLVED.test(t) && !NO
 const HABITUAL = /每天|天天|每晚|每天晚上|经常|总是|老是|常常|时常|三天两头|every (?:night|day|weekend)|often|always/;
 const ONGOING = /正在|现在|快来|快点|赶紧|刚刚|刚才|right now|now$|happening/;
 
+/** "还好没砸着人", "没压到车": what did not happen is not the situation. */
+const NOT_HIT = /(?:没|没有|未|并未|幸好没|还好没)(?:砸|压|伤)(?:到|着|住|中|伤)?[^，。,.!！;；]{0,8}|(?:nobody|no one) (?:was )?(?:hurt|hit|injured)|(?:didn't|did not) (?:hit|crush|land on)[^,.;]{0,20}/g;
+
+/** A fight told the day after ("昨天晚上有人打架，今天看到血迹") is a report, not a fight to stop. */
+const PAST_DAY = /昨天|昨晚|前天|前晚|上(?:个)?(?:礼拜|星期|周|月)|前几天|那天晚上|yesterday|last night|the other day/;
+
 /** Two patterns close together (a long message mentions an old man and, much later, that nobody answers the phone). */
 const near = (a: RegExp, b: RegExp, span: number, notAfter?: RegExp) => {
   const ga = new RegExp(a.source, 'g');
@@ -96,7 +102,7 @@ const near = (a: RegExp, b: RegExp, span: number, notAfter?: RegExp) => {
 };
 
 export const URGENT_RULES: UrgentRule[] = [
-  { category: 'property', situation: '电梯困人', test: (t) => !pastResolved(t) && ((/电梯|lift|elevator/.test(t) && /被困|困在|困住|困人|困了人|困着人|关在|被关|出不来|下坠|坠落|溜梯|冲顶|失控|trapped|stuck inside|plunged|dropped|stuck in (?:the |an |a )?(?:lift|elevator)/.test(t)) || /电梯困人|困在电梯|困电梯|被困.{0,6}电梯|电梯.{0,8}(?:困|关)(?:了|住|着).{0,3}(?:人|老人|孩子|小孩|我)|电梯.{0,12}(?:卡在|停在|悬在).{0,12}(?:里面|里头|里边)(?:有|还有)|电梯.{0,6}(?:里面|里头|里边|里)(?:有|还有)(?:人|个|位|一个|两个|老人|孩子)|电梯里出不来|stuck in (?:the |an |a )?(?:lift|elevator)|trapped in (?:the |an |a )?(?:lift|elevator)|(?:lift|elevator).{0,20}(?:trapped|stuck inside)/.test(t)) },
+  { category: 'property', situation: '电梯困人', test: (t) => !pastResolved(t) && ((/电梯|lift|elevator/.test(t) && /被困|困在|困住|困人|困了人|困着人|关在|被关|出不来|下坠|坠落|溜梯|冲顶|失控|trapped|stuck inside|plunged|dropped|stuck in (?:the |an |a )?(?:lift|elevator)/.test(t)) || /电梯困人|困在电梯|困电梯|被困.{0,6}电梯|电梯.{0,8}(?:困|关)(?:了|住|着).{0,3}(?:人|老人|孩子|小孩|我)|电梯.{0,12}(?:卡在|停在|悬在).{0,12}(?:里面|里头|里边)(?:有|还有)|电梯.{0,6}(?:里面|里头|里边|里)(?:有|还有)(?:人|个|位|一个|两个|老人|孩子)|电梯.{0,16}(?:里面|里头|里边)?关着(?:人|一个|两个|几个|老人|孩子|小孩|我)|电梯里出不来|stuck in (?:the |an |a )?(?:lift|elevator)|trapped in (?:the |an |a )?(?:lift|elevator)|(?:lift|elevator).{0,20}(?:trapped|stuck inside)/.test(t)) },
   { category: 'property', situation: '楼内大面积漏水', test: (t) => /整个楼道.{0,6}(?:水|河)|(?:楼道|楼里|楼内|单元|家里|屋里).{0,6}(?:全是水|成河|成了(?:小)?河|积水)|从.{1,3}楼.{0,8}(?:流到|漏到|淹到)|跟河似的|像河一样|(?:楼里|楼内|单元|楼道|家里).{0,6}水管.{0,3}(?:爆|崩|裂开)/.test(t) || both(/漏水|跑水|水管爆|水管裂|淹|水漫|leak|flood|burst/, /大面积|整栋|整个单元|好几层|好几户|多户|水漫金山|流成河|淹了|一直往下流|像下雨|哗哗|whole building|several floors|pouring|everywhere/)(t) },
   { category: 'heating', situation: '严寒天气停暖', test: both(/停暖|没暖气|没有暖气|没来暖气|不来暖气|暖气没来|暖气还没|没供暖|还没供暖|暖气不热|暖气停|暖气坏|不供暖|停止供暖|断暖|no heat|heating.{0,40}(?:off|out|broken|not working|cut)|radiators? (?:are |is )?cold/, /零下|严寒|寒潮|大降温|降温|冻坏|冻得受不了|冻病|冻伤|below zero|minus|sub-zero|cold snap|below freezing/) },
   { category: 'heating', situation: '暖气管爆裂', test: re(/暖气管.{0,4}(?:爆|裂|崩)|暖气片.{0,4}(?:爆|裂)|暖气.{0,3}爆|(?:radiator|heating pipe).{0,12}burst|burst.{0,12}(?:radiator|heating pipe)/) },
@@ -113,21 +119,21 @@ export const URGENT_RULES: UrgentRule[] = [
   { category: 'noise', situation: '深夜施工持续扰民', test: both(/施工|打桩|工地|电钻|切割|construction|pile|building site|drilling/, /深夜|半夜|凌晨|夜里|夜间|一宿|整宿|通宵|睡不着|睡不著|没法睡|晚上.{0,12}(?:一直|持续|不停|整晚)|晚上1[0-2]点|十一点|十二点|后半夜|通宵|整夜|all night|through the night|overnight|midnight|late at night|[1-3] ?am|every night|overnight|at night/) },
   { category: 'pollution', situation: '化学品泄漏', test: re(/化学.{0,6}(?:流|洒|撒|漏|泄)|罐车.{0,6}(?:侧翻|翻了|翻车|漏)|化学品.{0,6}(?:泄漏|泄露|洒|漏)|(?:化工|危化|有毒|农药|硫酸|盐酸|液体|气体).{0,6}(?:泄漏|泄露)|chemical (?:leak|spill)|toxic (?:leak|spill|gas)/) },
   { category: 'pollution', situation: '大面积异味致人不适', test: (t) => /异味|怪味|味道|臭|刺鼻|恶臭|臭气|气味|毒气|烟|smell|stench|fumes|smoke|odou?r/.test(t) && /头晕|头疼|头痛|恶心|想吐|呕吐|喘不上气|喘不过气|呼吸困难|不舒服|不适|咳嗽|睁不开眼|眼睛疼|嗓子疼|dizzy|nause|headache|can't breathe|cannot breathe|vomit|sick|eyes|throat|sting/.test(t) && /很多人|好多人|不少人|多人|大家|居民们|居民都|整个小区|整栋|一片|周边|附近的人|全村|许多|people|residents|everyone|neighbours|neighbors|\bus\b|头晕|呕吐|晕倒|昏|呼吸困难|喘不上气|喘不过气|dizzy|vomit|can't breathe|cannot breathe|faint|eyes are burning|burning eyes/.test(t) },
-  { category: 'illegal_construction', situation: '拆改承重墙危及安全', test: re(/(?:拆|砸|打|凿|改|挖|掏).{0,4}承重墙|承重墙.{0,6}(?:拆|砸|打掉|凿|改|掏|挖)|(?:knock|tear|tore|remov|demolish|tak).{0,60}load[- ]bearing|load[- ]bearing.{0,40}(?:knock|remov|demolish|tore|torn)/) },
+  { category: 'illegal_construction', situation: '拆改承重墙危及安全', test: re(/(?:拆|砸|打|凿|改|挖|掏).{0,4}承重(?:墙|结构|柱|梁)|承重(?:墙|结构|柱|梁).{0,6}(?:拆|砸|打掉|凿|改|掏|挖)|(?:knock|tear|tore|remov|demolish|tak).{0,60}load[- ]bearing|load[- ]bearing.{0,40}(?:knock|remov|demolish|tore|torn)/) },
   { category: 'parking', situation: '堵塞消防通道', test: re(/消防车.{0,6}(?:进不来|进不去|过不去|开不进|进不了)|fire (?:engine|truck)s? (?:can't|cannot|couldn't) (?:get|come) (?:in|through)|(?:堵|占|挡|停).{0,8}(?:消防通道|消防车道|生命通道)|(?:消防通道|消防车道|生命通道).{0,14}(?:堵|占|停满|被停|挡|进不去|过不去)|(?:block|obstruct|park).{0,25}(?:fire lane|fire access|emergency lane)|fire lane.{0,20}(?:blocked|obstructed)/) },
   { category: 'traffic', situation: '信号灯全部失灵', test: re(/(?:信号灯|红绿灯|交通灯).{0,8}(?:全部|全都|都|全)(?:失灵|不亮|灭|坏|黑)|(?:全部|所有|整个路口).{0,6}(?:信号灯|红绿灯|交通灯).{0,6}(?:失灵|不亮|灭|坏)|(?:all|every) (?:the )?(?:traffic )?(?:lights|signals).{0,12}(?:out|dead|off|not working|broken)|traffic lights? (?:are |is )?(?:all )?(?:completely )?(?:out|dead)/) },
-  { category: 'municipal_facility', situation: '井盖缺失', test: re(/井盖.{0,10}(?:丢|没了|没有了|缺失|不见了|偷|被盗|翻了|掉下去|碎了|压碎|窟窿|大洞)|没盖的井|没有盖的井|井没盖|掉进.{0,6}井|(?:没有|没|缺|少了).{0,2}井盖|(?:missing|stolen|open|uncovered).{0,10}manhole|manhole.{0,15}(?:missing|gone|open|uncovered|stolen|不见|没了|丢|被偷)/) },
+  { category: 'municipal_facility', situation: '井盖缺失', test: re(/井盖.{0,10}(?:丢|没了|没有了|缺失|不见了|偷|被盗|翻了|掉下去|碎了|压碎|窟窿|大洞)|没盖的井|没有盖的井|井没盖|掉进.{0,6}井|(?:没有|没|缺|少了).{0,2}井盖|(?:missing|stolen|open|uncovered).{0,10}manhole|manhole.{0,15}(?:missing|gone|open|uncovered|stolen|不见|没了|丢|被偷)|manhole.{0,60}(?:cover (?:is |was |has been )?(?:missing|gone|stolen|removed)|no cover|without (?:a )?cover)/) },
   { category: 'municipal_facility', situation: '路面塌陷', test: re(/塌陷|地陷|路塌|路面.{0,4}塌|马路.{0,4}塌|路.{0,2}塌了|塌了.{0,4}(?:洞|坑)|塌了个|塌出|sinkhole|(?:road|pavement|sidewalk|street|ground).{0,20}collapsed|collapsed (?:road|pavement)|cave-?in|road cave/) },
-  { category: 'greening', situation: '大树倒伏压人压车', test: (t) => !/咋办|怎么办|万一|担心|害怕|会不会|可能会|what if|could fall/.test(t) && (/树|枝|tree|branch/.test(t) && /(?:砸|压)(?:到|住|伤|坏|中|在|了|倒)?.{0,8}(?:人|车|房|屋|棚)|(?:fell|fallen|falling|crushed|landed|came down).{0,30}(?:car|person|people|someone|house|roof|pedestrian)/.test(t)) }, 
+  { category: 'greening', situation: '大树倒伏压人压车', test: (t) => !/咋办|怎么办|万一|担心|害怕|会不会|可能会|what if|could fall/.test(t) && ((t = t.replace(NOT_HIT, '，')), /树|枝|tree|branch/.test(t) && /(?:砸|压)(?:到|住|伤|坏|中|在|了|倒)?.{0,8}(?:人|车|房|屋|棚)|(?:fell|fallen|falling|crushed|landed|came down).{0,30}(?:car|person|people|someone|house|roof|pedestrian)/.test(t)) }, 
   { category: 'food_safety', situation: '食物中毒', test: re(/食物中毒|食品中毒|吃.{0,8}中毒|集体中毒|food poisoning/) },
-  { category: 'food_safety', situation: '多人呕吐腹泻', test: both(/呕吐|腹泻|拉肚子|上吐下泻|吐了|vomit|diarrh/, /多人|好几|几个人|几户|多户|全家|一家|十几|几十|一群|们|大家|都(?:上吐|吐|拉|腹泻)|送医|several|many|whole family|family|all of us|(?:two|three|four|five|six|several|\d+) of us|everyone|people/) },
-  { category: 'housing', situation: '房屋开裂有倒塌风险', test: both(/开裂|裂缝|裂了|裂开|墙裂|危房|倾斜|下沉|crack|tilting|sinking/, /倒塌|塌|垮|掉渣|掉块|摇晃|危险|越来越大|随时|下沉|往下沉|歪|变形|collapse|dangerous|falling apart|getting bigger|getting wider|widening|growing|unsafe|leaning|tilting|huge cracks|sinking|bulging/) },
+  { category: 'food_safety', situation: '多人呕吐腹泻', test: both(/呕吐|腹泻|拉肚子|上吐下泻|吐了|vomit|diarrh/, /多人|好几|几个人|几户|多户|全家|一家|十几|几十|一群|们|大家|都(?:上吐|吐|拉|腹泻)|送医|several|many|whole family|family|all of us|(?:two|three|four|five|six|several|\d+) of us|everyone|people|friends|colleagues|we (?:all|both)|both of us|all (?:have|had|got)/) },
+  { category: 'housing', situation: '房屋开裂有倒塌风险', test: both(/开裂|裂缝|裂了|裂开|墙裂|危房|倾斜|(?:地基|房子|房屋|楼房|整栋楼|墙体?).{0,3}下沉|crack|tilting|(?:house|building|foundation).{0,10}sinking/, /倒塌|塌|垮|掉渣|掉块|摇晃|危险|越来越大|随时|下沉|往下沉|歪|变形|collapse|dangerous|falling apart|getting bigger|getting wider|widening|growing|unsafe|leaning|tilting|huge cracks|sinking|bulging/) },
   { category: 'labor', situation: '讨薪聚集', test: (t) => /讨薪|欠薪|工资|wages|paid/.test(t) && /聚集|围堵|围在|围着|堵门|堵在|拉横幅|横幅|集体讨|一起讨|一起去|群体讨|gathered|gathering|crowd|protest|blocking the gate/.test(t) },
   { category: 'public_security', situation: '火情', test: fireNow },
-  { category: 'public_security', situation: '打架斗殴', test: (t) => !(HABITUAL.test(t) && !ONGOING.test(t)) && re(/打群架|群架|干架|打架|斗殴|打起来|打人|互殴|群殴|持刀|拿刀|砍人|动刀|挥刀|fight(?:ing)?\b|brawl|assault|attacking|with a knife|stabb/)(t) },
+  { category: 'public_security', situation: '打架斗殴', test: (t) => !((HABITUAL.test(t) || PAST_DAY.test(t)) && !ONGOING.test(t)) && re(/打群架|群架|干架|打架|斗殴|打起来|打人|互殴|群殴|持刀|拿刀|砍人|动刀|挥刀|fight(?:ing)?\b|brawl|assault|attacking|with a knife|stabb/)(t) },
   { category: 'public_security', situation: '电动车楼内充电起火风险', test: (t) => /电动车|电瓶车|电动自行车|电车|电三轮|电动三轮|电池|e-?bike|electric (?:bike|scooter)|scooter|batter/.test(t) && (/飞线|拉线|拉电线|楼道|楼内|楼里|家里|屋里|室内|走廊|楼梯|过道|电梯|推上楼|搬上楼|hallway|corridor|stairwell|indoors|inside|upstairs|lift|elevator|apartment|flat/.test(t) && /充电|充着|charg|plugged/.test(t.replace(/(?:没有|没|不|未|禁止|不准|不让|not|no|isn't|aren't|without) ?(?:在)?(?:充电|charging)/g, ''))) },
   // The old person and the silence in the same breath: in a long message "老人摔了…找物业…到现在也没动静" is the property manager's silence.
-  { category: 'civil_affairs', situation: '独居老人失联', test: (t) => near(/独居|孤寡|空巢|一个人住|自己住|老人|老大爷|老太太|大爷|大妈|奶奶|爷爷/, /失联|联系不上|好几天没|几天没|天没动静|没动静|没有动静|敲门也不开|敲门不开|不开门|没见(?:着|到)?.{0,4}(?:出门|人|他|她)|没出门|敲门没人|敲门不应|没人应|没开门|电话不接/, 16, /投诉|反映|报修|物业|报上去|回复|部门|找了|打了|催了/)(t) || near(/elderly|old man|old woman|old lady|lives alone|living alone/, /not seen|haven't seen|hasn't been seen|nobody has seen|no one has seen|not been seen|no answer|answer(?:ed|ing)? the door|not answering|can't reach|cannot reach|missing/, 60)(t) },
+  { category: 'civil_affairs', situation: '独居老人失联', test: (t) => near(/独居|孤寡|空巢|一个人住|一个人生活|独自一人|自己住|老人|老大爷|老太太|大爷|大妈|奶奶|爷爷/, /失联|联系不上|好几天没|几天没|天没动静|没动静|没有动静|敲门也不开|敲门不开|不开门|没见(?:着|到)?.{0,4}(?:出门|人|他|她)|没出门|敲门没人|敲门不应|没人应|没开门|电话不接|打不通/, 24, /投诉|反映|报修|物业|报上去|回复|部门|找了|打了|催了/)(t) || near(/elderly|old man|old woman|old lady|lives alone|living alone/, /not seen|haven't seen|hasn't been seen|nobody has seen|no one has seen|not been seen|no answer|answer(?:ed|ing)? the door|not answering|can't reach|cannot reach|missing/, 60)(t) },
 ];
 
 // ---------------------------------------------------------------- triage
@@ -155,7 +161,7 @@ export function triageFor(t: string): Triage {
   let kind: TriageKind = 'none';
   if (T119(t)) kind = '119';
   else if (T120.test(t)) kind = '120';
-  else if (T110.test(t) || (FIGHT.test(t) && !(HABITUAL.test(t) && !ONGOING.test(t)))) kind = '110';
+  else if (T110.test(t) || (FIGHT.test(t) && !((HABITUAL.test(t) || PAST_DAY.test(t)) && !ONGOING.test(t)))) kind = '110';
   else if (T122.test(t)) kind = '122';
   else if (ARBITRATION.test(t)) kind = 'arbitration';
   else if (COURT.test(t)) kind = 'court';
