@@ -1,10 +1,10 @@
 /**
  * `npm run eval [-- --misses N] [file.jsonl …]`: scores the understanding
  * pipeline on the dev set(s) and the place resolver on the place dev set.
- * Default files: test/fixtures/dev-set*.jsonl and, if present,
- * test/fixtures/place-dev-set.jsonl.
+ * Default files: test/fixtures/dev-set*.jsonl, and every
+ * test/fixtures/place-dev-set*.jsonl (per file and overall).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseDevSet, scoreLines, type DevLine } from '../core/understanding/evaluate.js';
@@ -25,7 +25,6 @@ const devFiles = files.length
       .filter((f) => /^dev-set.*\.jsonl$/.test(f))
       .sort()
       .map((f) => path.join(fixtures, f));
-const placeFile = path.join(root, 'test/fixtures/place-dev-set.jsonl');
 
 process.stdout.on('error', () => process.exit(0)); // e.g. piped into `head`
 const out = (s = '') => process.stdout.write(s + '\n');
@@ -62,14 +61,31 @@ for (const m of r.misses.slice(0, showMisses)) {
   out(`  [${m.id}] ${m.field}: expected ${JSON.stringify(m.expected)} got ${JSON.stringify(m.got)}  «${m.text.slice(0, 60)}»`);
 }
 
-if (!files.length && existsSync(placeFile)) {
-  const placeLines = parsePlaceDevSet(readFileSync(placeFile, 'utf8'));
-  const pr = evaluatePlaces(placeLines);
+// Every place dev set (place-dev-set.jsonl, place-dev-set-2.jsonl, …): one line per file, then all of them together.
+const placeFiles = readdirSync(fixtures)
+  .filter((f) => /^place-dev-set.*\.jsonl$/.test(f))
+  .sort((a, b) => (a === 'place-dev-set.jsonl' ? -1 : b === 'place-dev-set.jsonl' ? 1 : a.localeCompare(b, 'en', { numeric: true })))
+  .map((f) => path.join(fixtures, f));
+if (!files.length && placeFiles.length) {
+  let all: ReturnType<typeof parsePlaceDevSet> = [];
   out();
-  out(`Place dev set: ${pr.total} expressions (test/fixtures/place-dev-set.jsonl)`);
+  out(`Place dev sets (${placeFiles.length} files):`);
+  out(`  ${'file'.padEnd(24)} ${'n'.padStart(4)}  coverage (right/determinable)   wrong street   wrong district   false street`);
+  for (const f of placeFiles) {
+    const lines = parsePlaceDevSet(readFileSync(f, 'utf8'));
+    all = all.concat(lines);
+    const fr = evaluatePlaces(lines);
+    const right = Math.round(fr.coverage * fr.determinable);
+    out(
+      `  ${path.basename(f).padEnd(24)} ${String(fr.total).padStart(4)}  ${p(fr.coverage).padStart(6)} (${right}/${fr.determinable})`.padEnd(63) +
+        `${p(fr.wrongStreetRate).padStart(6)}         ${p(fr.wrongDistrictRate).padStart(6)}           ${p(fr.falseStreetRate).padStart(6)}`,
+    );
+  }
+  const pr = evaluatePlaces(all);
+  out(`Place dev sets overall: ${pr.total} expressions`);
   out(`  coverage          ${p(pr.coverage)}  (right street / ${pr.determinable} determinable)   target ≥ 85%`);
-  out(`  wrong street      ${p(pr.wrongStreetRate)}   target ≤ 1%`);
-  out(`  wrong district    ${p(pr.wrongDistrictRate)}   target ≤ 1%`);
+  out(`  wrong street      ${p(pr.wrongStreetRate)}  (${Math.round(pr.wrongStreetRate * pr.total)}/${pr.total})   target ≤ 1%`);
+  out(`  wrong district    ${p(pr.wrongDistrictRate)}  (${Math.round(pr.wrongDistrictRate * pr.total)}/${pr.total})   target ≤ 1%`);
   out(`  district accuracy ${p(pr.districtAccuracy)}`);
   out(`  false street      ${p(pr.falseStreetRate)}  (a street given where the label says ask / no place)`);
   out(`  ${pr.microsPerResolve.toFixed(1)} µs per resolve`);
