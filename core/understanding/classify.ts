@@ -458,6 +458,9 @@ function applyRules(f: Features, t: string): void {
     add('other', 3);
   }
 
+  // Things left in a corridor, told in English, are 楼道堆物 (sanitation), not bulky waste for collection.
+  if (/(?:put|puts|pile|piles|piled|leave|leaves|left|store|stores|stored|keep|keeps).{0,60}(?:corridor|hallway|stairwell|staircase)|(?:corridor|hallway|stairwell|staircase).{0,30}(?:full of|blocked by|piled)/.test(t) && !/bins?\b|collect/.test(t)) add('sanitation', 4);
+
   // Praise and thanks with no complaint are "other".
   if (has('#praise')) {
     const complaint = f.tags[T('#complaint')]!;
@@ -466,8 +469,13 @@ function applyRules(f: Features, t: string): void {
       /感谢.{0,12}(?:工作人员|师傅|同志|书记|主任|民警|社区|街道|网格员|志愿者|医生|老师|司机)/.test(t);
     let maxOther = 0;
     for (let i = 0; i < NCAT; i++) if (i !== C('other')) maxOther = Math.max(maxOther, s[i]!);
+    // A letter's courtesy (各位同志辛苦了 … 谢谢) around a request to fix something is no praise.
+    const courtesyAroundRequest =
+      !/表扬|点赞|点个赞|锦旗|好评|称赞|praise|compliment/.test(t) &&
+      /我想反映|反映一下|反映个|反映一个|恳请|督促|(?:希望|请)(?:有关|相关)?部门|希望.{0,10}(?:处理|解决|疏通|维修|修一修|修理|管一管|清理|查处)/.test(t);
     // When praising, the category words name whom is praised (民警, 医生…), not a problem.
-    if (strongPraise && complaint <= 3) add('other', 4 + maxOther * 0.6);
+    if (courtesyAroundRequest) { /* a complaint: the category words decide */ }
+    else if (strongPraise && complaint <= 3) add('other', 4 + maxOther * 0.6);
     else if (strongPraise) add('other', 3);
   }
 }

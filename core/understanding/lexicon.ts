@@ -340,12 +340,12 @@ export const LEXICON: LexGroup[] = [
   // 枯树倒伏: a tree blown down in everyday words.
   { c: 'greening', w: 4, zh: '刮倒 吹倒 树倒了 树歪了 倒下的树', en: 'blown down|blew down|knocked over by the wind' },
   // 可疑人员 described by residents.
-  { c: 'public_security', w: 4, zh: '不像好人 晃悠 晃来晃去 转来转去 挨家挨户 看门牌 陌生男子 陌生女子 来回溜达', en: 'hanging around|loitering|looking into windows' },
+  { c: 'public_security', w: 4, zh: '不像好人 来回晃悠 瞎晃悠 门口晃悠 楼下晃悠 附近晃悠 晃来晃去 挨家挨户看 看门牌 陌生男子 陌生女子 来回溜达', en: 'loitering|looking into windows' },
   // 群租房 described: bunk beds, rooms partitioned, dozens living in one flat or basement.
   { c: 'housing', w: 4, zh: '上下铺 高低床 隔成 隔出 住了几十 住了十几 住了好几十 几十个人住 十几个人住 群居', en: 'bunk beds|dozens of people live|partitioned' },
   { c: '#grouprent', w: 1, zh: '上下铺 高低床 隔成 隔出 住了几十 住了十几', en: 'bunk beds|partitioned' },
   // 孤寡老人照护 / 独居老人: living alone in everyday words.
-  { c: 'civil_affairs', w: 4, zh: '一个人住 一个人生活 独自生活 独自一人 自己一个人住 无儿无女 老人一个人' },
+  { c: 'civil_affairs', w: 3, zh: '一个人住 一个人生活 独自生活 独自一人 自己一个人住 无儿无女 老人一个人' },
   // 公厕 and public areas not cleaned, in officialese.
   { c: 'sanitation', w: 3, zh: '无人保洁 没人保洁 保洁不到位 卫生状况较差 卫生状况很差 卫生状况差' },
   // 拆改承重墙: 承重结构 in officialese.
@@ -354,4 +354,12 @@ export const LEXICON: LexGroup[] = [
   { c: '#stuff', w: 1, zh: '快递柜 柜子 铁门 栅栏 石墩 围栏 货物', en: 'lockers|fence|goods' },
   // A question on how to (re)issue a general document: 政策咨询 → other.
   { c: 'other', w: 1.5, zh: '补办 挂失 换领 申领 换证' },
+  // ------------------------------------------------------------ twenty-first (blind) set: classes of misses
+  // Businesses that make noise (商业经营噪声) in Chinese too.
+  { c: '#commercial', w: 1, zh: '健身房 瑜伽馆 舞蹈室 琴行 棋牌室 网吧 理发店 美容院 洗车店 菜市场 培训机构' },
+  { c: 'noise', w: 3, zh: '震天响 震耳欲聋 吵翻天' },
+  // 打架斗殴 with a weapon, as told.
+  { c: 'public_security', w: 4, zh: '拿着刀 拿刀 持刀 提着刀 举着刀 砍人 行凶 追砍 拿着棍子 拿着棒子', en: 'knife|machete' },
+  // A letter that reports a problem: its request words are a complaint, its courtesy (辛苦了, 谢谢) is no praise.
+  { c: '#complaint', w: 1, zh: '反映 恳请 希望有关部门 希望相关部门 请有关部门 请相关部门 督促', en: 'please fix|please solve' },
 ];

@@ -29,6 +29,11 @@ describe('category classes from set 20', () => {
     ['昨晚大风把小区外的一棵杨树吹倒了，横在马路中间', 'greening'],
     // how to (re)issue a general document: 政策咨询
     ['请问身份证丢了在哪里补办', 'other'],
+    // set 21: a letter's courtesy around a request is no praise; noisy gyms; corridor clutter in English; a knife
+    ['领导们辛苦了，我反映一下，小区外的雨水井盖子底下堵了，一下雨就积水，希望有关部门处理，谢谢', 'drainage'],
+    ['楼下新开的瑜伽馆放音乐震天响，晚上九点还不停', 'noise'],
+    ['Someone leaves bags of old clothes and a broken chair in the stairwell for weeks', 'sanitation'],
+    ['小区里有个男的提着刀在喊，大家都躲起来了', 'public_security'],
   ])('%s → %s', (text, category) => {
     expect(understand(text).category.code).toBe(category);
   });
@@ -40,6 +45,7 @@ describe('urgent classes from set 20', () => {
     ['有人在家里砸承重柱，楼上楼下都在震', true],
     ['There is an open manhole near the bus stop, somebody took the cover away, the cover is missing', true],
     ['My wife and I and our friends all got diarrhea after the dinner at that place', true],
+    ['楼下两个人吵起来了，其中一个举着刀', true],
     // what did not happen, what happened yesterday, a sinking manhole cover
     ['大风把路边一棵树刮倒了，幸好没压到车', false],
     ['前天晚上烧烤摊有几个人打架，听说后来都走了', false],
