@@ -88,8 +88,7 @@ export async function bulkLoad(sql: Sql, from: number, to: number, total = Math.
      FROM generate_series($1::int, $2::int - 1) i`,
     [from, to],
   );
-  await sql(
-    'ANALYZE "Resident", "Petition", "PetitionEvent", "Assignment", "Timer", "Delivery", "Outbox", "InboundMessage"',
-  );
+  // VACUUM too, so autovacuum does not wake up on the fresh rows during the measurement that follows
+  await sql('VACUUM (ANALYZE) "Resident", "Petition", "PetitionEvent", "Assignment", "Timer", "Delivery", "Outbox", "InboundMessage"');
   return (performance.now() - t0) / 1000;
 }

@@ -150,23 +150,38 @@ async function latencies(schema: Schema, cards: Cards, sent: Sent[]): Promise<nu
   return (rows as { number: string; uid: string }[]).map((r) => cards.first.get(r.number)! - at.get(r.uid)!).filter((x) => Number.isFinite(x));
 }
 
+/**
+ * Per-table scan and buffer counters of the bench schema, in one snapshot. Backends publish their counters
+ * when they go idle, at most once a second, else after 10 s idle: callers wait STATS_SETTLE_MS first.
+ */
 async function tupleStats(schema: Schema) {
   const { rows } = await schema.sql(
-    `SELECT coalesce(sum(seq_scan),0)::float8 AS seq_scan, coalesce(sum(seq_tup_read),0)::float8 AS seq_tup, coalesce(sum(idx_tup_fetch),0)::float8 AS idx_tup
-     FROM pg_stat_user_tables WHERE schemaname = $1`,
+    `SELECT t.relname, coalesce(t.seq_scan,0)::float8 AS seq_scan, coalesce(t.seq_tup_read,0)::float8 AS seq_tup, coalesce(t.idx_tup_fetch,0)::float8 AS idx_tup,
+            (coalesce(io.heap_blks_read,0) + coalesce(io.heap_blks_hit,0) + coalesce(io.idx_blks_read,0) + coalesce(io.idx_blks_hit,0))::float8 AS blks
+     FROM pg_stat_user_tables t JOIN pg_statio_user_tables io ON io.relid = t.relid WHERE t.schemaname = $1`,
     [schema.schema],
   );
-  const { rows: io } = await schema.sql(
-    `SELECT coalesce(sum(heap_blks_read + heap_blks_hit + coalesce(idx_blks_read,0) + coalesce(idx_blks_hit,0)),0)::float8 AS blks FROM pg_statio_user_tables WHERE schemaname = $1`,
-    [schema.schema],
-  );
-  const r = rows[0] as { seq_scan: number; seq_tup: number; idx_tup: number };
-  return { ...r, blks: (io[0] as { blks: number }).blks };
+  const tables = rows as { relname: string; seq_scan: number; seq_tup: number; idx_tup: number; blks: number }[];
+  const sum = (k: 'seq_scan' | 'seq_tup' | 'idx_tup' | 'blks') => tables.reduce((s, t) => s + t[k], 0);
+  return { seq_scan: sum('seq_scan'), seq_tup: sum('seq_tup'), idx_tup: sum('idx_tup'), blks: sum('blks'), tables };
+}
+const STATS_SETTLE_MS = 11_000;
+
+/** Tables whose sequential scans read the most tuples between two samples. */
+function seqScanTables(a: Awaited<ReturnType<typeof tupleStats>>, b: Awaited<ReturnType<typeof tupleStats>>, n: number) {
+  return b.tables
+    .map((t) => {
+      const before = a.tables.find((x) => x.relname === t.relname);
+      return { table: t.relname, seqScans: t.seq_scan - (before?.seq_scan ?? 0), tuplesPerPetition: round((t.seq_tup - (before?.seq_tup ?? 0)) / n, 1) };
+    })
+    .filter((t) => t.seqScans > 0)
+    .sort((x, y) => y.tuplesPerPetition - x.tuplesPerPetition)
+    .slice(0, 5);
 }
 
 /** One cost sample: COST_N petitions at full speed with `stored` petitions already in the schema. */
 async function costSample(svc: Service, schema: Schema, cards: Cards, texts: string[], stored: number) {
-  await sleep(1500); // let the previous step's statistics settle
+  await sleep(STATS_SETTLE_MS); // let the previous step's statistics (and the bench's own queries) settle
   const s0 = await tupleStats(schema);
   const cpu0 = svc.cpuSeconds();
   const before = cards.scan();
@@ -175,7 +190,7 @@ async function costSample(svc: Service, schema: Schema, cards: Cards, texts: str
   const last = await cards.waitFor(before + COST_N, 180_000);
   const seconds = (last - t0) / 1000;
   const cpu = svc.cpuSeconds() - cpu0;
-  await sleep(1500);
+  await sleep(STATS_SETTLE_MS);
   const s1 = await tupleStats(schema);
   const lat = await latencies(schema, cards, sent);
   const per = (x: number) => round(x / COST_N, 1);
@@ -185,12 +200,13 @@ async function costSample(svc: Service, schema: Schema, cards: Cards, texts: str
     petitionsPerSecond: round(COST_N / seconds),
     msPerPetition: round((seconds * 1000) / COST_N, 2),
     serviceCpuMsPerPetition: round((cpu * 1000) / COST_N, 2),
-    seqScansPerPetition: per(s1.seq_scan - s0.seq_scan),
+    seqScansPerPetition: round((s1.seq_scan - s0.seq_scan) / COST_N, 2),
     seqTuplesPerPetition: per(s1.seq_tup - s0.seq_tup),
     indexTuplesPerPetition: per(s1.idx_tup - s0.idx_tup),
     buffersPerPetition: per(s1.blks - s0.blks),
     inboundToCardP50Ms: round(percentile(lat, 50)),
     inboundToCardP99Ms: round(percentile(lat, 99)),
+    seqScanTables: seqScanTables(s0, s1, COST_N),
   };
 }
 
@@ -231,7 +247,7 @@ async function memoryBreakdown(svc: Service): Promise<Record<string, number> | n
   try {
     const text = await (await fetch(`${svc.url}/metrics`)).text();
     const get = (name: string) => {
-      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text);
+      const m = new RegExp(`^(?:shaosheng_)?${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text);
       return m ? Math.round(Number(m[1]) / 2 ** 20) : NaN;
     };
     return {
@@ -288,6 +304,10 @@ try {
   const maxAcks = maxSent.map((s) => s.ack.ms);
   const maxLat = await latencies(schema, cards, maxSent);
   const memory = await memoryBreakdown(svc);
+  const { rows: jobRows } = await schema.sql(
+    `SELECT (SELECT count(*) FROM "Outbox" WHERE "dedupeKey" NOT LIKE 'bulk-%')::float8 / greatest(1, (SELECT count(*) FROM "Petition" WHERE id NOT LIKE 'bulk-%'))::float8 AS jobs`,
+  );
+  const jobsPerPetition = round((jobRows[0] as { jobs: number }).jobs, 2);
   log(`  ${round(e2e)} petitions/s (webhook accepted ${round(MAX_N / postedSeconds)}/s)`);
 
   const halfRate = Math.max(1, round(e2e / 2));
@@ -331,6 +351,9 @@ try {
       petitionsPerSecond: round(e2e),
       webhookAcceptedPerSecond: round(MAX_N / postedSeconds),
       serviceCpuMsPerPetition: round((maxCpu * 1000) / MAX_N, 2),
+      /** outbox jobs (intake, notify, send) per petition: what one petition is worth in baseline jobs */
+      jobsPerPetition,
+      jobsPerSecond: round(e2e * jobsPerPetition),
       ackP50Ms: round(percentile(maxAcks, 50)),
       ackP99Ms: round(percentile(maxAcks, 99)),
       inboundToCardP50Ms: round(percentile(maxLat, 50)),
@@ -382,11 +405,13 @@ function render(r: Record<string, any>): string {
     ['end-to-end petitions/s (inbound → card at the recorder)', `${r.e2e.petitionsPerSecond}`, ''],
     ['bare baseline jobs/s (BullMQ + one INSERT, concurrency 8)', `${r.baseline.jobsPerSecond}`, ''],
     ['ratio ours / baseline', `${r.ratioToBaseline}`, '≥ 0.25'],
+    ['queue jobs per petition (intake, notify, send) → our jobs/s', `${r.e2e.jobsPerPetition} → ${r.e2e.jobsPerSecond}/s`, ''],
     ['webhook ack p50 / p99 (max rate)', `${r.e2e.ackP50Ms} / ${r.e2e.ackP99Ms} ms`, ''],
     [`webhook ack p50 / p99 (half load, ${r.halfLoad.ratePerSecond}/s)`, `${r.halfLoad.ackP50Ms} / ${r.halfLoad.ackP99Ms} ms`, 'p99 ≤ 20 ms'],
     [`inbound → card p50 / p99 (half load)`, `${r.halfLoad.inboundToCardP50Ms} / ${r.halfLoad.inboundToCardP99Ms} ms`, 'p99 ≤ 200 ms'],
     ['inbound → card p50 / p99 (max rate, queueing included)', `${r.e2e.inboundToCardP50Ms} / ${r.e2e.inboundToCardP99Ms} ms`, ''],
     ['peak RSS of the service process', `${r.peakRssMb} MB`, '≤ 300 MB'],
+    ['memory after max rate: RSS / V8 heap total / heap used / external', r.memoryAfterMaxRateMb ? `${r.memoryAfterMaxRateMb.rss} / ${r.memoryAfterMaxRateMb.heapTotal} / ${r.memoryAfterMaxRateMb.heapUsed} / ${r.memoryAfterMaxRateMb.external} MB` : 'n/a', ''],
     ['classifier messages/s (one core, CPU time)', `${r.classifier.messagesPerSecond}`, ''],
     ['service CPU per petition (max rate)', `${r.e2e.serviceCpuMsPerPetition} ms`, ''],
   ];
