@@ -8,6 +8,7 @@ import type { Tx } from '../core/db.js';
 import type { Intent } from '../core/workflow/intents.js';
 import type { Recipient } from '../core/workflow/recipients.js';
 import { encodeAction } from './actions.js';
+import { loadTaxonomy } from '../core/org/taxonomy.js';
 import { b, fmtTime, langOf, statusText, t, triageText, type Lang } from './texts.js';
 
 export interface Rendered {
@@ -26,15 +27,25 @@ interface Ctx {
 
 const en = (l: Lang, zh: string, english: string) => (l === 'zh' ? zh : english);
 
-async function names(ctx: Ctx, p: { categoryCode: string | null; districtCode: string | null; streetCode: string | null }, l: Lang) {
-  const [cat, district, street] = await Promise.all([
-    p.categoryCode ? ctx.tx.category.findUnique({ where: { code: p.categoryCode } }) : null,
-    p.districtCode ? ctx.tx.area.findUnique({ where: { code: p.districtCode } }) : null,
-    p.streetCode ? ctx.tx.area.findUnique({ where: { code: p.streetCode } }) : null,
-  ]);
+/** Category and area names are reference data shipped with the product: no query per notice. */
+let NAMES: { categories: Map<string, { zh: string; en: string }>; areas: Map<string, string> } | undefined;
+function referenceNames() {
+  if (!NAMES) {
+    const tax = loadTaxonomy();
+    NAMES = {
+      categories: new Map(tax.categories.map((c) => [c.code, { zh: c.name_zh, en: c.name_en }])),
+      areas: new Map(tax.districts.flatMap((d) => [[d.code, d.name] as const, ...d.streets.map((st) => [st.code, st.name] as const)])),
+    };
+  }
+  return NAMES;
+}
+
+function names(p: { categoryCode: string | null; districtCode: string | null; streetCode: string | null }, l: Lang) {
+  const { categories, areas } = referenceNames();
+  const cat = p.categoryCode ? categories.get(p.categoryCode) : undefined;
   return {
-    category: cat ? (l === 'zh' ? cat.nameZh : cat.nameEn) : '-',
-    place: [district?.name, street?.name].filter(Boolean).join(' '),
+    category: cat ? (l === 'zh' ? cat.zh : cat.en) : '-',
+    place: [p.districtCode && areas.get(p.districtCode), p.streetCode && areas.get(p.streetCode)].filter(Boolean).join(' '),
   };
 }
 
@@ -77,7 +88,7 @@ export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy =
   const a = await ctx.tx.assignment.findUnique({ where: { id: assignmentId }, include: { petition: { include: { resident: true } }, unit: true } });
   if (!a) return null;
   const p = a.petition;
-  const n = await names(ctx, p, l);
+  const n = names(p, l);
   const contact = p.resident?.phoneMasked ?? en(l, '（平台留言，可在本单回复）', '(via chat; reply on this card)');
   const role = a.role === 'lead' ? en(l, '主办', 'lead') : en(l, '协办', 'co-handler');
   const urgent = p.urgency === 'emergency' ? en(l, '【紧急】', '[URGENT] ') : '';
@@ -107,7 +118,7 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
   if (!p) return null;
   const d = intent.data ?? {};
   const base = { petitionId: p.id };
-  const n = await names(ctx, p, l);
+  const n = names(p, l);
   switch (intent.note) {
     case 'ack':
       return {

@@ -105,7 +105,14 @@ export const BUTTONS = {
 
 export const b = (key: keyof typeof BUTTONS, l: Lang) => BUTTONS[key][l];
 
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 export function fmtTime(d: Date | null | undefined, timeZone: string): string {
   if (!d) return '-';
-  return new Intl.DateTimeFormat('zh-CN', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+  let f = FORMATS.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('zh-CN', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+    FORMATS.set(timeZone, f);
+  }
+  return f.format(d);
 }

@@ -58,13 +58,16 @@ type PacedSender = ChannelSender & { readyIn?: (chatId: string) => Promise<numbe
 /** A send that would wait longer than this for its chat is deferred instead of holding a worker. */
 const DEFER_OVER_MS = 250;
 
-export async function runOutbox(rt: Runtime, id: bigint, defer?: Defer): Promise<void> {
-  const row = await rt.deps.db.outbox.findUnique({ where: { id }, select: { kind: true, doneAt: true } });
-  if (!row || row.doneAt) return;
-  if (row.kind === 'intake') return runIntake(rt, id);
-  if (row.kind === 'notify') return runNotify(rt, id);
-  if (row.kind === 'send') return runSend(rt, id, defer);
-  throw new Error(`unknown outbox kind ${row.kind}`);
+/**
+ * Run one outbox row. `kind` is the job's name (queue workers know it); each
+ * handler checks in its own first statement that the row is not done yet.
+ */
+export async function runOutbox(rt: Runtime, id: bigint, defer?: Defer, kind?: string): Promise<void> {
+  kind ??= (await rt.deps.db.outbox.findUnique({ where: { id }, select: { kind: true } }))?.kind;
+  if (kind === 'intake') return runIntake(rt, id);
+  if (kind === 'notify') return runNotify(rt, id);
+  if (kind === 'send') return runSend(rt, id, defer);
+  if (kind) throw new Error(`unknown outbox kind ${kind}`);
 }
 
 async function runIntake(rt: Runtime, id: bigint) {
@@ -135,24 +138,25 @@ interface ClaimedDelivery {
 
 async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
   const { db } = rt.deps;
-  const row = await db.outbox.findUnique({ where: { id } });
-  if (!row || row.doneAt) return;
-  const deliveryId = String((row.payload as Record<string, unknown>).deliveryId);
   const now = rt.deps.clock.now();
-  // Claim the delivery: exactly one worker sends it; a dead worker's lease runs out.
+  // Claim the delivery of a row not yet done: exactly one worker sends it; a dead worker's lease runs out.
   const [delivery] = await db.$queryRaw<ClaimedDelivery[]>`
     UPDATE "Delivery" SET status = 'sending', "leaseUntil" = ${new Date(now.getTime() + SEND_LEASE_MS)}, attempts = attempts + 1
-    WHERE id = ${deliveryId} AND (status = 'pending' OR (status = 'sending' AND "leaseUntil" < ${now}))
+    WHERE id = (SELECT payload->>'deliveryId' FROM "Outbox" WHERE id = ${id} AND "doneAt" IS NULL)
+      AND (status = 'pending' OR (status = 'sending' AND "leaseUntil" < ${now}))
     RETURNING id, platform, "chatId", "petitionId", message`;
-  const finish = (data: Record<string, unknown>, error?: string) =>
-    inTx(rt.deps, async (w) => {
-      if (!(await lockRow(w.tx, id))) return;
-      if (delivery) await w.tx.delivery.update({ where: { id: delivery.id }, data: { ...data, leaseUntil: null } });
-      await markDone(w.tx, id, w.now, error);
-    });
+  // Only the lease holder writes the delivery, so a plain batch (no row lock) is enough here.
+  const finish = async (data: Record<string, unknown>, error?: string) => {
+    await db.$transaction([
+      ...(delivery ? [db.delivery.update({ where: { id: delivery.id }, data: { ...data, leaseUntil: null } })] : []),
+      db.outbox.updateMany({ where: { id, doneAt: null }, data: { doneAt: rt.deps.clock.now(), lastError: error ?? null } }),
+    ]);
+  };
   if (!delivery) {
-    const current = await db.delivery.findUnique({ where: { id: deliveryId }, select: { status: true } });
-    if (current && (current.status === 'sending' || current.status === 'pending')) throw new Error('delivery is being sent by another worker; retry later');
+    const [current] = await db.$queryRaw<{ status: string | null; doneAt: Date | null }[]>`
+      SELECT d.status, o."doneAt" FROM "Outbox" o LEFT JOIN "Delivery" d ON d.id = o.payload->>'deliveryId' WHERE o.id = ${id}`;
+    if (!current || current.doneAt) return;
+    if (current.status === 'sending' || current.status === 'pending') throw new Error('delivery is being sent by another worker; retry later');
     return finish({});
   }
   const sender = rt.senders[delivery.platform];
@@ -190,16 +194,15 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
     if (revealPhoneOf) out.text = await revealPhone(rt, revealPhoneOf, out.text);
     if (out.photo && typeof out.photo.png === 'string') out.photo = { ...out.photo, png: Buffer.from(out.photo.png, 'base64') };
     const result = await sender.send({ ...out, chatId: delivery.chatId });
-    await inTx(rt.deps, async (w) => {
-      await w.tx.delivery.update({ where: { id: delivery.id }, data: { status: 'sent', sentAt: w.now, sentMessageId: result.messageId, leaseUntil: null } });
-      if (delivery.platform === 'wecom_kf') {
-        await w.tx.resident.updateMany({ where: { platform: 'wecom_kf', chatId: delivery.chatId }, data: { windowSent: { increment: 1 } } });
-      }
-      if (result.migratedToChatId) {
-        await w.tx.chatBinding.updateMany({ where: { platform: delivery.platform, chatId: delivery.chatId }, data: { chatId: result.migratedToChatId } });
-      }
-      if (await lockRow(w.tx, id)) await markDone(w.tx, id, w.now);
-    });
+    const sentAt = rt.deps.clock.now();
+    await db.$transaction([
+      db.delivery.update({ where: { id: delivery.id }, data: { status: 'sent', sentAt, sentMessageId: result.messageId, leaseUntil: null } }),
+      ...(delivery.platform === 'wecom_kf' ? [db.resident.updateMany({ where: { platform: 'wecom_kf', chatId: delivery.chatId }, data: { windowSent: { increment: 1 } } })] : []),
+      ...(result.migratedToChatId
+        ? [db.chatBinding.updateMany({ where: { platform: delivery.platform, chatId: delivery.chatId }, data: { chatId: result.migratedToChatId } })]
+        : []),
+      db.outbox.updateMany({ where: { id, doneAt: null }, data: { doneAt: sentAt } }),
+    ]);
   } catch (err) {
     rt.onSendError?.(delivery.platform, err);
     const reason = String((err as Error)?.message ?? err).slice(0, 500);

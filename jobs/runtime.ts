@@ -26,11 +26,12 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions): Worker[] {
       QUEUE_NAMES[key],
       async (job, token) => {
         const { outboxId } = jobPayload.parse(job.data);
-        await runOutbox(rt, BigInt(outboxId), async (ms) => {
+        const defer = async (ms: number): Promise<never> => {
           // Back to the delayed set without counting as an attempt; the worker takes the next job.
           await job.moveToDelayed(Date.now() + ms, token);
           throw new DelayedError();
-        });
+        };
+        await runOutbox(rt, BigInt(outboxId), defer, job.name);
       },
       { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency?.[key] ?? 8, autorun: true },
     );

@@ -9,7 +9,7 @@ import type { Work } from './context.js';
 import { addLimit, fractionTimes } from './deadlines.js';
 import { limitsFor } from './policy.js';
 import { routeFor, districtGov } from './routing.js';
-import { cancelTimers, scheduleTimer } from './timers.js';
+import { cancelTimers, createTimers } from './timers.js';
 
 /** Assignment states in which a unit still owes work. */
 export const ACTIVE_ASSIGNMENT = ['dispatched', 'accepted', 'in_progress'] as const;
@@ -29,17 +29,19 @@ export async function openAssignment(w: Work, p: Petition, unitId: string, role:
   return a;
 }
 
+/** Reminders at 50 % and 80 %, 督办 at the deadline and to the district at 3×, for a new assignment. */
 export async function scheduleAssignmentTimers(w: Work, a: Assignment, p: Pick<Petition, 'districtCode' | 'streetCode'>) {
   if (!a.dueAt) return;
   const policy = w.deps.policy;
-  const [r1, r2] = fractionTimes(a.dispatchedAt, a.dueAt, policy.reminderFractions);
-  if (r1) await scheduleTimer(w.tx, 'remind', a.id, r1, { pct: Math.round(policy.reminderFractions[0]! * 100) });
-  if (r2) await scheduleTimer(w.tx, 'remind2', a.id, r2, { pct: Math.round(policy.reminderFractions[1]! * 100) });
-  await scheduleTimer(w.tx, 'escalate', a.id, a.dueAt, { area: p.streetCode ?? p.districtCode });
   const span = a.dueAt.getTime() - a.dispatchedAt.getTime();
-  await scheduleTimer(w.tx, 'escalate_district', a.id, new Date(a.dispatchedAt.getTime() + span * policy.districtEscalationFactor), {
-    area: p.districtCode,
-  });
+  const [r1, r2] = fractionTimes(a.dispatchedAt, a.dueAt, policy.reminderFractions);
+  const pct = (i: number) => ({ pct: Math.round(policy.reminderFractions[i]! * 100) });
+  await createTimers(w.tx, a.id, [
+    ...(r1 ? [{ kind: 'remind' as const, dueAt: r1, data: pct(0) }] : []),
+    ...(r2 ? [{ kind: 'remind2' as const, dueAt: r2, data: pct(1) }] : []),
+    { kind: 'escalate', dueAt: a.dueAt, data: { area: p.streetCode ?? p.districtCode } },
+    { kind: 'escalate_district', dueAt: new Date(a.dispatchedAt.getTime() + span * policy.districtEscalationFactor), data: { area: p.districtCode } },
+  ]);
 }
 
 export interface DispatchOptions {

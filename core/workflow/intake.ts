@@ -52,18 +52,15 @@ const MAX_PLACE_QUESTIONS = 1;
 
 export async function upsertResident(w: Work, r: ResidentRef): Promise<Resident> {
   await w.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`resident:${r.platform}:${r.userId}`}))`;
-  return w.tx.resident.upsert({
-    where: { platform_platformUserId: { platform: r.platform, platformUserId: r.userId } },
-    create: {
-      platform: r.platform,
-      platformUserId: r.userId,
-      chatId: r.chatId,
-      channelAccount: r.channelAccount,
-      language: r.language?.startsWith('en') ? 'en' : 'zh',
-      lastInboundAt: w.now,
-    },
-    update: { chatId: r.chatId, channelAccount: r.channelAccount, lastInboundAt: w.now, windowSent: 0 },
-  });
+  // One statement (Prisma's upsert would read first): residents write on every message.
+  const language = r.language?.startsWith('en') ? 'en' : 'zh';
+  const [resident] = await w.tx.$queryRaw<Resident[]>`
+    INSERT INTO "Resident" (id, platform, "platformUserId", "chatId", "channelAccount", language, "lastInboundAt", "windowSent", "createdAt")
+    VALUES (gen_random_uuid(), ${r.platform}, ${r.userId}, ${r.chatId}, ${r.channelAccount ?? null}, ${language}, ${w.now}, 0, ${w.now})
+    ON CONFLICT (platform, "platformUserId") DO UPDATE
+      SET "chatId" = EXCLUDED."chatId", "channelAccount" = COALESCE(EXCLUDED."channelAccount", "Resident"."channelAccount"), "lastInboundAt" = EXCLUDED."lastInboundAt", "windowSent" = 0
+    RETURNING *`;
+  return resident!;
 }
 
 export async function receiveResidentMessage(w: Work, msg: ResidentMessage): Promise<IntakeOutcome> {

@@ -27,6 +27,11 @@ export async function scheduleTimer(tx: Tx, kind: TimerKind, subjectId: string, 
   });
 }
 
+/** Several timers of one subject in one statement (a new assignment's reminders and escalations). */
+export async function createTimers(tx: Tx, subjectId: string, timers: { kind: TimerKind; dueAt: Date; data?: Record<string, unknown> }[]) {
+  await tx.timer.createMany({ data: timers.map((t) => ({ ...t, subjectId, data: t.data as object | undefined })), skipDuplicates: true });
+}
+
 export async function cancelTimers(tx: Tx, subjectId: string, now: Date, kinds?: TimerKind[]) {
   await tx.timer.updateMany({
     where: { subjectId, firedAt: null, cancelledAt: null, ...(kinds ? { kind: { in: kinds } } : {}) },
