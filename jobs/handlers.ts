@@ -188,22 +188,28 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
     return defer(readyIn + Math.floor(Math.random() * 200));
   }
 
+  let sent = false;
   try {
     if (sender.remainingBudget && delivery.chatId.startsWith('-') && (await sendDigest(rt, sender, delivery, id))) return;
     const { essential: _e, ackId: _a, rollcall: _r, revealPhoneOf, ...out } = message;
     if (revealPhoneOf) out.text = await revealPhone(rt, revealPhoneOf, out.text);
     if (out.photo && typeof out.photo.png === 'string') out.photo = { ...out.photo, png: Buffer.from(out.photo.png, 'base64') };
     const result = await sender.send({ ...out, chatId: delivery.chatId });
+    sent = true;
     const sentAt = rt.deps.clock.now();
-    await db.$transaction([
+    // The platform has the message: record that, retrying while Postgres is unreachable. Releasing the lease
+    // instead would send it again (found by the chaos suite's Postgres restart).
+    await untilRecorded(() => db.$transaction([
       db.delivery.update({ where: { id: delivery.id }, data: { status: 'sent', sentAt, sentMessageId: result.messageId, leaseUntil: null } }),
       ...(delivery.platform === 'wecom_kf' ? [db.resident.updateMany({ where: { platform: 'wecom_kf', chatId: delivery.chatId }, data: { windowSent: { increment: 1 } } })] : []),
       ...(result.migratedToChatId
         ? [db.chatBinding.updateMany({ where: { platform: delivery.platform, chatId: delivery.chatId }, data: { chatId: result.migratedToChatId } })]
         : []),
       db.outbox.updateMany({ where: { id, doneAt: null }, data: { doneAt: sentAt } }),
-    ]);
+    ]));
   } catch (err) {
+    // Sent but not recorded for a minute: keep the lease; only after it runs out may a retry send again.
+    if (sent) throw err;
     rt.onSendError?.(delivery.platform, err);
     const reason = String((err as Error)?.message ?? err).slice(0, 500);
     if (err instanceof Error && err.name === 'PermanentSendError') {
@@ -213,6 +219,20 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
     // Release the lease so the retry (or another worker) can send it.
     await db.delivery.update({ where: { id: delivery.id }, data: { status: 'pending', leaseUntil: null, error: reason } });
     throw err;
+  }
+}
+
+/** Run `write` until it succeeds, for up to a minute (well inside the send lease). */
+async function untilRecorded(write: () => Promise<unknown>): Promise<void> {
+  const until = Date.now() + 60_000;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
+    try {
+      await write();
+      return;
+    } catch (err) {
+      if (Date.now() + wait > until) throw err;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 }
 
