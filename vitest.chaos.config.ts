@@ -7,7 +7,7 @@ export default defineConfig({
     pool: 'forks',
     include: ['test/chaos/**/*.chaos.test.ts'],
     fileParallelism: false,
-    testTimeout: 300_000,
+    testTimeout: 420_000,
     hookTimeout: 120_000,
   },
 });

@@ -4,7 +4,8 @@
  * restarted) and a redis-server that can be stopped and started again on the
  * same port.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import os from 'node:os';
@@ -99,7 +100,10 @@ export async function startOwnPostgres(): Promise<OwnPostgres | string> {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     port,
     async restart() {
-      ctl('restart', ['-m', 'fast', '-o', opts]);
+      // asynchronously: the caller keeps sending while the server is down (the log file keeps the
+      // server from holding pg_ctl's output pipes open, which would never let execFile finish)
+      const [c, a] = as('pg_ctl', ['restart', '-D', data, '-w', '-t', '30', '-m', 'fast', '-o', opts, '-l', path.join(dir, 'log')]);
+      await promisify(execFile)(c, a);
       await until(() => answers(port), 20_000, 'postgres');
     },
     async stop() {
