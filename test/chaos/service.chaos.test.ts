@@ -19,7 +19,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { startBotApiRecorder, type BotApiRecorder } from '../peers/bot-api-recorder.js';
 import {
   ROOT,
