@@ -230,7 +230,10 @@ describe.concurrent('Telegram end to end (service + Bot API emulator)', { timeou
     // Residents' acknowledgements do not queue behind the group's budget (they waited 10 s
     // and more when sends to the group held the workers while waiting for their turn).
     await e.until(() => residents.every((r) => e.messages(r.chatId).some((m) => m.text.startsWith('已受理'))), 15_000, 'every acknowledgement');
-    const acks = await e.app.db.delivery.findMany({ where: { chatId: { in: residents.map((r) => String(r.chatId)) } }, select: { createdAt: true, sentAt: true } });
+    // the platform shows a message a moment before the sender records it
+    const ackWhere = { chatId: { in: residents.map((r) => String(r.chatId)) }, sentAt: { not: null } };
+    await e.until(async () => (await e.app.db.delivery.count({ where: ackWhere })) === n, 5_000, 'every acknowledgement recorded');
+    const acks = await e.app.db.delivery.findMany({ where: ackWhere, select: { createdAt: true, sentAt: true } });
     expect(acks).toHaveLength(n);
     const queued = acks.map((d) => d.sentAt!.getTime() - d.createdAt.getTime());
     expect(Math.max(...queued)).toBeLessThan(3_000);
