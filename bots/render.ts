@@ -172,8 +172,6 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
       return { ...base, essential: true, message: { text: en(l, `诉求 ${p.number} 已重新交办，办理时限至 ${fmtTime(p.feedbackDueAt, ctx.timeZone)}。`, `Petition ${p.number} was reopened; due by ${fmtTime(p.feedbackDueAt, ctx.timeZone)}.`) } };
     case 'closed':
       return { ...base, essential: true, message: { text: en(l, `诉求 ${p.number} 经审核不予重办，已结案。说明：${String(d.reason ?? '')}`, `Petition ${p.number} will not be reopened and is closed. Reason: ${String(d.reason ?? '')}`) } };
-    case 'withdrawn':
-      return { ...base, essential: false, message: { text: t('withdrawn', l) } };
     case 'merged':
       return { ...base, essential: true, message: { text: en(l, `诉求 ${p.number} 与同一问题的诉求 ${String(d.into)} 合并办理，进展将一并通知。`, `Petition ${p.number} was merged into ${String(d.into)}, which covers the same problem.`) } };
     case 'redispatched':
@@ -197,8 +195,6 @@ async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: L
       return { ...base, message: { text: en(l, `诉求 ${no} 的退单未获同意，请继续办理。说明：${String(d.reason ?? '')}`, `Your return of ${no} was refused; please handle it. ${String(d.reason ?? '')}`), buttons: staffButtons(no, l) } };
     case 'reassigned_away':
       return { ...base, message: { text: d.withdrawn ? en(l, `诉求 ${no} 已被市民撤回，无需继续办理。`, `${no} was withdrawn by the resident.`) : en(l, `诉求 ${no} 已改派其他单位，无需继续办理。`, `${no} was moved to another unit.`) } };
-    case 'reopened':
-      return { ...base, message: { text: en(l, `诉求 ${no} 已重办。`, `${no} reopened.`) } };
     case 'whistle_remind': {
       const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
       if (!w) return null;

@@ -21,8 +21,6 @@ export const OPEN_STATES: readonly PetitionStatus[] = [
   'reopen_requested',
   'reopened',
 ];
-/** Final states: nothing but a note can happen any more. */
-export const FINAL_STATES: readonly PetitionStatus[] = ['closed', 'merged', 'withdrawn', 'redirected'];
 
 /** `same` keeps the state and only records the event (notes, reminders, 督办). */
 type Target = PetitionStatus | 'same';

@@ -18,6 +18,3 @@ export async function nextNumber(tx: Tx, at: Date, timeZone: string, prefix = ''
     RETURNING value`;
   return day + String(rows[0]!.value).padStart(4, '0');
 }
-
-/** A petition number as typed by people: 10+ digits starting with a plausible date. */
-export const PETITION_NUMBER = /\b\d{6}\d{4,5}\b/;

@@ -2,7 +2,7 @@
  * Dispatch (派单): pick units by routing rules, open assignments with their
  * deadlines and timers, send cards, copy street orders to the district.
  */
-import type { Assignment, Petition, PetitionStatus } from '../../prisma/generated/client.js';
+import type { Assignment, Petition } from '../../prisma/generated/client.js';
 import { AppError } from '../errors.js';
 import { applyTransition, type Actor } from '../petition/lifecycle.js';
 import type { Work } from './context.js';
@@ -110,5 +110,3 @@ export async function loadPetition(w: Work, number: string): Promise<Petition> {
   if (!p) throw new AppError('not_found', `petition ${number} not found`, `找不到诉求 ${number}。/ No petition ${number}.`);
   return p;
 }
-
-export const isOpen = (s: PetitionStatus) => !['resolved', 'rated', 'closed', 'merged', 'withdrawn', 'redirected'].includes(s);

@@ -18,12 +18,11 @@ export type ResidentNote =
   | 'rating_reminder'
   | 'reopened'
   | 'closed'
-  | 'withdrawn'
   | 'merged'
   | 'redispatched'
   | 'comment_saved';
 
-export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'reopened' | 'whistle_remind';
+export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind';
 
 /** `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message */
 export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed' | 'report';
