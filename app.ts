@@ -122,8 +122,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     }
     if (tg) {
       const limits = config.TELEGRAM_SEND_LIMITS === 'unlimited' ? { perChat: { limit: 1e6, windowMs: 1000 }, global: { limit: 1e6, windowMs: 1000 } } : undefined;
-      const sender = telegram.createTelegramSender({ ...tg, redis, keyPrefix: config.REDIS_PREFIX, logger, limits });
-      senders.telegram = Object.assign(sender, { remainingBudget: (chatId: string) => sender.remainingGroupBudget(chatId), readyIn: (chatId: string) => sender.limiter.readyIn(chatId) });
+      senders.telegram = telegram.createTelegramSender({ ...tg, redis, keyPrefix: config.REDIS_PREFIX, logger, limits });
       if (web) {
         const bot = telegram.createTelegramBot({ ...tg, logger, sink, botInfo: app.sandbox ? telegram.SANDBOX_BOT_INFO : undefined });
         app.bot = bot;

@@ -102,6 +102,8 @@ export interface ChannelSender {
   answerAction?(ackId: string, text?: string): Promise<void>;
   /** Messages this chat may still receive now without waiting (group budgets); lets the outbound side send one digest instead of a flood. */
   remainingBudget?(chatId: string): Promise<number>;
+  /** How long a send to this chat would wait for budget now (ms); lets a worker defer instead of waiting. */
+  readyIn?(chatId: string): Promise<number>;
 }
 
 /**

@@ -52,9 +52,6 @@ async function markDone(tx: Tx, id: bigint, now: Date, error?: string) {
  */
 export type Defer = (ms: number) => Promise<never>;
 
-/** A sender that can tell how long a chat must wait for budget (Telegram). */
-type PacedSender = ChannelSender & { readyIn?: (chatId: string) => Promise<number> };
-
 /** A send that would wait longer than this for its chat is deferred instead of holding a worker. */
 const DEFER_OVER_MS = 250;
 
@@ -181,8 +178,7 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
 
   // A chat out of budget (1 a second, 20 a minute in a group) would hold this worker while
   // every other chat's messages and button answers queue behind it: hand the job back instead.
-  const paced = sender as PacedSender;
-  const readyIn = defer && paced.readyIn ? await paced.readyIn(delivery.chatId) : 0;
+  const readyIn = defer && sender.readyIn ? await sender.readyIn(delivery.chatId) : 0;
   if (defer && readyIn > DEFER_OVER_MS) {
     await db.delivery.update({ where: { id: delivery.id }, data: { status: 'pending', leaseUntil: null } });
     return defer(readyIn + Math.floor(Math.random() * 200));

@@ -226,6 +226,8 @@ export function createTelegramSender(opts: TelegramSenderOptions): TelegramSende
     platform: 'telegram',
     limiter,
     remainingGroupBudget: (chatId) => limiter.remainingGroupBudget(chatId),
+    remainingBudget: (chatId) => limiter.remainingGroupBudget(chatId),
+    readyIn: (chatId) => limiter.readyIn(chatId),
 
     async send(msg) {
       if (!msg.text.trim() && !msg.photo) throw new PermanentSendError('invalid_message', 'OutboundMessage text is empty');
