@@ -67,12 +67,16 @@ export async function reconcileOnce(rt: Runtime, queues: Queues, opts: { graceMs
     orderBy: { id: 'asc' },
     take: opts.batch ?? 500,
   });
-  const missing = [];
-  for (const r of rows) {
-    const job = await queues[JOBS[r.kind as OutboxKind].queue].getJob(jobIdOf(r.id));
-    if (!job) missing.push({ id: r.id, kind: r.kind as OutboxKind });
-    else if ((await job.getState()) === 'completed') await job.remove().catch(() => undefined).then(() => missing.push({ id: r.id, kind: r.kind as OutboxKind }));
-  }
+  // Look the jobs up concurrently (ioredis pipelines them): a backlog must not make one pass take seconds.
+  const lost = await Promise.all(
+    rows.map(async (r) => {
+      const job = await queues[JOBS[r.kind as OutboxKind].queue].getJob(jobIdOf(r.id));
+      if (job && (await job.getState()) !== 'completed') return null;
+      await job?.remove().catch(() => undefined);
+      return { id: r.id, kind: r.kind as OutboxKind };
+    }),
+  );
+  const missing = lost.filter((r): r is { id: bigint; kind: OutboxKind } => r !== null);
   if (missing.length) await enqueueOutbox(queues, missing);
   return missing.length;
 }
