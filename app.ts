@@ -25,11 +25,11 @@ import { warmUpPlaceResolver } from './core/understanding/place/index.js';
 import { resolvePin, resolvePlaceWithGeocoder } from './core/understanding/place/pin.js';
 import { createRouter } from './bots/router.js';
 import { createInboundSink } from './jobs/inbox.js';
-import { createQueues, enqueueOutbox, type Queues } from './jobs/queues.js';
-import { startRelay, startWorkers } from './jobs/runtime.js';
+import { createQueues, type Queues } from './jobs/queues.js';
+import { afterCommit, startRelay, startWorkers } from './jobs/runtime.js';
 import { defaultSchedules } from './jobs/schedules.js';
 import { createInsight } from './bots/insight.js';
-import type { Runtime } from './jobs/handlers.js';
+import { fanOut, type Runtime } from './jobs/handlers.js';
 import { createServer } from './adapters/http/server.js';
 import { dashboardRoutes } from './adapters/http/dashboard/routes.js';
 import { open311Routes } from './adapters/open311/routes.js';
@@ -99,7 +99,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       timeZone: config.TIME_ZONE,
       understand,
       locate: geocoder ? (point) => resolvePin(point, geocoder) : undefined,
-      enqueue: (rows) => enqueueOutbox(queues, rows),
+      fanOut,
     };
     const sink = createInboundSink(deps);
     const senders: Partial<Record<string, ChannelSender>> = {};
@@ -192,6 +192,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
         metrics.recordSendFailure(platform, name);
       },
     };
+    deps.afterCommit = afterCommit(rt, queues, config.ROLE !== 'web');
     if (config.ROLE !== 'web') {
       const workers: Worker[] = startWorkers(rt, { connection: redis, prefix: config.REDIS_PREFIX, logger });
       closers.push(() => Promise.all(workers.map((w) => w.close())));

@@ -24,12 +24,14 @@ export interface RouterOptions {
 /** Run `fn`; a user-facing AppError rolls back its writes and is answered instead. */
 export async function attempt(c: Conversation, fn: () => Promise<void>): Promise<void> {
   await c.w.tx.$executeRawUnsafe('SAVEPOINT step');
+  const mark = c.w.mark();
   try {
     await fn();
     await c.w.tx.$executeRawUnsafe('RELEASE SAVEPOINT step');
   } catch (err) {
     if (!(err instanceof AppError) || !err.userMessage) throw err;
     await c.w.tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT step');
+    c.w.rollbackTo(mark);
     c.w.deps.logger.info({ code: err.code }, 'refused a user step');
     await c.ack(err.userMessage.slice(0, 180));
     await c.reply(err.userMessage);

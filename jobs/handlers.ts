@@ -8,7 +8,7 @@
  */
 import type { ChannelSender, InboundMessage, OutboundMessage } from '../adapters/types.js';
 import type { Tx } from '../core/db.js';
-import { inTx, type WorkflowDeps, type Work } from '../core/workflow/context.js';
+import { inTx, type FanOut, type WorkflowDeps, type Work } from '../core/workflow/context.js';
 import type { Intent } from '../core/workflow/intents.js';
 import { recipientsFor } from '../core/workflow/recipients.js';
 import { renderIntent } from '../bots/render.js';
@@ -69,58 +69,62 @@ export async function runOutbox(rt: Runtime, id: bigint, defer?: Defer, kind?: s
 
 async function runIntake(rt: Runtime, id: bigint) {
   await inTx(rt.deps, async (w) => {
-    const row = await lockRow(w.tx, id);
-    if (!row) return;
-    const inboundId = String(row.payload.inboundId);
-    const inbound = await w.tx.inboundMessage.findUnique({ where: { id: inboundId } });
-    if (inbound && inbound.status === 'pending') {
-      const msg = JSON.parse(rt.deps.sealer.open(inbound.payloadEnc)) as InboundMessage;
+    // The outbox row (locked: one worker at a time) and its inbound message in one statement.
+    const [row] = await w.tx.$queryRaw<{ doneAt: Date | null; inboundId: string | null; status: string | null; payloadEnc: Uint8Array | null }[]>`
+      SELECT o."doneAt", i.id AS "inboundId", i.status::text AS status, i."payloadEnc"
+      FROM "Outbox" o LEFT JOIN "InboundMessage" i ON i.id = o.payload->>'inboundId'
+      WHERE o.id = ${id} FOR UPDATE OF o`;
+    if (!row || row.doneAt) return;
+    if (row.inboundId && row.status === 'pending') {
+      const msg = JSON.parse(rt.deps.sealer.open(row.payloadEnc!)) as InboundMessage;
       msg.receivedAt = new Date(msg.receivedAt);
-      await rt.handleInbound(w, msg, inbound.id);
-      await w.tx.inboundMessage.update({ where: { id: inbound.id }, data: { status: 'processed', processedAt: w.now } });
+      await rt.handleInbound(w, msg, row.inboundId);
     }
-    await markDone(w.tx, id, w.now);
+    await w.tx.$executeRaw`
+      WITH processed AS (UPDATE "InboundMessage" SET status = 'processed', "processedAt" = ${w.now} WHERE id = ${row.inboundId} AND status = 'pending')
+      UPDATE "Outbox" SET "doneAt" = ${w.now}, "lastError" = NULL WHERE id = ${id}`;
   });
 }
 
+/** A notify row left from before notifications were fanned out in their own transaction. */
 async function runNotify(rt: Runtime, id: bigint) {
   await inTx(rt.deps, async (w) => {
     const row = await lockRow(w.tx, id);
     if (!row) return;
-    const intent = row.payload as unknown as Intent;
-    for (const r of await recipientsFor(w.tx, intent)) {
-      const rendered = await renderIntent({ tx: w.tx, timeZone: rt.deps.timeZone }, intent, r, w.now);
-      if (!rendered) continue;
-      const message: StoredMessage = { ...rendered.message, essential: rendered.essential, channelAccount: r.channelAccount ?? undefined };
-      if (intent.t === 'ack') message.ackId = intent.ackId;
-      if (intent.t === 'rollcall') {
-        // A live roll-call: edit the message the chat already has.
-        message.rollcall = true;
-        const previous = await w.tx.delivery.findFirst({
-          where: { whistleId: intent.whistleId, platform: r.platform, chatId: r.chatId, sentMessageId: { not: null }, message: { path: ['rollcall'], equals: true } },
-          orderBy: { createdAt: 'desc' },
-        });
-        if (previous?.sentMessageId) message.editMessageId = previous.sentMessageId;
-      }
-      const key = `n${id}:${r.platform}:${r.chatId}`;
-      const delivery = await w.tx.delivery.upsert({
-        where: { key },
-        create: {
-          key,
-          platform: r.platform,
-          chatId: r.chatId,
-          petitionId: rendered.petitionId,
-          assignmentId: rendered.assignmentId,
-          whistleId: rendered.whistleId,
-          message: JSON.parse(JSON.stringify(message)) as object,
-        },
-        update: {},
-      });
-      await w.emit('send', { deliveryId: delivery.id }, `send:${delivery.id}`);
-    }
+    await fanOut(w, row.payload as unknown as Intent, id);
     await markDone(w.tx, id, w.now);
   });
 }
+
+/**
+ * One intent → one Delivery per recipient chat, and its `send` work, inside the
+ * transaction that notifies (core/workflow/context.ts), so what a message says is
+ * rendered from the state that transaction committed.
+ */
+export const fanOut: FanOut = async (w, intent, notifyId) => {
+  for (const r of await recipientsFor(w.tx, intent)) {
+    const rendered = await renderIntent({ tx: w.tx, timeZone: w.deps.timeZone }, intent, r, w.now);
+    if (!rendered) continue;
+    const message: StoredMessage = { ...rendered.message, essential: rendered.essential, channelAccount: r.channelAccount ?? undefined };
+    if (intent.t === 'ack') message.ackId = intent.ackId;
+    if (intent.t === 'rollcall') {
+      // A live roll-call: edit the message the chat already has.
+      message.rollcall = true;
+      const previous = await w.tx.delivery.findFirst({
+        where: { whistleId: intent.whistleId, platform: r.platform, chatId: r.chatId, sentMessageId: { not: null }, message: { path: ['rollcall'], equals: true } },
+        orderBy: { createdAt: 'desc' },
+      });
+      if (previous?.sentMessageId) message.editMessageId = previous.sentMessageId;
+    }
+    const key = `n${notifyId}:${r.platform}:${r.chatId}`;
+    const [delivery] = await w.tx.$queryRaw<{ id: string }[]>`
+      INSERT INTO "Delivery" (id, key, platform, "chatId", "petitionId", "assignmentId", "whistleId", message, status, attempts, "createdAt")
+      VALUES (gen_random_uuid(), ${key}, ${r.platform}, ${r.chatId}, ${rendered.petitionId ?? null}, ${rendered.assignmentId ?? null}, ${rendered.whistleId ?? null},
+              ${JSON.stringify(message)}::jsonb, 'pending', 0, ${w.now})
+      ON CONFLICT (key) DO NOTHING RETURNING id`;
+    if (delivery) await w.emit('send', { deliveryId: delivery.id }, `send:${delivery.id}`);
+  }
+};
 
 /** How long one worker owns a delivery while sending it (covers a wait for group budget). */
 const SEND_LEASE_MS = 120_000;
@@ -142,13 +146,15 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
     WHERE id = (SELECT payload->>'deliveryId' FROM "Outbox" WHERE id = ${id} AND "doneAt" IS NULL)
       AND (status = 'pending' OR (status = 'sending' AND "leaseUntil" < ${now}))
     RETURNING id, platform, "chatId", "petitionId", message`;
-  // Only the lease holder writes the delivery, so a plain batch (no row lock) is enough here.
-  const finish = async (data: Record<string, unknown>, error?: string) => {
-    await db.$transaction([
-      ...(delivery ? [db.delivery.update({ where: { id: delivery.id }, data: { ...data, leaseUntil: null } })] : []),
-      db.outbox.updateMany({ where: { id, doneAt: null }, data: { doneAt: rt.deps.clock.now(), lastError: error ?? null } }),
-    ]);
-  };
+  // Only the lease holder writes the delivery, so one statement (no row lock) records it with its outbox row.
+  const finishStatement = (data: { status?: string; error?: string; sentAt?: Date; sentMessageId?: string }, error?: string) =>
+    db.$executeRaw`
+      WITH d AS (
+        UPDATE "Delivery" SET status = COALESCE(${data.status ?? null}, status), error = COALESCE(${data.error ?? null}, error),
+          "sentAt" = COALESCE(${data.sentAt ?? null}, "sentAt"), "sentMessageId" = COALESCE(${data.sentMessageId ?? null}, "sentMessageId"), "leaseUntil" = NULL
+        WHERE id = ${delivery?.id ?? null})
+      UPDATE "Outbox" SET "doneAt" = ${rt.deps.clock.now()}, "lastError" = ${error ?? null} WHERE id = ${id} AND "doneAt" IS NULL`;
+  const finish = async (...args: Parameters<typeof finishStatement>) => void (await finishStatement(...args));
   if (!delivery) {
     const [current] = await db.$queryRaw<{ status: string | null; doneAt: Date | null }[]>`
       SELECT d.status, o."doneAt" FROM "Outbox" o LEFT JOIN "Delivery" d ON d.id = o.payload->>'deliveryId' WHERE o.id = ${id}`;
@@ -195,14 +201,14 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
     const sentAt = rt.deps.clock.now();
     // The platform has the message: record that, retrying while Postgres is unreachable. Releasing the lease
     // instead would send it again (found by the chaos suite's Postgres restart).
-    await untilRecorded(() => db.$transaction([
-      db.delivery.update({ where: { id: delivery.id }, data: { status: 'sent', sentAt, sentMessageId: result.messageId, leaseUntil: null } }),
-      ...(delivery.platform === 'wecom_kf' ? [db.resident.updateMany({ where: { platform: 'wecom_kf', chatId: delivery.chatId }, data: { windowSent: { increment: 1 } } })] : []),
-      ...(result.migratedToChatId
-        ? [db.chatBinding.updateMany({ where: { platform: delivery.platform, chatId: delivery.chatId }, data: { chatId: result.migratedToChatId } })]
-        : []),
-      db.outbox.updateMany({ where: { id, doneAt: null }, data: { doneAt: sentAt } }),
-    ]));
+    await untilRecorded(() => {
+      const record = finishStatement({ status: 'sent', sentAt, sentMessageId: result.messageId });
+      const alongside = [
+        ...(delivery.platform === 'wecom_kf' ? [db.resident.updateMany({ where: { platform: 'wecom_kf', chatId: delivery.chatId }, data: { windowSent: { increment: 1 } } })] : []),
+        ...(result.migratedToChatId ? [db.chatBinding.updateMany({ where: { platform: delivery.platform, chatId: delivery.chatId }, data: { chatId: result.migratedToChatId } })] : []),
+      ];
+      return alongside.length ? db.$transaction([...alongside, record]) : record;
+    });
   } catch (err) {
     // Sent but not recorded for a minute: keep the lease; only after it runs out may a retry send again.
     if (sent) throw err;

@@ -1,21 +1,23 @@
 /**
  * Where every platform message enters the system: stored once (the unique
  * platform + message id makes a redelivery a no-op), encrypted because it
- * holds personal data, with its intake job in the same transaction.
+ * holds personal data, with its intake work, in one statement.
  */
 import type { InboundMessage, InboundSink } from '../adapters/types.js';
-import { inTx, type WorkflowDeps } from '../core/workflow/context.js';
+import { handOver, type OutboxRef, type WorkflowDeps } from '../core/workflow/context.js';
 
 export function createInboundSink(deps: WorkflowDeps): InboundSink {
-  return async (msg: InboundMessage) =>
-    inTx(deps, async (w) => {
-      const rows = await w.tx.$queryRaw<{ id: string }[]>`
+  return async (msg: InboundMessage) => {
+    const now = deps.clock.now();
+    const rows = await deps.db.$queryRaw<OutboxRef[]>`
+      WITH stored AS (
         INSERT INTO "InboundMessage" (id, platform, "messageId", "payloadEnc", status, "receivedAt")
-        VALUES (gen_random_uuid(), ${msg.platform}, ${msg.messageId}, ${Buffer.from(deps.sealer.seal(JSON.stringify(msg)))}, 'pending', ${w.now})
-        ON CONFLICT (platform, "messageId") DO NOTHING RETURNING id`;
-      const id = rows[0]?.id;
-      if (!id) return false;
-      await w.emit('intake', { inboundId: id }, `in:${id}`);
-      return true;
-    });
+        VALUES (gen_random_uuid(), ${msg.platform}, ${msg.messageId}, ${Buffer.from(deps.sealer.seal(JSON.stringify(msg)))}, 'pending', ${now})
+        ON CONFLICT (platform, "messageId") DO NOTHING RETURNING id)
+      INSERT INTO "Outbox" (kind, payload, "dedupeKey", "createdAt", "enqueuedAt")
+      SELECT 'intake', jsonb_build_object('inboundId', id), 'in:' || id, ${now}, ${now} FROM stored
+      RETURNING id, kind`;
+    await handOver(deps, rows);
+    return rows.length > 0;
+  };
 }

@@ -37,7 +37,8 @@ export function createQueues(connection: ConnectionOptions, prefix: string, logg
   return { intake: make('intake'), outbound: make('outbound') };
 }
 
-export async function enqueueOutbox(queues: Queues, rows: OutboxRef[]): Promise<void> {
+/** Queue outbox rows (optionally to run in `delayMs`); a row already queued is not queued twice. */
+export async function enqueueOutbox(queues: Queues, rows: OutboxRef[], delayMs?: number): Promise<void> {
   const byQueue = new Map<QueueKey, OutboxRef[]>();
   for (const r of rows) {
     const q = JOBS[r.kind].queue;
@@ -46,7 +47,7 @@ export async function enqueueOutbox(queues: Queues, rows: OutboxRef[]): Promise<
   await Promise.all(
     [...byQueue].map(([q, list]) =>
       queues[q].addBulk(
-        list.map((r) => ({ name: r.kind, data: { outboxId: String(r.id) } satisfies JobPayload, opts: { ...JOBS[r.kind].options, jobId: jobIdOf(r.id) } })),
+        list.map((r) => ({ name: r.kind, data: { outboxId: String(r.id) } satisfies JobPayload, opts: { ...JOBS[r.kind].options, jobId: jobIdOf(r.id), delay: delayMs } })),
       ),
     ),
   );

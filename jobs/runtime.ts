@@ -10,7 +10,7 @@ import { fireDueTimers } from '../core/workflow/timers.js';
 import { TIMER_HANDLERS } from '../core/workflow/reminders.js';
 import { JOBS, QUEUE_NAMES, enqueueOutbox, jobIdOf, jobPayload, type Queues, type QueueKey } from './queues.js';
 import { runOutbox, type Runtime } from './handlers.js';
-import type { OutboxKind } from '../core/workflow/context.js';
+import type { OutboxKind, OutboxRef } from '../core/workflow/context.js';
 import { runSchedules, type Schedule } from './schedules.js';
 
 export interface WorkerOptions {
@@ -46,6 +46,38 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions): Worker[] {
     });
     return worker;
   });
+}
+
+/** Thrown by the inline `defer`: the send was handed to the queue to run later. */
+class HandedToQueue extends Error {}
+
+/**
+ * What happens to work right after its transaction commits. Intake goes to the
+ * queue (any worker may take it). A process with workers sends at once, here:
+ * the message leaves without another trip through Redis. A send that must wait
+ * for its chat's budget, or fails, goes to the queue for its retries.
+ */
+export function afterCommit(rt: Runtime, queues: Queues, sendHere: boolean) {
+  return async (rows: OutboxRef[]): Promise<void> => {
+    const sends = sendHere ? rows.filter((r) => r.kind === 'send') : [];
+    const queued = rows.filter((r) => !sends.includes(r));
+    if (queued.length) await enqueueOutbox(queues, queued);
+    await Promise.all(
+      sends.map(async (r) => {
+        const defer = async (ms: number): Promise<never> => {
+          await enqueueOutbox(queues, [r], ms);
+          throw new HandedToQueue();
+        };
+        try {
+          await runOutbox(rt, r.id, defer, 'send');
+        } catch (err) {
+          if (err instanceof HandedToQueue) return;
+          rt.deps.logger.warn({ err }, 'send failed; queued for retry');
+          await enqueueOutbox(queues, [r]);
+        }
+      }),
+    );
+  };
 }
 
 export interface RelayOptions {

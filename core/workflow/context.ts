@@ -1,8 +1,13 @@
 /**
  * What every workflow step needs, passed in (no module-level state), and the
- * transaction wrapper that makes "state change + the work it causes" atomic:
- * each `emit` writes an Outbox row in the same transaction; after commit the
- * new rows are handed to the queue at once (the relay is the safety net).
+ * transaction wrapper that makes "state change + the work it causes" atomic.
+ *
+ * Inside `inTx`, `emit` and `notify` only collect. Before commit, each
+ * notification intent is recorded as a done `notify` Outbox row (its key makes
+ * the same effect impossible twice) and fanned out at once into Delivery rows
+ * and `send` work, in the same transaction; then all collected work is written
+ * as Outbox rows in one statement. After commit the new rows are handed to
+ * `afterCommit` (queue or run them; the relay is the safety net).
  */
 import type { PrismaClient, Tx } from '../db.js';
 import type { Logger } from '../log.js';
@@ -24,10 +29,13 @@ export interface OutboxRef {
 
 /**
  * intake: process one stored inbound message;
- * notify: turn an intent into deliveries for its recipients;
+ * notify: turn an intent into deliveries for its recipients (done in the transaction that notifies);
  * send: deliver one rendered message to one chat.
  */
 export type OutboxKind = 'intake' | 'notify' | 'send';
+
+/** Turns one notification intent into Delivery rows and `send` work (jobs/handlers.ts `fanOut`). */
+export type FanOut = (w: Work, intent: Intent, notifyId: bigint) => Promise<void>;
 
 export interface WorkflowDeps {
   db: PrismaClient;
@@ -38,39 +46,82 @@ export interface WorkflowDeps {
   timeZone: string;
   understand: Understand;
   locate?: Locate;
-  /** Fast path after commit; the relay re-sends anything this misses. */
-  enqueue?: (rows: OutboxRef[]) => Promise<void>;
+  fanOut: FanOut;
+  /** Fast path after commit (queue the rows or run them); the relay re-runs anything this misses. */
+  afterCommit?: (rows: OutboxRef[]) => Promise<void>;
 }
 
 export interface Work {
   tx: Tx;
   deps: WorkflowDeps;
   now: Date;
-  /** Queue a notification intent; the key makes the same effect impossible to queue twice. */
+  /** Notify recipients of an intent; the key makes the same effect impossible to notify twice. */
   notify(intent: Intent, key: string): Promise<void>;
-  /** Queue raw outbox work (used by intake and the notify fan-out). */
+  /** Queue raw outbox work (intake, and the sends of a fan-out). */
   emit(kind: OutboxKind, payload: object, key: string): Promise<void>;
+  /** Where the collected work stands (see `rollbackTo`). */
+  mark(): number[];
+  /** Forget work collected after `mark`: its savepoint was rolled back. */
+  rollbackTo(mark: number[]): void;
 }
 
 const TX_TIMEOUT_MS = 15_000;
 
+interface Pending {
+  kind: OutboxKind;
+  payload: object;
+  key: string;
+}
+
 export async function inTx<T>(deps: WorkflowDeps, fn: (w: Work) => Promise<T>, now = deps.clock.now()): Promise<T> {
-  const emitted: OutboxRef[] = [];
+  let written: OutboxRef[] = [];
   const result = await deps.db.$transaction(
     async (tx) => {
-      const emit = async (kind: OutboxKind, payload: object, key: string) => {
-        const rows = await tx.$queryRaw<{ id: bigint }[]>`
-          INSERT INTO "Outbox" (kind, payload, "dedupeKey", "createdAt", "enqueuedAt")
-          VALUES (${kind}, ${JSON.stringify(payload)}::jsonb, ${key}, ${now}, ${now})
-          ON CONFLICT ("dedupeKey") DO NOTHING RETURNING id`;
-        if (rows[0]) emitted.push({ id: rows[0].id, kind });
+      const work: Pending[] = [];
+      const intents: { intent: Intent; key: string }[] = [];
+      const w: Work = {
+        tx,
+        deps,
+        now,
+        emit: async (kind, payload, key) => void work.push({ kind, payload, key }),
+        notify: async (intent, key) => void intents.push({ intent, key: `n:${key}` }),
+        mark: () => [work.length, intents.length],
+        rollbackTo: ([works, notes]) => {
+          work.length = works!;
+          intents.length = notes!;
+        },
       };
-      return fn({ tx, deps, now, emit, notify: (intent, key) => emit('notify', intent, `n:${key}`) });
+      const out = await fn(w);
+      for (const { intent, key } of intents) {
+        const [row] = await tx.$queryRaw<{ id: bigint }[]>`
+          INSERT INTO "Outbox" (kind, payload, "dedupeKey", "createdAt", "enqueuedAt", "doneAt")
+          VALUES ('notify', ${JSON.stringify(intent)}::jsonb, ${key}, ${now}, ${now}, ${now})
+          ON CONFLICT ("dedupeKey") DO NOTHING RETURNING id`;
+        if (row) await deps.fanOut(w, intent, row.id);
+      }
+      written = await writeOutbox(tx, work, now);
+      return out;
     },
     { timeout: TX_TIMEOUT_MS, maxWait: TX_TIMEOUT_MS },
   );
-  if (emitted.length && deps.enqueue) {
-    await deps.enqueue(emitted).catch((err: unknown) => deps.logger.warn({ err }, 'fast enqueue failed; the relay will retry'));
-  }
+  await handOver(deps, written);
   return result;
+}
+
+/** Committed outbox rows to the fast path; a failure is only logged (the relay re-runs them). */
+export async function handOver(deps: WorkflowDeps, rows: OutboxRef[]): Promise<void> {
+  if (!rows.length || !deps.afterCommit) return;
+  await deps.afterCommit(rows).catch((err: unknown) => deps.logger.warn({ err }, 'fast path after commit failed; the relay will retry'));
+}
+
+/** All collected work in one statement; a key already used (or repeated) is written once. */
+async function writeOutbox(tx: Tx, work: Pending[], now: Date): Promise<OutboxRef[]> {
+  const keys = new Set<string>();
+  const unique = work.filter((p) => !keys.has(p.key) && !!keys.add(p.key));
+  if (!unique.length) return [];
+  return tx.$queryRaw<OutboxRef[]>`
+    INSERT INTO "Outbox" (kind, payload, "dedupeKey", "createdAt", "enqueuedAt")
+    SELECT k, p::jsonb, d, ${now}, ${now}
+    FROM unnest(${unique.map((p) => p.kind)}::text[], ${unique.map((p) => JSON.stringify(p.payload))}::text[], ${unique.map((p) => p.key)}::text[]) AS t(k, p, d)
+    ON CONFLICT ("dedupeKey") DO NOTHING RETURNING id, kind`;
 }

@@ -14,7 +14,7 @@ import { DEFAULT_POLICY, type Policy } from '../../core/workflow/policy.js';
 import type { PlaceFacts, Understand, Understood } from '../../core/workflow/understanding-port.js';
 import { createRouter } from '../../bots/router.js';
 import { createInsight } from '../../bots/insight.js';
-import { runOutbox, type Runtime } from '../../jobs/handlers.js';
+import { fanOut, runOutbox, type Runtime } from '../../jobs/handlers.js';
 import { createInboundSink } from '../../jobs/inbox.js';
 import { createTestDb, type TestDb } from './db.js';
 
@@ -104,6 +104,7 @@ export async function createHarness(opts: { understand: Understand; policy?: Par
     policy: { ...DEFAULT_POLICY, ...opts.policy },
     timeZone: 'Asia/Shanghai',
     understand: opts.understand,
+    fanOut,
   };
   const telegram = new RecordingSender('telegram');
   const kf = new RecordingSender('wecom_kf');

@@ -17,6 +17,7 @@ import { systemClock, type WorkflowDeps } from '../../core/workflow/context.js';
 import { understand } from '../../core/understanding/index.js';
 import { applyMigrations, ident } from '../../prisma/migrate.js';
 import { createInboundSink } from '../../jobs/inbox.js';
+import { fanOut } from '../../jobs/handlers.js';
 import { createQueues, enqueueOutbox, type Queues } from '../../jobs/queues.js';
 import { testDatabaseUrl } from '../helpers/db.js';
 import { startBotApiRecorder, type BotApiRecorder } from '../peers/bot-api-recorder.js';
@@ -104,7 +105,8 @@ describe('outbox + reconciler', () => {
       policy: DEFAULT_POLICY,
       timeZone: 'Asia/Shanghai',
       understand: async (t, o) => understand(t, o),
-      enqueue: (rows) => enqueueOutbox(queues, rows),
+      fanOut,
+      afterCommit: (rows) => enqueueOutbox(queues, rows),
     };
     const sink = createInboundSink(deps);
     const send = (i: number) =>
