@@ -49,9 +49,39 @@ function names(p: { categoryCode: string | null; districtCode: string | null; st
   };
 }
 
+/**
+ * Unit names are reference data too, but they live in the database (org import can rename a
+ * unit). A small in-process cache keyed by unit id with a short TTL saves one query per name
+ * in every notice; a rename shows after at most UNIT_NAME_TTL_MS. One cache per Prisma client
+ * (tests run one client per schema, so they never see each other's units).
+ */
+const UNIT_NAME_TTL_MS = 60_000;
+const UNIT_NAME_MAX = 2_000;
+const unitNameCaches = new WeakMap<object, Map<string, { name: string; until: number }>>();
+
+function unitNameCache(tx: Tx): Map<string, { name: string; until: number }> {
+  // A transaction client forwards to the client it was opened on; without that, fall back to one
+  // cache per transaction (still correct, just less useful).
+  const owner = ((tx as unknown as { _originalClient?: object })._originalClient ?? tx) as object;
+  let cache = unitNameCaches.get(owner);
+  if (!cache) unitNameCaches.set(owner, (cache = new Map()));
+  return cache;
+}
+
+function rememberUnitName(tx: Tx, id: string, name: string) {
+  const cache = unitNameCache(tx);
+  if (cache.size >= UNIT_NAME_MAX) cache.clear();
+  cache.set(id, { name, until: Date.now() + UNIT_NAME_TTL_MS });
+}
+
 async function unitName(ctx: Ctx, id: string | undefined | null) {
   if (!id) return '-';
-  return (await ctx.tx.unit.findUnique({ where: { id }, select: { name: true } }))?.name ?? id;
+  const hit = unitNameCache(ctx.tx).get(id);
+  if (hit && hit.until > Date.now()) return hit.name;
+  const unit = await ctx.tx.unit.findUnique({ where: { id }, select: { name: true } });
+  if (!unit) return id;
+  rememberUnitName(ctx.tx, id, unit.name);
+  return unit.name;
 }
 
 function ratingQuestion(number: string, step: 'contacted' | 'solved' | 'satisfaction', l: Lang): { text: string; buttons: Button[][] } {
@@ -84,15 +114,44 @@ export function staffButtons(number: string, l: Lang): Button[][] {
   ];
 }
 
+interface CardRow {
+  id: string;
+  role: string;
+  dueAt: Date | null;
+  unitId: string;
+  unitName: string;
+  petitionId: string;
+  number: string;
+  categoryCode: string | null;
+  districtCode: string | null;
+  streetCode: string | null;
+  community: string | null;
+  address: string | null;
+  summary: string;
+  urgency: string;
+  maskedText: string;
+  phoneMasked: string | null;
+}
+
 export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy = false): Promise<Rendered | null> {
-  const a = await ctx.tx.assignment.findUnique({ where: { id: assignmentId }, include: { petition: { include: { resident: true } }, unit: true } });
+  // The assignment, its unit, its petition and the resident's masked phone in one statement.
+  const [a] = await ctx.tx.$queryRaw<CardRow[]>`
+    SELECT a.id, a.role::text AS role, a."dueAt", a."unitId", u.name AS "unitName",
+           p.id AS "petitionId", p.number, p."categoryCode", p."districtCode", p."streetCode", p.community, p.address,
+           p.summary, p.urgency::text AS urgency, p."maskedText", r."phoneMasked"
+      FROM "Assignment" a
+      JOIN "Unit" u ON u.id = a."unitId"
+      JOIN "Petition" p ON p.id = a."petitionId"
+      LEFT JOIN "Resident" r ON r.id = p."residentId"
+     WHERE a.id = ${assignmentId}`;
   if (!a) return null;
-  const p = a.petition;
+  rememberUnitName(ctx.tx, a.unitId, a.unitName);
+  const p = { ...a, id: a.petitionId };
   const n = names(p, l);
-  const contact = p.resident?.phoneMasked ?? en(l, '（平台留言，可在本单回复）', '(via chat; reply on this card)');
+  const contact = a.phoneMasked ?? en(l, '（平台留言，可在本单回复）', '(via chat; reply on this card)');
   const role = a.role === 'lead' ? en(l, '主办', 'lead') : en(l, '协办', 'co-handler');
   const urgent = p.urgency === 'emergency' ? en(l, '【紧急】', '[URGENT] ') : '';
-  const head = copy ? en(l, `【抄送督办】${a.unit.name} 承办`, `[Copy for supervision] handled by ${a.unit.name}`) : `${urgent}${en(l, '派单', 'Order')} ${p.number}（${role}）`;
+  const head = copy ? en(l, `【抄送督办】${a.unitName} 承办`, `[Copy for supervision] handled by ${a.unitName}`) : `${urgent}${en(l, '派单', 'Order')} ${p.number}（${role}）`;
   const fields = [
     { label: en(l, '编号', 'No.'), value: p.number },
     { label: en(l, '类别', 'Category'), value: n.category },
@@ -110,11 +169,16 @@ export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy =
   };
 }
 
+/** What a resident's note shows of the petition. */
+const RESIDENT_NOTE_FIELDS = { id: true, number: true, status: true, urgency: true, feedbackDueAt: true, categoryCode: true, districtCode: true, streetCode: true } as const;
+/** What a unit or area notice shows of the petition. */
+const NOTICE_FIELDS = { id: true, number: true, summary: true } as const;
+
 async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' }>, r: Recipient): Promise<Rendered | null> {
   const l = langOf(r.language);
   const kf = r.platform === 'wecom_kf';
   if (intent.note === 'need_details') return { message: { text: t('needDetails', l) }, essential: true };
-  const p = await ctx.tx.petition.findUnique({ where: { id: intent.petitionId! } });
+  const p = await ctx.tx.petition.findUnique({ where: { id: intent.petitionId! }, select: RESIDENT_NOTE_FIELDS });
   if (!p) return null;
   const d = intent.data ?? {};
   const base = { petitionId: p.id };
@@ -182,7 +246,7 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
 }
 
 async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: Lang): Promise<Rendered | null> {
-  const p = intent.petitionId ? await ctx.tx.petition.findUnique({ where: { id: intent.petitionId } }) : null;
+  const p = intent.petitionId ? await ctx.tx.petition.findUnique({ where: { id: intent.petitionId }, select: NOTICE_FIELDS }) : null;
   const d = intent.data ?? {};
   const no = p?.number ?? '';
   const base = { petitionId: p?.id, essential: true };
@@ -204,7 +268,7 @@ async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: L
 }
 
 async function renderArea(ctx: Ctx, intent: Extract<Intent, { t: 'area' }>, l: Lang): Promise<Rendered | null> {
-  const p = intent.petitionId ? await ctx.tx.petition.findUnique({ where: { id: intent.petitionId } }) : null;
+  const p = intent.petitionId ? await ctx.tx.petition.findUnique({ where: { id: intent.petitionId }, select: NOTICE_FIELDS }) : null;
   const d = intent.data ?? {};
   const no = p?.number ?? '';
   const base = { petitionId: p?.id, essential: true };
