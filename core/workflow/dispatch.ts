@@ -60,7 +60,7 @@ export async function dispatchPetition(w: Work, p: Petition, opts: DispatchOptio
   const route = opts.unitId
     ? { lead: opts.unitId, co: [] as string[], copies: opts.unitId.endsWith(':street_office') ? [districtGov(p.districtCode)] : [] }
     : await routeFor(w.tx, category, p.districtCode, p.streetCode, opts.exclude);
-  if (opts.unitId && !(await w.tx.unit.findUnique({ where: { id: opts.unitId } }))) {
+  if (opts.unitId && !(await w.tx.unit.findUnique({ where: { id: opts.unitId }, select: { id: true } }))) {
     throw new AppError('unknown_unit', `unit ${opts.unitId} does not exist`, `没有这个单位：${opts.unitId} / Unknown unit`);
   }
 
