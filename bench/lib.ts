@@ -1,7 +1,7 @@
 /**
  * Shared by `npm run bench` and `npm run chaos`: a throwaway Postgres schema
  * with the default org whose units are bound to private Telegram chats, the
- * real service (`node --import tsx main.ts`) as a child process in webhook
+ * real service (`node --import tsx main.ts`, with the node flags of `npm start`) as a child process in webhook
  * mode, Telegram updates posted with the secret header, and small statistics.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -122,18 +122,34 @@ export interface ServiceOptions {
   logLevel?: string;
   secret?: string;
   env?: Record<string, string>;
-  /** extra node flags, e.g. --cpu-prof */
+  /** extra node flags after those of `npm start`, e.g. --cpu-prof */
   nodeArgs?: string[];
 }
 
 const DATA_KEY = randomBytes(32).toString('hex');
+
+/**
+ * The node flags of `npm start` (package.json "start": `node <flags> --import tsx main.ts`), so the
+ * service is measured as it runs in production (heap cap included); `nodeArgs` come after them and win.
+ */
+function startNodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts?.start ?? '';
+  const args = start.trim().split(/\s+/);
+  const flags: string[] = [];
+  for (let i = 1; i < args.length; i++) {
+    if (args[i] === '--import') i++; // the loader is added below
+    else if (args[i]!.startsWith('-')) flags.push(args[i]!);
+    else break; // the entry point
+  }
+  return args[0] === 'node' ? flags : [];
+}
 
 /** Start `main.ts` (the real service) and wait until it listens (web/all) or has started (worker). */
 export async function startService(o: ServiceOptions): Promise<Service> {
   const port = o.port ?? (await freePort());
   const secret = o.secret ?? 'bench_secret_' + randomBytes(8).toString('hex');
   const role = o.role ?? 'all';
-  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', 'main.ts'], {
+  const proc = spawn(process.execPath, [...startNodeFlags(), ...(o.nodeArgs ?? []), '--import', 'tsx', 'main.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
