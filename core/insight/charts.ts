@@ -9,11 +9,15 @@
  * Vega measures text without a canvas by assuming 0.8 em per character, which
  * is too narrow for Chinese; we install a width estimate that counts CJK and
  * full-width characters as 1 em so labels are not clipped.
+ *
+ * vega, vega-lite and resvg (≈ 40 MB resident) are loaded on the first chart,
+ * not at start-up: most processes never draw one.
  */
 import { existsSync } from 'node:fs';
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
+import type * as Vega from 'vega';
+import type * as vl from 'vega-lite';
+import type * as ResvgModule from '@resvg/resvg-js';
 import { AppError } from '../errors.js';
 import type { Ranking } from './assessment.js';
 import type { Hotspot } from './hotspots.js';
@@ -49,8 +53,24 @@ function fontSizeOf(item: { fontSize?: number }): number {
   return item.fontSize ?? 11;
 }
 
+const requireCjs = createRequire(import.meta.url);
+let resvgModule: typeof ResvgModule | null = null;
+/** resvg (native, synchronous API) on first use. */
+function resvg(): typeof ResvgModule {
+  return (resvgModule ??= requireCjs('@resvg/resvg-js') as typeof ResvgModule);
+}
+type VegaLite = typeof import('vega-lite');
+let vegaModules: Promise<{ vega: typeof Vega; vegaLite: VegaLite }> | null = null;
+/** vega and vega-lite on first use, with our text metrics installed. */
+function loadVega(): Promise<{ vega: typeof Vega; vegaLite: VegaLite }> {
+  return (vegaModules ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => {
+    installTextMetrics(vega);
+    return { vega, vegaLite };
+  }));
+}
+
 let metricsInstalled = false;
-function installTextMetrics(): void {
+function installTextMetrics(vega: typeof Vega): void {
   if (metricsInstalled) return;
   metricsInstalled = true;
   const tm = (vega as unknown as { textMetrics: { width: (item: { fontSize?: number; text?: unknown }, text?: unknown) => number } }).textMetrics;
@@ -80,18 +100,18 @@ export function resvgOptions(font: FontOptions = {}, zoom = 1) {
 
 /** SVG text → PNG bytes. */
 export function svgToPng(svg: string, font: FontOptions = {}, zoom = 2): Buffer {
-  return new Resvg(svg, resvgOptions(font, zoom)).render().asPng();
+  return new (resvg().Resvg)(svg, resvgOptions(font, zoom)).render().asPng();
 }
 
 /** Any Vega-Lite spec → SVG (headless vega View). */
 export async function vegaLiteToSvg(spec: vl.TopLevelSpec, font: FontOptions = {}): Promise<string> {
-  installTextMetrics();
+  const { vega, vegaLite } = await loadVega();
   const family = font.family ?? DEFAULT_FAMILY;
   const withFont = {
     ...spec,
     config: { font: family, background: 'white', padding: 12, ...(spec as { config?: object }).config },
   } as vl.TopLevelSpec;
-  const view = new vega.View(vega.parse(vl.compile(withFont).spec), { renderer: 'none' });
+  const view = new vega.View(vega.parse(vegaLite.compile(withFont).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
