@@ -24,7 +24,8 @@ async function residentLang(c: Conversation): Promise<Lang> {
 
 export async function handleResident(c: Conversation, command: ParsedCommand | null): Promise<void> {
   const { msg } = c;
-  const l = await residentLang(c);
+  // Plain text goes to intake, which reads the resident itself (and locks it first).
+  const l = command ? await residentLang(c) : c.lang;
   if (command?.name === 'start') {
     await upsertResident(c.w, { platform: msg.platform, userId: msg.userId, chatId: msg.chatId, language: msg.language, channelAccount: msg.channelAccount });
     await c.reply(`${t('welcome', l)}\n\n${t('chooseLanguage', l)}`, { buttons: [[{ label: '中文', data: encodeAction('lang', 'zh') }, { label: 'English', data: encodeAction('lang', 'en') }]] });

@@ -92,12 +92,17 @@ export async function inTx<T>(deps: WorkflowDeps, fn: (w: Work) => Promise<T>, n
         },
       };
       const out = await fn(w);
-      for (const { intent, key } of intents) {
-        const [row] = await tx.$queryRaw<{ id: bigint }[]>`
+      if (intents.length) {
+        // One done notify row per key not used before (first wins), then the fan-out of each, in order.
+        const byKey = new Map<string, Intent>();
+        for (const { intent, key } of intents) if (!byKey.has(key)) byKey.set(key, intent);
+        const fresh = await tx.$queryRaw<{ id: bigint; dedupeKey: string }[]>`
           INSERT INTO "Outbox" (kind, payload, "dedupeKey", "createdAt", "enqueuedAt", "doneAt")
-          VALUES ('notify', ${JSON.stringify(intent)}::jsonb, ${key}, ${now}, ${now}, ${now})
-          ON CONFLICT ("dedupeKey") DO NOTHING RETURNING id`;
-        if (row) await deps.fanOut(w, intent, row.id);
+          SELECT 'notify', p::jsonb, d, ${now}, ${now}, ${now}
+          FROM unnest(${[...byKey.values()].map((i) => JSON.stringify(i))}::text[], ${[...byKey.keys()]}::text[]) WITH ORDINALITY AS t(p, d, n) ORDER BY n
+          ON CONFLICT ("dedupeKey") DO NOTHING RETURNING id, "dedupeKey"`;
+        fresh.sort((a, b) => (a.id < b.id ? -1 : 1));
+        for (const row of fresh) await deps.fanOut(w, byKey.get(row.dedupeKey)!, row.id);
       }
       written = await writeOutbox(tx, work, now);
       return out;

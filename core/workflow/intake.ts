@@ -1,8 +1,9 @@
 /**
  * Intake: where a resident's message becomes a petition, a clarifying
  * question, a redirect, or an addition to an open petition. Everything for one
- * resident is serialised by an advisory lock, so two messages arriving at once
- * can never make two petitions out of one conversation.
+ * resident is serialised by the lock its upsert takes on the Resident row (held
+ * to commit; a brand-new resident's concurrent insert waits the same way), so two
+ * messages arriving at once can never make two petitions out of one conversation.
  */
 import type { GeoPoint } from '../../adapters/types.js';
 import { Prisma, type Petition, type Resident } from '../../prisma/generated/client.js';
@@ -50,8 +51,8 @@ export type IntakeOutcome =
 /** Place questions asked before we dispatch on what we have (district level). */
 const MAX_PLACE_QUESTIONS = 1;
 
+/** Must be the first thing a step reads of the resident: it takes the row lock that serialises them. */
 export async function upsertResident(w: Work, r: ResidentRef): Promise<Resident> {
-  await w.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`resident:${r.platform}:${r.userId}`}))`;
   // One statement (Prisma's upsert would read first): residents write on every message.
   const language = r.language?.startsWith('en') ? 'en' : 'zh';
   const [resident] = await w.tx.$queryRaw<Resident[]>`
@@ -119,7 +120,7 @@ export async function receiveResidentMessage(w: Work, msg: ResidentMessage): Pro
   if (repeat) return addInfo(w, repeat, msg, resident, u.maskedText);
 
   const p = await createPetition(w, resident, msg, u, place, location, photos);
-  await setAwaiting(w, resident.id, null);
+  if (resident.awaiting) await setAwaiting(w, resident.id, null);
   return decide(w, resident, p, u, place, 0);
 }
 
@@ -197,27 +198,22 @@ async function createPetition(w: Work, resident: Resident, msg: ResidentMessage,
     ...photos.map((fileId) => ({ kind: 'photo', fileId })),
     ...(location ? [{ kind: 'location', lat: location.lat, lng: location.lng, coordSystem: location.coordSystem }] : []),
   ];
-  const p = await w.tx.petition.create({
-    data: {
-      number,
-      residentId: resident.id,
-      channel: msg.resident.platform,
-      originalTextEnc: w.deps.sealer.seal(msg.text),
-      maskedText: u.maskedText,
-      categoryCode: u.category?.code ?? 'other',
-      urgency: u.urgency.class,
-      urgencyReason: u.urgency.reason,
-      triage: u.triage.kind === 'none' ? null : u.triage.kind,
-      summary: u.summary || u.maskedText.slice(0, 60),
-      attachments,
-      createdAt: w.now,
-      ...placeColumns(place, location),
-    },
-  });
-  await w.tx.petitionEvent.create({
-    data: { petitionId: p.id, actorKind: 'resident', actorId: resident.id, action: 'receive', toStatus: 'received', at: w.now, data: { category: p.categoryCode, method: place.method } },
-  });
-  return p;
+  const c = placeColumns(place, location);
+  // The petition and its first event in one statement.
+  const [p] = await w.tx.$queryRaw<Petition[]>`
+    WITH p AS (
+      INSERT INTO "Petition" (id, number, "residentId", channel, "originalTextEnc", "maskedText", "categoryCode", urgency, "urgencyReason", triage, summary,
+                              attachments, "districtCode", "streetCode", community, address, "placeMethod", lat, lng, "createdAt", "updatedAt")
+      VALUES (gen_random_uuid(), ${number}, ${resident.id}, ${msg.resident.platform}, ${Buffer.from(w.deps.sealer.seal(msg.text))}, ${u.maskedText},
+              ${u.category?.code ?? 'other'}, ${u.urgency.class}::"Urgency", ${u.urgency.reason}, ${u.triage.kind === 'none' ? null : u.triage.kind},
+              ${u.summary || u.maskedText.slice(0, 60)}, ${JSON.stringify(attachments)}::jsonb, ${c.districtCode}, ${c.streetCode}, ${c.community}, ${c.address},
+              ${c.placeMethod}, ${location?.lat ?? null}::float8, ${location?.lng ?? null}::float8, ${w.now}, ${w.now})
+      RETURNING *),
+    e AS (
+      INSERT INTO "PetitionEvent" ("petitionId", "actorKind", "actorId", action, "toStatus", at, data)
+      SELECT id, 'resident', ${resident.id}, 'receive', 'received', ${w.now}, jsonb_build_object('category', "categoryCode", 'method', ${place.method}::text) FROM p)
+    SELECT * FROM p`;
+  return p!;
 }
 
 function placeColumns(place: PlaceFacts, location?: GeoPoint) {
@@ -243,17 +239,13 @@ async function placeWithPin(w: Work, place: PlaceFacts, location?: GeoPoint): Pr
 /** Same resident, category and place as an open petition within the window: a repeat. */
 async function findRepeat(w: Work, residentId: string, categoryCode: string, place: PlaceFacts): Promise<Petition | null> {
   if (!place.districtCode) return null;
-  return w.tx.petition.findFirst({
-    where: {
-      residentId,
-      categoryCode,
-      districtCode: place.districtCode,
-      ...(place.streetCode ? { streetCode: place.streetCode } : {}),
-      status: { in: [...OPEN_STATES] },
-      createdAt: { gte: new Date(w.now.getTime() - w.deps.policy.repeatWindowMs) },
-    },
-    orderBy: { createdAt: 'desc' },
-  });
+  const [p] = await w.tx.$queryRaw<Petition[]>`
+    SELECT * FROM "Petition"
+    WHERE "residentId" = ${residentId} AND "categoryCode" = ${categoryCode} AND "districtCode" = ${place.districtCode}
+      AND (${place.streetCode}::text IS NULL OR "streetCode" = ${place.streetCode}) AND status::text = ANY(${[...OPEN_STATES]})
+      AND "createdAt" >= ${new Date(w.now.getTime() - w.deps.policy.repeatWindowMs)}
+    ORDER BY "createdAt" DESC LIMIT 1`;
+  return p ?? null;
 }
 
 async function addInfo(w: Work, p: Petition, msg: ResidentMessage, resident: Resident, maskedText?: string): Promise<IntakeOutcome> {
@@ -278,23 +270,16 @@ async function addInfo(w: Work, p: Petition, msg: ResidentMessage, resident: Res
 async function detectCluster(w: Work, p: Petition) {
   if (!p.streetCode || !p.categoryCode || p.categoryCode === 'other') return;
   const since = new Date(w.now.getTime() - w.deps.policy.clusterWindowMs);
-  const peers = await w.tx.petition.findMany({
-    where: {
-      streetCode: p.streetCode,
-      categoryCode: p.categoryCode,
-      status: { in: [...OPEN_STATES, 'dispatched'] },
-      createdAt: { gte: since },
-      residentId: { not: p.residentId },
-      id: { not: p.id },
-    },
-    select: { id: true, number: true, clusterKey: true, residentId: true },
-    orderBy: { createdAt: 'asc' },
-  });
+  const peers = await w.tx.$queryRaw<{ id: string; number: string; clusterKey: string | null; residentId: string | null }[]>`
+    SELECT id, number, "clusterKey", "residentId" FROM "Petition"
+    WHERE "streetCode" = ${p.streetCode} AND "categoryCode" = ${p.categoryCode} AND status::text = ANY(${[...OPEN_STATES, 'dispatched']})
+      AND "createdAt" >= ${since} AND "residentId" <> ${p.residentId} AND id <> ${p.id}
+    ORDER BY "createdAt"`;
   const size = new Set(peers.map((x) => x.residentId)).size + 1;
   const threshold = w.deps.policy.clusterThreshold;
   if (size < threshold) return;
   const key = peers.find((x) => x.clusterKey)?.clusterKey ?? `${p.streetCode}|${p.categoryCode}|${peers[0]!.number}`;
-  await w.tx.petition.updateMany({ where: { id: { in: [p.id, ...peers.map((x) => x.id)] } }, data: { clusterKey: key } });
+  await w.tx.$executeRaw`UPDATE "Petition" SET "clusterKey" = ${key}, "updatedAt" = ${w.now} WHERE id = ANY(${[p.id, ...peers.map((x) => x.id)]}) AND "clusterKey" IS DISTINCT FROM ${key}`;
   // Tell the coordinator when the cluster forms and each time it doubles, not at every new petition.
   if (!Number.isInteger(Math.log2(size / threshold))) return;
   await w.notify(
