@@ -5,7 +5,7 @@
  * IllegalTransitionError for a move the table does not allow.
  */
 import { IllegalTransitionError } from '../errors.js';
-import type { Tx } from '../db.js';
+import { Prisma, type Tx } from '../db.js';
 import type { PetitionStatus } from '../../prisma/generated/client.js';
 
 export type { PetitionStatus };
@@ -99,11 +99,89 @@ export interface TransitionInput {
   at?: Date;
 }
 
+/** Petition columns a transition may write with the state, and how each is written in SQL. */
+const SET_COLUMNS: Record<string, 'timestamp' | 'text' | 'int' | 'boolean'> = {
+  dispatchDueAt: 'timestamp',
+  feedbackDueAt: 'timestamp',
+  pausedAt: 'timestamp',
+  resolvedAt: 'timestamp',
+  closedAt: 'timestamp',
+  mergedIntoId: 'text',
+  reopenCount: 'int',
+  callbackNeeded: 'boolean',
+};
+
+/** `set` as SQL assignments, or null when it holds a column or a value not handled here. */
+function assignments(set: Record<string, unknown>): Prisma.Sql[] | null {
+  const out: Prisma.Sql[] = [];
+  for (const [column, value] of Object.entries(set)) {
+    const kind = SET_COLUMNS[column];
+    if (!kind) return null;
+    if (value === undefined) continue;
+    const col = Prisma.raw(`"${column}"`);
+    if (value === null) out.push(Prisma.sql`${col} = NULL`);
+    else if (kind === 'timestamp' && value instanceof Date) out.push(Prisma.sql`${col} = ${value}::timestamp(3)`);
+    else if (kind === 'text' && typeof value === 'string') out.push(Prisma.sql`${col} = ${value}::text`);
+    else if (kind === 'boolean' && typeof value === 'boolean') out.push(Prisma.sql`${col} = ${value}::boolean`);
+    else if (kind === 'int' && Number.isInteger(value)) out.push(Prisma.sql`${col} = ${value}::int`);
+    else if (kind === 'int' && isIncrement(value)) out.push(Prisma.sql`${col} = ${col} + ${value.increment}::int`);
+    else return null;
+  }
+  return out;
+}
+
+function isIncrement(v: unknown): v is { increment: number } {
+  return typeof v === 'object' && v !== null && Object.keys(v).length === 1 && Number.isInteger((v as { increment?: unknown }).increment);
+}
+
 /**
  * Apply one action inside `tx`: lock the row, check the table, write state and
  * event. Concurrent actions on one petition serialise on the row lock.
+ *
+ * One statement does all three: the row is locked (FOR UPDATE), updated only if
+ * its locked state is one the table allows, and the event is written from the
+ * update's before/after; the state it found comes back, so an illegal move
+ * still raises IllegalTransitionError with that state and writes nothing.
  */
 export async function applyTransition(tx: Tx, input: TransitionInput): Promise<{ from: PetitionStatus; to: PetitionStatus }> {
+  const rule = TRANSITIONS[input.action];
+  const set = input.set ? assignments(input.set) : [];
+  if (!set) return applyTransitionStepwise(tx, input);
+  const allowed = Prisma.join(rule.from as readonly string[]);
+  const at = input.at ?? new Date();
+  const data = input.data === undefined ? null : JSON.stringify(input.data);
+  const event = (source: Prisma.Sql) => Prisma.sql`
+    INSERT INTO "PetitionEvent" ("petitionId", "actorKind", "actorId", action, reason, "fromStatus", "toStatus", data, at)
+    SELECT ${input.petitionId}, ${input.actor.kind}, ${input.actor.id ?? null}::text, ${input.action}, ${input.reason ?? null}::text,
+           s."from", s."to", ${data}::jsonb, ${at}::timestamp(3)
+      FROM ${source} s
+    RETURNING 1`;
+  // Nothing to write on the petition (notes, reminders, 督办): lock, check and record only.
+  const writes = rule.to !== 'same' || !!input.set;
+  const status = rule.to === 'same' ? Prisma.sql`old.status` : Prisma.sql`${rule.to}::"PetitionStatus"`;
+  const rows = writes
+    ? await tx.$queryRaw<{ from: PetitionStatus; written: boolean }[]>`
+        WITH old AS (SELECT id, status FROM "Petition" WHERE id = ${input.petitionId} FOR UPDATE),
+        upd AS (
+          UPDATE "Petition" p SET status = ${status}, "updatedAt" = ${new Date()}::timestamp(3)${set.length ? Prisma.sql`, ${Prisma.join(set)}` : Prisma.empty}
+            FROM old WHERE p.id = old.id AND old.status::text IN (${allowed})
+          RETURNING old.status AS "from", p.status AS "to"),
+        ev AS (${event(Prisma.sql`upd`)})
+        SELECT old.status::text AS "from", EXISTS (SELECT 1 FROM ev) AS written FROM old`
+    : await tx.$queryRaw<{ from: PetitionStatus; written: boolean }[]>`
+        WITH old AS (SELECT status FROM "Petition" WHERE id = ${input.petitionId} FOR UPDATE),
+        ok AS (SELECT status AS "from", status AS "to" FROM old WHERE status::text IN (${allowed})),
+        ev AS (${event(Prisma.sql`ok`)})
+        SELECT old.status::text AS "from", EXISTS (SELECT 1 FROM ev) AS written FROM old`;
+  const row = rows[0];
+  if (!row) throw new IllegalTransitionError('missing', input.action);
+  const to = nextState(row.from, input.action);
+  if (!row.written) throw new Error(`transition ${input.action} from ${row.from} was allowed but not written`);
+  return { from: row.from, to };
+}
+
+/** The same in three statements, for a `set` the single statement does not cover. */
+async function applyTransitionStepwise(tx: Tx, input: TransitionInput): Promise<{ from: PetitionStatus; to: PetitionStatus }> {
   const rows = await tx.$queryRaw<{ status: PetitionStatus }[]>`SELECT status FROM "Petition" WHERE id = ${input.petitionId} FOR UPDATE`;
   const row = rows[0];
   if (!row) throw new IllegalTransitionError('missing', input.action);
