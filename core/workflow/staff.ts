@@ -17,8 +17,27 @@ export interface PersonRef {
   userId: string;
 }
 
+/**
+ * Staff looked up in this transaction: the router asks who speaks, then the step asks again
+ * (requireStaff). Staff rows are org data that no workflow step writes, so one read per
+ * person and transaction is the same answer.
+ */
+const staffSeen = new WeakMap<object, Map<string, Promise<Staff | null>>>();
+
+/** Runs for every inbound message: one plain statement on the (platform, platformUserId) key. */
 export async function findStaff(w: Work, who: PersonRef): Promise<Staff | null> {
-  return w.tx.staff.findUnique({ where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } } });
+  let seen = staffSeen.get(w.tx);
+  if (!seen) staffSeen.set(w.tx, (seen = new Map()));
+  const key = `${who.platform}\u0000${who.userId}`;
+  let found = seen.get(key);
+  if (!found) {
+    found = w.tx.$queryRaw<Staff[]>`
+      SELECT id, platform, "platformUserId", "displayName", role::text AS role, "unitId", "areaCode", language, "createdAt"
+        FROM "Staff" WHERE platform = ${who.platform} AND "platformUserId" = ${who.userId}`.then((rows) => rows[0] ?? null);
+    seen.set(key, found);
+    found.catch(() => seen.delete(key));
+  }
+  return found;
 }
 
 export async function requireStaff(w: Work, who: PersonRef): Promise<Staff> {
