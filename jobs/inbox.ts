@@ -1,7 +1,9 @@
 /**
  * Where every platform message enters the system: stored once (the unique
  * platform + message id makes a redelivery a no-op), encrypted because it
- * holds personal data, with its intake work, in one statement.
+ * holds personal data, with its intake work, in one statement. The platform is
+ * answered as soon as that statement commits: queueing the intake is the fast
+ * path and is not waited for (the relay queues whatever it misses).
  */
 import type { InboundMessage, InboundSink } from '../adapters/types.js';
 import { handOver, type OutboxRef, type WorkflowDeps } from '../core/workflow/context.js';
@@ -17,7 +19,7 @@ export function createInboundSink(deps: WorkflowDeps): InboundSink {
       INSERT INTO "Outbox" (kind, payload, "dedupeKey", "createdAt", "enqueuedAt")
       SELECT 'intake', jsonb_build_object('inboundId', id), 'in:' || id, ${now}, ${now} FROM stored
       RETURNING id, kind`;
-    await handOver(deps, rows);
+    void handOver(deps, rows);
     return rows.length > 0;
   };
 }

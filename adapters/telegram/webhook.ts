@@ -2,7 +2,7 @@
  * Webhook mode: a Fastify route that accepts an update only with the right
  * `X-Telegram-Bot-Api-Secret-Token` (wrong or missing → 401 and the update
  * never reaches the bot or the sink), and answers 200 once the sink has
- * stored and enqueued it. grammY's webhookCallback does the secret check
+ * stored it. grammY's webhookCallback does the secret check
  * (constant-time) and the timeout; a sink failure or timeout answers 500,
  * so Telegram delivers the update again (the sink deduplicates).
  */
