@@ -5,6 +5,7 @@
  */
 import type { OutboundMessage, Button } from '../adapters/types.js';
 import type { Tx } from '../core/db.js';
+import type { PetitionStatus } from '../core/petition/lifecycle.js';
 import type { Intent } from '../core/workflow/intents.js';
 import type { Recipient } from '../core/workflow/recipients.js';
 import { encodeAction } from './actions.js';
@@ -74,10 +75,15 @@ function rememberUnitName(tx: Tx, id: string, name: string) {
   cache.set(id, { name, until: Date.now() + UNIT_NAME_TTL_MS });
 }
 
+function cachedUnitName(tx: Tx, id: string): string | undefined {
+  const hit = unitNameCache(tx).get(id);
+  return hit && hit.until > Date.now() ? hit.name : undefined;
+}
+
 async function unitName(ctx: Ctx, id: string | undefined | null) {
   if (!id) return '-';
-  const hit = unitNameCache(ctx.tx).get(id);
-  if (hit && hit.until > Date.now()) return hit.name;
+  const hit = cachedUnitName(ctx.tx, id);
+  if (hit !== undefined) return hit;
   const unit = await ctx.tx.unit.findUnique({ where: { id }, select: { name: true } });
   if (!unit) return id;
   rememberUnitName(ctx.tx, id, unit.name);
@@ -169,8 +175,20 @@ export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy =
   };
 }
 
-/** What a resident's note shows of the petition. */
-const RESIDENT_NOTE_FIELDS = { id: true, number: true, status: true, urgency: true, feedbackDueAt: true, categoryCode: true, districtCode: true, streetCode: true } as const;
+/** What a resident's note shows of the petition (and the name of the unit it names). */
+interface ResidentNoteRow {
+  id: string;
+  number: string;
+  status: PetitionStatus;
+  urgency: string;
+  feedbackDueAt: Date | null;
+  categoryCode: string | null;
+  districtCode: string | null;
+  streetCode: string | null;
+  unitName: string | null;
+}
+/** Resident notes that name the unit in `data.unitId`. */
+const UNIT_NOTES = new Set<string>(['ack', 'accepted', 'redispatched']);
 /** What a unit or area notice shows of the petition. */
 const NOTICE_FIELDS = { id: true, number: true, summary: true } as const;
 
@@ -178,9 +196,18 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
   const l = langOf(r.language);
   const kf = r.platform === 'wecom_kf';
   if (intent.note === 'need_details') return { message: { text: t('needDetails', l) }, essential: true };
-  const p = await ctx.tx.petition.findUnique({ where: { id: intent.petitionId! }, select: RESIDENT_NOTE_FIELDS });
-  if (!p) return null;
   const d = intent.data ?? {};
+  // The petition and, for the notes that name a unit not in the cache, that unit's name: one statement.
+  const unitId = UNIT_NOTES.has(intent.note) ? (d.unitId as string | undefined) : undefined;
+  const cached = unitId ? cachedUnitName(ctx.tx, unitId) : undefined;
+  const [p] = await ctx.tx.$queryRaw<ResidentNoteRow[]>`
+    SELECT id, number, status::text AS status, urgency::text AS urgency, "feedbackDueAt", "categoryCode", "districtCode", "streetCode",
+           (SELECT name FROM "Unit" WHERE id = ${unitId && cached === undefined ? unitId : null}::text) AS "unitName"
+      FROM "Petition" WHERE id = ${intent.petitionId!}`;
+  if (!p) return null;
+  if (unitId && cached === undefined && p.unitName !== null) rememberUnitName(ctx.tx, unitId, p.unitName);
+  /** as unitName(): '-' without a unit, its id when the unit does not exist */
+  const unit = !unitId ? '-' : (cached ?? p.unitName ?? unitId);
   const base = { petitionId: p.id };
   const n = names(p, l);
   switch (intent.note) {
@@ -191,8 +218,8 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
         message: {
           text: en(
             l,
-            `已受理，诉求编号 ${p.number}。\n类别：${n.category}\n地点：${n.place || '-'}\n已派${await unitName(ctx, d.unitId as string)}办理，${p.urgency === 'emergency' ? '按紧急诉求处理' : `办理时限至 ${fmtTime(p.feedbackDueAt, ctx.timeZone)}`}。有进展会通知您。`,
-            `Received. Petition number ${p.number}.\nCategory: ${n.category}\nPlace: ${n.place || '-'}\nSent to ${await unitName(ctx, d.unitId as string)}; ${p.urgency === 'emergency' ? 'handled as urgent' : `due by ${fmtTime(p.feedbackDueAt, ctx.timeZone)}`}. We will keep you posted.`,
+            `已受理，诉求编号 ${p.number}。\n类别：${n.category}\n地点：${n.place || '-'}\n已派${unit}办理，${p.urgency === 'emergency' ? '按紧急诉求处理' : `办理时限至 ${fmtTime(p.feedbackDueAt, ctx.timeZone)}`}。有进展会通知您。`,
+            `Received. Petition number ${p.number}.\nCategory: ${n.category}\nPlace: ${n.place || '-'}\nSent to ${unit}; ${p.urgency === 'emergency' ? 'handled as urgent' : `due by ${fmtTime(p.feedbackDueAt, ctx.timeZone)}`}. We will keep you posted.`,
           ),
         },
       };
@@ -210,7 +237,7 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
         message: { text: en(l, `您的诉求 ${p.number} 正在办理（${statusText(p.status, l)}），补充内容已转给办理单位，无需重复提交。`, `Your petition ${p.number} is already being handled (${statusText(p.status, l)}); we added your message to it.`) },
       };
     case 'accepted':
-      return { ...base, essential: false, message: { text: en(l, `诉求 ${p.number} 已由${await unitName(ctx, d.unitId as string)}签收办理。`, `Petition ${p.number} was accepted by ${await unitName(ctx, d.unitId as string)}.`) } };
+      return { ...base, essential: false, message: { text: en(l, `诉求 ${p.number} 已由${unit}签收办理。`, `Petition ${p.number} was accepted by ${unit}.`) } };
     case 'progress':
       return { ...base, essential: false, message: { text: en(l, `诉求 ${p.number} 办理进展：${String(d.note ?? '')}`, `Progress on ${p.number}: ${String(d.note ?? '')}`) } };
     case 'extended':
@@ -239,7 +266,7 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
     case 'merged':
       return { ...base, essential: true, message: { text: en(l, `诉求 ${p.number} 与同一问题的诉求 ${String(d.into)} 合并办理，进展将一并通知。`, `Petition ${p.number} was merged into ${String(d.into)}, which covers the same problem.`) } };
     case 'redispatched':
-      return { ...base, essential: false, message: { text: en(l, `诉求 ${p.number} 已改派${await unitName(ctx, d.unitId as string)}办理。`, `Petition ${p.number} was re-routed to ${await unitName(ctx, d.unitId as string)}.`) } };
+      return { ...base, essential: false, message: { text: en(l, `诉求 ${p.number} 已改派${unit}办理。`, `Petition ${p.number} was re-routed to ${unit}.`) } };
     case 'comment_saved':
       return { ...base, essential: false, message: { text: t('commentSaved', l) } };
   }

@@ -149,15 +149,20 @@ describe('rendering', () => {
     expect(await render(t.db, { t: 'card', assignmentId: '00000000-0000-0000-0000-000000000000' }).then((x) => x.result)).toBeNull();
   });
 
-  it('the acknowledgement to the resident loads the petition once and the unit name at most once', async () => {
+  it('a note to the resident is one statement: the petition, and the unit it names unless cached', async () => {
     const intent: Intent = { t: 'resident', petitionId, note: 'ack', data: { unitId: CO } };
     const first = await render(t.db, intent, { chatId: '1001', language: 'en', audience: 'resident' });
     expect(first.result!.message.text).toBe('Received. Petition number 2611250001.\nCategory: Water supply\nPlace: 朝阳区 三里屯街道\nSent to 朝阳区城市管理委员会; due by 2026/11/30 10:00. We will keep you posted.');
-    expect(first.statements.length).toBeLessThanOrEqual(2);
-    // Unit names are cached (reference data, short TTL): the next notice costs one statement.
+    expect(first.statements).toHaveLength(1);
     const again = await render(t.db, { t: 'resident', petitionId, note: 'accepted', data: { unitId: CO } }, { chatId: '1001', language: 'zh', audience: 'resident' });
     expect(again.result!.message.text).toBe('诉求 2611250001 已由朝阳区城市管理委员会签收办理。');
     expect(again.statements).toHaveLength(1);
+    // Unit names are cached (reference data, short TTL): a notice that looks one up separately finds it.
+    const overdue = await render(t.db, { t: 'area', areaCode: '110105-sanlitun', note: 'escalate', petitionId, data: { unitId: CO } });
+    expect(overdue.result!.message.text).toBe('【督办】诉求 2611250001（朝阳区城市管理委员会）已超过办结时限，请督办。摘要：停水');
+    expect(overdue.statements).toHaveLength(1);
+    const redispatched = await render(t.db, { t: 'resident', petitionId, note: 'redispatched', data: { unitId: LEAD } }, { chatId: '1001', language: 'zh', audience: 'resident' });
+    expect(redispatched.result!.message.text).toBe('诉求 2611250001 已改派朝阳区人民政府办理。');
   });
 
   it('unit names are cached per database client: another schema sees its own names', async () => {
@@ -174,8 +179,13 @@ describe('rendering', () => {
     }
   });
 
-  it('a unit that does not exist is named by its id', async () => {
+  it('a unit that does not exist is named by its id, a missing unit is "-", a missing petition renders nothing', async () => {
     const { result } = await render(t.db, { t: 'resident', petitionId, note: 'accepted', data: { unitId: 'gone_unit' } }, { chatId: '1001', audience: 'resident' });
     expect(result!.message.text).toBe('诉求 2611250001 已由gone_unit签收办理。');
+    const none = await render(t.db, { t: 'resident', petitionId, note: 'accepted' }, { chatId: '1001', audience: 'resident' });
+    expect(none.result!.message.text).toBe('诉求 2611250001 已由-签收办理。');
+    expect((await render(t.db, { t: 'resident', petitionId: '00000000-0000-0000-0000-000000000000', note: 'ack', data: { unitId: CO } })).result).toBeNull();
+    const progress = await render(t.db, { t: 'resident', petitionId, note: 'repeat' }, { chatId: '1001', language: 'en', audience: 'resident' });
+    expect(progress.result!.message.text).toBe('Your petition 2611250001 is already being handled (sent to the department); we added your message to it.');
   });
 });
