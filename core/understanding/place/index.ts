@@ -8,12 +8,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Jieba } from '@node-rs/jieba';
 import { pinyin } from 'pinyin-pro';
 import { DISTRICTS, STREETS, districtOfStreet, streetLabel, DISTRICT_BY_CODE } from './gazetteer.js';
 import { LANDMARKS, type Landmark } from './landmarks.js';
 import { chineseNumber, normalizeText, normalizeWithBreaks } from './normalize.js';
 import { FuzzyIndex, ShortFuzzy } from './fuzzy.js';
+import { Segmenter } from './segment.js';
 import { scorePlaces, type PlaceDevLine, type PlaceEvalReport } from './evaluate.js';
 
 export interface PlaceCandidate {
@@ -543,7 +543,7 @@ function cuedShortFuzzy(text: string): Match | null {
     const hits = shortFuzzy.match(core);
     if (!hits.length) continue;
     const start = m.index + m[0].length - 2;
-    const words = segmenter().cut(text.slice(start, start + 4), false);
+    const words = segmenter().cut(text.slice(start, start + 4));
     if (words[0] === core) continue; // an everyday word
     return { start, end: start + 2, text: core, entry: { method: hits[0]!.method, targets: hits.flatMap((e) => e.targets) }, fuzzy: true };
   }
@@ -702,11 +702,10 @@ function none(address: string | null, reason: PlaceResult['reason'] = 'not_found
 // Word boundaries: a short name inside a longer word is not that name
 // (照常营业 is not 常营, 东北师大 is not 北师大, 西北航空 is not 北航).
 
-let jieba: Jieba | null = null;
-function segmenter(): Jieba {
-  // The default dictionary, read here and dropped once loaded: `@node-rs/jieba/dict.js` would keep
-  // its 5 MB and the 6 MB TF-IDF table (never used) in memory for the life of the process.
-  return (jieba ??= Jieba.withDict(readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt'))));
+let jieba: Segmenter | null = null;
+/** jieba's segmentation over its default dictionary (the file ships with @node-rs/jieba), see segment.ts. */
+function segmenter(): Segmenter {
+  return (jieba ??= new Segmenter(readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt'))));
 }
 
 /** Load the word segmenter now (≈ 0.2–0.4 s) instead of on the first message that needs it. */
@@ -757,7 +756,7 @@ function tokensAround(text: string, start: number, end: number): { a: number; b:
   const to = Math.min(text.length, end + 6);
   const tokens: { a: number; b: number }[] = [];
   let pos = from;
-  for (const w of segmenter().cut(text.slice(from, to), false)) {
+  for (const w of segmenter().cut(text.slice(from, to))) {
     tokens.push({ a: pos, b: pos + w.length });
     pos += w.length;
   }
