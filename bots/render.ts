@@ -269,6 +269,11 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
       return { ...base, essential: false, message: { text: en(l, `诉求 ${p.number} 已改派${unit}办理。`, `Petition ${p.number} was re-routed to ${unit}.`) } };
     case 'comment_saved':
       return { ...base, essential: false, message: { text: t('commentSaved', l) } };
+    case 'unanswered':
+      // Dispatched: the ack that follows carries the essentials (number, unit, deadline); closed: this is the last word.
+      return d.outcome === 'closed'
+        ? { ...base, essential: true, message: { text: `${en(l, `诉求 ${p.number}：`, `Petition ${p.number}: `)}${t('unansweredClosed', l)}` } }
+        : { ...base, essential: false, message: { text: `${en(l, `诉求 ${p.number}：`, `Petition ${p.number}: `)}${t('unansweredDispatched', l)}` } };
   }
 }
 

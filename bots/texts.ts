@@ -49,6 +49,14 @@ export const T = {
     en: 'Where exactly is it? Please give the district and the street, compound or road, or send a location pin.',
   },
   askPlaceChoices: { zh: '您说的是哪里？请选择，或补充更具体的地点：', en: 'Which place do you mean? Choose one, or tell us more precisely:' },
+  unansweredDispatched: {
+    zh: '我们没有收到您补充的具体地点，已先按所在区派单办理，办理单位可能会联系您核实地点。',
+    en: 'We did not hear back about the exact place, so we have sent it to the district to handle; the department may contact you to confirm where it is.',
+  },
+  unansweredClosed: {
+    zh: '我们没有收到您补充的地点，无法派单，此诉求已关闭。如问题仍然存在，请重新发送问题和具体地点（区、街道或小区），我们会重新受理。',
+    en: 'We did not hear back about where it is, so it could not be sent to a department and is now closed. If the problem is still there, write again with the problem and the place (district, street or compound) and we will take it up.',
+  },
   help: {
     zh: '可用命令：/my 我的诉求。直接发送文字即可提交新的诉求。',
     en: 'Commands: /my your petitions. Send a message to file a new petition.',

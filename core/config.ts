@@ -87,6 +87,8 @@ export const configSchema = z
 
     REPEAT_WINDOW_DAYS: int(30, 1),
     RATING_WINDOW_DAYS: int(14, 1),
+    /** hours a question to the resident waits for an answer before the petition goes on without it */
+    INFO_WAIT_HOURS: int(24, 1),
     WHISTLE_REPORT_MINUTES: int(30, 1),
     PERIOD_START_DAY: int(19, 1).pipe(z.number().max(28)),
     WORKING_DAY_CALENDAR: bool.default(false),

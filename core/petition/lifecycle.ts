@@ -29,6 +29,10 @@ type Target = PetitionStatus | 'same';
 export const TRANSITIONS = {
   ask_info: { from: ['received'], to: 'needs_info' },
   provide_info: { from: ['needs_info'], to: 'received' },
+  /** the resident did not answer the question in time; the district is known, so it goes on without the answer */
+  expire_question: { from: ['needs_info'], to: 'received' },
+  /** the resident did not answer and there is no place to dispatch to: closed, they may write again */
+  close_unanswered: { from: ['needs_info'], to: 'closed' },
   dispatch: { from: ['received', 'returned'], to: 'dispatched' },
   redirect: { from: ['received', 'needs_info'], to: 'redirected' },
   accept: { from: ['dispatched', 'reopened'], to: 'accepted' },

@@ -12,6 +12,7 @@ import { applyTransition, OPEN_STATES } from '../petition/lifecycle.js';
 import { nextNumber } from '../petition/number.js';
 import type { Work } from './context.js';
 import { dispatchPetition } from './dispatch.js';
+import { createTimers } from './timers.js';
 import type { PlaceFacts, Understood } from './understanding-port.js';
 
 export interface ResidentRef {
@@ -181,12 +182,45 @@ async function decide(w: Work, resident: Resident, p: Petition, u: Understood, p
       at: w.now,
     });
     await setAwaiting(w, resident.id, { kind: 'info', petitionId: p.id, field: 'place', asked: asked + 1 });
+    // One expiry per question, keyed by when it was asked: a later question never moves or reuses an earlier one's timer.
+    await createTimers(w.tx, `${p.id}:${w.now.getTime()}`, [{ kind: 'info_expire', dueAt: new Date(w.now.getTime() + w.deps.policy.infoWaitMs), data: { petitionId: p.id, askedAt: w.now.getTime() } }]);
     await w.notify({ t: 'resident', petitionId: p.id, note: 'question', data: { field: 'place', choices } }, `res:${p.id}:q${asked + 1}`);
     return { kind: 'question', petitionId: p.id, number: p.number };
   }
   await dispatchPetition(w, p, { actor });
   await detectCluster(w, p);
   return { kind: 'petition', petitionId: p.id, number: p.number, status: 'dispatched' };
+}
+
+/**
+ * The resident never answered the question asked at `askedAt` (Timer `info_expire`). Still waiting on it:
+ * with a district, the petition goes on at district level; without one it is closed and the resident is
+ * told they can write again. Answered, withdrawn, merged, or asked again since: nothing happens.
+ */
+export async function expireQuestion(w: Work, petitionId: string, askedAt: number): Promise<'dispatched' | 'closed' | null> {
+  const seen = await w.tx.petition.findUnique({ where: { id: petitionId }, select: { status: true, residentId: true } });
+  if (seen?.status !== 'needs_info') return null;
+  // The lock order of intake (resident, then petition): an answer arriving now either committed first
+  // (and is seen below) or waits for this transaction; the two never deadlock.
+  if (seen.residentId) await w.tx.$queryRaw`SELECT 1 FROM "Resident" WHERE id = ${seen.residentId} FOR UPDATE`;
+  const [p] = await w.tx.$queryRaw<(Petition & { askedAt: Date | null })[]>`
+    SELECT p.*, (SELECT max(e.at) FROM "PetitionEvent" e WHERE e."petitionId" = p.id AND e.action = 'ask_info') AS "askedAt"
+      FROM "Petition" p WHERE p.id = ${petitionId} FOR UPDATE OF p`;
+  if (!p || p.status !== 'needs_info' || p.askedAt?.getTime() !== askedAt) return null;
+  if (p.residentId) {
+    await w.tx.$executeRaw`UPDATE "Resident" SET awaiting = NULL WHERE id = ${p.residentId} AND awaiting->>'kind' = 'info' AND awaiting->>'petitionId' = ${p.id}`;
+  }
+  const actor = { kind: 'system' as const };
+  if (p.districtCode) {
+    await applyTransition(w.tx, { petitionId: p.id, action: 'expire_question', actor, reason: 'no_answer', at: w.now });
+    await w.notify({ t: 'resident', petitionId: p.id, note: 'unanswered', data: { outcome: 'dispatched' } }, `res:${p.id}:unanswered`);
+    const { askedAt: _askedAt, ...petition } = p;
+    await dispatchPetition(w, { ...petition, status: 'received' }, { actor, reason: 'no_answer' });
+    return 'dispatched';
+  }
+  await applyTransition(w.tx, { petitionId: p.id, action: 'close_unanswered', actor, reason: 'no_answer', set: { closedAt: w.now }, at: w.now });
+  await w.notify({ t: 'resident', petitionId: p.id, note: 'unanswered', data: { outcome: 'closed' } }, `res:${p.id}:unanswered`);
+  return 'closed';
 }
 
 async function createPetition(w: Work, resident: Resident, msg: ResidentMessage, u: Understood, place: PlaceFacts, location: GeoPoint | undefined, photos: string[]): Promise<Petition> {

@@ -20,7 +20,9 @@ export type ResidentNote =
   | 'closed'
   | 'merged'
   | 'redispatched'
-  | 'comment_saved';
+  | 'comment_saved'
+  /** the question went unanswered: data.outcome 'dispatched' (district level) or 'closed' */
+  | 'unanswered';
 
 export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind';
 

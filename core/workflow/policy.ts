@@ -22,6 +22,8 @@ export interface Policy {
   repeatWindowMs: number;
   ratingWindowMs: number;
   ratingReminderAfterMs: number;
+  /** how long a question to the resident (needs_info) waits for an answer before the petition goes on without it */
+  infoWaitMs: number;
   whistleReportMs: number;
   clusterThreshold: number;
   clusterWindowMs: number;
@@ -42,6 +44,7 @@ export const DEFAULT_POLICY: Policy = {
   repeatWindowMs: 30 * DAY_MS,
   ratingWindowMs: 14 * DAY_MS,
   ratingReminderAfterMs: 2 * DAY_MS,
+  infoWaitMs: 24 * HOUR_MS,
   whistleReportMs: 30 * 60_000,
   clusterThreshold: 3,
   clusterWindowMs: 7 * DAY_MS,
@@ -57,6 +60,7 @@ export function limitsFor(policy: Policy, urgency: Urgency, categoryCode: string
 export function policyFromConfig(c: {
   REPEAT_WINDOW_DAYS: number;
   RATING_WINDOW_DAYS: number;
+  INFO_WAIT_HOURS: number;
   WHISTLE_REPORT_MINUTES: number;
   CLUSTER_THRESHOLD: number;
   WORKING_DAY_CALENDAR: boolean;
@@ -65,6 +69,7 @@ export function policyFromConfig(c: {
     ...DEFAULT_POLICY,
     repeatWindowMs: c.REPEAT_WINDOW_DAYS * DAY_MS,
     ratingWindowMs: c.RATING_WINDOW_DAYS * DAY_MS,
+    infoWaitMs: c.INFO_WAIT_HOURS * HOUR_MS,
     whistleReportMs: c.WHISTLE_REPORT_MINUTES * 60_000,
     clusterThreshold: c.CLUSTER_THRESHOLD,
     workingDays: c.WORKING_DAY_CALENDAR,

@@ -1,12 +1,14 @@
 /**
  * What each timer does when it fires: reminders to the unit, 督办 escalation
  * to the area's coordinator and then the district, the rating reminder and
- * expiry, whistle report reminders and escalation. Each checks that the work
- * is still owed, so a finished assignment never gets a reminder.
+ * expiry, whistle report reminders and escalation, the expiry of an unanswered
+ * question to the resident. Each checks that the work is still owed, so a
+ * finished assignment never gets a reminder.
  */
 import { applyTransition } from '../petition/lifecycle.js';
 import type { Work } from './context.js';
 import { ACTIVE_ASSIGNMENT } from './dispatch.js';
+import { expireQuestion } from './intake.js';
 import type { DueTimer, TimerHandler, TimerKind } from './timers.js';
 
 async function activeAssignment(w: Work, id: string) {
@@ -73,6 +75,11 @@ const whistleEscalate: TimerHandler = async (w, t) => {
   await w.notify({ t: 'area', areaCode: district, note: 'whistle_escalate', whistleId: task.whistleId, data: { unitId: task.unitId } }, `timer:${t.id}`);
 };
 
+/** A question to the resident went unanswered: go on at district level, or close (intake decides). */
+const infoExpire: TimerHandler = async (w, t) => {
+  await expireQuestion(w, String(t.data?.petitionId ?? ''), Number(t.data?.askedAt));
+};
+
 export const TIMER_HANDLERS: Record<TimerKind, TimerHandler> = {
   remind,
   remind2: remind,
@@ -83,4 +90,5 @@ export const TIMER_HANDLERS: Record<TimerKind, TimerHandler> = {
   close_rated: closeRated,
   whistle_remind: whistleRemind,
   whistle_escalate: whistleEscalate,
+  info_expire: infoExpire,
 };

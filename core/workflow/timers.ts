@@ -16,7 +16,9 @@ export type TimerKind =
   | 'rating_expire'
   | 'close_rated'
   | 'whistle_remind'
-  | 'whistle_escalate';
+  | 'whistle_escalate'
+  /** a question to the resident (needs_info) went unanswered; subjectId `<petitionId>:q<n>`, one per question */
+  | 'info_expire';
 
 export async function scheduleTimer(tx: Tx, kind: TimerKind, subjectId: string, dueAt: Date, data?: Record<string, unknown>) {
   await tx.timer.upsert({
