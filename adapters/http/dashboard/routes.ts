@@ -10,9 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { FastifyAdapter } from '@bull-board/fastify';
+import type { createBullBoard as CreateBullBoard } from '@bull-board/api';
 import type { Queue } from 'bullmq';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { PrismaClient } from '../../../core/db.js';
@@ -183,14 +181,19 @@ export async function dashboardRoutes(fastify: FastifyInstance, opts: DashboardO
       return reply.type('image/png').header('cache-control', 'private, max-age=60').send(png);
     });
 
-    // Bull Board, same login.
+    // Bull Board, same login. Loaded here, not at import: a process with the dashboard disabled never needs it.
+    const [{ createBullBoard }, { BullMQAdapter }, { FastifyAdapter }] = await Promise.all([
+      import('@bull-board/api'),
+      import('@bull-board/api/bullMQAdapter'),
+      import('@bull-board/fastify'),
+    ]);
     const serverAdapter = new FastifyAdapter();
     serverAdapter.setBasePath(BULL_BOARD_PATH);
     // @bull-board/fastify 9.10.1 pins its own @bull-board/api copy; the classes differ only in
     // private fields, so the types disagree while the runtime contract (IServerAdapter) matches.
     createBullBoard({
       queues: opts.queues.map((q) => new BullMQAdapter(q)),
-      serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+      serverAdapter: serverAdapter as unknown as Parameters<typeof CreateBullBoard>[0]['serverAdapter'],
     });
     await app.register(serverAdapter.registerPlugin(), { prefix: BULL_BOARD_PATH });
   });
