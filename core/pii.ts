@@ -23,3 +23,23 @@ export function maskText(text: string): string {
     .replace(LANDLINE, (m) => maskPhone(m))
     .replace(EMAIL, (m) => m[0] + '***@' + m.split('@')[1]);
 }
+
+/** Words just before a number that say it belongs to someone else (the property office, a shop, a neighbour…). */
+const THIRD_PARTY_CUE = /(?:物业|商家|商户|店|老板|公司|房东|中介|司机|师傅|邻居|对方|他的|她的|他们|开发商|施工|工地|保安|经理|客服|负责人|\b(?:landlord|shop|company|driver|neighbou?r|manager|his|her|their)\b)[^\d]{0,6}$/i;
+
+/**
+ * The resident's own mainland mobile number in free text, as 11 digits, or null: the first one
+ * not introduced as someone else's (物业电话…, 房东…). For encrypted storage only; never log it.
+ */
+export function residentMobile(text: string): string | null {
+  if (!/1[3-9]\d/.test(text)) return null;
+  let from = 0;
+  for (const item of detectPersonalData(text).originals) {
+    const at = text.indexOf(item.original, from);
+    if (at >= 0) from = at + item.original.length;
+    if (item.kind !== 'mobile') continue;
+    if (at >= 0 && THIRD_PARTY_CUE.test(text.slice(Math.max(0, at - 12), at))) continue;
+    return item.original.replace(/\D/g, '').slice(-11);
+  }
+  return null;
+}

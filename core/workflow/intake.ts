@@ -7,7 +7,7 @@
  */
 import type { GeoPoint } from '../../adapters/types.js';
 import { Prisma, type Petition, type Resident } from '../../prisma/generated/client.js';
-import { maskPhone } from '../pii.js';
+import { maskPhone, residentMobile } from '../pii.js';
 import { applyTransition, OPEN_STATES } from '../petition/lifecycle.js';
 import { nextNumber } from '../petition/number.js';
 import type { Work } from './context.js';
@@ -52,27 +52,38 @@ export type IntakeOutcome =
 /** Place questions asked before we dispatch on what we have (district level). */
 const MAX_PLACE_QUESTIONS = 1;
 
+/**
+ * A phone to keep as the resident's contact: `shared` (the platform's contact button) replaces any
+ * phone on file; one typed in a message is kept only when none is on file yet.
+ */
+export interface ContactPhone {
+  phone: string;
+  shared: boolean;
+}
+
 /** Must be the first thing a step reads of the resident: it takes the row lock that serialises them. */
-export async function upsertResident(w: Work, r: ResidentRef): Promise<Resident> {
-  // One statement (Prisma's upsert would read first): residents write on every message.
+export async function upsertResident(w: Work, r: ResidentRef, contact?: ContactPhone): Promise<Resident> {
+  // One statement (Prisma's upsert would read first): residents write on every message. The phone, when
+  // there is one, rides along (sealed; the masked form is all anyone else sees), so it costs no statement.
   const language = r.language?.startsWith('en') ? 'en' : 'zh';
+  const phoneEnc = contact ? Buffer.from(w.deps.sealer.seal(contact.phone)) : null;
+  const phoneMasked = contact ? maskPhone(contact.phone) : null;
   const [resident] = await w.tx.$queryRaw<Resident[]>`
-    INSERT INTO "Resident" (id, platform, "platformUserId", "chatId", "channelAccount", language, "lastInboundAt", "windowSent", "createdAt")
-    VALUES (gen_random_uuid(), ${r.platform}, ${r.userId}, ${r.chatId}, ${r.channelAccount ?? null}, ${language}, ${w.now}, 0, ${w.now})
+    INSERT INTO "Resident" (id, platform, "platformUserId", "chatId", "channelAccount", language, "phoneEnc", "phoneMasked", "lastInboundAt", "windowSent", "createdAt")
+    VALUES (gen_random_uuid(), ${r.platform}, ${r.userId}, ${r.chatId}, ${r.channelAccount ?? null}, ${language}, ${phoneEnc}::bytea, ${phoneMasked}::text, ${w.now}, 0, ${w.now})
     ON CONFLICT (platform, "platformUserId") DO UPDATE
-      SET "chatId" = EXCLUDED."chatId", "channelAccount" = COALESCE(EXCLUDED."channelAccount", "Resident"."channelAccount"), "lastInboundAt" = EXCLUDED."lastInboundAt", "windowSent" = 0
+      SET "chatId" = EXCLUDED."chatId", "channelAccount" = COALESCE(EXCLUDED."channelAccount", "Resident"."channelAccount"), "lastInboundAt" = EXCLUDED."lastInboundAt", "windowSent" = 0,
+          "phoneEnc" = CASE WHEN ${contact?.shared ?? false}::boolean OR "Resident"."phoneEnc" IS NULL THEN COALESCE(EXCLUDED."phoneEnc", "Resident"."phoneEnc") ELSE "Resident"."phoneEnc" END,
+          "phoneMasked" = CASE WHEN ${contact?.shared ?? false}::boolean OR "Resident"."phoneEnc" IS NULL THEN COALESCE(EXCLUDED."phoneMasked", "Resident"."phoneMasked") ELSE "Resident"."phoneMasked" END
     RETURNING *`;
   return resident!;
 }
 
 export async function receiveResidentMessage(w: Work, msg: ResidentMessage): Promise<IntakeOutcome> {
-  const resident = await upsertResident(w, msg.resident);
-  if (msg.contactPhone) {
-    await w.tx.resident.update({
-      where: { id: resident.id },
-      data: { phoneEnc: w.deps.sealer.seal(msg.contactPhone), phoneMasked: maskPhone(msg.contactPhone) },
-    });
-  }
+  // A shared contact, or else a mobile number the resident typed (kept only if none is on file).
+  const typed = msg.contactPhone ? null : residentMobile(msg.text);
+  const contact = msg.contactPhone ? { phone: msg.contactPhone, shared: true } : typed ? { phone: typed, shared: false } : undefined;
+  const resident = await upsertResident(w, msg.resident, contact);
   const awaiting = resident.awaiting as Awaiting | null;
   const text = msg.text.trim();
 
