@@ -33,7 +33,8 @@ export const TRANSITIONS = {
   expire_question: { from: ['needs_info'], to: 'received' },
   /** the resident did not answer and there is no place to dispatch to: closed, they may write again */
   close_unanswered: { from: ['needs_info'], to: 'closed' },
-  dispatch: { from: ['received', 'returned'], to: 'dispatched' },
+  /** from needs_info only by a coordinator's /dispatch: the resident's answer is no longer waited for */
+  dispatch: { from: ['received', 'needs_info', 'returned'], to: 'dispatched' },
   redirect: { from: ['received', 'needs_info'], to: 'redirected' },
   accept: { from: ['dispatched', 'reopened'], to: 'accepted' },
   progress: { from: ['accepted', 'in_progress'], to: 'in_progress' },

@@ -151,4 +151,18 @@ describe('staff actions', () => {
     expect(after.assignments.filter((a) => a.status === 'dispatched').map((a) => a.unitId)).toEqual(['110105:urban_mgmt']);
     expect(h.telegram.to('-2101').at(-1)!.text).toMatch(/改派/);
   });
+
+  it('a coordinator can /dispatch a petition that is still waiting for the resident to name the street', async () => {
+    await h.t.db.staff.create({ data: { platform: 'telegram', platformUserId: '3002', role: 'coordinator', areaCode: '110105' } });
+    await say(resident(9), '朝阳区路灯坏了好几天');
+    await h.drain();
+    expect(await latest()).toMatchObject({ status: 'needs_info', districtCode: '110105' });
+    const p = await latest();
+    await h.inbound({ userId: '3002', chatId: '3002', command: { name: 'dispatch', args: `${p.number} 城管委` } });
+    await h.drain();
+    const after = await latest();
+    expect(after.status).toBe('dispatched');
+    expect(after.assignments.map((a) => a.unitId)).toEqual(['110105:urban_mgmt']);
+    expect(h.telegram.to('-2001').at(-1)!.text).toContain(p.number);
+  });
 });
