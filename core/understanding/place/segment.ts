@@ -1,7 +1,7 @@
 /**
  * Word segmentation for the word-boundary check of the place resolver: jieba's
  * `cut(text, hmm = false)` over jieba's default dictionary, the same words as
- * `@node-rs/jieba` (jieba-rs) gives, held in typed arrays (≈ 10 MB) instead of
+ * `@node-rs/jieba` (jieba-rs) gives, held in typed arrays (≈ 7 MB) instead of
  * the native trie and records (≈ 36 MB resident).
  *
  * The algorithm is jieba-rs's, step by step:
@@ -30,8 +30,8 @@ export class Segmenter {
   private readonly pool: Uint16Array;
   private readonly start: Int32Array;
   private readonly len: Uint8Array;
-  private readonly logFreq: Float64Array;
-  /** open addressing: FNV-1a of the word → word id + 1 (0 = empty) */
+  private readonly freq: Int32Array;
+  /** open addressing (load ≤ 2/3): FNV-1a of the word → word id + 1 (0 = empty) */
   private readonly table: Int32Array;
   private readonly mask: number;
   /** longest word, in UTF-16 code units */
@@ -48,13 +48,13 @@ export class Segmenter {
       units += utf16Length(dict, a, b);
     });
     let size = 1;
-    while (size < lines * 2) size *= 2;
+    while (size < lines * 1.5) size *= 2;
     this.mask = size - 1;
     this.table = new Int32Array(size);
     this.pool = new Uint16Array(units);
     this.start = new Int32Array(lines);
     this.len = new Uint8Array(lines);
-    const freq = new Float64Array(lines);
+    const freq = (this.freq = new Int32Array(lines));
     // Pass 2: words into the pool and the table; a word seen again takes the later frequency.
     let count = 0;
     let at = 0;
@@ -85,11 +85,7 @@ export class Segmenter {
       if (n > maxLen) maxLen = n;
     });
     let total = 0;
-    this.logFreq = new Float64Array(count);
-    for (let i = 0; i < count; i++) {
-      total += freq[i]!;
-      this.logFreq[i] = Math.log(freq[i]!);
-    }
+    for (let i = 0; i < count; i++) total += freq[i]!;
     this.maxLen = maxLen;
     this.logTotal = Math.log(total);
   }
@@ -151,7 +147,7 @@ export class Segmenter {
         h = Math.imul(h ^ s.charCodeAt(b - 1), FNV_PRIME);
         const id = this.find(s, a, b, h);
         if (id < 0) continue;
-        const v = this.logFreq[id]! - this.logTotal + score[b]!;
+        const v = Math.log(this.freq[id]!) - this.logTotal + score[b]!;
         // Rust's max_by: the last of equal maxima, i.e. the longer word.
         if (bestEnd < 0 || !(v < best)) {
           best = v;
@@ -221,7 +217,7 @@ function forEachWord(buf: Uint8Array, fn: (a: number, b: number, freq: number) =
         c++;
         digits++;
       }
-      if (c < lineEnd && !isSpace(buf[c]!) && digits) throw new Error(`segmenter: bad frequency in the dictionary at byte ${c}`);
+      if ((c < lineEnd && !isSpace(buf[c]!) && digits) || freq > 0x7fffffff) throw new Error(`segmenter: bad frequency in the dictionary at byte ${c}`);
       fn(a, b, freq);
     }
     i = lineEnd + 1;
