@@ -8,11 +8,13 @@
  * sender's per-chat and per-bot budgets, and every unit is bound to a private
  * chat so no group budget applies). Updates are posted to the webhook with the
  * secret header; a petition is done when its card (派单 <number>) reaches the
- * unit's chat at the recorder.
+ * unit's chat at the recorder. A WeCom phase (bench/wecom.ts) drives residents
+ * of 微信客服 through encrypted kf callbacks against the local WeCom server.
  *
  *   npm run bench                    # everything, including the 1M-petition step (~2–3 min of loading)
  *   npm run bench -- --no-1m         # skip the 1M step
  *   npm run bench -- --tag before    # results file bench/results/<date>-before.json
+ *   npm run bench -- --no-wecom      # skip the WeCom phase (and start the service without WeCom settings)
  *
  * Benchmarks are not tests: targets are reported, never asserted.
  */
@@ -23,6 +25,7 @@ import { loadConfig } from '../core/config.js';
 import { startBotApiRecorder, type BotApiRecorder, type RecordedCall } from '../test/peers/bot-api-recorder.js';
 import { startOwnRedis } from '../test/peers/redis-server.js';
 import { bulkLoad } from './load.js';
+import { startWecomPeer, wecomPhase, type WecomPhaseResult } from './wecom.js';
 import {
   ROOT,
   UNIT_CHAT_BASE,
@@ -54,6 +57,8 @@ const COST_N = opt('cost-n', 600);
 const IN_FLIGHT = opt('in-flight', 32);
 const CONCURRENCY = 8; // jobs/runtime.ts: default worker concurrency per queue
 const WITH_1M = !flag('no-1m');
+const WITH_WECOM = !flag('no-wecom');
+const WECOM_N = opt('wecom-n', 600);
 const BENCH_DB = 'shaosheng_bench';
 
 const log = (s: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
@@ -267,6 +272,9 @@ const config = loadConfig();
 const redis = await startOwnRedis();
 const recorder = await startBotApiRecorder();
 const cards = new Cards(recorder);
+// With the WeCom phase the service also runs with WeCom configured (staff application + 微信客服) against the local
+// WeCom server; --no-wecom starts it exactly as before (Telegram only).
+const wecom = WITH_WECOM ? await startWecomPeer() : null;
 log(`schema in ${BENCH_DB}…`);
 const schema = await createSchema(config.DATABASE_URL, BENCH_DB);
 let svc: Service | undefined;
@@ -277,7 +285,10 @@ try {
   const texts = await dispatchableTexts();
   log(`${texts.length} dispatchable petition texts`);
 
-  svc = await startService({ databaseUrl: schema.url, schema: schema.schema, redisUrl: redis.url, redisPrefix: 'bench', apiRoot: recorder.apiRoot, logLevel: 'info', nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) });
+  svc = await startService({ databaseUrl: schema.url, schema: schema.schema, redisUrl: redis.url, redisPrefix: 'bench', apiRoot: recorder.apiRoot, env: wecom?.env, logLevel: 'info', nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) }).catch((err: unknown) => {
+    if (wecom) log('the service did not start with WeCom configured; `--no-wecom` starts it with Telegram only');
+    throw err;
+  });
   log(`service pid ${svc.pid} at ${svc.url}`);
 
   // warm-up: JIT, pools, first petitions of the day
@@ -322,6 +333,27 @@ try {
   const halfLat = await latencies(schema, cards, halfSent);
   const halfAcks = halfSent.map((s) => s.ack.ms);
 
+  let wecomResult: WecomPhaseResult | null = null;
+  if (wecom) {
+    log(`WeCom: ${WECOM_N} 微信客服 messages, ${IN_FLIGHT} callbacks in flight…`);
+    await sleep(2000);
+    wecomResult = await wecomPhase({
+      svc,
+      schema,
+      peer: wecom.peer,
+      n: WECOM_N,
+      inFlight: IN_FLIGHT,
+      nextText: () => petitionText(texts, nextUser++),
+      cardAt: (number) => {
+        cards.scan();
+        return cards.first.get(number);
+      },
+      log,
+    });
+    const w = wecomResult;
+    log(`  ${w.petitionsPerSecond ?? 'incomplete:'} petitions/s, callback p50/p99 ${w.callbackP50Ms}/${w.callbackP99Ms} ms, exactly one petition each: ${w.checks.exactlyOnePetitionEach}`);
+  }
+
   const cost: Awaited<ReturnType<typeof costSample>>[] = [];
   log('cost with 10,000 stored…');
   const load10k = await loadTo(schema, 10_000);
@@ -340,7 +372,7 @@ try {
     tag: TAG ?? null,
     machine: await machine(schema.url, redisVersion),
     setup: {
-      service: 'node --import tsx main.ts, ROLE=all, TELEGRAM_MODE=webhook, TELEGRAM_SEND_LIMITS=unlimited, LOG_LEVEL=info, DB_POOL_MAX=10',
+      service: `node --import tsx main.ts, ROLE=all, TELEGRAM_MODE=webhook, TELEGRAM_SEND_LIMITS=unlimited, LOG_LEVEL=info, DB_POOL_MAX=10${wecom ? ', WeCom (agent + 微信客服) at the local WeCom server' : ''}`,
       workerConcurrency: CONCURRENCY,
       classifier: 'embedded',
       units: schema.unitChats.size,
@@ -369,6 +401,8 @@ try {
       inboundToCardP50Ms: round(percentile(halfLat, 50)),
       inboundToCardP99Ms: round(percentile(halfLat, 99)),
     },
+    /** 微信客服 residents through encrypted kf callbacks (bench/wecom.ts); null with --no-wecom */
+    wecom: wecomResult,
     peakRssMb: rss,
     memoryAfterMaxRateMb: memory,
     classifier,
@@ -396,6 +430,7 @@ try {
 } finally {
   await svc?.stop().catch(() => undefined);
   await recorder.close();
+  await wecom?.peer.close();
   await redis.stop();
   if (!flag('keep')) await schema.drop().catch(() => undefined);
 }
@@ -413,11 +448,32 @@ function render(r: Record<string, any>): string {
     [`webhook ack p50 / p99 (half load, ${r.halfLoad.ratePerSecond}/s)`, `${r.halfLoad.ackP50Ms} / ${r.halfLoad.ackP99Ms} ms`, 'p99 ≤ 20 ms'],
     [`inbound → card p50 / p99 (half load)`, `${r.halfLoad.inboundToCardP50Ms} / ${r.halfLoad.inboundToCardP99Ms} ms`, 'p99 ≤ 200 ms'],
     ['inbound → card p50 / p99 (max rate, queueing included)', `${r.e2e.inboundToCardP50Ms} / ${r.e2e.inboundToCardP99Ms} ms`, ''],
+  ];
+  if (r.wecom) {
+    const w = r.wecom;
+    rows.push(
+      [`WeCom 微信客服: end-to-end petitions/s (${w.messages} kf callbacks → acknowledgement at kf/send_msg)`, w.petitionsPerSecond === null ? `incomplete: ${w.checks.acknowledged} of ${w.messages} acknowledged` : `${w.petitionsPerSecond}`, ''],
+      ['WeCom callback answer p50 / p99 / max', `${w.callbackP50Ms} / ${w.callbackP99Ms} / ${w.callbackMaxMs} ms (${w.callbacksOver5s} over 5 s)`, 'WeCom: ≤ 5 s'],
+      ['WeCom inbound → resident acknowledgement p50 / p99 (queueing included)', `${w.inboundToAckP50Ms} / ${w.inboundToAckP99Ms} ms`, ''],
+      ['WeCom inbound → unit card (Telegram) p50 / p99', `${w.inboundToCardP50Ms} / ${w.inboundToCardP99Ms} ms`, ''],
+      [
+        'WeCom kf sync: sync_msg calls / sync runs (delivering, most in one) / failed runs; service CPU per petition',
+        `${w.kfSyncCalls} / ${w.kfSyncDoneLogs} (${w.kfSyncRunsDelivering}, ${w.kfSyncMaxDelivered}) / ${w.kfSyncFailedLogs}; ${w.serviceCpuMsPerPetition} ms`,
+        '',
+      ],
+      [
+        'WeCom every message → exactly one petition',
+        `${w.checks.exactlyOnePetitionEach ? 'yes' : 'NO'} (missing ${w.checks.missingPetition}, duplicate ${w.checks.duplicatePetition}, inbound rows ${w.checks.inboundMessages}, duplicate acks ${w.checks.duplicateAck}, no card ${w.checks.noCardAtUnit})`,
+        '',
+      ],
+    );
+  }
+  rows.push(
     ['peak RSS of the service process', `${r.peakRssMb} MB`, '≤ 300 MB'],
     ['memory after max rate: RSS / V8 heap total / heap used / external', r.memoryAfterMaxRateMb ? `${r.memoryAfterMaxRateMb.rss} / ${r.memoryAfterMaxRateMb.heapTotal} / ${r.memoryAfterMaxRateMb.heapUsed} / ${r.memoryAfterMaxRateMb.external} MB` : 'n/a', ''],
     ['classifier messages/s (one core, CPU time)', `${r.classifier.messagesPerSecond}`, ''],
     ['service CPU per petition (max rate)', `${r.e2e.serviceCpuMsPerPetition} ms`, ''],
-  ];
+  );
   for (const c of r.cost) {
     rows.push([
       `cost with ${c.stored.toLocaleString('en')} stored`,
