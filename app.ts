@@ -147,7 +147,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       if (wc.sender) senders.wecom = wc.sender;
       if (wc.kfSender) senders.wecom_kf = wc.kfSender;
       if (web) {
-        wecom.wecomCallbackRoutes(server!, {
+        await server!.register(wecom.wecomCallbackRoutes, {
           path: '/wecom/callback',
           ...wc.callbackKeys,
           sink,
