@@ -5,6 +5,10 @@
  * after a crash is absorbed by the sink's unique messageId (`kf:<msgid>`).
  * One sync per account at a time (Redis lock): WeCom allows few concurrent
  * calls and two syncs from one cursor would fetch the same pages twice.
+ * Every callback first raises the account's "pending" flag; a call that finds
+ * the lock taken returns at once, and the holder fetches again while the flag
+ * is up, before and after it lets go. So a burst of callbacks costs one sync
+ * run, none waits, and a message that arrives mid-run is still fetched.
  */
 import { AppError } from '../../core/errors.js';
 import type { PrismaClient } from '../../core/db.js';
@@ -15,7 +19,7 @@ import { ERR } from './codes.js';
 import { WecomApiError } from './errors.js';
 import { translateKfMessage } from './inbound.js';
 import { kfMenuMessageId } from './message-map.js';
-import { waitLock } from './redis-lock.js';
+import { tryLock, type RedisLock } from './redis-lock.js';
 
 export interface SyncKfOptions {
   client: WecomClient;
@@ -27,8 +31,6 @@ export interface SyncKfOptions {
   logger: Logger;
   /** Messages per page (WeCom: at most 1000). */
   pageSize?: number;
-  /** How long to wait for another process's sync of the same account before giving up (throws; the job retries). */
-  lockWaitMs?: number;
   /** Lock lifetime, renewed after every page; a page (≤ 1000 sink calls) must finish within it. */
   lockTtlMs?: number;
   /** Safety stop for one run; the next kf event continues from the saved cursor. */
@@ -36,6 +38,8 @@ export interface SyncKfOptions {
 }
 
 export interface SyncKfResult {
+  /** Another run held the account: it fetches what this call was for. */
+  handedOver: boolean;
   pages: number;
   /** New messages the sink accepted. */
   delivered: number;
@@ -49,51 +53,76 @@ export interface SyncKfResult {
 export const kfCursorKey = (openKfId: string): string => `wecom:kf:cursor:${openKfId}`;
 
 export async function syncKf(opts: SyncKfOptions): Promise<SyncKfResult> {
+  const { client, openKfId } = opts;
+  const { redis } = client;
+  const pendingKey = `${client.keyPrefix}:wecom:kf:pending:${openKfId}`;
+  const lockKey = `${client.keyPrefix}:wecom:kf:sync:${openKfId}`;
+  const result: SyncKfResult = { handedOver: false, pages: 0, delivered: 0, duplicates: 0, skipped: 0, cursor: undefined };
+  await redis.set(pendingKey, opts.token ?? '', 'PX', PENDING_TTL_MS);
+  for (;;) {
+    const lock = await tryLock(redis, lockKey, opts.lockTtlMs ?? 60_000);
+    if (!lock) return { ...result, handedOver: result.pages === 0 };
+    try {
+      for (let token = await redis.getdel(pendingKey); token !== null; token = await redis.getdel(pendingKey)) {
+        try {
+          await fetchPages(opts, lock, token || undefined, result);
+        } catch (err) {
+          // Leave the flag up: the next callback (or sync) fetches again from the saved cursor.
+          await redis.set(pendingKey, '', 'PX', PENDING_TTL_MS).catch(() => undefined);
+          throw err;
+        }
+      }
+    } finally {
+      await lock.release();
+    }
+    // A callback that came after our last look but found the lock still ours: fetch for it.
+    if (!(await redis.exists(pendingKey))) return result;
+  }
+}
+
+/** The flag outlives any run; a lost flag only delays messages until the next callback. */
+const PENDING_TTL_MS = 10 * 60_000;
+
+/** Fetch pages from the saved cursor until WeCom has no more, handing residents' messages to the sink. */
+async function fetchPages(opts: SyncKfOptions, lock: RedisLock, token: string | undefined, result: SyncKfResult): Promise<void> {
   const { client, db, openKfId, sink } = opts;
   const log = opts.logger.child({ module: 'wecom-kf-sync', openKfId });
-  const lockTtlMs = opts.lockTtlMs ?? 60_000;
-  const lock = await waitLock(client.redis, `${client.keyPrefix}:wecom:kf:sync:${openKfId}`, lockTtlMs, opts.lockWaitMs ?? 30_000);
-  if (!lock) throw new AppError('wecom_kf_sync_busy', `Another 微信客服 sync for ${openKfId} is still running`);
-
   const key = kfCursorKey(openKfId);
-  const result: SyncKfResult = { pages: 0, delivered: 0, duplicates: 0, skipped: 0, cursor: undefined };
-  try {
-    result.cursor = (await db.keyValue.findUnique({ where: { key } }))?.value || undefined;
-    let token = opts.token;
-    const maxPages = opts.maxPages ?? 50;
-    while (result.pages < maxPages) {
-      let page;
-      try {
-        page = await client.kfSyncMsg(token, result.cursor, opts.pageSize ?? 1000, openKfId);
-      } catch (err) {
-        if (err instanceof WecomApiError && err.errcode === ERR.KF_INVALID_MSG_TOKEN && token) {
-          log.warn('kf callback token refused (expired?); syncing without it');
-          token = undefined;
-          continue;
-        }
-        throw err;
+  const before = { pages: result.pages, delivered: result.delivered, duplicates: result.duplicates, skipped: result.skipped };
+  result.cursor = (await db.keyValue.findUnique({ where: { key } }))?.value || undefined;
+  const maxPages = result.pages + (opts.maxPages ?? 50);
+  while (result.pages < maxPages) {
+    let page;
+    try {
+      page = await client.kfSyncMsg(token, result.cursor, opts.pageSize ?? 1000, openKfId);
+    } catch (err) {
+      if (err instanceof WecomApiError && err.errcode === ERR.KF_INVALID_MSG_TOKEN && token) {
+        log.warn('kf callback token refused (expired?); syncing without it');
+        token = undefined;
+        continue;
       }
-      result.pages++;
-      for (const entry of page.msgList) {
-        const msg = entry.open_kfid === openKfId ? translateKfMessage(entry) : null;
-        if (!msg) {
-          result.skipped++;
-          continue;
-        }
-        if (msg.action) msg.action.messageId = await kfMenuMessageId(client, openKfId, msg.chatId, msg.action.data);
-        if (await sink(msg)) result.delivered++;
-        else result.duplicates++;
-      }
-      if (page.nextCursor && page.nextCursor !== result.cursor) {
-        await db.keyValue.upsert({ where: { key }, create: { key, value: page.nextCursor }, update: { value: page.nextCursor } });
-        result.cursor = page.nextCursor;
-      }
-      if (!(await lock.renew())) throw new AppError('wecom_kf_sync_lock_lost', `微信客服 sync lock for ${openKfId} expired mid-sync`);
-      if (!page.hasMore) break;
+      throw err;
     }
-    log.info({ pages: result.pages, delivered: result.delivered, duplicates: result.duplicates, skipped: result.skipped }, 'kf sync done');
-    return result;
-  } finally {
-    await lock.release();
+    result.pages++;
+    for (const entry of page.msgList) {
+      const msg = entry.open_kfid === openKfId ? translateKfMessage(entry) : null;
+      if (!msg) {
+        result.skipped++;
+        continue;
+      }
+      if (msg.action) msg.action.messageId = await kfMenuMessageId(client, openKfId, msg.chatId, msg.action.data);
+      if (await sink(msg)) result.delivered++;
+      else result.duplicates++;
+    }
+    if (page.nextCursor && page.nextCursor !== result.cursor) {
+      await db.keyValue.upsert({ where: { key }, create: { key, value: page.nextCursor }, update: { value: page.nextCursor } });
+      result.cursor = page.nextCursor;
+    }
+    if (!(await lock.renew())) throw new AppError('wecom_kf_sync_lock_lost', `微信客服 sync lock for ${openKfId} expired mid-sync`);
+    if (!page.hasMore) break;
   }
+  log.info(
+    { pages: result.pages - before.pages, delivered: result.delivered - before.delivered, duplicates: result.duplicates - before.duplicates, skipped: result.skipped - before.skipped },
+    'kf sync done',
+  );
 }

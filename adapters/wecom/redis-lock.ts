@@ -28,15 +28,4 @@ export async function tryLock(redis: Redis, key: string, ttlMs: number): Promise
   };
 }
 
-/** Wait (polling) until the lock is free, at most `waitMs`; null on timeout. */
-export async function waitLock(redis: Redis, key: string, ttlMs: number, waitMs: number, pollMs = 50): Promise<RedisLock | null> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const lock = await tryLock(redis, key, ttlMs);
-    if (lock) return lock;
-    if (Date.now() >= deadline) return null;
-    await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
-  }
-}
-
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -117,6 +117,27 @@ describe('syncKf', () => {
     expect(sink.calls).toHaveLength(6);
   });
 
+  it('a burst of callbacks during a sync: the others return at once, and a message that arrives mid-run is still fetched by the run', async () => {
+    server.addKfCustomerMessage(KF, 'wmU', { msgtype: 'text', text: { content: 'first' } });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inSink = new Promise<void>((resolve) => (entered = resolve));
+    const sink = memorySink();
+    const slow = { ...sink, sink: async (m: Parameters<typeof sink.sink>[0]) => (entered(), await held, sink.sink(m)) };
+    const first = run(slow, undefined);
+    await inSink; // the first run is inside its page
+    server.addKfCustomerMessage(KF, 'wmV', { msgtype: 'text', text: { content: 'second' } });
+    const others = await Promise.all(Array.from({ length: 5 }, () => syncKf({ client: clientFor(server, r), db: t.db, openKfId: KF, sink: sink.sink, logger: silentLogger })));
+    expect(others.map((o) => o.handedOver)).toEqual([true, true, true, true, true]);
+    release();
+    const res = await first;
+    expect(res.delivered).toBe(2);
+    expect(sink.calls.map((m) => m.text)).toEqual(['first', 'second']);
+    // one run fetched twice (the flag was up again), no other sync_msg call was made
+    expect(server.callsTo('kf/sync_msg')).toHaveLength(2);
+  });
+
   it('an expired callback token (95007) falls back to a sync without token', async () => {
     server.addKfCustomerMessage(KF, 'wmU', { msgtype: 'text', text: { content: 'hi' } });
     const sink = memorySink();
