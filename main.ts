@@ -6,7 +6,8 @@
  * Prisma's WebAssembly schema engine (≈ 35–50 MB resident once used) never enters
  * the long-running process.
  */
-import { spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from './core/config.js';
 import { ConfigError } from './core/errors.js';
 import { createLogger } from './core/log.js';
@@ -25,11 +26,8 @@ try {
 }
 
 const appLogger = createLogger({ level: config.LOG_LEVEL });
-const app = await Promise.all([migrateInChild(config), import('./app.js')])
-  .then(([applied, { startApp }]) => {
-    if (applied.length) appLogger.info({ applied }, 'migrations applied');
-    return startApp(config, { logger: appLogger, migrate: false });
-  })
+const app = await Promise.all([migrateInChild(), import('./app.js')])
+  .then(([, { startApp }]) => startApp(config, { logger: appLogger, migrate: false }))
   .catch((err: unknown) => {
     logger.fatal({ err }, 'start-up failed');
     process.exit(1);
@@ -56,37 +54,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /**
- * `applyMigrations` (prisma/migrate.ts) in a child node with this process's flags, logging
- * as the service does; resolves to the names of the migrations it applied.
+ * `prisma/migrate.ts deploy` in a child node with this process's flags (profilers excluded):
+ * it prints what it applied and exits; start-up fails if it fails.
  */
-function migrateInChild(config: Config): Promise<string[]> {
-  const script = `
-process.once('message', ({ migrate, log, url, schema, level }) => {
-  process.once('disconnect', () => process.exit(1));
-  Promise.all([import(migrate), import(log)])
-    .then(([m, l]) => m.applyMigrations({ url, schema, logger: l.createLogger({ level }) }))
-    .then(({ applied }) => process.send({ applied }), (err) => process.send({ error: { message: String(err && err.message || err), stack: err && err.stack } }))
-    .finally(() => process.disconnect());
-});`;
+function migrateInChild(): Promise<void> {
   const execArgv = process.execArgv.filter((a) => !/^--(?:cpu-prof|heap-prof|prof|inspect)/.test(a));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...execArgv, '-e', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    type Answer = { applied?: string[]; error?: { message: string; stack?: string } };
-    let answer: Answer | undefined;
-    child.on('message', (m: Answer) => (answer = m));
+    const child = fork(fileURLToPath(new URL('./prisma/migrate.ts', import.meta.url)), ['deploy'], { execArgv, stdio: 'inherit' });
     child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      if (answer?.applied) return resolve(answer.applied);
-      const err = new Error(answer?.error?.message ?? `migrations: child process exited (${signal ?? code})`);
-      if (answer?.error?.stack) err.stack = answer.error.stack;
-      reject(err);
-    });
-    child.send({
-      migrate: new URL('./prisma/migrate.ts', import.meta.url).href,
-      log: new URL('./core/log.ts', import.meta.url).href,
-      url: config.DATABASE_URL,
-      schema: config.DB_SCHEMA,
-      level: config.LOG_LEVEL,
-    });
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`migrations failed (${signal ?? `exit code ${code}`})`))));
   });
 }
