@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: Shaosheng measured as Telegram would drive it.
  *
- * The real service (`node --import tsx main.ts`, ROLE=all, webhook mode) runs
+ * The real service (`npm start`'s node flags + main.ts, ROLE=all, webhook mode) runs
  * as a child process against a throwaway schema in database `shaosheng_bench`,
  * its own redis-server, and a local Bot API that records every send with its
  * arrival time (no rate limits; TELEGRAM_SEND_LIMITS=unlimited lifts the
@@ -372,7 +372,7 @@ try {
     tag: TAG ?? null,
     machine: await machine(schema.url, redisVersion),
     setup: {
-      service: `node --import tsx main.ts, ROLE=all, TELEGRAM_MODE=webhook, TELEGRAM_SEND_LIMITS=unlimited, LOG_LEVEL=info, DB_POOL_MAX=10${wecom ? ', WeCom (agent + 微信客服) at the local WeCom server' : ''}`,
+      service: `node (npm start flags) --import tsx main.ts, ROLE=all, TELEGRAM_MODE=webhook, TELEGRAM_SEND_LIMITS=unlimited, LOG_LEVEL=info, DB_POOL_MAX=10${wecom ? ', WeCom (agent + 微信客服) at the local WeCom server' : ''}`,
       workerConcurrency: CONCURRENCY,
       classifier: 'embedded',
       units: schema.unitChats.size,
