@@ -21,18 +21,7 @@ export const BENCH_OPEN_KFID = 'wkBENCH00000001';
 /** The local WeCom server and the service settings pointing at it. */
 export async function startWecomPeer(): Promise<{ peer: WecomServer; env: Record<string, string> }> {
   const peer = await WecomServer.start();
-  return {
-    peer,
-    env: {
-      WECOM_CORP_ID: peer.corpId,
-      WECOM_API_BASE: peer.url,
-      WECOM_TOKEN: peer.callbackToken,
-      WECOM_ENCODING_AES_KEY: peer.encodingAESKey,
-      WECOM_AGENT_ID: String(peer.agentId),
-      WECOM_AGENT_SECRET: peer.agentSecret,
-      WECOM_KF_SECRET: peer.kfSecret,
-    },
-  };
+  return { peer, env: peer.serviceEnv() };
 }
 
 const ACK = /已受理，诉求编号 (\d{10,})/;

@@ -41,8 +41,8 @@ async function lockRow(tx: Tx, id: bigint) {
   return rows[0] && !rows[0].doneAt ? rows[0] : null;
 }
 
-async function markDone(tx: Tx, id: bigint, now: Date, error?: string) {
-  await tx.outbox.update({ where: { id }, data: { doneAt: now, lastError: error ?? null } });
+async function markDone(tx: Tx, id: bigint, now: Date) {
+  await tx.outbox.update({ where: { id }, data: { doneAt: now, lastError: null } });
 }
 
 /**

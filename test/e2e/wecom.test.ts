@@ -14,17 +14,7 @@ let e: E2e;
 
 beforeAll(async () => {
   peer = await WecomServer.start();
-  e = await startE2e({
-    env: {
-      WECOM_CORP_ID: peer.corpId,
-      WECOM_API_BASE: peer.url,
-      WECOM_TOKEN: peer.callbackToken,
-      WECOM_ENCODING_AES_KEY: peer.encodingAESKey,
-      WECOM_AGENT_ID: String(peer.agentId),
-      WECOM_AGENT_SECRET: peer.agentSecret,
-      WECOM_KF_SECRET: peer.kfSecret,
-    },
-  });
+  e = await startE2e({ env: peer.serviceEnv() });
 }, 60_000);
 afterAll(async () => {
   await e?.close();

@@ -161,6 +161,19 @@ export class WecomServer {
     return s;
   }
 
+  /** The service's WECOM_* settings pointing at this server (call after listen). */
+  serviceEnv(): Record<string, string> {
+    return {
+      WECOM_CORP_ID: this.corpId,
+      WECOM_API_BASE: this.url,
+      WECOM_TOKEN: this.callbackToken,
+      WECOM_ENCODING_AES_KEY: this.encodingAESKey,
+      WECOM_AGENT_ID: String(this.agentId),
+      WECOM_AGENT_SECRET: this.agentSecret,
+      WECOM_KF_SECRET: this.kfSecret,
+    };
+  }
+
   async listen(): Promise<void> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
