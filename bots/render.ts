@@ -24,6 +24,8 @@ export interface Rendered {
 interface Ctx {
   tx: Tx;
   timeZone: string;
+  /** the client the transaction belongs to: unit names are cached per client (without it, per transaction) */
+  client?: object;
 }
 
 const en = (l: Lang, zh: string, english: string) => (l === 'zh' ? zh : english);
@@ -60,33 +62,31 @@ const UNIT_NAME_TTL_MS = 60_000;
 const UNIT_NAME_MAX = 2_000;
 const unitNameCaches = new WeakMap<object, Map<string, { name: string; until: number }>>();
 
-function unitNameCache(tx: Tx): Map<string, { name: string; until: number }> {
-  // A transaction client forwards to the client it was opened on; without that, fall back to one
-  // cache per transaction (still correct, just less useful).
-  const owner = ((tx as unknown as { _originalClient?: object })._originalClient ?? tx) as object;
+function unitNameCache(ctx: Ctx): Map<string, { name: string; until: number }> {
+  const owner = ctx.client ?? ctx.tx;
   let cache = unitNameCaches.get(owner);
   if (!cache) unitNameCaches.set(owner, (cache = new Map()));
   return cache;
 }
 
-function rememberUnitName(tx: Tx, id: string, name: string) {
-  const cache = unitNameCache(tx);
+function rememberUnitName(ctx: Ctx, id: string, name: string) {
+  const cache = unitNameCache(ctx);
   if (cache.size >= UNIT_NAME_MAX) cache.clear();
   cache.set(id, { name, until: Date.now() + UNIT_NAME_TTL_MS });
 }
 
-function cachedUnitName(tx: Tx, id: string): string | undefined {
-  const hit = unitNameCache(tx).get(id);
+function cachedUnitName(ctx: Ctx, id: string): string | undefined {
+  const hit = unitNameCache(ctx).get(id);
   return hit && hit.until > Date.now() ? hit.name : undefined;
 }
 
 async function unitName(ctx: Ctx, id: string | undefined | null) {
   if (!id) return '-';
-  const hit = cachedUnitName(ctx.tx, id);
+  const hit = cachedUnitName(ctx, id);
   if (hit !== undefined) return hit;
   const unit = await ctx.tx.unit.findUnique({ where: { id }, select: { name: true } });
   if (!unit) return id;
-  rememberUnitName(ctx.tx, id, unit.name);
+  rememberUnitName(ctx, id, unit.name);
   return unit.name;
 }
 
@@ -151,7 +151,7 @@ export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy =
       LEFT JOIN "Resident" r ON r.id = p."residentId"
      WHERE a.id = ${assignmentId}`;
   if (!a) return null;
-  rememberUnitName(ctx.tx, a.unitId, a.unitName);
+  rememberUnitName(ctx, a.unitId, a.unitName);
   const p = { ...a, id: a.petitionId };
   const n = names(p, l);
   const contact = a.phoneMasked ?? en(l, '（平台留言，可在本单回复）', '(via chat; reply on this card)');
@@ -199,13 +199,13 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
   const d = intent.data ?? {};
   // The petition and, for the notes that name a unit not in the cache, that unit's name: one statement.
   const unitId = UNIT_NOTES.has(intent.note) ? (d.unitId as string | undefined) : undefined;
-  const cached = unitId ? cachedUnitName(ctx.tx, unitId) : undefined;
+  const cached = unitId ? cachedUnitName(ctx, unitId) : undefined;
   const [p] = await ctx.tx.$queryRaw<ResidentNoteRow[]>`
     SELECT id, number, status::text AS status, urgency::text AS urgency, "feedbackDueAt", "categoryCode", "districtCode", "streetCode",
            (SELECT name FROM "Unit" WHERE id = ${unitId && cached === undefined ? unitId : null}::text) AS "unitName"
       FROM "Petition" WHERE id = ${intent.petitionId!}`;
   if (!p) return null;
-  if (unitId && cached === undefined && p.unitName !== null) rememberUnitName(ctx.tx, unitId, p.unitName);
+  if (unitId && cached === undefined && p.unitName !== null) rememberUnitName(ctx, unitId, p.unitName);
   /** as unitName(): '-' without a unit, its id when the unit does not exist */
   const unit = !unitId ? '-' : (cached ?? p.unitName ?? unitId);
   const base = { petitionId: p.id };

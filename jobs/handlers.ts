@@ -103,7 +103,7 @@ async function runNotify(rt: Runtime, id: bigint) {
  */
 export const fanOut: FanOut = async (w, intent, notifyId) => {
   for (const r of await recipientsFor(w.tx, intent)) {
-    const rendered = await renderIntent({ tx: w.tx, timeZone: w.deps.timeZone }, intent, r, w.now);
+    const rendered = await renderIntent({ tx: w.tx, timeZone: w.deps.timeZone, client: w.deps.db }, intent, r, w.now);
     if (!rendered) continue;
     const message: StoredMessage = { ...rendered.message, essential: rendered.essential, channelAccount: r.channelAccount ?? undefined };
     if (intent.t === 'ack') message.ackId = intent.ackId;

@@ -129,7 +129,7 @@ describe('recipients', () => {
 
 describe('rendering', () => {
   const render = (db: PrismaClient, intent: Intent, r: Partial<Recipient> = {}) =>
-    counted(db, (tx) => renderIntent({ tx, timeZone: TZ }, intent, { platform: 'telegram', chatId: '-9001', language: 'zh', audience: 'unit', ...r }, new Date()));
+    counted(db, (tx) => renderIntent({ tx, timeZone: TZ, client: db }, intent, { platform: 'telegram', chatId: '-9001', language: 'zh', audience: 'unit', ...r }, new Date()));
 
   it('a dispatch card in one statement: petition, place, masked contact, deadline and buttons', async () => {
     const { result, statements } = await render(t.db, { t: 'card', assignmentId: leadAssignment });
@@ -171,7 +171,7 @@ describe('rendering', () => {
       await other.db.unit.update({ where: { id: CO }, data: { name: '改过名的城管委' } });
       await render(t.db, { t: 'unit', unitId: LEAD, note: 'co_report', petitionId, data: { from: CO, step: 'accept' } });
       const { result } = await counted(other.db, (tx) =>
-        renderIntent({ tx, timeZone: TZ }, { t: 'unit', unitId: LEAD, note: 'co_report', data: { from: CO, step: 'accept' } }, { platform: 'telegram', chatId: '-1', language: 'zh', audience: 'unit' }, new Date()),
+        renderIntent({ tx, timeZone: TZ, client: other.db }, { t: 'unit', unitId: LEAD, note: 'co_report', data: { from: CO, step: 'accept' } }, { platform: 'telegram', chatId: '-1', language: 'zh', audience: 'unit' }, new Date()),
       );
       expect(result!.message.text).toContain('改过名的城管委');
     } finally {
