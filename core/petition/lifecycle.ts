@@ -116,12 +116,12 @@ const SET_COLUMNS: Record<string, 'timestamp' | 'text' | 'int' | 'boolean'> = {
   callbackNeeded: 'boolean',
 };
 
-/** `set` as SQL assignments, or null when it holds a column or a value not handled here. */
-function assignments(set: Record<string, unknown>): Prisma.Sql[] | null {
+/** `set` as SQL assignments; a column or value not listed in SET_COLUMNS is a programming error. */
+function assignments(set: Record<string, unknown>): Prisma.Sql[] {
   const out: Prisma.Sql[] = [];
   for (const [column, value] of Object.entries(set)) {
     const kind = SET_COLUMNS[column];
-    if (!kind) return null;
+    if (!kind) throw new Error(`applyTransition cannot write Petition.${column} (add it to SET_COLUMNS)`);
     if (value === undefined) continue;
     const col = Prisma.raw(`"${column}"`);
     if (value === null) out.push(Prisma.sql`${col} = NULL`);
@@ -130,7 +130,7 @@ function assignments(set: Record<string, unknown>): Prisma.Sql[] | null {
     else if (kind === 'boolean' && typeof value === 'boolean') out.push(Prisma.sql`${col} = ${value}::boolean`);
     else if (kind === 'int' && Number.isInteger(value)) out.push(Prisma.sql`${col} = ${value}::int`);
     else if (kind === 'int' && isIncrement(value)) out.push(Prisma.sql`${col} = ${col} + ${value.increment}::int`);
-    else return null;
+    else throw new Error(`applyTransition: ${JSON.stringify(value)} is not a ${kind} for Petition.${column}`);
   }
   return out;
 }
@@ -151,7 +151,6 @@ function isIncrement(v: unknown): v is { increment: number } {
 export async function applyTransition(tx: Tx, input: TransitionInput): Promise<{ from: PetitionStatus; to: PetitionStatus }> {
   const rule = TRANSITIONS[input.action];
   const set = input.set ? assignments(input.set) : [];
-  if (!set) return applyTransitionStepwise(tx, input);
   const allowed = Prisma.join(rule.from as readonly string[]);
   const at = input.at ?? new Date();
   const data = input.data === undefined ? null : JSON.stringify(input.data);
@@ -183,31 +182,4 @@ export async function applyTransition(tx: Tx, input: TransitionInput): Promise<{
   const to = nextState(row.from, input.action);
   if (!row.written) throw new Error(`transition ${input.action} from ${row.from} was allowed but not written`);
   return { from: row.from, to };
-}
-
-/** The same in three statements, for a `set` the single statement does not cover. */
-async function applyTransitionStepwise(tx: Tx, input: TransitionInput): Promise<{ from: PetitionStatus; to: PetitionStatus }> {
-  const rows = await tx.$queryRaw<{ status: PetitionStatus }[]>`SELECT status FROM "Petition" WHERE id = ${input.petitionId} FOR UPDATE`;
-  const row = rows[0];
-  if (!row) throw new IllegalTransitionError('missing', input.action);
-  const from = row.status;
-  const to = nextState(from, input.action);
-  const at = input.at ?? new Date();
-  if (to !== from || input.set) {
-    await tx.petition.update({ where: { id: input.petitionId }, data: { ...(input.set ?? {}), status: to } });
-  }
-  await tx.petitionEvent.create({
-    data: {
-      petitionId: input.petitionId,
-      actorKind: input.actor.kind,
-      actorId: input.actor.id ?? null,
-      action: input.action,
-      reason: input.reason ?? null,
-      fromStatus: from,
-      toStatus: to,
-      data: (input.data ?? undefined) as object | undefined,
-      at,
-    },
-  });
-  return { from, to };
 }
