@@ -90,15 +90,20 @@ export interface RelayOptions {
   logger: Logger;
 }
 
-/** One reconciliation pass: re-queue outbox rows whose job Redis does not have. Returns how many. */
+/**
+ * One reconciliation pass: re-queue outbox rows whose job Redis does not have. Returns how many.
+ * A send whose delivery is leased is being sent right now (often inline, right after its commit,
+ * with no job at all): it is left alone until its lease runs out.
+ */
 export async function reconcileOnce(rt: Runtime, queues: Queues, opts: { graceMs?: number; batch?: number } = {}): Promise<number> {
-  const before = new Date(rt.deps.clock.now().getTime() - (opts.graceMs ?? 2000));
-  const rows = await rt.deps.db.outbox.findMany({
-    where: { doneAt: null, createdAt: { lte: before } },
-    select: { id: true, kind: true },
-    orderBy: { id: 'asc' },
-    take: opts.batch ?? 500,
-  });
+  const now = rt.deps.clock.now();
+  const before = new Date(now.getTime() - (opts.graceMs ?? 2000));
+  const rows = await rt.deps.db.$queryRaw<{ id: bigint; kind: string }[]>`
+    SELECT o.id, o.kind FROM "Outbox" o
+    WHERE o."doneAt" IS NULL AND o."createdAt" <= ${before}
+      AND NOT (o.kind = 'send' AND EXISTS (
+        SELECT 1 FROM "Delivery" d WHERE d.id = o.payload->>'deliveryId' AND d.status = 'sending' AND d."leaseUntil" > ${now}))
+    ORDER BY o.id LIMIT ${opts.batch ?? 500}`;
   // Look the jobs up concurrently (ioredis pipelines them): a backlog must not make one pass take seconds.
   const lost = await Promise.all(
     rows.map(async (r) => {
