@@ -198,6 +198,13 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       closers.push(() => Promise.all(workers.map((w) => w.close())));
       const relay = startRelay(rt, queues, { logger, intervalMs: opts.relayIntervalMs ?? 1000, schedules: defaultSchedules(periods) });
       closers.push(() => relay.stop());
+      if (wc?.kfSender) {
+        // A 微信客服 sync that failed leaves its account flagged; pick it up without waiting for the next callback.
+        const resume = setInterval(() => {
+          wecom.resumePendingKf({ client: wc.client, db, sink, logger }).catch((err: unknown) => logger.error({ err }, 'resuming a pending kf sync failed; will try again'));
+        }, 30_000);
+        closers.push(async () => clearInterval(resume));
+      }
     }
 
     if (server) {

@@ -2,7 +2,7 @@
 export { createWecomClient, type WecomClient, type WecomClientOptions, type WecomApp } from './client.js';
 export { createWecomSender, createWecomKfSender, parseWecomChatId, toPermanent, type WecomSenderOptions, type WecomKfSenderOptions } from './sender.js';
 export { wecomCallbackRoutes, type WecomCallbackOptions } from './callback.js';
-export { syncKf, kfCursorKey, type SyncKfOptions, type SyncKfResult } from './kf-sync.js';
+export { syncKf, resumePendingKf, kfCursorKey, type SyncKfOptions, type SyncKfResult } from './kf-sync.js';
 export { translateCallback, translateKfMessage } from './inbound.js';
 export { WecomApiError, WecomConfigError, WecomHttpError, WecomKfBudgetError, WecomQuotaError, WecomPermanentSendError, type WecomPermanentReason } from './errors.js';
 export { ERR as WECOM_ERRCODES } from './codes.js';

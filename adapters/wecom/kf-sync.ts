@@ -80,6 +80,25 @@ export async function syncKf(opts: SyncKfOptions): Promise<SyncKfResult> {
   }
 }
 
+/**
+ * Accounts whose flag is still up while nobody holds them (a run failed: WeCom or the database
+ * was away) are synced again; run periodically so such messages do not wait for the next callback.
+ */
+export async function resumePendingKf(opts: Omit<SyncKfOptions, 'openKfId' | 'token'>): Promise<number> {
+  const { redis, keyPrefix } = opts.client;
+  const prefix = `${keyPrefix}:wecom:kf:pending:`;
+  const keys: string[] = [];
+  for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 100 })) keys.push(...(batch as string[]));
+  let resumed = 0;
+  for (const key of keys) {
+    const openKfId = key.slice(prefix.length);
+    if (await redis.exists(`${keyPrefix}:wecom:kf:sync:${openKfId}`)) continue; // a run is on it
+    await syncKf({ ...opts, openKfId, token: (await redis.get(key)) || undefined });
+    resumed++;
+  }
+  return resumed;
+}
+
 /** The flag outlives any run; a lost flag only delays messages until the next callback. */
 const PENDING_TTL_MS = 10 * 60_000;
 

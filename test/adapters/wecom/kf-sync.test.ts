@@ -5,7 +5,7 @@
  * and an expired callback token.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { kfCursorKey, syncKf } from '../../../adapters/wecom/kf-sync.js';
+import { kfCursorKey, resumePendingKf, syncKf } from '../../../adapters/wecom/kf-sync.js';
 import type { WecomClient } from '../../../adapters/wecom/client.js';
 import { createTestDb, type TestDb } from '../../helpers/db.js';
 import { createTestRedis, type TestRedis } from '../../helpers/redis.js';
@@ -136,6 +136,16 @@ describe('syncKf', () => {
     expect(sink.calls.map((m) => m.text)).toEqual(['first', 'second']);
     // one run fetched twice (the flag was up again), no other sync_msg call was made
     expect(server.callsTo('kf/sync_msg')).toHaveLength(2);
+  });
+
+  it('a sync that failed leaves its account flagged, and the periodic resume fetches what it missed', async () => {
+    server.addKfCustomerMessage(KF, 'wmU', { msgtype: 'text', text: { content: 'lost?' } });
+    await expect(run(memorySink({ failOn: () => true }), undefined)).rejects.toThrow('sink crashed');
+    const sink = memorySink();
+    expect(await resumePendingKf({ client, db: t.db, sink: sink.sink, logger: silentLogger })).toBe(1);
+    expect(sink.calls.map((m) => m.text)).toEqual(['lost?']);
+    // nothing left flagged: the next pass has nothing to do
+    expect(await resumePendingKf({ client, db: t.db, sink: sink.sink, logger: silentLogger })).toBe(0);
   });
 
   it('an expired callback token (95007) falls back to a sync without token', async () => {
