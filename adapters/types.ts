@@ -73,6 +73,8 @@ export interface OutboundMessage {
   threadId?: string;
   /** WeCom kf: the open_kfid to reply from. */
   channelAccount?: string;
+  /** The chat was just bound to a coordinator's area: show it the coordinator command menu (Telegram). */
+  coordinatorMenu?: boolean;
   /**
    * Fill `{phone}` in `text` with this resident's decrypted phone at the last
    * moment (the callback operator's private chat): nothing unencrypted is stored.

@@ -173,7 +173,7 @@ export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, op
     case 'bind': {
       const target = await redeemBindCode(c.w.tx, cmd.args, { platform: c.msg.platform, chatId: c.msg.chatId, userId: c.msg.userId }, c.w.now);
       const name = target.unitId ? (await c.w.tx.unit.findUnique({ where: { id: target.unitId } }))?.name : (await c.w.tx.area.findUnique({ where: { code: target.areaCode! } }))?.name;
-      await c.reply(`${t('bound', l)} ${name ?? target.unitId ?? target.areaCode}`);
+      await c.reply(`${t('bound', l)} ${name ?? target.unitId ?? target.areaCode}`, target.areaCode ? { coordinatorMenu: true } : undefined);
       return true;
     }
     case 'accept':

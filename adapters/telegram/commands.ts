@@ -8,7 +8,7 @@
  * The menu is a convenience: a server without setMyCommands (the emulator)
  * or a temporary failure is logged and ignored, never fatal.
  */
-import type { Bot } from 'grammy';
+import type { Api, Bot } from 'grammy';
 import type { BotCommand, BotCommandScope } from 'grammy/types';
 import type { Logger } from '../../core/log.js';
 
@@ -50,18 +50,27 @@ export interface RegisterCommandsOptions {
 
 /** Returns how many setMyCommands calls succeeded (0 on the emulator). */
 export async function registerCommands(bot: Bot, opts: RegisterCommandsOptions): Promise<number> {
-  const log = opts.logger.child({ component: 'telegram-commands' });
   const plan: [BotCommandScope, Menu][] = [
     [{ type: 'all_private_chats' }, RESIDENT],
     [{ type: 'all_group_chats' }, STAFF],
     [{ type: 'all_chat_administrators' }, GROUP_ADMIN],
     ...(opts.coordinatorChatIds ?? []).map((id): [BotCommandScope, Menu] => [{ type: 'chat', chat_id: Number(id) }, COORDINATOR]),
   ];
+  return setMenus(bot.api, plan, opts.logger);
+}
+
+/** A chat just bound to a coordinator's area gets the coordinator menu (no restart needed). */
+export async function setCoordinatorMenu(api: Api, chatId: string, logger: Logger): Promise<number> {
+  return setMenus(api, [[{ type: 'chat', chat_id: Number(chatId) }, COORDINATOR]], logger);
+}
+
+async function setMenus(api: Api, plan: [BotCommandScope, Menu][], logger: Logger): Promise<number> {
+  const log = logger.child({ component: 'telegram-commands' });
   let ok = 0;
   for (const [scope, menu] of plan) {
     for (const lang of ['zh', 'en', undefined] as const) {
       try {
-        await bot.api.setMyCommands(commandsOf(menu, lang ?? 'zh'), { scope, language_code: lang });
+        await api.setMyCommands(commandsOf(menu, lang ?? 'zh'), { scope, language_code: lang });
         ok++;
       } catch (err) {
         log.warn({ scope: scope.type, lang, err: { message: err instanceof Error ? err.message : String(err) } }, 'setMyCommands failed (menu not updated)');

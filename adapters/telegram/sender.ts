@@ -21,6 +21,7 @@ import type { Logger } from '../../core/log.js';
 import type { ChannelSender, OutboundMessage, SendResult } from '../types.js';
 import { PermanentSendError, TransientSendError, type PermanentReason } from './errors.js';
 import { createSendLimiter, type SendLimiter, type SendLimits } from './limiter.js';
+import { setCoordinatorMenu } from './commands.js';
 
 /** Bot API limits on what one message may carry. */
 export const TEXT_MAX_CHARS = 4096;
@@ -232,6 +233,8 @@ export function createTelegramSender(opts: TelegramSenderOptions): TelegramSende
     async send(msg) {
       if (!msg.text.trim() && !msg.photo) throw new PermanentSendError('invalid_message', 'OutboundMessage text is empty');
       const markup = buildReplyMarkup(msg);
+      // The menu is a convenience: failures are logged, never fatal (and never retried with the message).
+      if (msg.coordinatorMenu) await setCoordinatorMenu(api, msg.chatId, opts.logger);
 
       if (msg.editMessageId) {
         if (markup && 'force_reply' in markup) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBindCode } from '../../core/org/bind-code.js';
 import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';
 
 // 三里屯 (street office orders), 望京 (no binding), categories chosen for their handler type.
@@ -164,5 +165,16 @@ describe('staff actions', () => {
     expect(after.status).toBe('dispatched');
     expect(after.assignments.map((a) => a.unitId)).toEqual(['110105:urban_mgmt']);
     expect(h.telegram.to('-2001').at(-1)!.text).toContain(p.number);
+  });
+
+  it('/bind with an area code makes the group a coordinator chat and asks for the coordinator menu; a unit code does not', async () => {
+    const area = await createBindCode(h.t.db, { areaCode: '110105-sanlitun' }, { now: h.clock.now() });
+    const unit = await createBindCode(h.t.db, { unitId: '110105:urban_mgmt' }, { now: h.clock.now() });
+    await h.inbound({ userId: '4001', chatId: '-4001', command: { name: 'bind', args: area.code } });
+    await h.inbound({ userId: '4002', chatId: '-4002', command: { name: 'bind', args: unit.code } });
+    await h.drain();
+    expect(h.telegram.to('-4001').at(-1)).toMatchObject({ text: expect.stringContaining('三里屯'), coordinatorMenu: true });
+    expect(h.telegram.to('-4002').at(-1)!.coordinatorMenu).toBeUndefined();
+    expect(await h.t.db.chatBinding.findFirst({ where: { chatId: '-4001' } })).toMatchObject({ areaCode: '110105-sanlitun' });
   });
 });

@@ -172,3 +172,23 @@ describe('telegram sender errors and migration', () => {
     expect(fake!.calls.map((c) => c.method)).toEqual(['answerCallbackQuery']);
   });
 });
+
+describe('coordinator menu', () => {
+  it('a chat just bound to a coordinator gets the coordinator menu with the confirmation; a failing menu never blocks the message', async () => {
+    const sender = await senderFor((call) => (call.method === 'setMyCommands' ? { status: 200, body: { ok: true, result: true } } : okMessage(call)));
+    await sender.send({ chatId: '-3001', text: '已绑定 三里屯街道', coordinatorMenu: true });
+    const menus = fake!.calls.filter((c) => c.method === 'setMyCommands');
+    expect(menus.map((c) => [c.body.scope, c.body.language_code])).toEqual([
+      [{ type: 'chat', chat_id: -3001 }, 'zh'],
+      [{ type: 'chat', chat_id: -3001 }, 'en'],
+      [{ type: 'chat', chat_id: -3001 }, undefined],
+    ]);
+    expect((menus[0]!.body.commands as { command: string }[]).map((c) => c.command)).toContain('whistle');
+    expect(fake!.calls.at(-1)).toMatchObject({ method: 'sendMessage', body: { chat_id: -3001, text: '已绑定 三里屯街道' } });
+
+    await fake!.close();
+    const refusing = await senderFor((call) => (call.method === 'setMyCommands' ? { status: 404, body: { ok: false, error_code: 404, description: 'Not Found' } } : okMessage(call)));
+    await refusing.send({ chatId: '-3002', text: '已绑定', coordinatorMenu: true });
+    expect(fake!.calls.map((c) => c.method)).toEqual(['setMyCommands', 'sendMessage']);
+  });
+});
