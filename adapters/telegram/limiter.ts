@@ -42,8 +42,9 @@ export function isGroupChatId(chatId: string | number): boolean {
   return Number(chatId) < 0;
 }
 
-// KEYS: sorted sets; ARGV[1]: member; ARGV[2i], ARGV[2i+1]: limit and window (ms) of KEYS[i].
-// Returns 0 when a slot was taken in every key, else the ms until one frees in all of them.
+// KEYS: sorted sets; ARGV[1]: member ('' to look without taking); ARGV[2i], ARGV[2i+1]: limit and
+// window (ms) of KEYS[i]. Returns 0 when a slot is free in every key (and takes it, given a member),
+// else the ms until one frees in all of them.
 const ACQUIRE_LUA = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -59,7 +60,7 @@ for i, key in ipairs(KEYS) do
     if w > wait then wait = w end
   end
 end
-if wait > 0 then return wait end
+if wait > 0 or ARGV[1] == '' then return wait end
 for i, key in ipairs(KEYS) do
   redis.call('ZADD', key, now, ARGV[1])
   redis.call('PEXPIRE', key, tonumber(ARGV[2 * i + 1]))
@@ -75,26 +76,6 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 local left = tonumber(ARGV[1]) - redis.call('ZCARD', KEYS[1])
 if left < 0 then return 0 end
 return left
-`;
-
-// KEYS: sorted sets; ARGV[2i-1], ARGV[2i]: limit and window (ms) of KEYS[i]. Takes nothing.
-// Returns 0 when a send could take a slot in every key now, else the ms until it could.
-const READY_IN_LUA = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local wait = 0
-for i, key in ipairs(KEYS) do
-  local limit = tonumber(ARGV[2 * i - 1])
-  local window = tonumber(ARGV[2 * i])
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-  local count = redis.call('ZCARD', key)
-  if count >= limit then
-    local blocker = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
-    local w = tonumber(blocker[2]) + window - now + 1
-    if w > wait then wait = w end
-  end
-end
-return wait
 `;
 
 export interface SendLimiterOptions {
@@ -149,6 +130,7 @@ export function createSendLimiter(opts: SendLimiterOptions): SendLimiter {
     return budgets;
   }
 
+  /** ms until a send could take a slot (0: now); with a member, takes the slot when it is free. */
   async function tryAcquire(chatId: string, member: string): Promise<number> {
     const budgets = budgetsOf(chatId);
     const args = budgets.flatMap(([, b]) => [String(b.limit), String(b.windowMs)]);
@@ -169,11 +151,7 @@ export function createSendLimiter(opts: SendLimiterOptions): SendLimiter {
         await sleep(wait);
       }
     },
-    async readyIn(chatId) {
-      const budgets = budgetsOf(chatId);
-      const args = budgets.flatMap(([, b]) => [String(b.limit), String(b.windowMs)]);
-      return Number(await opts.redis.eval(READY_IN_LUA, budgets.length, ...budgets.map(([k]) => k), ...args));
-    },
+    readyIn: (chatId) => tryAcquire(chatId, ''),
     async remainingGroupBudget(chatId) {
       if (!isGroupChatId(chatId)) return Number.POSITIVE_INFINITY;
       const left = await opts.redis.eval(REMAINING_LUA, 1, keyOf('group', chatId), String(limits.perGroup.limit), String(limits.perGroup.windowMs));
