@@ -10,9 +10,7 @@
  * files the petition; a petition is *done* when the resident's
  * acknowledgement (`已受理，诉求编号 <number>`) reaches the peer's kf/send_msg.
  */
-import { randomBytes } from 'node:crypto';
-import { encrypt, getSignature } from '@wecom/crypto';
-import { WecomServer, wecomXml } from '../test/peers/wecom-server.js';
+import { WecomServer } from '../test/peers/wecom-server.js';
 import { percentile, postRaw, round, sleep, type Schema, type Service } from './lib.js';
 
 /** The 微信客服 account residents write to. */
@@ -61,11 +59,7 @@ interface Delivered {
 
 /** POST a `kf_msg_or_event` callback the way WeCom does: encrypted inner XML, signed query. */
 async function deliverKfNotice(svc: Service, peer: WecomServer): Promise<{ status: number; ms: number; body: string }> {
-  const encrypted = encrypt(peer.encodingAESKey, wecomXml(peer.kfNotice(BENCH_OPEN_KFID)), peer.corpId);
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const nonce = randomBytes(5).toString('hex');
-  const query = new URLSearchParams({ msg_signature: getSignature(peer.callbackToken, timestamp, nonce, encrypted), timestamp, nonce });
-  const body = wecomXml({ ToUserName: peer.corpId, Encrypt: encrypted, AgentID: String(peer.agentId) });
+  const { query, body } = peer.callbackRequest(peer.kfNotice(BENCH_OPEN_KFID));
   return postRaw(svc.url, body, { 'content-type': 'text/xml' }, `/wecom/callback?${query}`);
 }
 

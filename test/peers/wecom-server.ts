@@ -56,6 +56,15 @@ export interface WecomServerOptions {
   appchatPerMinute?: number;
 }
 
+/** Ways to break a callback on purpose (see WecomServer.callbackRequest). */
+export interface CallbackFaults {
+  forgeSignature?: boolean;
+  receiverId?: string;
+  corruptCiphertext?: boolean;
+  rawBody?: string;
+  innerXml?: string;
+}
+
 export interface RecordedCall {
   api: string;
   method: string;
@@ -290,29 +299,23 @@ export class WecomServer {
   }
 
   /**
-   * POST an encrypted callback (inner XML built from `fields`) the way WeCom does.
-   * Options break it on purpose: a forged signature, another receiver id,
-   * a corrupted ciphertext, or a raw body.
+   * The signed query string and XML body of a callback (inner XML built from `fields`) as WeCom
+   * posts it. Options break it on purpose: a forged signature, another receiver id, a corrupted
+   * ciphertext, or a raw body.
    */
-  async deliver(
-    url: string,
-    fields: Record<string, string | number>,
-    o: {
-      forgeSignature?: boolean;
-      receiverId?: string;
-      corruptCiphertext?: boolean;
-      rawBody?: string;
-      innerXml?: string;
-      /** Content-Type header; omitted when null. */
-      contentType?: string | null;
-    } = {},
-  ) {
+  callbackRequest(fields: Record<string, string | number>, o: CallbackFaults = {}): { query: string; body: string } {
     const inner = o.innerXml ?? wecomXml(fields);
     let encrypted = encrypt(this.encodingAESKey, inner, o.receiverId ?? this.corpId);
     if (o.corruptCiphertext) encrypted = randomBytes(Buffer.from(encrypted, 'base64').length).toString('base64');
     const q = this.sign(encrypted, o.forgeSignature);
     const body = o.rawBody ?? wecomXml({ ToUserName: this.corpId, Encrypt: encrypted, AgentID: String(this.agentId) });
-    const res = await fetch(`${url}?${new URLSearchParams(q.query)}`, {
+    return { query: new URLSearchParams(q.query).toString(), body };
+  }
+
+  /** POST a callback (see callbackRequest) the way WeCom does. */
+  async deliver(url: string, fields: Record<string, string | number>, o: CallbackFaults & { /** Content-Type header; omitted when null. */ contentType?: string | null } = {}) {
+    const { query, body } = this.callbackRequest(fields, o);
+    const res = await fetch(`${url}?${query}`, {
       method: 'POST',
       headers: o.contentType === null ? {} : { 'content-type': o.contentType ?? 'text/xml' },
       body,
