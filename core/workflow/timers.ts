@@ -17,7 +17,7 @@ export type TimerKind =
   | 'close_rated'
   | 'whistle_remind'
   | 'whistle_escalate'
-  /** a question to the resident (needs_info) went unanswered; subjectId `<petitionId>:q<n>`, one per question */
+  /** a question to the resident (needs_info) went unanswered; subjectId `<petitionId>:<asked at, ms>`, one per question */
   | 'info_expire';
 
 export async function scheduleTimer(tx: Tx, kind: TimerKind, subjectId: string, dueAt: Date, data?: Record<string, unknown>) {
