@@ -55,8 +55,7 @@ export const kfCursorKey = (openKfId: string): string => `wecom:kf:cursor:${open
 export async function syncKf(opts: SyncKfOptions): Promise<SyncKfResult> {
   const { client, openKfId } = opts;
   const { redis } = client;
-  const pendingKey = `${client.keyPrefix}:wecom:kf:pending:${openKfId}`;
-  const lockKey = `${client.keyPrefix}:wecom:kf:sync:${openKfId}`;
+  const { pending: pendingKey, lock: lockKey } = syncKeys(client, openKfId);
   const result: SyncKfResult = { handedOver: false, pages: 0, delivered: 0, duplicates: 0, skipped: 0, cursor: undefined };
   await redis.set(pendingKey, opts.token ?? '', 'PX', PENDING_TTL_MS);
   for (;;) {
@@ -76,8 +75,17 @@ export async function syncKf(opts: SyncKfOptions): Promise<SyncKfResult> {
       await lock.release();
     }
     // A callback that came after our last look but found the lock still ours: fetch for it.
-    if (!(await redis.exists(pendingKey))) return result;
+    if (!(await redis.exists(pendingKey))) {
+      const { pages, delivered, duplicates, skipped } = result;
+      opts.logger.info({ module: 'wecom-kf-sync', openKfId, pages, delivered, duplicates, skipped }, 'kf sync done');
+      return result;
+    }
   }
+}
+
+/** Redis keys of an account's sync: the pending flag and the lock. */
+function syncKeys(client: WecomClient, openKfId: string) {
+  return { pending: `${client.keyPrefix}:wecom:kf:pending:${openKfId}`, lock: `${client.keyPrefix}:wecom:kf:sync:${openKfId}` };
 }
 
 /**
@@ -85,14 +93,14 @@ export async function syncKf(opts: SyncKfOptions): Promise<SyncKfResult> {
  * was away) are synced again; run periodically so such messages do not wait for the next callback.
  */
 export async function resumePendingKf(opts: Omit<SyncKfOptions, 'openKfId' | 'token'>): Promise<number> {
-  const { redis, keyPrefix } = opts.client;
-  const prefix = `${keyPrefix}:wecom:kf:pending:`;
+  const { redis } = opts.client;
+  const prefix = syncKeys(opts.client, '').pending;
   const keys: string[] = [];
   for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 100 })) keys.push(...(batch as string[]));
   let resumed = 0;
   for (const key of keys) {
     const openKfId = key.slice(prefix.length);
-    if (await redis.exists(`${keyPrefix}:wecom:kf:sync:${openKfId}`)) continue; // a run is on it
+    if (await redis.exists(syncKeys(opts.client, openKfId).lock)) continue; // a run is on it
     await syncKf({ ...opts, openKfId, token: (await redis.get(key)) || undefined });
     resumed++;
   }
@@ -105,9 +113,7 @@ const PENDING_TTL_MS = 10 * 60_000;
 /** Fetch pages from the saved cursor until WeCom has no more, handing residents' messages to the sink. */
 async function fetchPages(opts: SyncKfOptions, lock: RedisLock, token: string | undefined, result: SyncKfResult): Promise<void> {
   const { client, db, openKfId, sink } = opts;
-  const log = opts.logger.child({ module: 'wecom-kf-sync', openKfId });
   const key = kfCursorKey(openKfId);
-  const before = { pages: result.pages, delivered: result.delivered, duplicates: result.duplicates, skipped: result.skipped };
   result.cursor = (await db.keyValue.findUnique({ where: { key } }))?.value || undefined;
   const maxPages = result.pages + (opts.maxPages ?? 50);
   while (result.pages < maxPages) {
@@ -116,7 +122,7 @@ async function fetchPages(opts: SyncKfOptions, lock: RedisLock, token: string | 
       page = await client.kfSyncMsg(token, result.cursor, opts.pageSize ?? 1000, openKfId);
     } catch (err) {
       if (err instanceof WecomApiError && err.errcode === ERR.KF_INVALID_MSG_TOKEN && token) {
-        log.warn('kf callback token refused (expired?); syncing without it');
+        opts.logger.warn({ module: 'wecom-kf-sync', openKfId }, 'kf callback token refused (expired?); syncing without it');
         token = undefined;
         continue;
       }
@@ -140,8 +146,4 @@ async function fetchPages(opts: SyncKfOptions, lock: RedisLock, token: string | 
     if (!(await lock.renew())) throw new AppError('wecom_kf_sync_lock_lost', `微信客服 sync lock for ${openKfId} expired mid-sync`);
     if (!page.hasMore) break;
   }
-  log.info(
-    { pages: result.pages - before.pages, delivered: result.delivered - before.delivered, duplicates: result.duplicates - before.duplicates, skipped: result.skipped - before.skipped },
-    'kf sync done',
-  );
 }
