@@ -101,7 +101,8 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       locate: geocoder ? (point) => resolvePin(point, geocoder) : undefined,
       fanOut,
     };
-    const sink = createInboundSink(deps);
+    // With an LLM each understanding may take seconds: one message per intake transaction.
+    const sink = createInboundSink(deps, { intakeBatch: config.CLASSIFIER === 'llm' ? 1 : config.INTAKE_BATCH });
     const senders: Partial<Record<string, ChannelSender>> = {};
     const app: App = { config, db, redis, queues, deps, close };
     const web = config.ROLE !== 'worker';

@@ -85,6 +85,9 @@ export const configSchema = z
     GEOCODER_TIMEOUT_MS: int(3000, 1),
     GEOCODER_DAILY_QUOTA: int(5000),
 
+    /** most inbound messages one intake transaction takes (those that arrived together); 1 with CLASSIFIER=llm */
+    INTAKE_BATCH: int(32, 1),
+
     REPEAT_WINDOW_DAYS: int(30, 1),
     RATING_WINDOW_DAYS: int(14, 1),
     /** hours a question to the resident waits for an answer before the petition goes on without it */

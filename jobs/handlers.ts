@@ -61,28 +61,49 @@ const DEFER_OVER_MS = 250;
  */
 export async function runOutbox(rt: Runtime, id: bigint, defer?: Defer, kind?: string): Promise<void> {
   kind ??= (await rt.deps.db.outbox.findUnique({ where: { id }, select: { kind: true } }))?.kind;
-  if (kind === 'intake') return runIntake(rt, id);
+  if (kind === 'intake') return runIntakes(rt, [id]);
   if (kind === 'notify') return runNotify(rt, id);
   if (kind === 'send') return runSend(rt, id, defer);
   if (kind) throw new Error(`unknown outbox kind ${kind}`);
 }
 
-async function runIntake(rt: Runtime, id: bigint) {
+/**
+ * Intake of stored messages that arrived together: one transaction for all of them (one commit, one
+ * write of their notifications and work). If it fails, each runs again in its own transaction, so a
+ * message that cannot be processed never holds back the others; the job fails (and is retried) only
+ * for the messages that failed alone.
+ */
+export async function runIntakes(rt: Runtime, ids: bigint[]): Promise<void> {
+  if (ids.length > 1) {
+    try {
+      return await intakeTx(rt, ids);
+    } catch (err) {
+      rt.deps.logger.warn({ err, messages: ids.length }, 'intake of a batch failed; taking its messages one at a time');
+    }
+  }
+  let failure: unknown;
+  for (const id of ids) await intakeTx(rt, [id]).catch((err: unknown) => (failure ??= err));
+  if (failure) throw failure;
+}
+
+async function intakeTx(rt: Runtime, ids: bigint[]) {
   await inTx(rt.deps, async (w) => {
-    // The outbox row (locked: one worker at a time) and its inbound message in one statement.
-    const [row] = await w.tx.$queryRaw<{ doneAt: Date | null; inboundId: string | null; status: string | null; payloadEnc: Uint8Array | null }[]>`
-      SELECT o."doneAt", i.id AS "inboundId", i.status::text AS status, i."payloadEnc"
+    // The outbox rows (locked: one worker at a time) and their inbound messages in one statement.
+    const rows = await w.tx.$queryRaw<{ id: bigint; inboundId: string | null; status: string | null; payloadEnc: Uint8Array | null }[]>`
+      SELECT o.id, i.id AS "inboundId", i.status::text AS status, i."payloadEnc"
       FROM "Outbox" o LEFT JOIN "InboundMessage" i ON i.id = o.payload->>'inboundId'
-      WHERE o.id = ${id} FOR UPDATE OF o`;
-    if (!row || row.doneAt) return;
-    if (row.inboundId && row.status === 'pending') {
+      WHERE o.id = ANY(${ids.map(String)}::bigint[]) AND o."doneAt" IS NULL ORDER BY o.id FOR UPDATE OF o`;
+    if (!rows.length) return;
+    for (const row of rows) {
+      if (!row.inboundId || row.status !== 'pending') continue;
       const msg = JSON.parse(rt.deps.sealer.open(row.payloadEnc!)) as InboundMessage;
       msg.receivedAt = new Date(msg.receivedAt);
       await rt.handleInbound(w, msg, row.inboundId);
     }
     await w.tx.$executeRaw`
-      WITH processed AS (UPDATE "InboundMessage" SET status = 'processed', "processedAt" = ${w.now} WHERE id = ${row.inboundId} AND status = 'pending')
-      UPDATE "Outbox" SET "doneAt" = ${w.now}, "lastError" = NULL WHERE id = ${id}`;
+      WITH processed AS (UPDATE "InboundMessage" SET status = 'processed', "processedAt" = ${w.now}
+                          WHERE id = ANY(${rows.flatMap((r) => (r.inboundId ? [r.inboundId] : []))}::text[]) AND status = 'pending')
+      UPDATE "Outbox" SET "doneAt" = ${w.now}, "lastError" = NULL WHERE id = ANY(${rows.map((r) => String(r.id))}::bigint[])`;
   });
 }
 
@@ -122,7 +143,7 @@ export const fanOut: FanOut = async (w, intent, notifyId) => {
       VALUES (gen_random_uuid(), ${key}, ${r.platform}, ${r.chatId}, ${rendered.petitionId ?? null}, ${rendered.assignmentId ?? null}, ${rendered.whistleId ?? null},
               ${JSON.stringify(message)}::jsonb, 'pending', 0, ${w.now})
       ON CONFLICT (key) DO NOTHING RETURNING id`;
-    if (delivery) await w.emit('send', { deliveryId: delivery.id }, `send:${delivery.id}`);
+    if (delivery) await w.emit('send', { deliveryId: delivery.id }, `send:${delivery.id}`, `${r.platform}:${r.chatId}`);
   }
 };
 

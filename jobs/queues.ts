@@ -18,11 +18,18 @@ export const JOBS: Record<OutboxKind, { queue: QueueKey; options: JobsOptions }>
   send: { queue: 'outbound', options: { attempts: 10, backoff: { type: 'exponential', delay: 1000 } } },
 };
 
-export const jobPayload = z.object({ outboxId: z.string().regex(/^\d+$/) });
+const outboxId = z.string().regex(/^\d+$/);
+/** One outbox row, or the intake rows of one batch of inbound messages (stored together by jobs/inbox.ts). */
+export const jobPayload = z.union([z.object({ outboxId }), z.object({ outboxIds: z.array(outboxId).min(1) })]);
 export type JobPayload = z.infer<typeof jobPayload>;
+export const outboxIdsOf = (data: unknown): bigint[] => {
+  const p = jobPayload.parse(data);
+  return 'outboxId' in p ? [BigInt(p.outboxId)] : p.outboxIds.map(BigInt);
+};
 
-/** Stable job id: the same outbox row can never be queued twice (no ':' allowed by BullMQ). */
+/** Stable job ids: the same outbox row (or batch) can never be queued twice (no ':' allowed by BullMQ). */
 export const jobIdOf = (id: bigint | string) => `ob-${id}`;
+export const batchJobIdOf = (batch: string) => `bt-${batch}`;
 
 const BOUNDS = { removeOnComplete: { count: 2000, age: 3600 }, removeOnFail: { count: 5000, age: 7 * 86400 } };
 
@@ -37,18 +44,22 @@ export function createQueues(connection: ConnectionOptions, prefix: string, logg
   return { intake: make('intake'), outbound: make('outbound') };
 }
 
-/** Queue outbox rows (optionally to run in `delayMs`); a row already queued is not queued twice. */
+/**
+ * Queue outbox rows (optionally to run in `delayMs`); a row already queued is not queued twice.
+ * Rows of one batch go as one job.
+ */
 export async function enqueueOutbox(queues: Queues, rows: OutboxRef[], delayMs?: number): Promise<void> {
-  const byQueue = new Map<QueueKey, OutboxRef[]>();
+  const jobs = new Map<string, { kind: OutboxKind; ids: bigint[] }>();
   for (const r of rows) {
-    const q = JOBS[r.kind].queue;
-    byQueue.set(q, [...(byQueue.get(q) ?? []), r]);
+    const jobId = r.batch ? batchJobIdOf(r.batch) : jobIdOf(r.id);
+    const job = jobs.get(jobId) ?? jobs.set(jobId, { kind: r.kind, ids: [] }).get(jobId)!;
+    job.ids.push(r.id);
   }
-  await Promise.all(
-    [...byQueue].map(([q, list]) =>
-      queues[q].addBulk(
-        list.map((r) => ({ name: r.kind, data: { outboxId: String(r.id) } satisfies JobPayload, opts: { ...JOBS[r.kind].options, jobId: jobIdOf(r.id), delay: delayMs } })),
-      ),
-    ),
-  );
+  const byQueue = new Map<QueueKey, Parameters<Queue['addBulk']>[0]>();
+  for (const [jobId, { kind, ids }] of jobs) {
+    const data: JobPayload = ids.length === 1 ? { outboxId: String(ids[0]) } : { outboxIds: ids.map(String) };
+    const list = byQueue.get(JOBS[kind].queue) ?? byQueue.set(JOBS[kind].queue, []).get(JOBS[kind].queue)!;
+    list.push({ name: kind, data, opts: { ...JOBS[kind].options, jobId, delay: delayMs } });
+  }
+  await Promise.all([...byQueue].map(([q, list]) => queues[q].addBulk(list)));
 }

@@ -8,8 +8,8 @@ import { DelayedError, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '../core/log.js';
 import { fireDueTimers } from '../core/workflow/timers.js';
 import { TIMER_HANDLERS } from '../core/workflow/reminders.js';
-import { JOBS, QUEUE_NAMES, enqueueOutbox, jobIdOf, jobPayload, type Queues, type QueueKey } from './queues.js';
-import { runOutbox, type Runtime } from './handlers.js';
+import { JOBS, QUEUE_NAMES, batchJobIdOf, enqueueOutbox, jobIdOf, outboxIdsOf, type Queues, type QueueKey } from './queues.js';
+import { runIntakes, runOutbox, type Runtime } from './handlers.js';
 import type { OutboxKind, OutboxRef } from '../core/workflow/context.js';
 import { runSchedules, type Schedule } from './schedules.js';
 
@@ -25,13 +25,14 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions): Worker[] {
     const worker = new Worker(
       QUEUE_NAMES[key],
       async (job, token) => {
-        const { outboxId } = jobPayload.parse(job.data);
+        const ids = outboxIdsOf(job.data);
+        if (ids.length > 1) return runIntakes(rt, ids);
         const defer = async (ms: number): Promise<never> => {
           // Back to the delayed set without counting as an attempt; the worker takes the next job.
           await job.moveToDelayed(Date.now() + ms, token);
           throw new DelayedError();
         };
-        await runOutbox(rt, BigInt(outboxId), defer, job.name);
+        await runOutbox(rt, ids[0]!, defer, job.name);
       },
       { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency?.[key] ?? 8, autorun: true },
     );
@@ -40,8 +41,10 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions): Worker[] {
       const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
       opts.logger[final ? 'error' : 'warn']({ err, queue: key, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, final ? 'job failed for good' : 'job failed, will retry');
       if (final && job) {
-        const id = BigInt(jobPayload.parse(job.data).outboxId);
-        rt.deps.db.outbox.update({ where: { id }, data: { attempts: job.attemptsMade, lastError: String(err?.message ?? err).slice(0, 500) } }).catch(() => undefined);
+        const ids = outboxIdsOf(job.data);
+        rt.deps.db.outbox
+          .updateMany({ where: { id: { in: ids }, doneAt: null }, data: { attempts: job.attemptsMade, lastError: String(err?.message ?? err).slice(0, 500) } })
+          .catch(() => undefined);
       }
     });
     return worker;
@@ -62,22 +65,33 @@ export function afterCommit(rt: Runtime, queues: Queues, sendHere: boolean) {
     const sends = sendHere ? rows.filter((r) => r.kind === 'send') : [];
     const queued = rows.filter((r) => !sends.includes(r));
     if (queued.length) await enqueueOutbox(queues, queued);
+    // Chats in parallel; one chat's messages in order, one at a time, so a burst to one group
+    // finds the rest of itself still waiting and goes out as a digest.
+    const lanes = new Map<string | bigint, OutboxRef[]>();
+    for (const r of sends) {
+      const lane = r.lane ?? r.id;
+      lanes.set(lane, [...(lanes.get(lane) ?? []), r]);
+    }
     await Promise.all(
-      sends.map(async (r) => {
-        const defer = async (ms: number): Promise<never> => {
-          await enqueueOutbox(queues, [r], ms);
-          throw new HandedToQueue();
-        };
-        try {
-          await runOutbox(rt, r.id, defer, 'send');
-        } catch (err) {
-          if (err instanceof HandedToQueue) return;
-          rt.deps.logger.warn({ err }, 'send failed; queued for retry');
-          await enqueueOutbox(queues, [r]);
-        }
+      [...lanes.values()].map(async (lane) => {
+        for (const r of lane) await sendNow(rt, queues, r);
       }),
     );
   };
+}
+
+async function sendNow(rt: Runtime, queues: Queues, r: OutboxRef) {
+  const defer = async (ms: number): Promise<never> => {
+    await enqueueOutbox(queues, [r], ms);
+    throw new HandedToQueue();
+  };
+  try {
+    await runOutbox(rt, r.id, defer, 'send');
+  } catch (err) {
+    if (err instanceof HandedToQueue) return;
+    rt.deps.logger.warn({ err }, 'send failed; queued for retry');
+    await enqueueOutbox(queues, [r]);
+  }
 }
 
 export interface RelayOptions {
@@ -98,18 +112,22 @@ export interface RelayOptions {
 export async function reconcileOnce(rt: Runtime, queues: Queues, opts: { graceMs?: number; batch?: number } = {}): Promise<number> {
   const now = rt.deps.clock.now();
   const before = new Date(now.getTime() - (opts.graceMs ?? 2000));
-  const rows = await rt.deps.db.$queryRaw<{ id: bigint; kind: string }[]>`
-    SELECT o.id, o.kind FROM "Outbox" o
+  const rows = await rt.deps.db.$queryRaw<{ id: bigint; kind: string; batch: string | null }[]>`
+    SELECT o.id, o.kind, o.payload->>'batch' AS batch FROM "Outbox" o
     WHERE o."doneAt" IS NULL AND o."createdAt" <= ${before}
       AND NOT (o.kind = 'send' AND EXISTS (
         SELECT 1 FROM "Delivery" d WHERE d.id = o.payload->>'deliveryId' AND d.status = 'sending' AND d."leaseUntil" > ${now}))
     ORDER BY o.id LIMIT ${opts.batch ?? 500}`;
   // Look the jobs up concurrently (ioredis pipelines them): a backlog must not make one pass take seconds.
+  // A row of a batch has its batch's job, and its own once it was queued again alone.
   const lost = await Promise.all(
     rows.map(async (r) => {
-      const job = await queues[JOBS[r.kind as OutboxKind].queue].getJob(jobIdOf(r.id));
-      if (job && (await job.getState()) !== 'completed') return null;
-      await job?.remove().catch(() => undefined);
+      const queue = queues[JOBS[r.kind as OutboxKind].queue];
+      for (const jobId of r.batch ? [batchJobIdOf(r.batch), jobIdOf(r.id)] : [jobIdOf(r.id)]) {
+        const job = await queue.getJob(jobId);
+        if (job && (await job.getState()) !== 'completed') return null;
+        await job?.remove().catch(() => undefined);
+      }
       return { id: r.id, kind: r.kind as OutboxKind };
     }),
   );

@@ -25,6 +25,10 @@ export const systemClock: Clock = { now: () => new Date() };
 export interface OutboxRef {
   id: bigint;
   kind: OutboxKind;
+  /** intake rows stored together (jobs/inbox.ts) are queued as one job */
+  batch?: string;
+  /** sends: the chat they go to (`platform:chatId`); sends to one chat leave in order, one at a time */
+  lane?: string;
 }
 
 /**
@@ -57,8 +61,8 @@ export interface Work {
   now: Date;
   /** Notify recipients of an intent; the key makes the same effect impossible to notify twice. */
   notify(intent: Intent, key: string): Promise<void>;
-  /** Queue raw outbox work (intake, and the sends of a fan-out). */
-  emit(kind: OutboxKind, payload: object, key: string): Promise<void>;
+  /** Queue raw outbox work (intake, and the sends of a fan-out, with their chat as `lane`). */
+  emit(kind: OutboxKind, payload: object, key: string, lane?: string): Promise<void>;
   /** Where the collected work stands (see `rollbackTo`). */
   mark(): number[];
   /** Forget work collected after `mark`: its savepoint was rolled back. */
@@ -71,6 +75,7 @@ interface Pending {
   kind: OutboxKind;
   payload: object;
   key: string;
+  lane?: string;
 }
 
 export async function inTx<T>(deps: WorkflowDeps, fn: (w: Work) => Promise<T>, now = deps.clock.now()): Promise<T> {
@@ -83,7 +88,7 @@ export async function inTx<T>(deps: WorkflowDeps, fn: (w: Work) => Promise<T>, n
         tx,
         deps,
         now,
-        emit: async (kind, payload, key) => void work.push({ kind, payload, key }),
+        emit: async (kind, payload, key, lane) => void work.push({ kind, payload, key, lane }),
         notify: async (intent, key) => void intents.push({ intent, key: `n:${key}` }),
         mark: () => [work.length, intents.length],
         rollbackTo: ([works, notes]) => {
@@ -124,9 +129,11 @@ async function writeOutbox(tx: Tx, work: Pending[], now: Date): Promise<OutboxRe
   const keys = new Set<string>();
   const unique = work.filter((p) => !keys.has(p.key) && !!keys.add(p.key));
   if (!unique.length) return [];
-  return tx.$queryRaw<OutboxRef[]>`
+  const rows = await tx.$queryRaw<(OutboxRef & { dedupeKey: string })[]>`
     INSERT INTO "Outbox" (kind, payload, "dedupeKey", "createdAt", "enqueuedAt")
     SELECT k, p::jsonb, d, ${now}, ${now}
     FROM unnest(${unique.map((p) => p.kind)}::text[], ${unique.map((p) => JSON.stringify(p.payload))}::text[], ${unique.map((p) => p.key)}::text[]) AS t(k, p, d)
-    ON CONFLICT ("dedupeKey") DO NOTHING RETURNING id, kind`;
+    ON CONFLICT ("dedupeKey") DO NOTHING RETURNING id, kind, "dedupeKey"`;
+  const lanes = new Map(unique.map((p) => [p.key, p.lane]));
+  return rows.map(({ id, kind, dedupeKey }) => ({ id, kind, lane: lanes.get(dedupeKey) }));
 }

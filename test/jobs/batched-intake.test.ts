@@ -1,0 +1,86 @@
+/**
+ * Messages that arrive together are stored by one statement and taken by one
+ * intake transaction (one commit for all of them); a message that cannot be
+ * processed never holds back the others of its batch.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runIntakes } from '../../jobs/handlers.js';
+import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';
+
+let h: Harness;
+let broken = true;
+beforeAll(async () => {
+  h = await createHarness({
+    understand: scriptedUnderstanding((text) => {
+      if (text.includes('BOOM') && broken) throw new Error('understanding is down');
+      return { category: { code: 'water', confidence: 0.9 }, place: { districtCode: '110105', streetCode: '110105-sanlitun', method: 'alias', confidence: 0.9 } };
+    }),
+  });
+});
+afterAll(() => h?.close());
+
+/** The pending intake rows of this test's users, grouped by the batch they were stored in. */
+async function batchesOf(prefix: string) {
+  const rows = await h.t.db.$queryRaw<{ id: bigint; batch: string | null; userId: string }[]>`
+    SELECT o.id, o.payload->>'batch' AS batch, i.id AS "userId" FROM "Outbox" o JOIN "InboundMessage" i ON i.id = o.payload->>'inboundId'
+    WHERE o.kind = 'intake' AND o."doneAt" IS NULL AND i."messageId" LIKE ${`${prefix}%`} ORDER BY o.id`;
+  const groups = new Map<string, bigint[]>();
+  for (const r of rows) groups.set(r.batch ?? `single-${r.id}`, [...(groups.get(r.batch ?? `single-${r.id}`) ?? []), r.id]);
+  return [...groups.values()];
+}
+
+const say = (prefix: string, i: number, text: string) => h.inbound({ userId: `${prefix}${i}`, chatId: `${prefix}${i}`, messageId: `${prefix}${i}`, text });
+
+it('a burst is stored in batches and each batch becomes its petitions in one transaction', async () => {
+  const n = 40;
+  const stored = await Promise.all(Array.from({ length: n }, (_, i) => say('burst-', i, `三里屯 停水了 ${i}`)));
+  expect(stored.every(Boolean)).toBe(true);
+  const batches = await batchesOf('burst-');
+  expect(batches.flat()).toHaveLength(n);
+  // The first message is stored at once; the 39 that arrived meanwhile together, as jobs of at most 32.
+  expect(batches.map((b) => b.length).sort((a, b) => a - b)).toEqual([1, 7, 32]);
+
+  // Count the transactions the intake opens.
+  let transactions = 0;
+  const db = new Proxy(h.deps.db, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target) as unknown;
+      if (key === '$transaction') transactions++;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const rt = { ...h.rt, deps: { ...h.rt.deps, db } };
+  for (const ids of batches) await runIntakes(rt, ids);
+  expect(transactions).toBe(3);
+  expect(await h.t.db.petition.count({ where: { resident: { platformUserId: { startsWith: 'burst-' } } } })).toBe(n);
+  // Each resident got their acknowledgement, each unit its card.
+  await h.drain();
+  const acked = new Set(h.telegram.sent.filter((m) => m.text.startsWith('已受理')).map((m) => m.chatId));
+  for (let i = 0; i < n; i++) expect(acked.has(`burst-${i}`)).toBe(true);
+});
+
+it('a message that fails is retried alone; the others of its batch are not held back', async () => {
+  await Promise.all([0, 1, 2, 3, 4].map((i) => say('mixed-', i, i === 2 ? '三里屯 BOOM' : `三里屯 没水 ${i}`)));
+  const batch = (await batchesOf('mixed-')).find((b) => b.length > 1)!;
+  expect(batch.length).toBeGreaterThan(1);
+
+  await expect(runIntakes(h.rt, batch)).rejects.toThrow('understanding is down');
+  // Only the failing message is still to do; the rest of its batch became petitions.
+  const pending = (await batchesOf('mixed-')).flat().filter((id) => batch.includes(id));
+  expect(pending).toHaveLength(1);
+  const filed = await h.t.db.petition.findMany({ where: { resident: { platformUserId: { startsWith: 'mixed-' } } }, select: { resident: { select: { platformUserId: true } } } });
+  expect(filed.map((p) => p.resident!.platformUserId).sort()).toEqual(['mixed-1', 'mixed-3', 'mixed-4']);
+
+  // The job's retry, once the understanding is back, makes the last petition.
+  broken = false;
+  await runIntakes(h.rt, batch);
+  expect(await h.t.db.petition.count({ where: { resident: { platformUserId: 'mixed-2' } } })).toBe(1);
+  expect((await batchesOf('mixed-')).flat().filter((id) => batch.includes(id))).toEqual([]);
+});
+
+it('the same platform message twice in one burst is stored once', async () => {
+  const twice = () => h.inbound({ userId: 'dup-1', chatId: 'dup-1', messageId: 'dup-msg', text: '三里屯 停水' });
+  const answers = await Promise.all([say('dup-other-', 0, '三里屯 停水'), twice(), twice()]);
+  expect(answers.filter(Boolean)).toHaveLength(2);
+  expect(await h.t.db.inboundMessage.count({ where: { messageId: 'dup-msg' } })).toBe(1);
+});
