@@ -112,39 +112,51 @@ async function runNotify(rt: Runtime, id: bigint) {
   await inTx(rt.deps, async (w) => {
     const row = await lockRow(w.tx, id);
     if (!row) return;
-    await fanOut(w, row.payload as unknown as Intent, id);
+    await fanOut(w, [{ intent: row.payload as unknown as Intent, notifyId: id }]);
     await markDone(w.tx, id, w.now);
   });
 }
 
 /**
- * One intent → one Delivery per recipient chat, and its `send` work, inside the
+ * Each intent → one Delivery per recipient chat, and its `send` work, inside the
  * transaction that notifies (core/workflow/context.ts), so what a message says is
- * rendered from the state that transaction committed.
+ * rendered from the state that transaction committed. All the deliveries of the
+ * transaction are written by one statement.
  */
-export const fanOut: FanOut = async (w, intent, notifyId) => {
-  for (const r of await recipientsFor(w.tx, intent)) {
-    const rendered = await renderIntent({ tx: w.tx, timeZone: w.deps.timeZone, client: w.deps.db }, intent, r, w.now);
-    if (!rendered) continue;
-    const message: StoredMessage = { ...rendered.message, essential: rendered.essential, channelAccount: r.channelAccount ?? undefined };
-    if (intent.t === 'ack') message.ackId = intent.ackId;
-    if (intent.t === 'rollcall') {
-      // A live roll-call: edit the message the chat already has.
-      message.rollcall = true;
-      const previous = await w.tx.delivery.findFirst({
-        where: { whistleId: intent.whistleId, platform: r.platform, chatId: r.chatId, sentMessageId: { not: null }, message: { path: ['rollcall'], equals: true } },
-        orderBy: { createdAt: 'desc' },
-      });
-      if (previous?.sentMessageId) message.editMessageId = previous.sentMessageId;
+export const fanOut: FanOut = async (w, notes) => {
+  const rows: { key: string; platform: string; chatId: string; petitionId?: string; assignmentId?: string; whistleId?: string; message: StoredMessage }[] = [];
+  for (const { intent, notifyId } of notes) {
+    for (const r of await recipientsFor(w.tx, intent)) {
+      const rendered = await renderIntent({ tx: w.tx, timeZone: w.deps.timeZone, client: w.deps.db }, intent, r, w.now);
+      if (!rendered) continue;
+      const message: StoredMessage = { ...rendered.message, essential: rendered.essential, channelAccount: r.channelAccount ?? undefined };
+      if (intent.t === 'ack') message.ackId = intent.ackId;
+      if (intent.t === 'rollcall') {
+        // A live roll-call: edit the message the chat already has.
+        message.rollcall = true;
+        const previous = await w.tx.delivery.findFirst({
+          where: { whistleId: intent.whistleId, platform: r.platform, chatId: r.chatId, sentMessageId: { not: null }, message: { path: ['rollcall'], equals: true } },
+          orderBy: { createdAt: 'desc' },
+        });
+        if (previous?.sentMessageId) message.editMessageId = previous.sentMessageId;
+      }
+      const { petitionId, assignmentId, whistleId } = rendered;
+      rows.push({ key: `n${notifyId}:${r.platform}:${r.chatId}`, platform: r.platform, chatId: r.chatId, petitionId, assignmentId, whistleId, message });
     }
-    const key = `n${notifyId}:${r.platform}:${r.chatId}`;
-    const [delivery] = await w.tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO "Delivery" (id, key, platform, "chatId", "petitionId", "assignmentId", "whistleId", message, status, attempts, "createdAt")
-      VALUES (gen_random_uuid(), ${key}, ${r.platform}, ${r.chatId}, ${rendered.petitionId ?? null}, ${rendered.assignmentId ?? null}, ${rendered.whistleId ?? null},
-              ${JSON.stringify(message)}::jsonb, 'pending', 0, ${w.now})
-      ON CONFLICT (key) DO NOTHING RETURNING id`;
-    if (delivery) await w.emit('send', { deliveryId: delivery.id }, `send:${delivery.id}`, `${r.platform}:${r.chatId}`);
   }
+  if (!rows.length) return;
+  const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((d) => d[k] ?? null);
+  const stored = await w.tx.$queryRaw<{ id: string; key: string; platform: string; chatId: string }[]>`
+    INSERT INTO "Delivery" (id, key, platform, "chatId", "petitionId", "assignmentId", "whistleId", message, status, attempts, "createdAt")
+    SELECT gen_random_uuid(), k, pl, c, p, a, wh, m::jsonb, 'pending', 0, ${w.now}
+      FROM unnest(${col('key')}::text[], ${col('platform')}::text[], ${col('chatId')}::text[], ${col('petitionId')}::text[], ${col('assignmentId')}::text[],
+                  ${col('whistleId')}::text[], ${rows.map((d) => JSON.stringify(d.message))}::text[]) WITH ORDINALITY AS t(k, pl, c, p, a, wh, m, n)
+     ORDER BY n
+    ON CONFLICT (key) DO NOTHING RETURNING id, key, platform, "chatId"`;
+  // Sends in the order the messages were decided (one chat's messages leave in that order).
+  const order = new Map(rows.map((d, i) => [d.key, i]));
+  stored.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
+  for (const d of stored) await w.emit('send', { deliveryId: d.id }, `send:${d.id}`, `${d.platform}:${d.chatId}`);
 };
 
 /** How long one worker owns a delivery while sending it (covers a wait for group budget). */

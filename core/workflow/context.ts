@@ -38,8 +38,8 @@ export interface OutboxRef {
  */
 export type OutboxKind = 'intake' | 'notify' | 'send';
 
-/** Turns one notification intent into Delivery rows and `send` work (jobs/handlers.ts `fanOut`). */
-export type FanOut = (w: Work, intent: Intent, notifyId: bigint) => Promise<void>;
+/** Turns notification intents, in order, into Delivery rows and `send` work (jobs/handlers.ts `fanOut`). */
+export type FanOut = (w: Work, notes: { intent: Intent; notifyId: bigint }[]) => Promise<void>;
 
 export interface WorkflowDeps {
   db: PrismaClient;
@@ -107,7 +107,7 @@ export async function inTx<T>(deps: WorkflowDeps, fn: (w: Work) => Promise<T>, n
           FROM unnest(${[...byKey.values()].map((i) => JSON.stringify(i))}::text[], ${[...byKey.keys()]}::text[]) WITH ORDINALITY AS t(p, d, n) ORDER BY n
           ON CONFLICT ("dedupeKey") DO NOTHING RETURNING id, "dedupeKey"`;
         fresh.sort((a, b) => (a.id < b.id ? -1 : 1));
-        for (const row of fresh) await deps.fanOut(w, byKey.get(row.dedupeKey)!, row.id);
+        await deps.fanOut(w, fresh.map((row) => ({ intent: byKey.get(row.dedupeKey)!, notifyId: row.id })));
       }
       written = await writeOutbox(tx, work, now);
       return out;
