@@ -13,6 +13,7 @@ import type { Intent } from '../core/workflow/intents.js';
 import { recipientsFor } from '../core/workflow/recipients.js';
 import { renderIntent } from '../bots/render.js';
 import { t } from '../bots/texts.js';
+import { groupCommit } from '../core/group-commit.js';
 
 export interface Runtime {
   deps: WorkflowDeps;
@@ -170,24 +171,87 @@ interface ClaimedDelivery {
   message: StoredMessage;
 }
 
+/** What a send writes when it ends: its delivery (if it has one), its outbox row done, and what rides along. */
+interface SendRecord {
+  outboxId: bigint;
+  deliveryId: string | null;
+  status?: string;
+  error?: string;
+  sentAt?: Date;
+  sentMessageId?: string;
+  /** the outbox row's lastError */
+  lastError?: string;
+  /** a 微信客服 message sent: counts against the resident's window */
+  kfChat?: string;
+  /** the group became a supergroup: its bindings follow it */
+  migrated?: { platform: string; from: string; to: string };
+}
+
+/**
+ * Claims and records of sends that run at the same time (all the sends of one commit do) are written
+ * together: one statement each instead of one per send. Per WorkflowDeps, so per database and clock.
+ */
+const sendStatements = new WeakMap<WorkflowDeps, { claim: (id: bigint) => Promise<ClaimedDelivery | undefined>; record: (r: SendRecord) => Promise<void> }>();
+
+function sendStatementsOf(deps: WorkflowDeps) {
+  let s = sendStatements.get(deps);
+  if (s) return s;
+  const { db, clock } = deps;
+  const ms = (d: Date | undefined) => (d ? d.getTime() : null);
+  s = {
+    // Claim the deliveries of rows not yet done: exactly one worker sends each; a dead worker's lease runs out.
+    // The same row twice in one flush (a job and an inline run) is claimed once.
+    claim: groupCommit(async (ids: bigint[]) => {
+      const now = clock.now();
+      const unique = [...new Set(ids.map(String))];
+      const rows = await db.$queryRaw<(ClaimedDelivery & { outboxId: string })[]>`
+        UPDATE "Delivery" d SET status = 'sending', "leaseUntil" = ${new Date(now.getTime() + SEND_LEASE_MS)}, attempts = d.attempts + 1
+          FROM "Outbox" o
+         WHERE o.id = ANY(${unique}::bigint[]) AND o."doneAt" IS NULL AND d.id = o.payload->>'deliveryId'
+           AND (d.status = 'pending' OR (d.status = 'sending' AND d."leaseUntil" < ${now}))
+        RETURNING o.id::text AS "outboxId", d.id, d.platform, d."chatId", d."petitionId", d.message`;
+      const byId = new Map(rows.map(({ outboxId, ...d }) => [outboxId, d]));
+      return ids.map((id) => {
+        const d = byId.get(String(id));
+        byId.delete(String(id));
+        return d;
+      });
+    }),
+    // Only the lease holder writes a delivery, so no row lock is needed.
+    record: groupCommit(async (records: SendRecord[]) => {
+      const col = <T>(f: (r: SendRecord) => T) => records.map((r) => f(r) ?? null);
+      await db.$executeRaw`
+        WITH f AS (
+          SELECT * FROM unnest(${col((r) => String(r.outboxId))}::bigint[], ${col((r) => r.deliveryId)}::text[], ${col((r) => r.status)}::text[],
+                               ${col((r) => r.error)}::text[], ${col((r) => ms(r.sentAt))}::float8[], ${col((r) => r.sentMessageId)}::text[],
+                               ${col((r) => r.lastError)}::text[], ${col((r) => r.kfChat)}::text[], ${col((r) => r.migrated?.platform)}::text[],
+                               ${col((r) => r.migrated?.from)}::text[], ${col((r) => r.migrated?.to)}::text[])
+                 AS t(outbox_id, delivery_id, status, error, sent_ms, sent_message_id, last_error, kf_chat, m_platform, m_from, m_to)),
+        d AS (
+          UPDATE "Delivery" d SET status = COALESCE(f.status, d.status), error = COALESCE(f.error, d.error),
+                 "sentAt" = COALESCE(to_timestamp(f.sent_ms / 1000.0) AT TIME ZONE 'UTC', d."sentAt"),
+                 "sentMessageId" = COALESCE(f.sent_message_id, d."sentMessageId"), "leaseUntil" = NULL
+            FROM f WHERE d.id = f.delivery_id),
+        kf AS (
+          UPDATE "Resident" r SET "windowSent" = r."windowSent" + k.n
+            FROM (SELECT kf_chat, count(*)::int AS n FROM f WHERE kf_chat IS NOT NULL GROUP BY kf_chat) k
+           WHERE r.platform = 'wecom_kf' AND r."chatId" = k.kf_chat),
+        migrated AS (
+          UPDATE "ChatBinding" b SET "chatId" = f.m_to FROM f WHERE f.m_to IS NOT NULL AND b.platform = f.m_platform AND b."chatId" = f.m_from)
+        UPDATE "Outbox" o SET "doneAt" = ${clock.now()}, "lastError" = f.last_error FROM f WHERE o.id = f.outbox_id AND o."doneAt" IS NULL`;
+      return records.map(() => undefined);
+    }),
+  };
+  sendStatements.set(deps, s);
+  return s;
+}
+
 async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
   const { db } = rt.deps;
   const now = rt.deps.clock.now();
-  // Claim the delivery of a row not yet done: exactly one worker sends it; a dead worker's lease runs out.
-  const [delivery] = await db.$queryRaw<ClaimedDelivery[]>`
-    UPDATE "Delivery" SET status = 'sending', "leaseUntil" = ${new Date(now.getTime() + SEND_LEASE_MS)}, attempts = attempts + 1
-    WHERE id = (SELECT payload->>'deliveryId' FROM "Outbox" WHERE id = ${id} AND "doneAt" IS NULL)
-      AND (status = 'pending' OR (status = 'sending' AND "leaseUntil" < ${now}))
-    RETURNING id, platform, "chatId", "petitionId", message`;
-  // Only the lease holder writes the delivery, so one statement (no row lock) records it with its outbox row.
-  const finishStatement = (data: { status?: string; error?: string; sentAt?: Date; sentMessageId?: string }, error?: string) =>
-    db.$executeRaw`
-      WITH d AS (
-        UPDATE "Delivery" SET status = COALESCE(${data.status ?? null}, status), error = COALESCE(${data.error ?? null}, error),
-          "sentAt" = COALESCE(${data.sentAt ?? null}, "sentAt"), "sentMessageId" = COALESCE(${data.sentMessageId ?? null}, "sentMessageId"), "leaseUntil" = NULL
-        WHERE id = ${delivery?.id ?? null})
-      UPDATE "Outbox" SET "doneAt" = ${rt.deps.clock.now()}, "lastError" = ${error ?? null} WHERE id = ${id} AND "doneAt" IS NULL`;
-  const finish = async (...args: Parameters<typeof finishStatement>) => void (await finishStatement(...args));
+  const statements = sendStatementsOf(rt.deps);
+  const delivery = await statements.claim(id);
+  const finish = (data: Omit<SendRecord, 'outboxId' | 'deliveryId'>) => statements.record({ outboxId: id, deliveryId: delivery?.id ?? null, ...data });
   if (!delivery) {
     const [current] = await db.$queryRaw<{ status: string | null; doneAt: Date | null }[]>`
       SELECT d.status, o."doneAt" FROM "Outbox" o LEFT JOIN "Delivery" d ON d.id = o.payload->>'deliveryId' WHERE o.id = ${id}`;
@@ -198,7 +262,7 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
   const sender = rt.senders[delivery.platform];
   if (!sender) {
     rt.deps.logger.warn({ platform: delivery.platform }, 'no sender configured for platform; delivery dropped');
-    return finish({ status: 'failed', error: 'no sender for platform' }, 'no sender');
+    return finish({ status: 'failed', error: 'no sender for platform', lastError: 'no sender' });
   }
   const message = delivery.message;
 
@@ -234,14 +298,15 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
     const sentAt = rt.deps.clock.now();
     // The platform has the message: record that, retrying while Postgres is unreachable. Releasing the lease
     // instead would send it again (found by the chaos suite's Postgres restart).
-    await untilRecorded(() => {
-      const record = finishStatement({ status: 'sent', sentAt, sentMessageId: result.messageId });
-      const alongside = [
-        ...(delivery.platform === 'wecom_kf' ? [db.resident.updateMany({ where: { platform: 'wecom_kf', chatId: delivery.chatId }, data: { windowSent: { increment: 1 } } })] : []),
-        ...(result.migratedToChatId ? [db.chatBinding.updateMany({ where: { platform: delivery.platform, chatId: delivery.chatId }, data: { chatId: result.migratedToChatId } })] : []),
-      ];
-      return alongside.length ? db.$transaction([...alongside, record]) : record;
-    });
+    await untilRecorded(() =>
+      finish({
+        status: 'sent',
+        sentAt,
+        sentMessageId: result.messageId,
+        kfChat: delivery.platform === 'wecom_kf' ? delivery.chatId : undefined,
+        migrated: result.migratedToChatId ? { platform: delivery.platform, from: delivery.chatId, to: result.migratedToChatId } : undefined,
+      }),
+    );
   } catch (err) {
     // Sent but not recorded for a minute: keep the lease; only after it runs out may a retry send again.
     if (sent) throw err;
@@ -249,7 +314,7 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
     const reason = String((err as Error)?.message ?? err).slice(0, 500);
     if (err instanceof Error && err.name === 'PermanentSendError') {
       rt.deps.logger.warn({ err, platform: delivery.platform }, 'permanent send failure');
-      return finish({ status: 'failed', error: reason }, reason);
+      return finish({ status: 'failed', error: reason, lastError: reason });
     }
     // Release the lease so the retry (or another worker) can send it.
     await db.delivery.update({ where: { id: delivery.id }, data: { status: 'pending', leaseUntil: null, error: reason } });

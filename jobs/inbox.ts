@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { InboundMessage, InboundSink } from '../adapters/types.js';
+import { groupCommit } from '../core/group-commit.js';
 import { handOver, type OutboxRef, type WorkflowDeps } from '../core/workflow/context.js';
 
 export interface SinkOptions {
@@ -21,31 +22,22 @@ export interface SinkOptions {
   maxStore?: number;
 }
 
-interface Waiting {
-  msg: InboundMessage;
-  resolve: (stored: boolean) => void;
-  reject: (err: unknown) => void;
-}
-
 export function createInboundSink(deps: WorkflowDeps, opts: SinkOptions = {}): InboundSink {
   const intakeBatch = Math.max(1, opts.intakeBatch ?? 32);
-  const maxStore = Math.max(1, opts.maxStore ?? 256);
-  let queue: Waiting[] = [];
-  let storing = false;
-
-  async function store(group: Waiting[]) {
+  return groupCommit(async (group: InboundMessage[]): Promise<boolean[]> => {
     const now = deps.clock.now();
     // One row per platform message: a redelivery inside the same group is answered like one after it.
-    const firsts = new Map<string, Waiting>();
-    for (const g of group) firsts.set(`${g.msg.platform}\u0000${g.msg.messageId}`, firsts.get(`${g.msg.platform}\u0000${g.msg.messageId}`) ?? g);
-    const unique = [...firsts.values()];
-    const batches = unique.map((_, i) => (intakeBatch > 1 && unique.length > 1 ? `${i - (i % intakeBatch)}` : null));
+    const keyOf = (m: { platform: string; messageId: string }) => `${m.platform}\u0000${m.messageId}`;
+    const firsts = new Map<string, number>();
+    group.forEach((m, i) => firsts.has(keyOf(m)) || firsts.set(keyOf(m), i));
+    const unique = [...firsts.values()].map((i) => group[i]!);
+    const chunks = unique.map((_, i) => (intakeBatch > 1 && unique.length > 1 ? `${i - (i % intakeBatch)}` : null));
     const groupId = randomUUID();
     const rows = await deps.db.$queryRaw<(OutboxRef & { platform: string; messageId: string })[]>`
       WITH input AS (
-        SELECT * FROM unnest(${unique.map((g) => g.msg.platform)}::text[], ${unique.map((g) => g.msg.messageId)}::text[],
-                             ${unique.map((g) => Buffer.from(deps.sealer.seal(JSON.stringify(g.msg))).toString('base64'))}::text[],
-                             ${batches}::text[]) WITH ORDINALITY AS t(platform, "messageId", enc, chunk, n)),
+        SELECT * FROM unnest(${unique.map((m) => m.platform)}::text[], ${unique.map((m) => m.messageId)}::text[],
+                             ${unique.map((m) => Buffer.from(deps.sealer.seal(JSON.stringify(m))).toString('base64'))}::text[],
+                             ${chunks}::text[]) WITH ORDINALITY AS t(platform, "messageId", enc, chunk, n)),
       stored AS (
         INSERT INTO "InboundMessage" (id, platform, "messageId", "payloadEnc", status, "receivedAt")
         SELECT gen_random_uuid(), platform, "messageId", decode(enc, 'base64'), 'pending', ${now} FROM input ORDER BY n
@@ -56,30 +48,11 @@ export function createInboundSink(deps: WorkflowDeps, opts: SinkOptions = {}): I
           FROM stored s JOIN input i USING (platform, "messageId")
         RETURNING id, kind, payload->>'inboundId' AS "inboundId", payload->>'batch' AS batch)
       SELECT o.id, o.kind, o.batch, s.platform, s."messageId" FROM intake o JOIN stored s ON s.id = o."inboundId"`;
-    const fresh = new Set(rows.map((r) => `${r.platform}\u0000${r.messageId}`));
-    for (const g of group) {
-      const key = `${g.msg.platform}\u0000${g.msg.messageId}`;
-      g.resolve(firsts.get(key) === g && fresh.has(key));
-    }
     void handOver(
       deps,
       rows.map((r) => ({ id: r.id, kind: r.kind, batch: r.batch ?? undefined })),
     );
-  }
-
-  async function drain() {
-    storing = true;
-    while (queue.length) {
-      const group = queue.slice(0, maxStore);
-      queue = queue.slice(group.length);
-      await store(group).catch((err: unknown) => group.forEach((g) => g.reject(err)));
-    }
-    storing = false;
-  }
-
-  return (msg: InboundMessage) =>
-    new Promise<boolean>((resolve, reject) => {
-      queue.push({ msg, resolve, reject });
-      if (!storing) void drain();
-    });
+    const fresh = new Set(rows.map((r) => keyOf(r)));
+    return group.map((m, i) => firsts.get(keyOf(m)) === i && fresh.has(keyOf(m)));
+  }, opts.maxStore ?? 256);
 }

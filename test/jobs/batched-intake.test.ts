@@ -4,7 +4,7 @@
  * processed never holds back the others of its batch.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runIntakes } from '../../jobs/handlers.js';
+import { runIntakes, runOutbox } from '../../jobs/handlers.js';
 import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';
 
 let h: Harness;
@@ -83,4 +83,21 @@ it('the same platform message twice in one burst is stored once', async () => {
   const answers = await Promise.all([say('dup-other-', 0, '三里屯 停水'), twice(), twice()]);
   expect(answers.filter(Boolean)).toHaveLength(2);
   expect(await h.t.db.inboundMessage.count({ where: { messageId: 'dup-msg' } })).toBe(1);
+});
+
+it('sends that run at once are claimed and recorded together, and a send run twice at once goes out once', async () => {
+  await say('send-', 0, '三里屯 停水 send');
+  const [intake] = (await batchesOf('send-')).flat();
+  await runIntakes(h.rt, [intake!]);
+  const sends = await h.t.db.outbox.findMany({ where: { kind: 'send', doneAt: null } });
+  expect(sends.length).toBeGreaterThan(1);
+  const before = h.telegram.sent.length;
+  await Promise.all([...sends, ...sends].map((s) => runOutbox(h.rt, s.id, undefined, 'send').catch(() => undefined)));
+  expect(h.telegram.sent.length - before).toBe(sends.length);
+  const deliveries = await h.t.db.delivery.findMany({ where: { id: { in: sends.map((s) => (s.payload as { deliveryId: string }).deliveryId) } } });
+  for (const d of deliveries) {
+    expect(d.status).toBe('sent');
+    expect(Math.abs(d.sentAt!.getTime() - h.clock.now().getTime())).toBeLessThan(1000);
+  }
+  expect(await h.t.db.outbox.count({ where: { id: { in: sends.map((s) => s.id) }, doneAt: null } })).toBe(0);
 });
