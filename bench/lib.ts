@@ -170,6 +170,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       TELEGRAM_SEND_LIMITS: 'unlimited',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       SANDBOX: 'false',
+      // BENCH_ENV_<NAME>=value sets <NAME> for the service (e.g. BENCH_ENV_INTAKE_BATCH=8)
+      ...Object.fromEntries(Object.entries(process.env).flatMap(([k, v]) => (k.startsWith('BENCH_ENV_') ? [[k.slice(10), v]] : []))),
       ...o.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

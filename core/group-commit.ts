@@ -1,17 +1,20 @@
 /**
- * Group commit: calls made while a flush is in flight wait and go together in
- * the next one, so many concurrent callers cost one statement (each statement is
- * a round trip and a `writev`, the largest single cost found by profiling). A
- * lone call flushes at once: no added latency when the service is quiet.
+ * Group commit: calls made while `inFlight` flushes are running wait and go
+ * together in the next one, so many concurrent callers cost one statement (each
+ * statement is a round trip and a `writev`, the largest single cost found by
+ * profiling). A call made with a flush slot free flushes at once: no added
+ * latency when the service is quiet.
  *
  * `run` answers the items in order; when it throws, every item of that flush
  * fails with its error.
  */
-export function groupCommit<T, R>(run: (items: T[]) => Promise<R[]>, max = 256): (item: T) => Promise<R> {
+export function groupCommit<T, R>(run: (items: T[]) => Promise<R[]>, opts: { max?: number; inFlight?: number } = {}): (item: T) => Promise<R> {
+  const max = opts.max ?? 256;
+  const slots = opts.inFlight ?? 1;
   const waiting: { item: T; resolve: (r: R) => void; reject: (err: unknown) => void }[] = [];
-  let flushing = false;
-  const drain = async () => {
-    flushing = true;
+  let running = 0;
+  const flush = async () => {
+    running++;
     while (waiting.length) {
       const group = waiting.splice(0, max);
       try {
@@ -21,11 +24,11 @@ export function groupCommit<T, R>(run: (items: T[]) => Promise<R[]>, max = 256):
         group.forEach((g) => g.reject(err));
       }
     }
-    flushing = false;
+    running--;
   };
   return (item) =>
     new Promise<R>((resolve, reject) => {
       waiting.push({ item, resolve, reject });
-      if (!flushing) void drain();
+      if (running < slots) void flush();
     });
 }

@@ -11,6 +11,7 @@ import type { Tx } from '../core/db.js';
 import { inTx, type FanOut, type WorkflowDeps, type Work } from '../core/workflow/context.js';
 import type { Intent } from '../core/workflow/intents.js';
 import { recipientsFor } from '../core/workflow/recipients.js';
+import { prefetchStaff } from '../core/workflow/staff.js';
 import { renderIntent } from '../bots/render.js';
 import { t } from '../bots/texts.js';
 import { groupCommit } from '../core/group-commit.js';
@@ -95,12 +96,14 @@ async function intakeTx(rt: Runtime, ids: bigint[]) {
       FROM "Outbox" o LEFT JOIN "InboundMessage" i ON i.id = o.payload->>'inboundId'
       WHERE o.id = ANY(${ids.map(String)}::bigint[]) AND o."doneAt" IS NULL ORDER BY o.id FOR UPDATE OF o`;
     if (!rows.length) return;
-    for (const row of rows) {
-      if (!row.inboundId || row.status !== 'pending') continue;
+    const messages = rows.flatMap((row) => {
+      if (!row.inboundId || row.status !== 'pending') return [];
       const msg = JSON.parse(rt.deps.sealer.open(row.payloadEnc!)) as InboundMessage;
       msg.receivedAt = new Date(msg.receivedAt);
-      await rt.handleInbound(w, msg, row.inboundId);
-    }
+      return [{ msg, inboundId: row.inboundId }];
+    });
+    await prefetchStaff(w, messages.map(({ msg }) => msg));
+    for (const { msg, inboundId } of messages) await rt.handleInbound(w, msg, inboundId);
     await w.tx.$executeRaw`
       WITH processed AS (UPDATE "InboundMessage" SET status = 'processed', "processedAt" = ${w.now}
                           WHERE id = ANY(${rows.flatMap((r) => (r.inboundId ? [r.inboundId] : []))}::text[]) AND status = 'pending')

@@ -5,8 +5,8 @@
  * as that commits: queueing the intake is the fast path and is not waited for
  * (the relay queues whatever it misses).
  *
- * Group commit: messages that arrive while a store is in flight are stored
- * together by the next one, in one statement, and their intake goes to the
+ * Group commit: messages that arrive while two stores are in flight are
+ * stored together by the next one, in one statement, and their intake goes to the
  * queue as jobs of up to `intakeBatch` messages (one transaction each, see
  * jobs/handlers.ts `runIntakes`). A lone message is stored at once, as before.
  */
@@ -54,5 +54,5 @@ export function createInboundSink(deps: WorkflowDeps, opts: SinkOptions = {}): I
     );
     const fresh = new Set(rows.map((r) => keyOf(r)));
     return group.map((m, i) => firsts.get(keyOf(m)) === i && fresh.has(keyOf(m)));
-  }, opts.maxStore ?? 256);
+  }, { max: opts.maxStore ?? 256, inFlight: 2 });
 }

@@ -7,9 +7,9 @@ import { AppError } from '../errors.js';
 import { applyTransition, type Actor } from '../petition/lifecycle.js';
 import type { Work } from './context.js';
 import { addLimit, fractionTimes } from './deadlines.js';
-import { limitsFor } from './policy.js';
+import { limitsFor, type Policy } from './policy.js';
 import { routeFor, districtGov } from './routing.js';
-import { cancelTimers, createTimers } from './timers.js';
+import { cancelTimers, type TimerKind } from './timers.js';
 
 /** Assignment states in which a unit still owes work. */
 export const ACTIVE_ASSIGNMENT = ['dispatched', 'accepted', 'in_progress'] as const;
@@ -19,29 +19,35 @@ function pausedShift(p: Petition, now: Date): number {
   return p.pausedAt ? now.getTime() - p.pausedAt.getTime() : 0;
 }
 
-/** Open one assignment with its deadline, reminders and escalations. */
+/** Open one assignment with its deadline (a lead's with its reminders and escalations): one statement. */
 export async function openAssignment(w: Work, p: Petition, unitId: string, role: 'lead' | 'co', dueAt: Date, acceptDueAt: Date): Promise<Assignment> {
-  const a = await w.tx.assignment.create({
-    data: { petitionId: p.id, unitId, role, dispatchedAt: w.now, acceptDueAt, dueAt },
-  });
-  if (role === 'lead') await scheduleAssignmentTimers(w, a, p);
-  await w.notify({ t: 'card', assignmentId: a.id }, `card:${a.id}`);
-  return a;
+  const timers = role === 'lead' ? assignmentTimers(w.deps.policy, w.now, dueAt, p) : [];
+  const [a] = await w.tx.$queryRaw<Assignment[]>`
+    WITH a AS (
+      INSERT INTO "Assignment" (id, "petitionId", "unitId", role, status, "dispatchedAt", "acceptDueAt", "dueAt", extensions)
+      VALUES (gen_random_uuid(), ${p.id}, ${unitId}, ${role}::"RouteRole", 'dispatched', ${w.now}, ${acceptDueAt}, ${dueAt}, 0)
+      RETURNING *),
+    timers AS (
+      INSERT INTO "Timer" (id, kind, "subjectId", "dueAt", data, "createdAt")
+      SELECT gen_random_uuid(), t.kind, a.id, to_timestamp(t.due_ms / 1000.0) AT TIME ZONE 'UTC', t.data::jsonb, ${w.now}
+        FROM a, unnest(${timers.map((t) => t.kind)}::text[], ${timers.map((t) => t.dueAt.getTime())}::float8[], ${timers.map((t) => JSON.stringify(t.data))}::text[]) AS t(kind, due_ms, data)
+      ON CONFLICT (kind, "subjectId") DO NOTHING)
+    SELECT * FROM a`;
+  await w.notify({ t: 'card', assignmentId: a!.id }, `card:${a!.id}`);
+  return a!;
 }
 
-/** Reminders at 50 % and 80 %, 督办 at the deadline and to the district at 3×, for a new assignment. */
-export async function scheduleAssignmentTimers(w: Work, a: Assignment, p: Pick<Petition, 'districtCode' | 'streetCode'>) {
-  if (!a.dueAt) return;
-  const policy = w.deps.policy;
-  const span = a.dueAt.getTime() - a.dispatchedAt.getTime();
-  const [r1, r2] = fractionTimes(a.dispatchedAt, a.dueAt, policy.reminderFractions);
+/** Reminders at 50 % and 80 %, 督办 at the deadline and to the district at 3×, for a new lead assignment. */
+function assignmentTimers(policy: Policy, dispatchedAt: Date, dueAt: Date, p: Pick<Petition, 'districtCode' | 'streetCode'>): { kind: TimerKind; dueAt: Date; data: object }[] {
+  const span = dueAt.getTime() - dispatchedAt.getTime();
+  const [r1, r2] = fractionTimes(dispatchedAt, dueAt, policy.reminderFractions);
   const pct = (i: number) => ({ pct: Math.round(policy.reminderFractions[i]! * 100) });
-  await createTimers(w.tx, a.id, [
+  return [
     ...(r1 ? [{ kind: 'remind' as const, dueAt: r1, data: pct(0) }] : []),
     ...(r2 ? [{ kind: 'remind2' as const, dueAt: r2, data: pct(1) }] : []),
-    { kind: 'escalate', dueAt: a.dueAt, data: { area: p.streetCode ?? p.districtCode } },
-    { kind: 'escalate_district', dueAt: new Date(a.dispatchedAt.getTime() + span * policy.districtEscalationFactor), data: { area: p.districtCode } },
-  ]);
+    { kind: 'escalate', dueAt, data: { area: p.streetCode ?? p.districtCode } },
+    { kind: 'escalate_district', dueAt: new Date(dispatchedAt.getTime() + span * policy.districtEscalationFactor), data: { area: p.districtCode } },
+  ];
 }
 
 export interface DispatchOptions {
