@@ -21,8 +21,12 @@ export interface RouterOptions {
   insight?: Insight;
 }
 
-/** Run `fn`; a user-facing AppError rolls back its writes and is answered instead. */
+/**
+ * Run `fn`; a user-facing AppError rolls back its writes and is answered instead. In a batch
+ * (no savepoint, two statements fewer) it fails the batch, and the message runs again alone.
+ */
 export async function attempt(c: Conversation, fn: () => Promise<void>): Promise<void> {
+  if (c.w.batch) return fn();
   await c.w.tx.$executeRawUnsafe('SAVEPOINT step');
   const mark = c.w.mark();
   try {

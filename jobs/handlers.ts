@@ -15,6 +15,7 @@ import { prefetchStaff } from '../core/workflow/staff.js';
 import { renderIntent } from '../bots/render.js';
 import { t } from '../bots/texts.js';
 import { groupCommit } from '../core/group-commit.js';
+import { AppError } from '../core/errors.js';
 
 export interface Runtime {
   deps: WorkflowDeps;
@@ -80,7 +81,9 @@ export async function runIntakes(rt: Runtime, ids: bigint[]): Promise<void> {
     try {
       return await intakeTx(rt, ids);
     } catch (err) {
-      rt.deps.logger.warn({ err, messages: ids.length }, 'intake of a batch failed; taking its messages one at a time');
+      // A refused step (AppError: answered to the user) is expected; anything else is worth a warning.
+      const refused = err instanceof AppError;
+      rt.deps.logger[refused ? 'info' : 'warn']({ err: refused ? { code: err.code } : err, messages: ids.length }, 'intake of a batch failed; taking its messages one at a time');
     }
   }
   let failure: unknown;
@@ -102,6 +105,7 @@ async function intakeTx(rt: Runtime, ids: bigint[]) {
       msg.receivedAt = new Date(msg.receivedAt);
       return [{ msg, inboundId: row.inboundId }];
     });
+    w.batch = messages.length > 1;
     await prefetchStaff(w, messages.map(({ msg }) => msg));
     for (const { msg, inboundId } of messages) await rt.handleInbound(w, msg, inboundId);
     await w.tx.$executeRaw`

@@ -63,6 +63,11 @@ export interface Work {
   notify(intent: Intent, key: string): Promise<void>;
   /** Queue raw outbox work (intake, and the sends of a fan-out, with their chat as `lane`). */
   emit(kind: OutboxKind, payload: object, key: string, lane?: string): Promise<void>;
+  /**
+   * Several inbound messages share this transaction (jobs/handlers.ts `runIntakes`). Their steps run
+   * without savepoints: a refused step fails the transaction and each message runs again alone.
+   */
+  batch: boolean;
   /** Where the collected work stands (see `rollbackTo`). */
   mark(): number[];
   /** Forget work collected after `mark`: its savepoint was rolled back. */
@@ -88,6 +93,7 @@ export async function inTx<T>(deps: WorkflowDeps, fn: (w: Work) => Promise<T>, n
         tx,
         deps,
         now,
+        batch: false,
         emit: async (kind, payload, key, lane) => void work.push({ kind, payload, key, lane }),
         notify: async (intent, key) => void intents.push({ intent, key: `n:${key}` }),
         mark: () => [work.length, intents.length],

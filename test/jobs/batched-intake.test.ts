@@ -122,3 +122,14 @@ it('in a batch, staff are still recognised as staff and residents as residents',
   expect(h.telegram.to('who-2').map((m) => m.text).join('\n')).toContain('/my 我的诉求');
   expect(h.telegram.to('who-2').map((m) => m.text).join('\n')).not.toContain('签收 单号');
 });
+
+it('a refused step in a batch is answered, and the others of its batch still become petitions', async () => {
+  await Promise.all([say('oops-', 0, '三里屯 停水 oops'), say('oops-', 1, '三里屯 停水 oops'), say('oops-', 2, '评价 12 9'), say('oops-', 3, '三里屯 没水 oops')]);
+  const batch = (await batchesOf('oops-')).find((b) => b.length > 1)!;
+  expect(batch).toHaveLength(2);
+  await runIntakes(h.rt, batch);
+  await h.drain();
+  expect(h.telegram.to('oops-2').map((m) => m.text).join('\n')).toContain('格式：评价 单号 三位数字');
+  expect(await h.t.db.petition.count({ where: { resident: { platformUserId: 'oops-3' } } })).toBe(1);
+  expect(await h.t.db.petition.count({ where: { resident: { platformUserId: 'oops-2' } } })).toBe(0);
+});
