@@ -324,7 +324,8 @@ try {
   const outboxPerPetition = Object.fromEntries((jobRows as { kind: string; n: number }[]).map((r) => [r.kind, round(r.n, 2)]));
   log(`  ${round(e2e)} petitions/s (webhook accepted ${round(MAX_N / postedSeconds)}/s)`);
 
-  const halfRate = Math.max(1, round(e2e / 2));
+  // --half-rate fixes the rate (to compare latency at one rate across runs whose maximum differs)
+  const halfRate = opt('half-rate', 0) || Math.max(1, round(e2e / 2));
   log(`half load: ${halfRate}/s for ${HALF_SECONDS} s…`);
   await sleep(2000);
   before = cards.scan();
