@@ -4,7 +4,7 @@
  * Department chats only ever see masked text and the masked contact.
  */
 import type { OutboundMessage, Button } from '../adapters/types.js';
-import type { Tx } from '../core/db.js';
+import { Prisma, type Tx } from '../core/db.js';
 import type { PetitionStatus } from '../core/petition/lifecycle.js';
 import type { Intent } from '../core/workflow/intents.js';
 import type { Recipient } from '../core/workflow/recipients.js';
@@ -139,17 +139,18 @@ interface CardRow {
   phoneMasked: string | null;
 }
 
-export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy = false): Promise<Rendered | null> {
-  // The assignment, its unit, its petition and the resident's masked phone in one statement.
-  const [a] = await ctx.tx.$queryRaw<CardRow[]>`
+const CARD_SELECT = Prisma.sql`
     SELECT a.id, a.role::text AS role, a."dueAt", a."unitId", u.name AS "unitName",
            p.id AS "petitionId", p.number, p."categoryCode", p."districtCode", p."streetCode", p.community, p.address,
            p.summary, p.urgency::text AS urgency, p."maskedText", r."phoneMasked"
       FROM "Assignment" a
       JOIN "Unit" u ON u.id = a."unitId"
       JOIN "Petition" p ON p.id = a."petitionId"
-      LEFT JOIN "Resident" r ON r.id = p."residentId"
-     WHERE a.id = ${assignmentId}`;
+      LEFT JOIN "Resident" r ON r.id = p."residentId"`;
+
+export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy = false): Promise<Rendered | null> {
+  // The assignment, its unit, its petition and the resident's masked phone in one statement.
+  const a = preloadedRow(ctx, 'cards', assignmentId) ?? (await ctx.tx.$queryRaw<CardRow[]>`${CARD_SELECT} WHERE a.id = ${assignmentId}`)[0];
   if (!a) return null;
   rememberUnitName(ctx, a.unitId, a.unitName);
   const p = { ...a, id: a.petitionId };
@@ -192,6 +193,17 @@ const UNIT_NOTES = new Set<string>(['ack', 'accepted', 'redispatched']);
 /** What a unit or area notice shows of the petition. */
 const NOTICE_FIELDS = { id: true, number: true, summary: true } as const;
 
+const NOTE_SELECT = Prisma.sql`
+    SELECT p.id, p.number, p.status::text AS status, p.urgency::text AS urgency, p."feedbackDueAt", p."categoryCode", p."districtCode", p."streetCode",
+           u.name AS "unitName", x.pid || '|' || coalesce(x.unit, '') AS key`;
+const NOTE_JOIN = Prisma.sql`JOIN "Petition" p ON p.id = x.pid LEFT JOIN "Unit" u ON u.id = x.unit`;
+const noteKey = (petitionId: string, unit: string | null) => `${petitionId}|${unit ?? ''}`;
+/** The unit a resident note names and must load (not in the unit-name cache), if any. */
+function noteUnitToLoad(ctx: Ctx, intent: Extract<Intent, { t: 'resident' }>): string | null {
+  const unitId = UNIT_NOTES.has(intent.note) ? (intent.data?.unitId as string | undefined) : undefined;
+  return unitId && cachedUnitName(ctx, unitId) === undefined ? unitId : null;
+}
+
 async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' }>, r: Recipient): Promise<Rendered | null> {
   const l = langOf(r.language);
   const kf = r.platform === 'wecom_kf';
@@ -200,10 +212,11 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
   // The petition and, for the notes that name a unit not in the cache, that unit's name: one statement.
   const unitId = UNIT_NOTES.has(intent.note) ? (d.unitId as string | undefined) : undefined;
   const cached = unitId ? cachedUnitName(ctx, unitId) : undefined;
-  const [p] = await ctx.tx.$queryRaw<ResidentNoteRow[]>`
-    SELECT id, number, status::text AS status, urgency::text AS urgency, "feedbackDueAt", "categoryCode", "districtCode", "streetCode",
-           (SELECT name FROM "Unit" WHERE id = ${unitId && cached === undefined ? unitId : null}::text) AS "unitName"
-      FROM "Petition" WHERE id = ${intent.petitionId!}`;
+  const unitToLoad = noteUnitToLoad(ctx, intent);
+  const p =
+    preloadedRow(ctx, 'notes', noteKey(intent.petitionId!, unitToLoad)) ??
+    preloadedRow(ctx, 'notes', noteKey(intent.petitionId!, unitId ?? null)) ??
+    (await ctx.tx.$queryRaw<ResidentNoteRow[]>`${NOTE_SELECT} FROM (SELECT ${intent.petitionId!}::text AS pid, ${unitToLoad}::text AS unit) x ${NOTE_JOIN}`)[0];
   if (!p) return null;
   if (unitId && cached === undefined && p.unitName !== null) rememberUnitName(ctx, unitId, p.unitName);
   /** as unitName(): '-' without a unit, its id when the unit does not exist */
@@ -374,6 +387,36 @@ export async function renderRollcall(ctx: Ctx, whistleId: string, l: Lang, now: 
   const reported = w.tasks.filter((x) => x.reportedAt).length;
   const head = en(l, `【点名】吹哨 ${w.number}（${w.place}）报到 ${reported}/${w.tasks.length}`, `[Roll-call] whistle ${w.number} (${w.place}): ${reported}/${w.tasks.length} reported`);
   return { essential: true, whistleId: w.id, message: { text: [head, ...lines, w.status === 'resolved' ? en(l, '全部办结。', 'All done.') : ''].filter(Boolean).join('\n') } };
+}
+
+/**
+ * What a fan-out of many notices will read, loaded with one statement per kind (cards, petition notes
+ * to residents) before it renders them; each render then takes its row instead of querying. The rows
+ * belong to that one fan-out: `forgetPreloaded` drops them when it is done.
+ */
+const preloaded = new WeakMap<object, { cards: Map<string, CardRow>; notes: Map<string, ResidentNoteRow> }>();
+
+function preloadedRow<K extends 'cards' | 'notes'>(ctx: Ctx, kind: K, key: string) {
+  return preloaded.get(ctx.tx)?.[kind].get(key) as (K extends 'cards' ? CardRow : ResidentNoteRow) | undefined;
+}
+
+export async function preloadRendering(ctx: Ctx, intents: Intent[]): Promise<void> {
+  const cards = [...new Set(intents.flatMap((i) => (i.t === 'card' ? [i.assignmentId] : [])))];
+  const notes = intents.flatMap((i) => (i.t === 'resident' && i.petitionId && i.note !== 'need_details' ? [{ pid: i.petitionId, unit: noteUnitToLoad(ctx, i) }] : []));
+  const loaded = { cards: new Map<string, CardRow>(), notes: new Map<string, ResidentNoteRow>() };
+  if (cards.length > 1) {
+    for (const row of await ctx.tx.$queryRaw<CardRow[]>`${CARD_SELECT} WHERE a.id = ANY(${cards}::text[])`) loaded.cards.set(row.id, row);
+  }
+  if (notes.length > 1) {
+    const rows = await ctx.tx.$queryRaw<(ResidentNoteRow & { key: string })[]>`
+      ${NOTE_SELECT} FROM unnest(${notes.map((n) => n.pid)}::text[], ${notes.map((n) => n.unit)}::text[]) AS x(pid, unit) ${NOTE_JOIN}`;
+    for (const row of rows) loaded.notes.set(row.key, row);
+  }
+  preloaded.set(ctx.tx, loaded);
+}
+
+export function forgetPreloaded(ctx: Ctx): void {
+  preloaded.delete(ctx.tx);
 }
 
 export async function renderIntent(ctx: Ctx, intent: Intent, r: Recipient, now: Date): Promise<Rendered | null> {

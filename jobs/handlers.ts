@@ -10,9 +10,9 @@ import type { ChannelSender, InboundMessage, OutboundMessage } from '../adapters
 import type { Tx } from '../core/db.js';
 import { inTx, type FanOut, type WorkflowDeps, type Work } from '../core/workflow/context.js';
 import type { Intent } from '../core/workflow/intents.js';
-import { recipientsFor } from '../core/workflow/recipients.js';
+import { recipientsForAll } from '../core/workflow/recipients.js';
 import { prefetchStaff } from '../core/workflow/staff.js';
-import { renderIntent } from '../bots/render.js';
+import { forgetPreloaded, preloadRendering, renderIntent } from '../bots/render.js';
 import { t } from '../bots/texts.js';
 import { groupCommit } from '../core/group-commit.js';
 import { AppError } from '../core/errors.js';
@@ -133,24 +133,32 @@ async function runNotify(rt: Runtime, id: bigint) {
  */
 export const fanOut: FanOut = async (w, notes) => {
   const rows: { key: string; platform: string; chatId: string; petitionId?: string; assignmentId?: string; whistleId?: string; message: StoredMessage }[] = [];
-  for (const { intent, notifyId } of notes) {
-    for (const r of await recipientsFor(w.tx, intent)) {
-      const rendered = await renderIntent({ tx: w.tx, timeZone: w.deps.timeZone, client: w.deps.db }, intent, r, w.now);
-      if (!rendered) continue;
-      const message: StoredMessage = { ...rendered.message, essential: rendered.essential, channelAccount: r.channelAccount ?? undefined };
-      if (intent.t === 'ack') message.ackId = intent.ackId;
-      if (intent.t === 'rollcall') {
-        // A live roll-call: edit the message the chat already has.
-        message.rollcall = true;
-        const previous = await w.tx.delivery.findFirst({
-          where: { whistleId: intent.whistleId, platform: r.platform, chatId: r.chatId, sentMessageId: { not: null }, message: { path: ['rollcall'], equals: true } },
-          orderBy: { createdAt: 'desc' },
-        });
-        if (previous?.sentMessageId) message.editMessageId = previous.sentMessageId;
+  const intents = notes.map((x) => x.intent);
+  const recipients = await recipientsForAll(w.tx, intents);
+  const ctx = { tx: w.tx, timeZone: w.deps.timeZone, client: w.deps.db };
+  await preloadRendering(ctx, intents);
+  try {
+    for (const [i, { intent, notifyId }] of notes.entries()) {
+      for (const r of recipients[i]!) {
+        const rendered = await renderIntent(ctx, intent, r, w.now);
+        if (!rendered) continue;
+        const message: StoredMessage = { ...rendered.message, essential: rendered.essential, channelAccount: r.channelAccount ?? undefined };
+        if (intent.t === 'ack') message.ackId = intent.ackId;
+        if (intent.t === 'rollcall') {
+          // A live roll-call: edit the message the chat already has.
+          message.rollcall = true;
+          const previous = await w.tx.delivery.findFirst({
+            where: { whistleId: intent.whistleId, platform: r.platform, chatId: r.chatId, sentMessageId: { not: null }, message: { path: ['rollcall'], equals: true } },
+            orderBy: { createdAt: 'desc' },
+          });
+          if (previous?.sentMessageId) message.editMessageId = previous.sentMessageId;
+        }
+        const { petitionId, assignmentId, whistleId } = rendered;
+        rows.push({ key: `n${notifyId}:${r.platform}:${r.chatId}`, platform: r.platform, chatId: r.chatId, petitionId, assignmentId, whistleId, message });
       }
-      const { petitionId, assignmentId, whistleId } = rendered;
-      rows.push({ key: `n${notifyId}:${r.platform}:${r.chatId}`, platform: r.platform, chatId: r.chatId, petitionId, assignmentId, whistleId, message });
     }
+  } finally {
+    forgetPreloaded(ctx);
   }
   if (!rows.length) return;
   const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((d) => d[k] ?? null);

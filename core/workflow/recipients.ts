@@ -42,26 +42,37 @@ interface UnitRow {
 }
 
 /**
- * Every chat bound to the unit that `unit` (an SQL expression yielding one unit id, or no row)
- * names, or with none, its staff one by one: one statement instead of binding + staff lookups.
+ * Every chat bound to each unit that `target` names (SQL yielding `key`, `unit_id` rows), or for a unit
+ * with none, its staff one by one: one statement for all of them, answered per key.
  */
-async function unitRows(tx: Tx, unit: Prisma.Sql): Promise<Recipient[]> {
-  const rows = await tx.$queryRaw<UnitRow[]>`
-    WITH target AS (${unit})
-    SELECT t.unit_id AS "unitId", b.platform, b."chatId", NULL::text AS language
+async function unitRows(tx: Tx, target: Prisma.Sql): Promise<Map<number, Recipient[]>> {
+  const rows = await tx.$queryRaw<(UnitRow & { key: number })[]>`
+    WITH target AS (${target})
+    SELECT t.key, t.unit_id AS "unitId", b.platform, b."chatId", NULL::text AS language
       FROM target t JOIN "ChatBinding" b ON b."unitId" = t.unit_id
     UNION ALL
-    SELECT t.unit_id, s.platform, s."platformUserId", s.language
+    SELECT t.key, t.unit_id, s.platform, s."platformUserId", s.language
       FROM target t JOIN "Staff" s ON s."unitId" = t.unit_id AND s.role::text IN ('staff', 'coordinator', 'admin')
      WHERE NOT EXISTS (SELECT 1 FROM "ChatBinding" b WHERE b."unitId" = t.unit_id)`;
-  // Bound chats and staff never come together (staff only when the unit has no bound chat).
+  const byKey = new Map<number, UnitRow[]>();
+  for (const r of rows) byKey.set(Number(r.key), [...(byKey.get(Number(r.key)) ?? []), r]);
+  return new Map([...byKey].map(([key, list]) => [key, unitChats(list)]));
+}
+
+/** Bound chats and staff never come together (staff only when the unit has no bound chat). */
+function unitChats(rows: UnitRow[]): Recipient[] {
   const bound = rows.filter((r) => r.language === null);
   if (bound.length) return bound.map((r) => ({ platform: r.platform, chatId: r.chatId, language: 'zh', audience: 'unit' as const, unitId: r.unitId }));
   return dedupe(rows.map((r) => ({ platform: r.platform, chatId: privateChatOf(r.platform, r.chatId), language: r.language ?? 'zh', audience: 'unit' as const, unitId: r.unitId })));
 }
 
+/** The chats of the one unit `unit` (SQL yielding one `unit_id`, or no row) names. */
+async function oneUnit(tx: Tx, unit: Prisma.Sql): Promise<Recipient[]> {
+  return (await unitRows(tx, Prisma.sql`SELECT 1 AS key, unit_id FROM (${unit}) u`)).get(1) ?? [];
+}
+
 export async function unitRecipients(tx: Tx, unitId: string): Promise<Recipient[]> {
-  return unitRows(tx, Prisma.sql`SELECT ${unitId}::text AS unit_id`);
+  return oneUnit(tx, Prisma.sql`SELECT ${unitId}::text AS unit_id`);
 }
 
 export async function areaRecipients(tx: Tx, areaCode: string): Promise<Recipient[]> {
@@ -94,6 +105,10 @@ interface ResidentRow {
   channelAccount: string | null;
 }
 
+function residentRecipient(r: ResidentRow | undefined): Recipient[] {
+  return r ? [{ platform: r.platform, chatId: r.chatId, language: r.language, channelAccount: r.channelAccount, audience: 'resident', residentId: r.id }] : [];
+}
+
 export async function recipientsFor(tx: Tx, intent: Intent): Promise<Recipient[]> {
   switch (intent.t) {
     case 'resident': {
@@ -103,15 +118,14 @@ export async function recipientsFor(tx: Tx, intent: Intent): Promise<Recipient[]
         : await tx.$queryRaw<ResidentRow[]>`
             SELECT r.id, r.platform, r."chatId", r.language, r."channelAccount"
               FROM "Petition" p JOIN "Resident" r ON r.id = p."residentId" WHERE p.id = ${intent.petitionId!}`;
-      if (!resident) return [];
-      return [{ platform: resident.platform, chatId: resident.chatId, language: resident.language, channelAccount: resident.channelAccount, audience: 'resident', residentId: resident.id }];
+      return residentRecipient(resident);
     }
     case 'card':
-      return unitRows(tx, Prisma.sql`SELECT COALESCE(${intent.copyToUnitId ?? null}::text, "unitId") AS unit_id FROM "Assignment" WHERE id = ${intent.assignmentId}`);
+      return oneUnit(tx, Prisma.sql`SELECT COALESCE(${intent.copyToUnitId ?? null}::text, "unitId") AS unit_id FROM "Assignment" WHERE id = ${intent.assignmentId}`);
     case 'unit':
       return unitRecipients(tx, intent.unitId);
     case 'whistle_task':
-      return unitRows(tx, Prisma.sql`SELECT "unitId" AS unit_id FROM "WhistleTask" WHERE id = ${intent.taskId}`);
+      return oneUnit(tx, Prisma.sql`SELECT "unitId" AS unit_id FROM "WhistleTask" WHERE id = ${intent.taskId}`);
     case 'area':
       return areaRecipients(tx, intent.areaCode);
     case 'rollcall': {
@@ -123,4 +137,32 @@ export async function recipientsFor(tx: Tx, intent: Intent): Promise<Recipient[]
     case 'ack':
       return [{ platform: intent.platform, chatId: intent.chatId, language: 'zh', audience: 'direct' }];
   }
+}
+
+/**
+ * The recipients of each intent, in order. The residents of several petition notes, and the units of
+ * several cards, are looked up with one statement each (a batch of petitions makes many of both).
+ */
+export async function recipientsForAll(tx: Tx, intents: Intent[]): Promise<Recipient[][]> {
+  const out: (Recipient[] | undefined)[] = intents.map(() => undefined);
+  const notes = intents.flatMap((i, n) => (i.t === 'resident' && !i.residentId && i.petitionId ? [{ n, petitionId: i.petitionId }] : []));
+  if (notes.length > 1) {
+    const rows = await tx.$queryRaw<(ResidentRow & { petitionId: string })[]>`
+      SELECT p.id AS "petitionId", r.id, r.platform, r."chatId", r.language, r."channelAccount"
+        FROM "Petition" p JOIN "Resident" r ON r.id = p."residentId" WHERE p.id = ANY(${notes.map((x) => x.petitionId)}::text[])`;
+    const byPetition = new Map(rows.map((r) => [r.petitionId, r]));
+    for (const { n, petitionId } of notes) out[n] = residentRecipient(byPetition.get(petitionId));
+  }
+  const cards = intents.flatMap((i, n) => (i.t === 'card' ? [{ n, assignmentId: i.assignmentId, copy: i.copyToUnitId ?? null }] : []));
+  if (cards.length > 1) {
+    const units = await unitRows(
+      tx,
+      Prisma.sql`SELECT x.k::int AS key, COALESCE(x.copy, a."unitId") AS unit_id
+                   FROM unnest(${cards.map((c) => c.assignmentId)}::text[], ${cards.map((c) => c.copy)}::text[]) WITH ORDINALITY AS x(aid, copy, k)
+                   JOIN "Assignment" a ON a.id = x.aid`,
+    );
+    cards.forEach((c, i) => (out[c.n] = units.get(i + 1) ?? []));
+  }
+  for (let n = 0; n < intents.length; n++) out[n] ??= await recipientsFor(tx, intents[n]!);
+  return out as Recipient[][];
 }
