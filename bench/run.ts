@@ -188,6 +188,7 @@ function seqScanTables(a: Awaited<ReturnType<typeof tupleStats>>, b: Awaited<Ret
 async function costSample(svc: Service, schema: Schema, cards: Cards, texts: string[], stored: number) {
   await sleep(STATS_SETTLE_MS); // let the previous step's statistics (and the bench's own queries) settle
   const s0 = await tupleStats(schema);
+  const { rows: mark } = await schema.sql('SELECT coalesce(max(id), 0)::text AS id FROM "Outbox"');
   const cpu0 = svc.cpuSeconds();
   const before = cards.scan();
   const t0 = Date.now();
@@ -198,6 +199,11 @@ async function costSample(svc: Service, schema: Schema, cards: Cards, texts: str
   await sleep(STATS_SETTLE_MS);
   const s1 = await tupleStats(schema);
   const lat = await latencies(schema, cards, sent);
+  // Notices decided per petition in this step: with more history, more petitions join clusters (coordinator alerts).
+  const { rows: noteRows } = await schema.sql(
+    `SELECT split_part("dedupeKey", ':', 2) AS kind, count(*)::int AS n FROM "Outbox" WHERE id > $1 AND kind = 'notify' GROUP BY 1`,
+    [(mark[0] as { id: string }).id],
+  );
   const per = (x: number) => round(x / COST_N, 1);
   return {
     stored,
@@ -212,6 +218,7 @@ async function costSample(svc: Service, schema: Schema, cards: Cards, texts: str
     inboundToCardP50Ms: round(percentile(lat, 50)),
     inboundToCardP99Ms: round(percentile(lat, 99)),
     seqScanTables: seqScanTables(s0, s1, COST_N),
+    noticesPerPetition: Object.fromEntries((noteRows as { kind: string; n: number }[]).map((r) => [r.kind, round(r.n / COST_N, 2)])),
   };
 }
 
@@ -478,7 +485,7 @@ function render(r: Record<string, any>): string {
   for (const c of r.cost) {
     rows.push([
       `cost with ${c.stored.toLocaleString('en')} stored`,
-      `${c.petitionsPerSecond}/s, ${c.serviceCpuMsPerPetition} ms CPU, ${c.seqTuplesPerPetition} seq + ${c.indexTuplesPerPetition} idx tuples, ${c.buffersPerPetition} buffers, p50 ${c.inboundToCardP50Ms} ms`,
+      `${c.petitionsPerSecond}/s, ${c.serviceCpuMsPerPetition} ms CPU, ${c.seqTuplesPerPetition} seq + ${c.indexTuplesPerPetition} idx tuples, ${c.buffersPerPetition} buffers, p50 ${c.inboundToCardP50Ms} ms; notices per petition ${Object.entries(c.noticesPerPetition).map(([k, v]) => `${k} ${v}`).join(', ')}`,
       '',
     ]);
   }
