@@ -187,6 +187,8 @@ interface ResidentNoteRow {
   districtCode: string | null;
   streetCode: string | null;
   unitName: string | null;
+  /** the unit whose name this row carries (null: none was asked for) */
+  loadedUnit: string | null;
 }
 /** Resident notes that name the unit in `data.unitId`. */
 const UNIT_NOTES = new Set<string>(['ack', 'accepted', 'redispatched']);
@@ -195,9 +197,8 @@ const NOTICE_FIELDS = { id: true, number: true, summary: true } as const;
 
 const NOTE_SELECT = Prisma.sql`
     SELECT p.id, p.number, p.status::text AS status, p.urgency::text AS urgency, p."feedbackDueAt", p."categoryCode", p."districtCode", p."streetCode",
-           u.name AS "unitName", x.pid || '|' || coalesce(x.unit, '') AS key`;
+           u.name AS "unitName", x.unit AS "loadedUnit"`;
 const NOTE_JOIN = Prisma.sql`JOIN "Petition" p ON p.id = x.pid LEFT JOIN "Unit" u ON u.id = x.unit`;
-const noteKey = (petitionId: string, unit: string | null) => `${petitionId}|${unit ?? ''}`;
 /** The unit a resident note names and must load (not in the unit-name cache), if any. */
 function noteUnitToLoad(ctx: Ctx, intent: Extract<Intent, { t: 'resident' }>): string | null {
   const unitId = UNIT_NOTES.has(intent.note) ? (intent.data?.unitId as string | undefined) : undefined;
@@ -213,10 +214,11 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
   const unitId = UNIT_NOTES.has(intent.note) ? (d.unitId as string | undefined) : undefined;
   const cached = unitId ? cachedUnitName(ctx, unitId) : undefined;
   const unitToLoad = noteUnitToLoad(ctx, intent);
+  const loaded = preloadedRow(ctx, 'notes', intent.petitionId!);
   const p =
-    preloadedRow(ctx, 'notes', noteKey(intent.petitionId!, unitToLoad)) ??
-    preloadedRow(ctx, 'notes', noteKey(intent.petitionId!, unitId ?? null)) ??
-    (await ctx.tx.$queryRaw<ResidentNoteRow[]>`${NOTE_SELECT} FROM (SELECT ${intent.petitionId!}::text AS pid, ${unitToLoad}::text AS unit) x ${NOTE_JOIN}`)[0];
+    loaded && (unitToLoad === null || loaded.loadedUnit === unitToLoad)
+      ? loaded
+      : (await ctx.tx.$queryRaw<ResidentNoteRow[]>`${NOTE_SELECT} FROM (SELECT ${intent.petitionId!}::text AS pid, ${unitToLoad}::text AS unit) x ${NOTE_JOIN}`)[0];
   if (!p) return null;
   if (unitId && cached === undefined && p.unitName !== null) rememberUnitName(ctx, unitId, p.unitName);
   /** as unitName(): '-' without a unit, its id when the unit does not exist */
@@ -408,9 +410,9 @@ export async function preloadRendering(ctx: Ctx, intents: Intent[]): Promise<voi
     for (const row of await ctx.tx.$queryRaw<CardRow[]>`${CARD_SELECT} WHERE a.id = ANY(${cards}::text[])`) loaded.cards.set(row.id, row);
   }
   if (notes.length > 1) {
-    const rows = await ctx.tx.$queryRaw<(ResidentNoteRow & { key: string })[]>`
+    const rows = await ctx.tx.$queryRaw<ResidentNoteRow[]>`
       ${NOTE_SELECT} FROM unnest(${notes.map((n) => n.pid)}::text[], ${notes.map((n) => n.unit)}::text[]) AS x(pid, unit) ${NOTE_JOIN}`;
-    for (const row of rows) loaded.notes.set(row.key, row);
+    for (const row of rows) loaded.notes.set(row.id, row);
   }
   preloaded.set(ctx.tx, loaded);
 }

@@ -1,3 +1,6 @@
+/** Most items one flush takes (one statement's arrays). */
+const MAX_GROUP = 256;
+
 /**
  * Group commit: calls made while `inFlight` flushes are running wait and go
  * together in the next one, so many concurrent callers cost one statement (each
@@ -8,15 +11,13 @@
  * `run` answers the items in order; when it throws, every item of that flush
  * fails with its error.
  */
-export function groupCommit<T, R>(run: (items: T[]) => Promise<R[]>, opts: { max?: number; inFlight?: number } = {}): (item: T) => Promise<R> {
-  const max = opts.max ?? 256;
-  const slots = opts.inFlight ?? 1;
+export function groupCommit<T, R>(run: (items: T[]) => Promise<R[]>, inFlight = 1): (item: T) => Promise<R> {
   const waiting: { item: T; resolve: (r: R) => void; reject: (err: unknown) => void }[] = [];
   let running = 0;
   const flush = async () => {
     running++;
     while (waiting.length) {
-      const group = waiting.splice(0, max);
+      const group = waiting.splice(0, MAX_GROUP);
       try {
         const out = await run(group.map((g) => g.item));
         group.forEach((g, i) => g.resolve(out[i]!));
@@ -29,6 +30,6 @@ export function groupCommit<T, R>(run: (items: T[]) => Promise<R[]>, opts: { max
   return (item) =>
     new Promise<R>((resolve, reject) => {
       waiting.push({ item, resolve, reject });
-      if (running < slots) void flush();
+      if (running < inFlight) void flush();
     });
 }

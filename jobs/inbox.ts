@@ -18,8 +18,6 @@ import { handOver, type OutboxRef, type WorkflowDeps } from '../core/workflow/co
 export interface SinkOptions {
   /** most messages one intake job (one transaction) takes; 1 when each understanding may be slow (an LLM) */
   intakeBatch?: number;
-  /** most messages one store statement takes */
-  maxStore?: number;
 }
 
 export function createInboundSink(deps: WorkflowDeps, opts: SinkOptions = {}): InboundSink {
@@ -54,5 +52,5 @@ export function createInboundSink(deps: WorkflowDeps, opts: SinkOptions = {}): I
     );
     const fresh = new Set(rows.map((r) => keyOf(r)));
     return group.map((m, i) => firsts.get(keyOf(m)) === i && fresh.has(keyOf(m)));
-  }, { max: opts.maxStore ?? 256, inFlight: 2 });
+  }, 2);
 }

@@ -109,19 +109,35 @@ function residentRecipient(r: ResidentRow | undefined): Recipient[] {
   return r ? [{ platform: r.platform, chatId: r.chatId, language: r.language, channelAccount: r.channelAccount, audience: 'resident', residentId: r.id }] : [];
 }
 
+/** The resident of each petition, by petition id: one statement for any number of them. */
+async function petitionResidents(tx: Tx, petitionIds: string[]): Promise<Map<string, Recipient[]>> {
+  const rows = await tx.$queryRaw<(ResidentRow & { petitionId: string })[]>`
+    SELECT p.id AS "petitionId", r.id, r.platform, r."chatId", r.language, r."channelAccount"
+      FROM "Petition" p JOIN "Resident" r ON r.id = p."residentId" WHERE p.id = ANY(${petitionIds}::text[])`;
+  return new Map(rows.map((r) => [r.petitionId, residentRecipient(r)]));
+}
+
+/** The unit chats of each card (its assignment's unit, or the unit it is copied to): one statement. */
+async function cardUnits(tx: Tx, cards: Extract<Intent, { t: 'card' }>[]): Promise<Recipient[][]> {
+  const units = await unitRows(
+    tx,
+    Prisma.sql`SELECT x.k::int AS key, COALESCE(x.copy, a."unitId") AS unit_id
+                 FROM unnest(${cards.map((c) => c.assignmentId)}::text[], ${cards.map((c) => c.copyToUnitId ?? null)}::text[]) WITH ORDINALITY AS x(aid, copy, k)
+                 JOIN "Assignment" a ON a.id = x.aid`,
+  );
+  return cards.map((_, i) => units.get(i + 1) ?? []);
+}
+
 export async function recipientsFor(tx: Tx, intent: Intent): Promise<Recipient[]> {
   switch (intent.t) {
     case 'resident': {
-      const [resident] = intent.residentId
-        ? await tx.$queryRaw<ResidentRow[]>`
-            SELECT id, platform, "chatId", language, "channelAccount" FROM "Resident" WHERE id = ${intent.residentId}`
-        : await tx.$queryRaw<ResidentRow[]>`
-            SELECT r.id, r.platform, r."chatId", r.language, r."channelAccount"
-              FROM "Petition" p JOIN "Resident" r ON r.id = p."residentId" WHERE p.id = ${intent.petitionId!}`;
+      if (!intent.residentId) return (await petitionResidents(tx, [intent.petitionId!])).get(intent.petitionId!) ?? [];
+      const [resident] = await tx.$queryRaw<ResidentRow[]>`
+        SELECT id, platform, "chatId", language, "channelAccount" FROM "Resident" WHERE id = ${intent.residentId}`;
       return residentRecipient(resident);
     }
     case 'card':
-      return oneUnit(tx, Prisma.sql`SELECT COALESCE(${intent.copyToUnitId ?? null}::text, "unitId") AS unit_id FROM "Assignment" WHERE id = ${intent.assignmentId}`);
+      return (await cardUnits(tx, [intent]))[0]!;
     case 'unit':
       return unitRecipients(tx, intent.unitId);
     case 'whistle_task':
@@ -140,29 +156,18 @@ export async function recipientsFor(tx: Tx, intent: Intent): Promise<Recipient[]
 }
 
 /**
- * The recipients of each intent, in order. The residents of several petition notes, and the units of
- * several cards, are looked up with one statement each (a batch of petitions makes many of both).
+ * The recipients of each intent, in order. The residents of all petition notes, and the units of all
+ * cards, are looked up with one statement each (a batch of petitions makes many of both).
  */
 export async function recipientsForAll(tx: Tx, intents: Intent[]): Promise<Recipient[][]> {
   const out: (Recipient[] | undefined)[] = intents.map(() => undefined);
   const notes = intents.flatMap((i, n) => (i.t === 'resident' && !i.residentId && i.petitionId ? [{ n, petitionId: i.petitionId }] : []));
-  if (notes.length > 1) {
-    const rows = await tx.$queryRaw<(ResidentRow & { petitionId: string })[]>`
-      SELECT p.id AS "petitionId", r.id, r.platform, r."chatId", r.language, r."channelAccount"
-        FROM "Petition" p JOIN "Resident" r ON r.id = p."residentId" WHERE p.id = ANY(${notes.map((x) => x.petitionId)}::text[])`;
-    const byPetition = new Map(rows.map((r) => [r.petitionId, r]));
-    for (const { n, petitionId } of notes) out[n] = residentRecipient(byPetition.get(petitionId));
+  if (notes.length) {
+    const residents = await petitionResidents(tx, notes.map((x) => x.petitionId));
+    for (const { n, petitionId } of notes) out[n] = residents.get(petitionId) ?? [];
   }
-  const cards = intents.flatMap((i, n) => (i.t === 'card' ? [{ n, assignmentId: i.assignmentId, copy: i.copyToUnitId ?? null }] : []));
-  if (cards.length > 1) {
-    const units = await unitRows(
-      tx,
-      Prisma.sql`SELECT x.k::int AS key, COALESCE(x.copy, a."unitId") AS unit_id
-                   FROM unnest(${cards.map((c) => c.assignmentId)}::text[], ${cards.map((c) => c.copy)}::text[]) WITH ORDINALITY AS x(aid, copy, k)
-                   JOIN "Assignment" a ON a.id = x.aid`,
-    );
-    cards.forEach((c, i) => (out[c.n] = units.get(i + 1) ?? []));
-  }
+  const cards = intents.flatMap((i, n) => (i.t === 'card' ? [{ n, intent: i }] : []));
+  if (cards.length) (await cardUnits(tx, cards.map((c) => c.intent))).forEach((units, i) => (out[cards[i]!.n] = units));
   for (let n = 0; n < intents.length; n++) out[n] ??= await recipientsFor(tx, intents[n]!);
   return out as Recipient[][];
 }
