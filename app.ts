@@ -102,7 +102,8 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       fanOut,
     };
     // With an LLM each understanding may take seconds: one message per intake transaction.
-    const sink = createInboundSink(deps, { intakeBatch: config.CLASSIFIER === 'llm' ? 1 : config.INTAKE_BATCH });
+    const intakeBatch = config.CLASSIFIER === 'llm' ? 1 : config.INTAKE_BATCH;
+    const sink = createInboundSink(deps, { intakeBatch });
     const senders: Partial<Record<string, ChannelSender>> = {};
     const app: App = { config, db, redis, queues, deps, close };
     const web = config.ROLE !== 'worker';
@@ -187,6 +188,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       deps,
       senders,
       handleInbound: createRouter({ insight: createInsight({ ...periods, logger }) }),
+      intakeBatch,
       onSendError: (platform, err) => {
         const name = (err as Error)?.name ?? 'Error';
         if (/429|rate|quota|budget/i.test(`${name} ${(err as Error)?.message ?? ''}`)) metrics.recordRateLimited(platform);

@@ -11,7 +11,8 @@ import type { Tx } from '../core/db.js';
 import { inTx, type FanOut, type WorkflowDeps, type Work } from '../core/workflow/context.js';
 import type { Intent } from '../core/workflow/intents.js';
 import { recipientsForAll } from '../core/workflow/recipients.js';
-import { prefetchStaff } from '../core/workflow/staff.js';
+import { findStaff, prefetchStaff } from '../core/workflow/staff.js';
+import { sideBySide } from '../core/workflow/together.js';
 import { forgetPreloaded, preloadRendering, renderIntent } from '../bots/render.js';
 import { t } from '../bots/texts.js';
 import { groupCommit } from '../core/group-commit.js';
@@ -22,6 +23,8 @@ export interface Runtime {
   senders: Partial<Record<string, ChannelSender>>;
   /** bots/router: one inbound message inside the intake transaction */
   handleInbound: (w: Work, msg: InboundMessage, inboundId: string) => Promise<void>;
+  /** most messages one intake transaction takes (`runIntakes`); unset or 1: only its job's own */
+  intakeBatch?: number;
   /** counters for /metrics (send failures, 429s) */
   onSendError?: (platform: string, err: unknown) => void;
 }
@@ -71,33 +74,52 @@ export async function runOutbox(rt: Runtime, id: bigint, defer?: Defer, kind?: s
 }
 
 /**
- * Intake of stored messages that arrived together: one transaction for all of them (one commit, one
- * write of their notifications and work). If it fails, each runs again in its own transaction, so a
- * message that cannot be processed never holds back the others; the job fails (and is retried) only
- * for the messages that failed alone.
+ * Intake of stored messages: one transaction for all of them (one commit, one write of their
+ * notifications and work), joined by up to `rt.intakeBatch` other messages still waiting, so a
+ * backlog is taken in large batches and a lone message at once. If the transaction fails, each
+ * message runs again in its own, so a message that cannot be processed never holds back the others;
+ * the job fails (and is retried) only for its own messages that failed alone. A message taken from
+ * another job that fails alone is marked (`lastError`: never taken into a batch again) and left to
+ * its own job.
  */
 export async function runIntakes(rt: Runtime, ids: bigint[]): Promise<void> {
-  if (ids.length > 1) {
+  const fill = Math.max(0, (rt.intakeBatch ?? 1) - ids.length);
+  const taken: bigint[] = [];
+  if (ids.length > 1 || fill > 0) {
     try {
-      return await intakeTx(rt, ids);
+      return await intakeTx(rt, ids, fill, taken);
     } catch (err) {
       // A refused step (AppError: answered to the user) is expected; anything else is worth a warning.
       const refused = err instanceof AppError;
-      rt.deps.logger[refused ? 'info' : 'warn']({ err: refused ? { code: err.code } : err, messages: ids.length }, 'intake of a batch failed; taking its messages one at a time');
+      rt.deps.logger[refused ? 'info' : 'warn']({ err: refused ? { code: err.code } : err, messages: taken.length || ids.length }, 'intake of a batch failed; taking its messages one at a time');
     }
   }
   let failure: unknown;
-  for (const id of ids) await intakeTx(rt, [id]).catch((err: unknown) => (failure ??= err));
+  const own = new Set(ids.map(String));
+  for (const id of taken.length ? taken : ids) {
+    await intakeTx(rt, [id]).catch(async (err: unknown) => {
+      if (own.has(String(id))) return void (failure ??= err);
+      await rt.deps.db.outbox.updateMany({ where: { id, doneAt: null }, data: { lastError: String((err as Error)?.message ?? err).slice(0, 500) } }).catch(() => undefined);
+    });
+  }
   if (failure) throw failure;
 }
 
-async function intakeTx(rt: Runtime, ids: bigint[]) {
+async function intakeTx(rt: Runtime, ids: bigint[], fill = 0, taken: bigint[] = []) {
   await inTx(rt.deps, async (w) => {
-    // The outbox rows (locked: one worker at a time) and their inbound messages in one statement.
+    // The outbox rows (locked: one worker at a time), up to `fill` others waiting that no worker holds, and
+    // their inbound messages, in one statement.
     const rows = await w.tx.$queryRaw<{ id: bigint; inboundId: string | null; status: string | null; payloadEnc: Uint8Array | null }[]>`
+      WITH mine AS (
+        SELECT id FROM "Outbox" WHERE id = ANY(${ids.map(String)}::bigint[]) AND "doneAt" IS NULL ORDER BY id FOR UPDATE),
+      more AS (
+        SELECT id FROM "Outbox" WHERE ${fill}::int > 0 AND "doneAt" IS NULL AND kind = 'intake' AND "lastError" IS NULL AND id <> ALL(${ids.map(String)}::bigint[])
+         ORDER BY id LIMIT ${fill}::int FOR UPDATE SKIP LOCKED)
       SELECT o.id, i.id AS "inboundId", i.status::text AS status, i."payloadEnc"
-      FROM "Outbox" o LEFT JOIN "InboundMessage" i ON i.id = o.payload->>'inboundId'
-      WHERE o.id = ANY(${ids.map(String)}::bigint[]) AND o."doneAt" IS NULL ORDER BY o.id FOR UPDATE OF o`;
+        FROM (SELECT id FROM mine UNION ALL SELECT id FROM more) t JOIN "Outbox" o USING (id)
+        LEFT JOIN "InboundMessage" i ON i.id = o.payload->>'inboundId'
+       ORDER BY o.id`;
+    taken.push(...rows.map((r) => r.id));
     if (!rows.length) return;
     const messages = rows.flatMap((row) => {
       if (!row.inboundId || row.status !== 'pending') return [];
@@ -107,7 +129,18 @@ async function intakeTx(rt: Runtime, ids: bigint[]) {
     });
     w.batch = messages.length > 1;
     await prefetchStaff(w, messages.map(({ msg }) => msg));
-    for (const { msg, inboundId } of messages) await rt.handleInbound(w, msg, inboundId);
+    // Residents writing in their own chats run side by side (their steps share statements: core/workflow/together.ts),
+    // each resident's messages in order; everything else (staff, buttons, groups) runs in one lane, in order.
+    const lanes = await Promise.all(
+      messages.map(async ({ msg }) =>
+        w.batch && msg.chatType === 'private' && !msg.action && !(await findStaff(w, { platform: msg.platform, userId: msg.userId })) ? `${msg.platform}:${msg.userId}` : '',
+      ),
+    );
+    await sideBySide(
+      messages.map((m, i) => ({ ...m, lane: lanes[i]! })),
+      (m) => m.lane,
+      ({ msg, inboundId }) => rt.handleInbound(w, msg, inboundId),
+    );
     await w.tx.$executeRaw`
       WITH processed AS (UPDATE "InboundMessage" SET status = 'processed', "processedAt" = ${w.now}
                           WHERE id = ANY(${rows.flatMap((r) => (r.inboundId ? [r.inboundId] : []))}::text[]) AND status = 'pending')

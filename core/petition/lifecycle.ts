@@ -7,6 +7,8 @@
 import { IllegalTransitionError } from '../errors.js';
 import { Prisma, type Tx } from '../db.js';
 import type { PetitionStatus } from '../../prisma/generated/client.js';
+import type { Work } from '../workflow/context.js';
+import { together } from '../workflow/together.js';
 
 export type { PetitionStatus };
 
@@ -116,70 +118,143 @@ const SET_COLUMNS: Record<string, 'timestamp' | 'text' | 'int' | 'boolean'> = {
   callbackNeeded: 'boolean',
 };
 
-/** `set` as SQL assignments; a column or value not listed in SET_COLUMNS is a programming error. */
-function assignments(set: Record<string, unknown>): Prisma.Sql[] {
-  const out: Prisma.Sql[] = [];
+type SetKind = (typeof SET_COLUMNS)[string] | 'null' | 'increment';
+
+/** How `set` writes each column; a column or value not listed in SET_COLUMNS is a programming error. */
+function setKinds(set: Record<string, unknown>): [string, SetKind][] {
+  const out: [string, SetKind][] = [];
   for (const [column, value] of Object.entries(set)) {
     const kind = SET_COLUMNS[column];
     if (!kind) throw new Error(`applyTransition cannot write Petition.${column} (add it to SET_COLUMNS)`);
     if (value === undefined) continue;
-    const col = Prisma.raw(`"${column}"`);
-    if (value === null) out.push(Prisma.sql`${col} = NULL`);
-    else if (kind === 'timestamp' && value instanceof Date) out.push(Prisma.sql`${col} = ${value}::timestamp(3)`);
-    else if (kind === 'text' && typeof value === 'string') out.push(Prisma.sql`${col} = ${value}::text`);
-    else if (kind === 'boolean' && typeof value === 'boolean') out.push(Prisma.sql`${col} = ${value}::boolean`);
-    else if (kind === 'int' && Number.isInteger(value)) out.push(Prisma.sql`${col} = ${value}::int`);
-    else if (kind === 'int' && isIncrement(value)) out.push(Prisma.sql`${col} = ${col} + ${value.increment}::int`);
+    if (value === null) out.push([column, 'null']);
+    else if (kind === 'timestamp' && value instanceof Date) out.push([column, kind]);
+    else if (kind === 'text' && typeof value === 'string') out.push([column, kind]);
+    else if (kind === 'boolean' && typeof value === 'boolean') out.push([column, kind]);
+    else if (kind === 'int' && Number.isInteger(value)) out.push([column, kind]);
+    else if (kind === 'int' && isIncrement(value)) out.push([column, 'increment']);
     else throw new Error(`applyTransition: ${JSON.stringify(value)} is not a ${kind} for Petition.${column}`);
   }
-  return out;
+  return out.sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 function isIncrement(v: unknown): v is { increment: number } {
   return typeof v === 'object' && v !== null && Object.keys(v).length === 1 && Number.isInteger((v as { increment?: unknown }).increment);
 }
 
+/** Input column `c<i>` of the statement: the values of one `set` column, one per transition. */
+function setColumn(i: number, column: string, kind: SetKind, inputs: TransitionInput[]): { array: Prisma.Sql; assign: Prisma.Sql } {
+  const col = Prisma.raw(`"${column}"`);
+  const c = Prisma.raw(`i.c${i}`);
+  const values = inputs.map((x) => x.set![column]);
+  switch (kind) {
+    case 'null':
+      return { array: Prisma.sql`${values.map(() => null)}::text[]`, assign: Prisma.sql`${col} = NULL` };
+    case 'timestamp':
+      return { array: Prisma.sql`${values.map((v) => (v as Date).getTime())}::float8[]`, assign: Prisma.sql`${col} = (to_timestamp(${c} / 1000.0) AT TIME ZONE 'UTC')::timestamp(3)` };
+    case 'increment':
+      return { array: Prisma.sql`${values.map((v) => (v as { increment: number }).increment)}::int[]`, assign: Prisma.sql`${col} = p.${col} + ${c}` };
+    case 'int':
+      return { array: Prisma.sql`${values}::int[]`, assign: Prisma.sql`${col} = ${c}` };
+    case 'boolean':
+      return { array: Prisma.sql`${values}::boolean[]`, assign: Prisma.sql`${col} = ${c}` };
+    default:
+      return { array: Prisma.sql`${values}::text[]`, assign: Prisma.sql`${col} = ${c}` };
+  }
+}
+
 /**
  * Apply one action inside `tx`: lock the row, check the table, write state and
  * event. Concurrent actions on one petition serialise on the row lock.
- *
- * One statement does all three: the row is locked (FOR UPDATE), updated only if
- * its locked state is one the table allows, and the event is written from the
- * update's before/after; the state it found comes back, so an illegal move
- * still raises IllegalTransitionError with that state and writes nothing.
  */
 export async function applyTransition(tx: Tx, input: TransitionInput): Promise<{ from: PetitionStatus; to: PetitionStatus }> {
-  const rule = TRANSITIONS[input.action];
-  const set = input.set ? assignments(input.set) : [];
+  return (await applyTransitions(tx, [input]))[0]!;
+}
+
+/** `applyTransition` from a workflow step: in an intake batch, the steps' transitions share statements. */
+export function transition(w: Work, input: TransitionInput): Promise<{ from: PetitionStatus; to: PetitionStatus }> {
+  return together(w, transitionsIn, input);
+}
+
+const transitionsIn = (w: Work, inputs: TransitionInput[]) => applyTransitions(w.tx, inputs);
+
+/**
+ * Apply many actions (on different petitions, or one after another on the same one), in order.
+ * Transitions of the same action writing the same columns share one statement that does all three:
+ * the rows are locked (FOR UPDATE, in id order), updated only where the locked state is one the table
+ * allows, and each event is written from its update's before/after; the states found come back, so
+ * an illegal move still raises IllegalTransitionError with that state (and its statement writes nothing
+ * for that petition).
+ */
+export async function applyTransitions(tx: Tx, inputs: TransitionInput[]): Promise<{ from: PetitionStatus; to: PetitionStatus }[]> {
+  const out: { from: PetitionStatus; to: PetitionStatus }[] = new Array(inputs.length);
+  let rest = inputs.map((input, n) => ({ input, n, kinds: setKinds(input.set ?? {}) }));
+  while (rest.length) {
+    // One statement: the first input's shape, each petition once.
+    const shape = (x: (typeof rest)[number]) => `${x.input.action}|${x.kinds.map(([c, k]) => `${c}:${k}`).join(',')}`;
+    const first = shape(rest[0]!);
+    const ids = new Set<string>();
+    const group: typeof rest = [];
+    const later: typeof rest = [];
+    for (const x of rest) {
+      // Anything after a petition's first transition that cannot join waits, so one petition's moves stay in order.
+      const blocked = ids.has(x.input.petitionId) || later.some((l) => l.input.petitionId === x.input.petitionId);
+      if (!blocked && shape(x) === first) {
+        group.push(x);
+        ids.add(x.input.petitionId);
+      } else later.push(x);
+    }
+    const results = await transitionGroup(tx, group.map((g) => g.input), group[0]!.kinds);
+    group.forEach((g, i) => (out[g.n] = results[i]!));
+    rest = later;
+  }
+  return out;
+}
+
+/** `, a, b, …` after a list that has items already, or nothing. */
+const more = (parts: Prisma.Sql[]) => (parts.length ? Prisma.sql`, ${Prisma.join(parts, ', ')}` : Prisma.empty);
+
+async function transitionGroup(tx: Tx, inputs: TransitionInput[], kinds: [string, SetKind][]) {
+  const { action } = inputs[0]!;
+  const rule = TRANSITIONS[action];
   const allowed = Prisma.join(rule.from as readonly string[]);
-  const at = input.at ?? new Date();
-  const data = input.data === undefined ? null : JSON.stringify(input.data);
+  const columns = kinds.map(([column, kind], i) => setColumn(i, column, kind, inputs));
+  const col = <T>(f: (x: TransitionInput) => T) => inputs.map((x) => f(x) ?? null);
+  const input = Prisma.sql`
+    input AS (
+      SELECT * FROM unnest(${col((x) => x.petitionId)}::text[], ${col((x) => x.actor.kind)}::text[], ${col((x) => x.actor.id)}::text[],
+                           ${col((x) => x.reason)}::text[], ${col((x) => (x.data === undefined ? null : JSON.stringify(x.data)))}::text[],
+                           ${col((x) => (x.at ?? new Date()).getTime())}::float8[]${more(columns.map((c) => c.array))})
+        WITH ORDINALITY AS t(id, actor_kind, actor_id, reason, data, at_ms${Prisma.raw(kinds.map((_, i) => `, c${i}`).join(''))}, n)),
+    old AS (SELECT id, status FROM "Petition" WHERE id IN (SELECT id FROM input) ORDER BY id FOR UPDATE)`;
   const event = (source: Prisma.Sql) => Prisma.sql`
     INSERT INTO "PetitionEvent" ("petitionId", "actorKind", "actorId", action, reason, "fromStatus", "toStatus", data, at)
-    SELECT ${input.petitionId}, ${input.actor.kind}, ${input.actor.id ?? null}::text, ${input.action}, ${input.reason ?? null}::text,
-           s."from", s."to", ${data}::jsonb, ${at}::timestamp(3)
-      FROM ${source} s
-    RETURNING 1`;
+    SELECT i.id, i.actor_kind, i.actor_id, ${action}, i.reason, s."from", s."to", i.data::jsonb, (to_timestamp(i.at_ms / 1000.0) AT TIME ZONE 'UTC')::timestamp(3)
+      FROM ${source} s JOIN input i ON i.id = s.id ORDER BY i.n
+    RETURNING "petitionId"`;
   // Nothing to write on the petition (notes, reminders, 督办): lock, check and record only.
-  const writes = rule.to !== 'same' || !!input.set;
+  const writes = rule.to !== 'same' || kinds.length > 0;
   const status = rule.to === 'same' ? Prisma.sql`old.status` : Prisma.sql`${rule.to}::"PetitionStatus"`;
   const rows = writes
-    ? await tx.$queryRaw<{ from: PetitionStatus; written: boolean }[]>`
-        WITH old AS (SELECT id, status FROM "Petition" WHERE id = ${input.petitionId} FOR UPDATE),
+    ? await tx.$queryRaw<{ from: PetitionStatus | null; written: boolean }[]>`
+        WITH ${input},
         upd AS (
-          UPDATE "Petition" p SET status = ${status}, "updatedAt" = ${new Date()}::timestamp(3)${set.length ? Prisma.sql`, ${Prisma.join(set)}` : Prisma.empty}
-            FROM old WHERE p.id = old.id AND old.status::text IN (${allowed})
-          RETURNING old.status AS "from", p.status AS "to"),
+          UPDATE "Petition" p SET status = ${status}, "updatedAt" = ${new Date()}::timestamp(3)${more(columns.map((c) => c.assign))}
+            FROM old JOIN input i ON i.id = old.id WHERE p.id = old.id AND old.status::text IN (${allowed})
+          RETURNING p.id, old.status AS "from", p.status AS "to"),
         ev AS (${event(Prisma.sql`upd`)})
-        SELECT old.status::text AS "from", EXISTS (SELECT 1 FROM ev) AS written FROM old`
-    : await tx.$queryRaw<{ from: PetitionStatus; written: boolean }[]>`
-        WITH old AS (SELECT status FROM "Petition" WHERE id = ${input.petitionId} FOR UPDATE),
-        ok AS (SELECT status AS "from", status AS "to" FROM old WHERE status::text IN (${allowed})),
+        SELECT old.status::text AS "from", EXISTS (SELECT 1 FROM ev WHERE ev."petitionId" = i.id) AS written
+          FROM input i LEFT JOIN old ON old.id = i.id ORDER BY i.n`
+    : await tx.$queryRaw<{ from: PetitionStatus | null; written: boolean }[]>`
+        WITH ${input},
+        ok AS (SELECT id, status AS "from", status AS "to" FROM old WHERE status::text IN (${allowed})),
         ev AS (${event(Prisma.sql`ok`)})
-        SELECT old.status::text AS "from", EXISTS (SELECT 1 FROM ev) AS written FROM old`;
-  const row = rows[0];
-  if (!row) throw new IllegalTransitionError('missing', input.action);
-  const to = nextState(row.from, input.action);
-  if (!row.written) throw new Error(`transition ${input.action} from ${row.from} was allowed but not written`);
-  return { from: row.from, to };
+        SELECT old.status::text AS "from", EXISTS (SELECT 1 FROM ev WHERE ev."petitionId" = i.id) AS written
+          FROM input i LEFT JOIN old ON old.id = i.id ORDER BY i.n`;
+  return rows.map((row) => {
+    if (!row.from) throw new IllegalTransitionError('missing', action);
+    const to = nextState(row.from, action);
+    if (!row.written) throw new Error(`transition ${action} from ${row.from} was allowed but not written`);
+    return { from: row.from, to };
+  });
 }

@@ -11,10 +11,16 @@ export function dayKey(at: Date, timeZone: string): string {
 }
 
 export async function nextNumber(tx: Tx, at: Date, timeZone: string, prefix = ''): Promise<string> {
+  return (await nextNumbers(tx, at, timeZone, 1, prefix))[0]!;
+}
+
+/** `count` consecutive numbers of the day: one statement. */
+export async function nextNumbers(tx: Tx, at: Date, timeZone: string, count: number, prefix = ''): Promise<string[]> {
   const day = prefix + dayKey(at, timeZone);
   const rows = await tx.$queryRaw<{ value: number }[]>`
-    INSERT INTO "DailyCounter" (day, value) VALUES (${day}, 1)
-    ON CONFLICT (day) DO UPDATE SET value = "DailyCounter".value + 1
+    INSERT INTO "DailyCounter" (day, value) VALUES (${day}, ${count}::int)
+    ON CONFLICT (day) DO UPDATE SET value = "DailyCounter".value + ${count}::int
     RETURNING value`;
-  return day + String(rows[0]!.value).padStart(4, '0');
+  const last = rows[0]!.value;
+  return Array.from({ length: count }, (_, i) => day + String(last - count + 1 + i).padStart(4, '0'));
 }

@@ -2,13 +2,15 @@
  * Dispatch (派单): pick units by routing rules, open assignments with their
  * deadlines and timers, send cards, copy street orders to the district.
  */
+import { randomUUID } from 'node:crypto';
 import type { Assignment, Petition } from '../../prisma/generated/client.js';
 import { AppError } from '../errors.js';
-import { applyTransition, type Actor } from '../petition/lifecycle.js';
+import { transition, type Actor } from '../petition/lifecycle.js';
 import type { Work } from './context.js';
 import { addLimit, fractionTimes } from './deadlines.js';
 import { limitsFor, type Policy } from './policy.js';
-import { routeFor, districtGov } from './routing.js';
+import { routesFor, districtGov, type RouteQuery } from './routing.js';
+import { together } from './together.js';
 import { cancelTimers, type TimerKind } from './timers.js';
 
 /** Assignment states in which a unit still owes work. */
@@ -19,22 +21,42 @@ function pausedShift(p: Petition, now: Date): number {
   return p.pausedAt ? now.getTime() - p.pausedAt.getTime() : 0;
 }
 
-/** Open one assignment with its deadline (a lead's with its reminders and escalations): one statement. */
+interface NewAssignment {
+  p: Petition;
+  unitId: string;
+  role: 'lead' | 'co';
+  dueAt: Date;
+  acceptDueAt: Date;
+}
+
+/** Open one assignment with its deadline (a lead's with its reminders and escalations), and send its card. */
 export async function openAssignment(w: Work, p: Petition, unitId: string, role: 'lead' | 'co', dueAt: Date, acceptDueAt: Date): Promise<Assignment> {
-  const timers = role === 'lead' ? assignmentTimers(w.deps.policy, w.now, dueAt, p) : [];
-  const [a] = await w.tx.$queryRaw<Assignment[]>`
+  const a = await together(w, openAssignments, { p, unitId, role, dueAt, acceptDueAt });
+  await w.notify({ t: 'card', assignmentId: a.id }, `card:${a.id}`);
+  return a;
+}
+
+/** Many assignments and all their timers: one statement. */
+async function openAssignments(w: Work, items: NewAssignment[]): Promise<Assignment[]> {
+  const ids = items.map(() => randomUUID());
+  const timers = items.flatMap((x, i) => (x.role === 'lead' ? assignmentTimers(w.deps.policy, w.now, x.dueAt, x.p) : []).map((t) => ({ ...t, subjectId: ids[i]! })));
+  const rows = await w.tx.$queryRaw<Assignment[]>`
     WITH a AS (
       INSERT INTO "Assignment" (id, "petitionId", "unitId", role, status, "dispatchedAt", "acceptDueAt", "dueAt", extensions)
-      VALUES (gen_random_uuid(), ${p.id}, ${unitId}, ${role}::"RouteRole", 'dispatched', ${w.now}, ${acceptDueAt}, ${dueAt}, 0)
+      SELECT id, pid, unit, role::"RouteRole", 'dispatched', ${w.now}, (to_timestamp(accept_ms / 1000.0) AT TIME ZONE 'UTC')::timestamp(3),
+             (to_timestamp(due_ms / 1000.0) AT TIME ZONE 'UTC')::timestamp(3), 0
+        FROM unnest(${ids}::text[], ${items.map((x) => x.p.id)}::text[], ${items.map((x) => x.unitId)}::text[], ${items.map((x) => x.role)}::text[],
+                    ${items.map((x) => x.acceptDueAt.getTime())}::float8[], ${items.map((x) => x.dueAt.getTime())}::float8[]) AS t(id, pid, unit, role, accept_ms, due_ms)
       RETURNING *),
     timers AS (
       INSERT INTO "Timer" (id, kind, "subjectId", "dueAt", data, "createdAt")
-      SELECT gen_random_uuid(), t.kind, a.id, to_timestamp(t.due_ms / 1000.0) AT TIME ZONE 'UTC', t.data::jsonb, ${w.now}
-        FROM a, unnest(${timers.map((t) => t.kind)}::text[], ${timers.map((t) => t.dueAt.getTime())}::float8[], ${timers.map((t) => JSON.stringify(t.data))}::text[]) AS t(kind, due_ms, data)
+      SELECT gen_random_uuid(), t.kind, t.subject, (to_timestamp(t.due_ms / 1000.0) AT TIME ZONE 'UTC')::timestamp(3), t.data::jsonb, ${w.now}
+        FROM unnest(${timers.map((t) => t.kind)}::text[], ${timers.map((t) => t.subjectId)}::text[], ${timers.map((t) => t.dueAt.getTime())}::float8[],
+                    ${timers.map((t) => JSON.stringify(t.data))}::text[]) AS t(kind, subject, due_ms, data)
       ON CONFLICT (kind, "subjectId") DO NOTHING)
     SELECT * FROM a`;
-  await w.notify({ t: 'card', assignmentId: a!.id }, `card:${a!.id}`);
-  return a!;
+  const byId = new Map(rows.map((a) => [a.id, a]));
+  return ids.map((id) => byId.get(id)!);
 }
 
 /** Reminders at 50 % and 80 %, 督办 at the deadline and to the district at 3×, for a new lead assignment. */
@@ -65,7 +87,7 @@ export async function dispatchPetition(w: Work, p: Petition, opts: DispatchOptio
   const category = p.categoryCode ?? 'other';
   const route = opts.unitId
     ? { lead: opts.unitId, co: [] as string[], copies: opts.unitId.endsWith(':street_office') ? [districtGov(p.districtCode)] : [] }
-    : await routeFor(w.tx, category, p.districtCode, p.streetCode, opts.exclude);
+    : await together(w, routes, { categoryCode: category, districtCode: p.districtCode, streetCode: p.streetCode, exclude: opts.exclude });
   if (opts.unitId && !(await w.tx.unit.findUnique({ where: { id: opts.unitId }, select: { id: true } }))) {
     throw new AppError('unknown_unit', `unit ${opts.unitId} does not exist`, `没有这个单位：${opts.unitId} / Unknown unit`);
   }
@@ -79,7 +101,7 @@ export async function dispatchPetition(w: Work, p: Petition, opts: DispatchOptio
     ? addLimit(base, limits.feedbackMs, w.deps.policy, w.deps.timeZone)
     : addLimit(w.now, limits.feedbackMs, w.deps.policy, w.deps.timeZone);
 
-  await applyTransition(w.tx, {
+  await transition(w, {
     petitionId: p.id,
     action: opts.action ?? 'dispatch',
     actor: opts.actor,
@@ -100,6 +122,8 @@ export async function dispatchPetition(w: Work, p: Petition, opts: DispatchOptio
   );
   return lead;
 }
+
+const routes = (w: Work, queries: RouteQuery[]) => routesFor(w.tx, queries);
 
 /** Close every assignment a unit still owes on this petition (reassignment, merge, withdrawal). */
 export async function cancelOpenAssignments(w: Work, petitionId: string, status: 'cancelled' | 'returned' = 'cancelled') {

@@ -8,12 +8,13 @@
 import type { GeoPoint } from '../../adapters/types.js';
 import { Prisma, type Petition, type Resident } from '../../prisma/generated/client.js';
 import { maskPhone, residentMobile } from '../pii.js';
-import { applyTransition, OPEN_STATES } from '../petition/lifecycle.js';
-import { nextNumber } from '../petition/number.js';
+import { applyTransition, OPEN_STATES, transition } from '../petition/lifecycle.js';
+import { nextNumbers } from '../petition/number.js';
 import type { Work } from './context.js';
 import { dispatchPetition } from './dispatch.js';
 import { createTimers } from './timers.js';
 import type { PlaceFacts, Understood } from './understanding-port.js';
+import { together } from './together.js';
 
 export interface ResidentRef {
   platform: string;
@@ -62,21 +63,35 @@ export interface ContactPhone {
 }
 
 /** Must be the first thing a step reads of the resident: it takes the row lock that serialises them. */
-export async function upsertResident(w: Work, r: ResidentRef, contact?: ContactPhone): Promise<Resident> {
-  // One statement (Prisma's upsert would read first): residents write on every message. The phone, when
-  // there is one, rides along (sealed; the masked form is all anyone else sees), so it costs no statement.
-  const language = r.language?.startsWith('en') ? 'en' : 'zh';
-  const phoneEnc = contact ? Buffer.from(w.deps.sealer.seal(contact.phone)) : null;
-  const phoneMasked = contact ? maskPhone(contact.phone) : null;
-  const [resident] = await w.tx.$queryRaw<Resident[]>`
-    INSERT INTO "Resident" (id, platform, "platformUserId", "chatId", "channelAccount", language, "phoneEnc", "phoneMasked", "lastInboundAt", "windowSent", "createdAt")
-    VALUES (gen_random_uuid(), ${r.platform}, ${r.userId}, ${r.chatId}, ${r.channelAccount ?? null}, ${language}, ${phoneEnc}::bytea, ${phoneMasked}::text, ${w.now}, 0, ${w.now})
+export function upsertResident(w: Work, r: ResidentRef, contact?: ContactPhone): Promise<Resident> {
+  return together(w, upsertResidents, { r, contact });
+}
+
+/**
+ * One statement for the residents of a batch (Prisma's upsert would read first): residents write on
+ * every message. The phone, when there is one, rides along (sealed; the masked form is all anyone
+ * else sees). Rows are locked in key order, so two batches never wait on each other in a circle.
+ */
+async function upsertResidents(w: Work, items: { r: ResidentRef; contact?: ContactPhone }[]): Promise<Resident[]> {
+  const col = <T>(f: (x: (typeof items)[number]) => T) => items.map((x) => f(x) ?? null);
+  const rows = await w.tx.$queryRaw<Resident[]>`
+    WITH input AS (
+      SELECT * FROM unnest(${col((x) => x.r.platform)}::text[], ${col((x) => x.r.userId)}::text[], ${col((x) => x.r.chatId)}::text[],
+                           ${col((x) => x.r.channelAccount)}::text[], ${col((x) => (x.r.language?.startsWith('en') ? 'en' : 'zh'))}::text[],
+                           ${col((x) => (x.contact ? Buffer.from(w.deps.sealer.seal(x.contact.phone)).toString('base64') : null))}::text[],
+                           ${col((x) => (x.contact ? maskPhone(x.contact.phone) : null))}::text[], ${col((x) => x.contact?.shared ?? false)}::boolean[])
+        AS t(platform, uid, chat, account, language, phone_enc, phone_masked, shared))
+    INSERT INTO "Resident" AS res (id, platform, "platformUserId", "chatId", "channelAccount", language, "phoneEnc", "phoneMasked", "lastInboundAt", "windowSent", "createdAt")
+    SELECT gen_random_uuid(), platform, uid, chat, account, language, decode(phone_enc, 'base64'), phone_masked, ${w.now}, 0, ${w.now} FROM input ORDER BY platform, uid
     ON CONFLICT (platform, "platformUserId") DO UPDATE
-      SET "chatId" = EXCLUDED."chatId", "channelAccount" = COALESCE(EXCLUDED."channelAccount", "Resident"."channelAccount"), "lastInboundAt" = EXCLUDED."lastInboundAt", "windowSent" = 0,
-          "phoneEnc" = CASE WHEN ${contact?.shared ?? false}::boolean OR "Resident"."phoneEnc" IS NULL THEN COALESCE(EXCLUDED."phoneEnc", "Resident"."phoneEnc") ELSE "Resident"."phoneEnc" END,
-          "phoneMasked" = CASE WHEN ${contact?.shared ?? false}::boolean OR "Resident"."phoneEnc" IS NULL THEN COALESCE(EXCLUDED."phoneMasked", "Resident"."phoneMasked") ELSE "Resident"."phoneMasked" END
+      SET "chatId" = EXCLUDED."chatId", "channelAccount" = COALESCE(EXCLUDED."channelAccount", res."channelAccount"), "lastInboundAt" = EXCLUDED."lastInboundAt", "windowSent" = 0,
+          "phoneEnc" = CASE WHEN (SELECT shared FROM input i WHERE i.platform = EXCLUDED.platform AND i.uid = EXCLUDED."platformUserId") OR res."phoneEnc" IS NULL
+                            THEN COALESCE(EXCLUDED."phoneEnc", res."phoneEnc") ELSE res."phoneEnc" END,
+          "phoneMasked" = CASE WHEN (SELECT shared FROM input i WHERE i.platform = EXCLUDED.platform AND i.uid = EXCLUDED."platformUserId") OR res."phoneEnc" IS NULL
+                               THEN COALESCE(EXCLUDED."phoneMasked", res."phoneMasked") ELSE res."phoneMasked" END
     RETURNING *`;
-  return resident!;
+  const byKey = new Map(rows.map((row) => [`${row.platform}\u0000${row.platformUserId}`, row]));
+  return items.map(({ r }) => byKey.get(`${r.platform}\u0000${r.userId}`)!);
 }
 
 export async function receiveResidentMessage(w: Work, msg: ResidentMessage): Promise<IntakeOutcome> {
@@ -176,14 +191,14 @@ async function answerQuestion(w: Work, resident: Resident, p: Petition, awaiting
 async function decide(w: Work, resident: Resident, p: Petition, u: Understood, place: PlaceFacts, asked: number): Promise<IntakeOutcome> {
   const actor = { kind: 'system' as const };
   if (u.triage.kind !== 'none') {
-    await applyTransition(w.tx, { petitionId: p.id, action: 'redirect', actor, reason: u.triage.kind, data: { triage: u.triage.kind }, at: w.now });
+    await transition(w, { petitionId: p.id, action: 'redirect', actor, reason: u.triage.kind, data: { triage: u.triage.kind }, at: w.now });
     await w.notify({ t: 'resident', petitionId: p.id, note: 'redirected', data: { triage: u.triage.kind } }, `res:${p.id}:redirected`);
     return { kind: 'redirected', petitionId: p.id, number: p.number };
   }
   const missingStreet = !place.streetCode;
   if (!place.districtCode || (missingStreet && asked < MAX_PLACE_QUESTIONS)) {
     const choices = place.candidates.slice(0, 6).map((c) => ({ label: c.label, value: c.streetCode ?? c.districtCode }));
-    await applyTransition(w.tx, {
+    await transition(w, {
       petitionId: p.id,
       action: 'ask_info',
       actor,
@@ -234,31 +249,64 @@ export async function expireQuestion(w: Work, petitionId: string, askedAt: numbe
   return 'closed';
 }
 
-async function createPetition(w: Work, resident: Resident, msg: ResidentMessage, u: Understood, place: PlaceFacts, location: GeoPoint | undefined, photos: string[]): Promise<Petition> {
+interface NewPetition {
+  resident: Resident;
+  msg: ResidentMessage;
+  u: Understood;
+  place: PlaceFacts;
+  location?: GeoPoint;
+  photos: string[];
+}
+
+function createPetition(w: Work, resident: Resident, msg: ResidentMessage, u: Understood, place: PlaceFacts, location: GeoPoint | undefined, photos: string[]): Promise<Petition> {
+  return together(w, createPetitions, { resident, msg, u, place, location, photos });
+}
+
+/** New petitions and their first events: their numbers in one statement, the rows in another. */
+async function createPetitions(w: Work, items: NewPetition[]): Promise<Petition[]> {
   // The daily counter is taken in its own statement, outside the intake transaction: inside it, its row
   // lock would be held until commit and serialise every intake (found by `npm run bench`). The price:
   // an intake that fails after this line leaves a gap in the day's numbers.
-  const number = await nextNumber(w.deps.db, w.now, w.deps.timeZone);
-  const attachments = [
-    ...photos.map((fileId) => ({ kind: 'photo', fileId })),
-    ...(location ? [{ kind: 'location', lat: location.lat, lng: location.lng, coordSystem: location.coordSystem }] : []),
-  ];
-  const c = placeColumns(place, location);
-  // The petition and its first event in one statement.
-  const [p] = await w.tx.$queryRaw<Petition[]>`
+  const numbers = await nextNumbers(w.deps.db, w.now, w.deps.timeZone, items.length);
+  const rows = items.map(({ resident, msg, u, place, location, photos }, i) => ({
+    number: numbers[i]!,
+    residentId: resident.id,
+    channel: msg.resident.platform,
+    originalTextEnc: Buffer.from(w.deps.sealer.seal(msg.text)).toString('base64'),
+    maskedText: u.maskedText,
+    categoryCode: u.category?.code ?? 'other',
+    urgency: u.urgency.class,
+    urgencyReason: u.urgency.reason,
+    triage: u.triage.kind === 'none' ? null : u.triage.kind,
+    summary: u.summary || u.maskedText.slice(0, 60),
+    attachments: JSON.stringify([
+      ...photos.map((fileId) => ({ kind: 'photo', fileId })),
+      ...(location ? [{ kind: 'location', lat: location.lat, lng: location.lng, coordSystem: location.coordSystem }] : []),
+    ]),
+    ...placeColumns(place, location),
+    method: place.method,
+  }));
+  const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k] ?? null);
+  const created = await w.tx.$queryRaw<Petition[]>`
     WITH p AS (
       INSERT INTO "Petition" (id, number, "residentId", channel, "originalTextEnc", "maskedText", "categoryCode", urgency, "urgencyReason", triage, summary,
                               attachments, "districtCode", "streetCode", community, address, "placeMethod", lat, lng, "createdAt", "updatedAt")
-      VALUES (gen_random_uuid(), ${number}, ${resident.id}, ${msg.resident.platform}, ${Buffer.from(w.deps.sealer.seal(msg.text))}, ${u.maskedText},
-              ${u.category?.code ?? 'other'}, ${u.urgency.class}::"Urgency", ${u.urgency.reason}, ${u.triage.kind === 'none' ? null : u.triage.kind},
-              ${u.summary || u.maskedText.slice(0, 60)}, ${JSON.stringify(attachments)}::jsonb, ${c.districtCode}, ${c.streetCode}, ${c.community}, ${c.address},
-              ${c.placeMethod}, ${location?.lat ?? null}::float8, ${location?.lng ?? null}::float8, ${w.now}, ${w.now})
+      SELECT gen_random_uuid(), number, resident, channel, decode(enc, 'base64'), masked, category, urgency::"Urgency", urgency_reason, triage, summary,
+             attachments::jsonb, district, street, community, address, method, lat, lng, ${w.now}, ${w.now}
+        FROM unnest(${col('number')}::text[], ${col('residentId')}::text[], ${col('channel')}::text[], ${col('originalTextEnc')}::text[], ${col('maskedText')}::text[],
+                    ${col('categoryCode')}::text[], ${col('urgency')}::text[], ${col('urgencyReason')}::text[], ${col('triage')}::text[], ${col('summary')}::text[],
+                    ${col('attachments')}::text[], ${col('districtCode')}::text[], ${col('streetCode')}::text[], ${col('community')}::text[], ${col('address')}::text[],
+                    ${col('placeMethod')}::text[], ${col('lat')}::float8[], ${col('lng')}::float8[])
+               AS t(number, resident, channel, enc, masked, category, urgency, urgency_reason, triage, summary, attachments, district, street, community, address,
+                    method, lat, lng)
       RETURNING *),
     e AS (
       INSERT INTO "PetitionEvent" ("petitionId", "actorKind", "actorId", action, "toStatus", at, data)
-      SELECT id, 'resident', ${resident.id}, 'receive', 'received', ${w.now}, jsonb_build_object('category', "categoryCode", 'method', ${place.method}::text) FROM p)
+      SELECT p.id, 'resident', p."residentId", 'receive', 'received', ${w.now}, jsonb_build_object('category', p."categoryCode", 'method', t.method)
+        FROM p JOIN unnest(${col('number')}::text[], ${col('method')}::text[]) AS t(number, method) USING (number))
     SELECT * FROM p`;
-  return p!;
+  const byNumber = new Map(created.map((p) => [p.number, p]));
+  return numbers.map((n) => byNumber.get(n)!);
 }
 
 function placeColumns(place: PlaceFacts, location?: GeoPoint) {
@@ -281,16 +329,31 @@ async function placeWithPin(w: Work, place: PlaceFacts, location?: GeoPoint): Pr
   return pinned?.streetCode ? { ...pinned, address: place.address ?? pinned.address } : place;
 }
 
+interface RepeatQuery {
+  residentId: string;
+  categoryCode: string;
+  place: PlaceFacts;
+}
+
 /** Same resident, category and place as an open petition within the window: a repeat. */
 async function findRepeat(w: Work, residentId: string, categoryCode: string, place: PlaceFacts): Promise<Petition | null> {
   if (!place.districtCode) return null;
-  const [p] = await w.tx.$queryRaw<Petition[]>`
-    SELECT * FROM "Petition"
-    WHERE "residentId" = ${residentId} AND "categoryCode" = ${categoryCode} AND "districtCode" = ${place.districtCode}
-      AND (${place.streetCode}::text IS NULL OR "streetCode" = ${place.streetCode}) AND status::text = ANY(${[...OPEN_STATES]})
-      AND "createdAt" >= ${new Date(w.now.getTime() - w.deps.policy.repeatWindowMs)}
-    ORDER BY "createdAt" DESC LIMIT 1`;
-  return p ?? null;
+  return together(w, findRepeats, { residentId, categoryCode, place });
+}
+
+async function findRepeats(w: Work, queries: RepeatQuery[]): Promise<(Petition | null)[]> {
+  const rows = await w.tx.$queryRaw<(Petition & { n: number })[]>`
+    SELECT q.n::int AS n, p.*
+      FROM unnest(${queries.map((q) => q.residentId)}::text[], ${queries.map((q) => q.categoryCode)}::text[], ${queries.map((q) => q.place.districtCode)}::text[],
+                  ${queries.map((q) => q.place.streetCode ?? null)}::text[]) WITH ORDINALITY AS q(resident, category, district, street, n)
+     CROSS JOIN LATERAL (
+       SELECT * FROM "Petition"
+        WHERE "residentId" = q.resident AND "categoryCode" = q.category AND "districtCode" = q.district
+          AND (q.street IS NULL OR "streetCode" = q.street) AND status::text = ANY(${[...OPEN_STATES]})
+          AND "createdAt" >= ${new Date(w.now.getTime() - w.deps.policy.repeatWindowMs)}
+        ORDER BY "createdAt" DESC LIMIT 1) p`;
+  const found = new Map(rows.map(({ n, ...p }) => [n, p as Petition]));
+  return queries.map((_, i) => found.get(i + 1) ?? null);
 }
 
 async function addInfo(w: Work, p: Petition, msg: ResidentMessage, resident: Resident, maskedText?: string): Promise<IntakeOutcome> {
@@ -314,23 +377,47 @@ async function addInfo(w: Work, p: Petition, msg: ResidentMessage, resident: Res
 /** Different residents, same category, same street, still open: link them and offer the coordinator a merge or a whistle. */
 async function detectCluster(w: Work, p: Petition) {
   if (!p.streetCode || !p.categoryCode || p.categoryCode === 'other') return;
+  await together(w, detectClusters, p);
+}
+
+/**
+ * The clusters of many new petitions, decided as if one after another: each sees the petitions of
+ * the same batch that came before it, and the keys they set.
+ */
+async function detectClusters(w: Work, ps: Petition[]): Promise<void[]> {
   const since = new Date(w.now.getTime() - w.deps.policy.clusterWindowMs);
-  const peers = await w.tx.$queryRaw<{ id: string; number: string; clusterKey: string | null; residentId: string | null }[]>`
-    SELECT id, number, "clusterKey", "residentId" FROM "Petition"
-    WHERE "streetCode" = ${p.streetCode} AND "categoryCode" = ${p.categoryCode} AND status::text = ANY(${[...OPEN_STATES, 'dispatched']})
-      AND "createdAt" >= ${since} AND "residentId" <> ${p.residentId} AND id <> ${p.id}
-    ORDER BY "createdAt"`;
-  const size = new Set(peers.map((x) => x.residentId)).size + 1;
+  const rows = await w.tx.$queryRaw<{ n: number; id: string; number: string; clusterKey: string | null; residentId: string | null }[]>`
+    WITH q AS (SELECT * FROM unnest(${ps.map((p) => p.id)}::text[], ${ps.map((p) => p.streetCode)}::text[], ${ps.map((p) => p.categoryCode)}::text[],
+                                    ${ps.map((p) => p.residentId)}::text[]) WITH ORDINALITY AS t(id, street, category, resident, n))
+    SELECT q.n::int AS n, x.id, x.number, x."clusterKey", x."residentId"
+      FROM q JOIN "Petition" x ON x."streetCode" = q.street AND x."categoryCode" = q.category AND x.status::text = ANY(${[...OPEN_STATES, 'dispatched']})
+                              AND x."createdAt" >= ${since} AND x."residentId" <> q.resident AND x.id <> q.id
+      LEFT JOIN q later ON later.id = x.id
+     WHERE later.n IS NULL OR later.n < q.n
+     ORDER BY q.n, x."createdAt", later.n NULLS FIRST`;
   const threshold = w.deps.policy.clusterThreshold;
-  if (size < threshold) return;
-  const key = peers.find((x) => x.clusterKey)?.clusterKey ?? `${p.streetCode}|${p.categoryCode}|${peers[0]!.number}`;
-  await w.tx.$executeRaw`UPDATE "Petition" SET "clusterKey" = ${key}, "updatedAt" = ${w.now} WHERE id = ANY(${[p.id, ...peers.map((x) => x.id)]}) AND "clusterKey" IS DISTINCT FROM ${key}`;
-  // Tell the coordinator when the cluster forms and each time it doubles, not at every new petition.
-  if (!Number.isInteger(Math.log2(size / threshold))) return;
-  await w.notify(
-    { t: 'area', areaCode: p.streetCode, note: 'cluster', petitionId: p.id, data: { clusterKey: key, numbers: [...peers.map((x) => x.number), p.number], into: peers[0]!.number } },
-    `cluster:${key}:${size}`,
-  );
+  const keys = new Map<string, string>();
+  for (const [i, p] of ps.entries()) {
+    const peers = rows.filter((r) => r.n === i + 1);
+    const size = new Set(peers.map((x) => x.residentId)).size + 1;
+    if (size < threshold) continue;
+    const keyOf = (x: { id: string; clusterKey: string | null }) => keys.get(x.id) ?? x.clusterKey;
+    const key = peers.map(keyOf).find((k) => !!k) ?? `${p.streetCode}|${p.categoryCode}|${peers[0]!.number}`;
+    for (const id of [p.id, ...peers.map((x) => x.id)]) keys.set(id, key);
+    // Tell the coordinator when the cluster forms and each time it doubles, not at every new petition.
+    if (!Number.isInteger(Math.log2(size / threshold))) continue;
+    await w.notify(
+      { t: 'area', areaCode: p.streetCode!, note: 'cluster', petitionId: p.id, data: { clusterKey: key, numbers: [...peers.map((x) => x.number), p.number], into: peers[0]!.number } },
+      `cluster:${key}:${size}`,
+    );
+  }
+  if (keys.size) {
+    await w.tx.$executeRaw`
+      UPDATE "Petition" p SET "clusterKey" = k.key, "updatedAt" = ${w.now}
+        FROM unnest(${[...keys.keys()]}::text[], ${[...keys.values()]}::text[]) AS k(id, key)
+       WHERE p.id = k.id AND p."clusterKey" IS DISTINCT FROM k.key`;
+  }
+  return ps.map(() => undefined);
 }
 
 export async function setAwaiting(w: Work, residentId: string, awaiting: Awaiting | null) {
