@@ -26,7 +26,7 @@ import { resolvePin, resolvePlaceWithGeocoder } from './core/understanding/place
 import { createRouter } from './bots/router.js';
 import { createInboundSink } from './jobs/inbox.js';
 import { createQueues, type Queues } from './jobs/queues.js';
-import { afterCommit, startRelay, startWorkers } from './jobs/runtime.js';
+import { afterCommit, intakePump, startRelay, startWorkers } from './jobs/runtime.js';
 import { defaultSchedules } from './jobs/schedules.js';
 import { createInsight } from './bots/insight.js';
 import { fanOut, type Runtime } from './jobs/handlers.js';
@@ -195,11 +195,12 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
         metrics.recordSendFailure(platform, name);
       },
     };
-    deps.afterCommit = afterCommit(rt, queues, config.ROLE !== 'web');
+    const pump = config.ROLE !== 'web' ? intakePump(rt, config.INTAKE_CONCURRENCY) : undefined;
+    deps.afterCommit = afterCommit(rt, queues, pump);
     if (config.ROLE !== 'web') {
       const workers: Worker[] = startWorkers(rt, { connection: redis, prefix: config.REDIS_PREFIX, logger });
       closers.push(() => Promise.all(workers.map((w) => w.close())));
-      const relay = startRelay(rt, queues, { logger, intervalMs: opts.relayIntervalMs ?? 1000, schedules: defaultSchedules(periods) });
+      const relay = startRelay(rt, queues, { logger, pump, intervalMs: opts.relayIntervalMs ?? 1000, schedules: defaultSchedules(periods) });
       closers.push(() => relay.stop());
       if (wc?.kfSender) {
         // A 微信客服 sync that failed leaves its account flagged; pick it up without waiting for the next callback.

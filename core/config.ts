@@ -85,8 +85,10 @@ export const configSchema = z
     GEOCODER_TIMEOUT_MS: int(3000, 1),
     GEOCODER_DAILY_QUOTA: int(5000),
 
-    /** most inbound messages one intake transaction takes (those that arrived together); 1 with CLASSIFIER=llm */
+    /** most inbound messages one intake transaction takes (those waiting when it starts); 1 with CLASSIFIER=llm */
     INTAKE_BATCH: int(32, 1),
+    /** intake transactions a process runs at once (its pump); more than the cores only makes batches smaller */
+    INTAKE_CONCURRENCY: int(2, 1),
 
     REPEAT_WINDOW_DAYS: int(30, 1),
     RATING_WINDOW_DAYS: int(14, 1),

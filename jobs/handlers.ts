@@ -67,7 +67,7 @@ const DEFER_OVER_MS = 250;
  */
 export async function runOutbox(rt: Runtime, id: bigint, defer?: Defer, kind?: string): Promise<void> {
   kind ??= (await rt.deps.db.outbox.findUnique({ where: { id }, select: { kind: true } }))?.kind;
-  if (kind === 'intake') return runIntakes(rt, [id]);
+  if (kind === 'intake') return void (await runIntakes(rt, [id]));
   if (kind === 'notify') return runNotify(rt, id);
   if (kind === 'send') return runSend(rt, id, defer);
   if (kind) throw new Error(`unknown outbox kind ${kind}`);
@@ -82,12 +82,13 @@ export async function runOutbox(rt: Runtime, id: bigint, defer?: Defer, kind?: s
  * another job that fails alone is marked (`lastError`: never taken into a batch again) and left to
  * its own job.
  */
-export async function runIntakes(rt: Runtime, ids: bigint[]): Promise<void> {
+export async function runIntakes(rt: Runtime, ids: bigint[]): Promise<number> {
   const fill = Math.max(0, (rt.intakeBatch ?? 1) - ids.length);
   const taken: bigint[] = [];
   if (ids.length > 1 || fill > 0) {
     try {
-      return await intakeTx(rt, ids, fill, taken);
+      await intakeTx(rt, ids, fill, taken);
+      return taken.length;
     } catch (err) {
       // A refused step (AppError: answered to the user) is expected; anything else is worth a warning.
       const refused = err instanceof AppError;
@@ -103,6 +104,7 @@ export async function runIntakes(rt: Runtime, ids: bigint[]): Promise<void> {
     });
   }
   if (failure) throw failure;
+  return taken.length;
 }
 
 async function intakeTx(rt: Runtime, ids: bigint[], fill = 0, taken: bigint[] = []) {

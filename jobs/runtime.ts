@@ -20,13 +20,16 @@ export interface WorkerOptions {
   logger: Logger;
 }
 
+/** Jobs a worker runs at once per queue, and intake loops a pump runs at once. */
+export const WORKER_CONCURRENCY = 8;
+
 export function startWorkers(rt: Runtime, opts: WorkerOptions): Worker[] {
   return (Object.keys(QUEUE_NAMES) as QueueKey[]).map((key) => {
     const worker = new Worker(
       QUEUE_NAMES[key],
       async (job, token) => {
         const ids = outboxIdsOf(job.data);
-        if (ids.length > 1) return runIntakes(rt, ids);
+        if (ids.length > 1) return void (await runIntakes(rt, ids));
         const defer = async (ms: number): Promise<never> => {
           // Back to the delayed set without counting as an attempt; the worker takes the next job.
           await job.moveToDelayed(Date.now() + ms, token);
@@ -34,7 +37,7 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions): Worker[] {
         };
         await runOutbox(rt, ids[0]!, defer, job.name);
       },
-      { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency?.[key] ?? 8, autorun: true },
+      { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency?.[key] ?? WORKER_CONCURRENCY, autorun: true },
     );
     worker.on('error', (err) => opts.logger.error({ err, queue: key }, 'worker error'));
     worker.on('failed', (job, err) => {
@@ -55,15 +58,59 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions): Worker[] {
 class HandedToQueue extends Error {}
 
 /**
- * What happens to work right after its transaction commits. Intake goes to the
- * queue (any worker may take it). A process with workers sends at once, here:
- * the message leaves without another trip through Redis. A send that must wait
- * for its chat's budget, or fails, goes to the queue for its retries.
+ * Intake in a process that both stores messages and works: wake-ups instead of a job per stored
+ * group. Up to `concurrency` loops each take the oldest waiting messages, up to `rt.intakeBatch` at a
+ * time (jobs/handlers.ts `runIntakes`), until none is left: a quiet service takes each message at once,
+ * a busy one takes its backlog in large batches, and no message makes a trip through Redis. What a loop
+ * cannot take (Postgres away, a message that fails alone) is left to the relay, which queues it.
  */
-export function afterCommit(rt: Runtime, queues: Queues, sendHere: boolean) {
+export interface IntakePump {
+  wake(): void;
+  /** a loop is running: every waiting message will be taken without a job */
+  readonly busy: boolean;
+}
+
+export function intakePump(rt: Runtime, concurrency: number): IntakePump {
+  let active = 0;
+  // Set by every wake: a loop that took nothing ends only if no message was stored since it looked.
+  let stored = false;
+  const loop = async () => {
+    active++;
+    try {
+      for (;;) {
+        stored = false;
+        const took = await runIntakes(rt, []);
+        if (!took && !stored) break;
+      }
+    } catch (err) {
+      rt.deps.logger.warn({ err }, 'intake pump stopped; the relay queues what is waiting');
+    } finally {
+      active--;
+    }
+  };
+  return {
+    wake() {
+      stored = true;
+      if (active < concurrency) void loop();
+    },
+    get busy() {
+      return active > 0;
+    },
+  };
+}
+
+/**
+ * What happens to work right after its transaction commits. A process with workers takes intake
+ * with its pump and sends at once, here: nothing makes another trip through Redis. A process without
+ * (ROLE=web) queues intake for the workers. A send that must wait for its chat's budget, or fails,
+ * goes to the queue for its retries.
+ */
+export function afterCommit(rt: Runtime, queues: Queues, pump?: IntakePump) {
   return async (rows: OutboxRef[]): Promise<void> => {
-    const sends = sendHere ? rows.filter((r) => r.kind === 'send') : [];
-    const queued = rows.filter((r) => !sends.includes(r));
+    const sends = pump ? rows.filter((r) => r.kind === 'send') : [];
+    const intake = pump ? rows.filter((r) => r.kind === 'intake') : [];
+    const queued = rows.filter((r) => !sends.includes(r) && !intake.includes(r));
+    if (intake.length) pump!.wake();
     if (queued.length) await enqueueOutbox(queues, queued);
     // Chats in parallel; one chat's messages in order, one at a time, so a burst to one group
     // finds the rest of itself still waiting and goes out as a digest.
@@ -100,6 +147,8 @@ export interface RelayOptions {
   schedules?: Schedule[];
   /** rows younger than this are left to the fast path */
   graceMs?: number;
+  /** this process's intake pump, if it has one */
+  pump?: IntakePump;
   batch?: number;
   logger: Logger;
 }
@@ -109,12 +158,15 @@ export interface RelayOptions {
  * A send whose delivery is leased is being sent right now (often inline, right after its commit,
  * with no job at all): it is left alone until its lease runs out.
  */
-export async function reconcileOnce(rt: Runtime, queues: Queues, opts: { graceMs?: number; batch?: number } = {}): Promise<number> {
+export async function reconcileOnce(rt: Runtime, queues: Queues, opts: { graceMs?: number; batch?: number; pump?: IntakePump } = {}): Promise<number> {
   const now = rt.deps.clock.now();
   const before = new Date(now.getTime() - (opts.graceMs ?? 2000));
+  // While this process's intake pump runs it takes every waiting message (those that failed alone aside).
+  const pumping = opts.pump?.busy ?? false;
   const rows = await rt.deps.db.$queryRaw<{ id: bigint; kind: string; batch: string | null }[]>`
     SELECT o.id, o.kind, o.payload->>'batch' AS batch FROM "Outbox" o
     WHERE o."doneAt" IS NULL AND o."createdAt" <= ${before}
+      AND NOT (${pumping}::boolean AND o.kind = 'intake' AND o."lastError" IS NULL)
       AND NOT (o.kind = 'send' AND EXISTS (
         SELECT 1 FROM "Delivery" d WHERE d.id = o.payload->>'deliveryId' AND d.status = 'sending' AND d."leaseUntil" > ${now}))
     ORDER BY o.id LIMIT ${opts.batch ?? 500}`;

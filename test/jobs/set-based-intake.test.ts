@@ -4,8 +4,9 @@
  * get if the messages were taken one after another.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { runIntakes } from '../../jobs/handlers.js';
+import { intakePump } from '../../jobs/runtime.js';
 import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';
 
 let broken = true;
@@ -167,4 +168,24 @@ it('a waiting message that fails is left to its own job and not taken into batch
   await runIntakes(rt, [poison!]);
   expect(await h.t.db.petition.count({ where: { resident: { platformUserId: 'poison-1' } } })).toBe(1);
   expect((await h.t.db.outbox.findUniqueOrThrow({ where: { id: third! } })).doneAt).not.toBeNull();
+});
+
+it('the intake pump takes a backlog in one transaction and stops when nothing waits', async () => {
+  const ids = await storedOneByOne(Array.from({ length: 10 }, (_, i) => ({ userId: `pump-${i}`, text: `三里屯 停水 pump${i}` })));
+  let transactions = 0;
+  const db = new Proxy(h.deps.db, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target) as unknown;
+      if (key === '$transaction') transactions++;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const pump = intakePump({ ...h.rt, deps: { ...h.rt.deps, db }, intakeBatch: 32 }, 4);
+  pump.wake();
+  expect(pump.busy).toBe(true);
+  await vi.waitUntil(() => !pump.busy, { timeout: 10_000 });
+  // One transaction took all ten; a second found nothing waiting and the loop ended.
+  expect(transactions).toBe(2);
+  expect(await h.t.db.outbox.count({ where: { id: { in: ids }, doneAt: null } })).toBe(0);
+  expect(await h.t.db.petition.count({ where: { resident: { platformUserId: { startsWith: 'pump-' } } } })).toBe(10);
 });
