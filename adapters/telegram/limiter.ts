@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { SendBudgetTimeoutError } from './errors.js';
+import { redisScript } from '../redis-script.js';
 
 export interface Budget {
   /** Sends allowed in any window of `windowMs`. */
@@ -45,7 +46,7 @@ export function isGroupChatId(chatId: string | number): boolean {
 // KEYS: sorted sets; ARGV[1]: member ('' to look without taking); ARGV[2i], ARGV[2i+1]: limit and
 // window (ms) of KEYS[i]. Returns 0 when a slot is free in every key (and takes it, given a member),
 // else the ms until one frees in all of them.
-const ACQUIRE_LUA = `
+const acquireScript = redisScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local wait = 0
@@ -66,17 +67,17 @@ for i, key in ipairs(KEYS) do
   redis.call('PEXPIRE', key, tonumber(ARGV[2 * i + 1]))
 end
 return 0
-`;
+`);
 
 // KEYS[1]: sorted set; ARGV: limit, window. Returns the slots left in the window now.
-const REMAINING_LUA = `
+const remainingScript = redisScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 local left = tonumber(ARGV[1]) - redis.call('ZCARD', KEYS[1])
 if left < 0 then return 0 end
 return left
-`;
+`);
 
 export interface SendLimiterOptions {
   redis: Redis;
@@ -134,7 +135,7 @@ export function createSendLimiter(opts: SendLimiterOptions): SendLimiter {
   async function tryAcquire(chatId: string, member: string): Promise<number> {
     const budgets = budgetsOf(chatId);
     const args = budgets.flatMap(([, b]) => [String(b.limit), String(b.windowMs)]);
-    const wait = await opts.redis.eval(ACQUIRE_LUA, budgets.length, ...budgets.map(([k]) => k), member, ...args);
+    const wait = await acquireScript(opts.redis, budgets.map(([k]) => k), [member, ...args]);
     return Number(wait);
   }
 
@@ -154,7 +155,7 @@ export function createSendLimiter(opts: SendLimiterOptions): SendLimiter {
     readyIn: (chatId) => tryAcquire(chatId, ''),
     async remainingGroupBudget(chatId) {
       if (!isGroupChatId(chatId)) return Number.POSITIVE_INFINITY;
-      const left = await opts.redis.eval(REMAINING_LUA, 1, keyOf('group', chatId), String(limits.perGroup.limit), String(limits.perGroup.windowMs));
+      const left = await remainingScript(opts.redis, [keyOf('group', chatId)], [limits.perGroup.limit, limits.perGroup.windowMs]);
       return Number(left);
     },
   };

@@ -14,10 +14,11 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { WecomQuotaError } from './errors.js';
 import { sleep } from './redis-lock.js';
+import { redisScript } from '../redis-script.js';
 
 // KEYS: one sorted set per member. ARGV: nWindows, (windowMs, limit)…, slotId.
 // Returns 0 when a slot was taken in every key, else the ms until one frees up.
-const TAKE = `
+const take = redisScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nw = tonumber(ARGV[1])
@@ -49,7 +50,7 @@ for k = 1, #KEYS do
   redis.call('PEXPIRE', KEYS[k], longest)
 end
 return 0
-`;
+`);
 
 export interface QuotaWindow {
   windowMs: number;
@@ -74,7 +75,7 @@ export function createQuota(redis: Redis, keyPrefix: string, name: string, windo
       if (keys.length === 0) return;
       let waited = 0;
       for (;;) {
-        const wait = Number(await redis.eval(TAKE, keys.length, ...keys, ...args, randomUUID()));
+        const wait = Number(await take(redis, keys, [...args, randomUUID()]));
         if (wait === 0) return;
         if (waited + wait > maxWaitMs) throw new WecomQuotaError(name, wait);
         await sleep(wait);
