@@ -196,10 +196,15 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       },
     };
     const pump = config.ROLE !== 'web' ? intakePump(rt, config.INTAKE_CONCURRENCY) : undefined;
-    deps.afterCommit = afterCommit(rt, queues, pump);
+    const committed = afterCommit(rt, queues, pump);
+    deps.afterCommit = committed;
+    // Closed in reverse: the server stops taking messages, then the relay, the pump and the workers
+    // stop, then the sends they started leave, then the connections close.
+    closers.push(() => committed.drain());
     if (config.ROLE !== 'web') {
       const workers: Worker[] = startWorkers(rt, { connection: redis, prefix: config.REDIS_PREFIX, logger });
       closers.push(() => Promise.all(workers.map((w) => w.close())));
+      if (pump) closers.push(() => pump.stop());
       const relay = startRelay(rt, queues, { logger, pump, intervalMs: opts.relayIntervalMs ?? 1000, schedules: defaultSchedules(periods) });
       closers.push(() => relay.stop());
       if (wc?.kfSender) {

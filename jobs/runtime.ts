@@ -68,35 +68,50 @@ export interface IntakePump {
   wake(): void;
   /** a loop is running: every waiting message will be taken without a job */
   readonly busy: boolean;
+  /** no new loops; resolves when the running ones have ended */
+  stop(): Promise<void>;
 }
 
 export function intakePump(rt: Runtime, concurrency: number): IntakePump {
-  let active = 0;
+  const running = new Set<Promise<void>>();
+  let stopped = false;
   // Set by every wake: a loop that took nothing ends only if no message was stored since it looked.
   let stored = false;
   const loop = async () => {
-    active++;
     try {
-      for (;;) {
+      while (!stopped) {
         stored = false;
         const took = await runIntakes(rt, []);
         if (!took && !stored) break;
       }
     } catch (err) {
       rt.deps.logger.warn({ err }, 'intake pump stopped; the relay queues what is waiting');
-    } finally {
-      active--;
     }
   };
   return {
     wake() {
       stored = true;
-      if (active < concurrency) void loop();
+      if (stopped || running.size >= concurrency) return;
+      const run = loop().finally(() => running.delete(run));
+      running.add(run);
     },
     get busy() {
-      return active > 0;
+      return running.size > 0;
+    },
+    async stop() {
+      stopped = true;
+      await Promise.all(running);
     },
   };
+}
+
+/** Sends in flight past which a commit waits for its own (the platform is slower than intake). */
+const MAX_SENDS_IN_FLIGHT = 256;
+
+export interface AfterCommit {
+  (rows: OutboxRef[]): Promise<void>;
+  /** resolves when every send started here has ended */
+  drain(): Promise<void>;
 }
 
 /**
@@ -104,27 +119,42 @@ export function intakePump(rt: Runtime, concurrency: number): IntakePump {
  * with its pump and sends at once, here: nothing makes another trip through Redis. A process without
  * (ROLE=web) queues intake for the workers. A send that must wait for its chat's budget, or fails,
  * goes to the queue for its retries.
+ *
+ * Sends leave in the background: the transaction that decided them (and the pump loop behind it)
+ * goes on to the next batch while the platform answers. Chats are served in parallel; one chat's
+ * messages leave in the order they were decided, one at a time, across commits too, so a burst to one
+ * group finds the rest of itself still waiting and goes out as a digest.
  */
-export function afterCommit(rt: Runtime, queues: Queues, pump?: IntakePump) {
-  return async (rows: OutboxRef[]): Promise<void> => {
+export function afterCommit(rt: Runtime, queues: Queues, pump?: IntakePump): AfterCommit {
+  /** the last send queued in each chat */
+  const lanes = new Map<string, Promise<void>>();
+  let inFlight = 0;
+  const run = async (rows: OutboxRef[]): Promise<void> => {
     const sends = pump ? rows.filter((r) => r.kind === 'send') : [];
     const intake = pump ? rows.filter((r) => r.kind === 'intake') : [];
     const queued = rows.filter((r) => !sends.includes(r) && !intake.includes(r));
     if (intake.length) pump!.wake();
     if (queued.length) await enqueueOutbox(queues, queued);
-    // Chats in parallel; one chat's messages in order, one at a time, so a burst to one group
-    // finds the rest of itself still waiting and goes out as a digest.
-    const lanes = new Map<string | bigint, OutboxRef[]>();
-    for (const r of sends) {
-      const lane = r.lane ?? r.id;
-      lanes.set(lane, [...(lanes.get(lane) ?? []), r]);
-    }
-    await Promise.all(
-      [...lanes.values()].map(async (lane) => {
-        for (const r of lane) await sendNow(rt, queues, r);
-      }),
-    );
+    const mine = sends.map((r) => {
+      const lane = r.lane ?? `row:${r.id}`;
+      inFlight++;
+      const sent: Promise<void> = (lanes.get(lane) ?? Promise.resolve())
+        .then(() => sendNow(rt, queues, r))
+        .catch((err: unknown) => rt.deps.logger.warn({ err }, 'send could not be queued for retry; the relay will'))
+        .finally(() => {
+          inFlight--;
+          if (lanes.get(lane) === sent) lanes.delete(lane);
+        });
+      lanes.set(lane, sent);
+      return sent;
+    });
+    if (inFlight > MAX_SENDS_IN_FLIGHT) await Promise.all(mine);
   };
+  return Object.assign(run, {
+    async drain() {
+      while (lanes.size) await Promise.all(lanes.values());
+    },
+  });
 }
 
 async function sendNow(rt: Runtime, queues: Queues, r: OutboxRef) {
