@@ -50,6 +50,8 @@ let recorder: BotApiRecorder;
 let schema: Schema;
 let web: Service;
 let workers: Service[] = [];
+/** CHAOS_WEB_ROLE=all: the process taking webhooks also works (its intake pump takes what it stores). */
+const webRole = process.env.CHAOS_WEB_ROLE === 'all' ? 'all' : 'web';
 const retired: Service[] = [];
 let texts: string[];
 const secret = 'chaos_' + randomBytes(6).toString('hex');
@@ -264,7 +266,7 @@ beforeAll(async () => {
   schema = await createSchema(baseUrl, pgOwn ? 'shaosheng_chaos' : 'shaosheng_test', 'c');
   redis = await startRestartableRedis();
   recorder = await startBotApiRecorder();
-  web = await startService({ databaseUrl: schema.url, schema: schema.schema, redisUrl: redis.url, redisPrefix: prefix, apiRoot: recorder.apiRoot, role: 'web', secret });
+  web = await startService({ databaseUrl: schema.url, schema: schema.schema, redisUrl: redis.url, redisPrefix: prefix, apiRoot: recorder.apiRoot, role: webRole, secret });
   await startWorker();
   await startWorker();
 }, 120_000);
@@ -304,8 +306,8 @@ function printTable() {
   const dir = path.join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(
-    path.join(dir, `chaos-${new Date().toISOString().slice(0, 10)}.md`),
-    [`# Chaos suite ${new Date().toISOString()}`, '', `Postgres: ${pgOwn ? 'own throwaway cluster (initdb + pg_ctl)' : `shared (${pgSkip})`}; ${accepted.length} resident messages accepted; ${remindersDue.size} reminders made due.`, ...lines].join('\n') + '\n',
+    path.join(dir, `chaos-${new Date().toISOString().slice(0, 10)}${webRole === 'all' ? '-web-all' : ''}.md`),
+    [`# Chaos suite ${new Date().toISOString()}`, '', `Processes: one ${webRole === 'all' ? 'web + worker (ROLE=all, intake pump)' : 'web'} and two workers. Postgres: ${pgOwn ? 'own throwaway cluster (initdb + pg_ctl)' : `shared (${pgSkip})`}; ${accepted.length} resident messages accepted; ${remindersDue.size} reminders made due.`, ...lines].join('\n') + '\n',
   );
 }
 
