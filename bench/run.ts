@@ -454,7 +454,7 @@ function render(r: Record<string, any>): string {
     ['end-to-end petitions/s (inbound → card at the recorder)', `${r.e2e.petitionsPerSecond}`, ''],
     ['bare baseline jobs/s (BullMQ + one INSERT, concurrency 8)', `${r.baseline.jobsPerSecond}`, ''],
     ['ratio ours / baseline', `${r.ratioToBaseline}`, '≥ 0.25'],
-    ['outbox rows per petition (intake: queue job; notify: in the transaction; send: right after commit)', Object.entries(r.e2e.outboxPerPetition).map(([k, n]) => `${k} ${n}`).join(', '), ''],
+    ['outbox rows per petition (intake: taken in batches by the pump; notify: in the transaction; send: after commit)', Object.entries(r.e2e.outboxPerPetition).map(([k, n]) => `${k} ${n}`).join(', '), ''],
     ['webhook ack p50 / p99 (max rate)', `${r.e2e.ackP50Ms} / ${r.e2e.ackP99Ms} ms`, ''],
     [`webhook ack p50 / p99 (half load, ${r.halfLoad.ratePerSecond}/s)`, `${r.halfLoad.ackP50Ms} / ${r.halfLoad.ackP99Ms} ms`, 'p99 ≤ 20 ms'],
     [`inbound → card p50 / p99 (half load)`, `${r.halfLoad.inboundToCardP50Ms} / ${r.halfLoad.inboundToCardP99Ms} ms`, 'p99 ≤ 200 ms'],
