@@ -325,8 +325,8 @@ try {
   const maxAcks = maxSent.map((s) => s.ack.ms);
   const maxLat = await latencies(schema, cards, maxSent);
   const memory = await memoryBreakdown(svc);
-  // Outbox rows per petition by kind: intake runs as a queue job; notify runs inside the deciding
-  // transaction; a send runs in the worker right after commit (the queue only for waits and retries).
+  // Outbox rows per petition by kind: intake is taken in batches by the service's pump; notify runs inside
+  // the deciding transaction; a send leaves right after commit (the queue only for waits and retries).
   const { rows: jobRows } = await schema.sql(
     `SELECT kind, count(*)::float8 / greatest(1, (SELECT count(*) FROM "Petition" WHERE id NOT LIKE 'bulk-%'))::float8 AS n
      FROM "Outbox" WHERE "dedupeKey" NOT LIKE 'bulk-%' GROUP BY kind ORDER BY kind`,

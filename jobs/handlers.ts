@@ -7,7 +7,7 @@
  * the platform's answer and the commit (at-least-once in that instant).
  */
 import type { ChannelSender, InboundMessage, OutboundMessage } from '../adapters/types.js';
-import type { Tx } from '../core/db.js';
+import { Prisma, type Tx } from '../core/db.js';
 import { inTx, type FanOut, type WorkflowDeps, type Work } from '../core/workflow/context.js';
 import type { Intent } from '../core/workflow/intents.js';
 import { recipientsForAll } from '../core/workflow/recipients.js';
@@ -270,6 +270,19 @@ function sendStatementsOf(deps: WorkflowDeps) {
     // Only the lease holder writes a delivery, so no row lock is needed.
     record: groupCommit(async (records: SendRecord[]) => {
       const col = <T>(f: (r: SendRecord) => T) => records.map((r) => f(r) ?? null);
+      // What rides along, only when some record carries it (the statement stays small for the common case).
+      const kf = records.some((r) => r.kfChat)
+        ? Prisma.sql`,
+        kf AS (
+          UPDATE "Resident" r SET "windowSent" = r."windowSent" + k.n
+            FROM (SELECT kf_chat, count(*)::int AS n FROM f WHERE kf_chat IS NOT NULL GROUP BY kf_chat) k
+           WHERE r.platform = 'wecom_kf' AND r."chatId" = k.kf_chat)`
+        : Prisma.empty;
+      const migrated = records.some((r) => r.migrated)
+        ? Prisma.sql`,
+        migrated AS (
+          UPDATE "ChatBinding" b SET "chatId" = f.m_to FROM f WHERE f.m_to IS NOT NULL AND b.platform = f.m_platform AND b."chatId" = f.m_from)`
+        : Prisma.empty;
       await db.$executeRaw`
         WITH f AS (
           SELECT * FROM unnest(${col((r) => String(r.outboxId))}::bigint[], ${col((r) => r.deliveryId)}::text[], ${col((r) => r.status)}::text[],
@@ -281,13 +294,7 @@ function sendStatementsOf(deps: WorkflowDeps) {
           UPDATE "Delivery" d SET status = COALESCE(f.status, d.status), error = COALESCE(f.error, d.error),
                  "sentAt" = COALESCE(to_timestamp(f.sent_ms / 1000.0) AT TIME ZONE 'UTC', d."sentAt"),
                  "sentMessageId" = COALESCE(f.sent_message_id, d."sentMessageId"), "leaseUntil" = NULL
-            FROM f WHERE d.id = f.delivery_id),
-        kf AS (
-          UPDATE "Resident" r SET "windowSent" = r."windowSent" + k.n
-            FROM (SELECT kf_chat, count(*)::int AS n FROM f WHERE kf_chat IS NOT NULL GROUP BY kf_chat) k
-           WHERE r.platform = 'wecom_kf' AND r."chatId" = k.kf_chat),
-        migrated AS (
-          UPDATE "ChatBinding" b SET "chatId" = f.m_to FROM f WHERE f.m_to IS NOT NULL AND b.platform = f.m_platform AND b."chatId" = f.m_from)
+            FROM f WHERE d.id = f.delivery_id)${kf}${migrated}
         UPDATE "Outbox" o SET "doneAt" = ${clock.now()}, "lastError" = f.last_error FROM f WHERE o.id = f.outbox_id AND o."doneAt" IS NULL`;
       return records.map(() => undefined);
     }),
