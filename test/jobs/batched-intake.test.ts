@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runIntakes, runOutbox } from '../../jobs/handlers.js';
+import { countingTransactions } from '../helpers/count.js';
 import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';
 
 let h: Harness;
@@ -45,17 +46,10 @@ it('a burst is stored in batches and each batch becomes its petitions in one tra
   expect(batches.map((b) => b.length).sort((a, b) => a - b)).toEqual([1, 1, 6, 32]);
 
   // Count the transactions the intake opens.
-  let transactions = 0;
-  const db = new Proxy(h.deps.db, {
-    get(target, key) {
-      const value = Reflect.get(target, key, target) as unknown;
-      if (key === '$transaction') transactions++;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  const rt = { ...h.rt, deps: { ...h.rt.deps, db } };
+  const counted = countingTransactions(h.deps.db);
+  const rt = { ...h.rt, deps: { ...h.rt.deps, db: counted.db } };
   for (const ids of batches) await runIntakes(rt, ids);
-  expect(transactions).toBe(4);
+  expect(counted.count()).toBe(4);
   expect(await h.t.db.petition.count({ where: { resident: { platformUserId: { startsWith: 'burst-' } } } })).toBe(n);
   // Each resident got the acknowledgement of their own petition, and its unit the card (notices of a batch are
   // rendered from rows loaded together: none may carry another petition's number).

@@ -3,10 +3,10 @@
  * (core/workflow/together.ts). What each resident gets must be what they would
  * get if the messages were taken one after another.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { runIntakes } from '../../jobs/handlers.js';
 import { intakePump } from '../../jobs/runtime.js';
+import { countingTransactions, statementsDuring } from '../helpers/count.js';
 import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';
 
 let broken = true;
@@ -41,8 +41,7 @@ async function together(messages: { userId: string; text: string }[], count?: (n
   const rows = await h.t.db.$queryRaw<{ id: bigint }[]>`
     SELECT o.id FROM "Outbox" o JOIN "InboundMessage" i ON i.id = o.payload->>'inboundId' WHERE o.kind = 'intake' AND i."messageId" = ANY(${ids}) ORDER BY o.id`;
   expect(rows).toHaveLength(messages.length);
-  const n = await statements(() => runIntakes(h.rt, rows.map((r) => r.id)));
-  count?.(n);
+  count?.((await statementsDuring(() => runIntakes(h.rt, rows.map((r) => r.id)))).length);
   await h.drain();
 }
 
@@ -53,23 +52,6 @@ async function storedOneByOne(messages: { userId: string; text: string }[]) {
   const rows = await h.t.db.$queryRaw<{ id: bigint }[]>`
     SELECT o.id FROM "Outbox" o JOIN "InboundMessage" i ON i.id = o.payload->>'inboundId' WHERE o.kind = 'intake' AND i."messageId" = ANY(${ids}) ORDER BY o.id`;
   return rows.map((r) => r.id);
-}
-
-/** SQL statements sent while `fn` runs (BEGIN/COMMIT aside). */
-async function statements(fn: () => Promise<unknown>): Promise<number> {
-  let n = 0;
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const q = args[0] as string | { text?: string };
-    if (!/^\s*(BEGIN|COMMIT|ROLLBACK)/i.test(typeof q === 'string' ? q : (q?.text ?? ''))) n++;
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof pg.Client.prototype.query;
-  try {
-    await fn();
-    return n;
-  } finally {
-    pg.Client.prototype.query = original;
-  }
 }
 
 const filedBy = (userId: string) => h.t.db.petition.findMany({ where: { resident: { platformUserId: userId } }, orderBy: { number: 'asc' } });
@@ -172,20 +154,13 @@ it('a waiting message that fails is left to its own job and not taken into batch
 
 it('the intake pump takes a backlog in one transaction and stops when nothing waits', async () => {
   const ids = await storedOneByOne(Array.from({ length: 10 }, (_, i) => ({ userId: `pump-${i}`, text: `三里屯 停水 pump${i}` })));
-  let transactions = 0;
-  const db = new Proxy(h.deps.db, {
-    get(target, key) {
-      const value = Reflect.get(target, key, target) as unknown;
-      if (key === '$transaction') transactions++;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  const pump = intakePump({ ...h.rt, deps: { ...h.rt.deps, db }, intakeBatch: 32 }, 4);
+  const counted = countingTransactions(h.deps.db);
+  const pump = intakePump({ ...h.rt, deps: { ...h.rt.deps, db: counted.db }, intakeBatch: 32 }, 4);
   pump.wake();
   expect(pump.busy).toBe(true);
   await vi.waitUntil(() => !pump.busy, { timeout: 10_000 });
   // One transaction took all ten; a second found nothing waiting and the loop ended.
-  expect(transactions).toBe(2);
+  expect(counted.count()).toBe(2);
   expect(await h.t.db.outbox.count({ where: { id: { in: ids }, doneAt: null } })).toBe(0);
   expect(await h.t.db.petition.count({ where: { resident: { platformUserId: { startsWith: 'pump-' } } } })).toBe(10);
 });

@@ -4,11 +4,11 @@
  * they shared with the contact button, never leaves Postgres unmasked, and costs the intake no
  * statement (it rides on the resident upsert).
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskText, residentMobile } from '../../core/pii.js';
 import { inTx } from '../../core/workflow/context.js';
 import { receiveResidentMessage } from '../../core/workflow/intake.js';
+import { statementsDuring } from '../helpers/count.js';
 import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';
 
 const SANLITUN = { districtCode: '110105', streetCode: '110105-sanlitun', method: 'alias', confidence: 0.9 };
@@ -143,25 +143,8 @@ describe('what counts as the resident’s mobile', () => {
 });
 
 describe('statements', () => {
-  /** SQL statements sent while `fn` runs (BEGIN/COMMIT aside). */
-  async function counted(fn: () => Promise<unknown>): Promise<string[]> {
-    const statements: string[] = [];
-    const original = pg.Client.prototype.query;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const q = args[0] as string | { text?: string };
-      const text = typeof q === 'string' ? q : (q?.text ?? '');
-      if (!/^\s*(BEGIN|COMMIT|ROLLBACK)/i.test(text)) statements.push(text);
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof pg.Client.prototype.query;
-    try {
-      await fn();
-      return statements;
-    } finally {
-      pg.Client.prototype.query = original;
-    }
-  }
   const intake = (userId: string, text: string, contactPhone?: string) =>
-    counted(() => inTx(h.deps, (w) => receiveResidentMessage(w, { resident: { platform: 'telegram', userId, chatId: userId }, inboundId: `stmt-${userId}`, text, contactPhone })));
+    statementsDuring(() => inTx(h.deps, (w) => receiveResidentMessage(w, { resident: { platform: 'telegram', userId, chatId: userId }, inboundId: `stmt-${userId}`, text, contactPhone })));
 
   it('a phone in the text, or a shared one, costs the intake no statement', async () => {
     const plain = await intake('1101', '三里屯垃圾站好几天没人清运');

@@ -3,11 +3,11 @@
  * then the units they name (the two-query version it replaced, kept here as
  * the reference), for every category in streets and districts of the default org.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tx } from '../../core/db.js';
 import { loadTaxonomy } from '../../core/org/taxonomy.js';
 import { districtGov, routeFor, type Route } from '../../core/workflow/routing.js';
+import { statementsDuring } from '../helpers/count.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 async function reference(tx: Tx, categoryCode: string, districtCode: string, streetCode: string | null, exclude: string[] = []): Promise<Route> {
@@ -87,17 +87,7 @@ describe('routeFor', () => {
   });
 
   it('is one statement', async () => {
-    const seen: string[] = [];
-    const original = pg.Client.prototype.query;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      seen.push(String((args[0] as { text?: string })?.text ?? args[0]));
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
-    try {
-      await routeFor(db(), 'property', '110105', '110105-sanlitun');
-    } finally {
-      pg.Client.prototype.query = original;
-    }
+    const seen = await statementsDuring(() => routeFor(db(), 'property', '110105', '110105-sanlitun'));
     expect(seen).toHaveLength(1);
   });
 });
