@@ -80,7 +80,7 @@ export async function runOutbox(rt: Runtime, id: bigint, defer?: Defer, kind?: s
  * message runs again in its own, so a message that cannot be processed never holds back the others;
  * the job fails (and is retried) only for its own messages that failed alone. A message taken from
  * another job that fails alone is marked (`lastError`: never taken into a batch again) and left to
- * its own job.
+ * its own job. Returns how many messages it finished.
  */
 export async function runIntakes(rt: Runtime, ids: bigint[]): Promise<number> {
   const fill = Math.max(0, (rt.intakeBatch ?? 1) - ids.length);
@@ -96,15 +96,19 @@ export async function runIntakes(rt: Runtime, ids: bigint[]): Promise<number> {
     }
   }
   let failure: unknown;
+  let done = 0;
   const own = new Set(ids.map(String));
   for (const id of taken.length ? taken : ids) {
-    await intakeTx(rt, [id]).catch(async (err: unknown) => {
-      if (own.has(String(id))) return void (failure ??= err);
-      await rt.deps.db.outbox.updateMany({ where: { id, doneAt: null }, data: { lastError: String((err as Error)?.message ?? err).slice(0, 500) } }).catch(() => undefined);
-    });
+    await intakeTx(rt, [id]).then(
+      () => done++,
+      async (err: unknown) => {
+        if (own.has(String(id))) return void (failure ??= err);
+        await rt.deps.db.outbox.updateMany({ where: { id, doneAt: null }, data: { lastError: String((err as Error)?.message ?? err).slice(0, 500) } }).catch(() => undefined);
+      },
+    );
   }
   if (failure) throw failure;
-  return taken.length;
+  return done;
 }
 
 async function intakeTx(rt: Runtime, ids: bigint[], fill = 0, taken: bigint[] = []) {

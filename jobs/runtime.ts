@@ -20,7 +20,7 @@ export interface WorkerOptions {
   logger: Logger;
 }
 
-/** Jobs a worker runs at once per queue, and intake loops a pump runs at once. */
+/** Jobs a worker runs at once per queue. */
 export const WORKER_CONCURRENCY = 8;
 
 export function startWorkers(rt: Runtime, opts: WorkerOptions): Worker[] {

@@ -36,7 +36,7 @@ export async function openAssignment(w: Work, p: Petition, unitId: string, role:
   return a;
 }
 
-/** Many assignments and all their timers: one statement. */
+/** Many assignments and all their timers (of assignments new in this statement: no conflict possible): one statement. */
 async function openAssignments(w: Work, items: NewAssignment[]): Promise<Assignment[]> {
   const ids = items.map(() => randomUUID());
   const timers = items.flatMap((x, i) => (x.role === 'lead' ? assignmentTimers(w.deps.policy, w.now, x.dueAt, x.p) : []).map((t) => ({ ...t, subjectId: ids[i]! })));
@@ -52,8 +52,7 @@ async function openAssignments(w: Work, items: NewAssignment[]): Promise<Assignm
       INSERT INTO "Timer" (id, kind, "subjectId", "dueAt", data, "createdAt")
       SELECT gen_random_uuid(), t.kind, t.subject, (to_timestamp(t.due_ms / 1000.0) AT TIME ZONE 'UTC')::timestamp(3), t.data::jsonb, ${w.now}
         FROM unnest(${timers.map((t) => t.kind)}::text[], ${timers.map((t) => t.subjectId)}::text[], ${timers.map((t) => t.dueAt.getTime())}::float8[],
-                    ${timers.map((t) => JSON.stringify(t.data))}::text[]) AS t(kind, subject, due_ms, data)
-      ON CONFLICT (kind, "subjectId") DO NOTHING)
+                    ${timers.map((t) => JSON.stringify(t.data))}::text[]) AS t(kind, subject, due_ms, data))
     SELECT * FROM a`;
   const byId = new Map(rows.map((a) => [a.id, a]));
   return ids.map((id) => byId.get(id)!);

@@ -284,7 +284,6 @@ async function createPetitions(w: Work, items: NewPetition[]): Promise<Petition[
       ...(location ? [{ kind: 'location', lat: location.lat, lng: location.lng, coordSystem: location.coordSystem }] : []),
     ]),
     ...placeColumns(place, location),
-    method: place.method,
   }));
   const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k] ?? null);
   const created = await w.tx.$queryRaw<Petition[]>`
@@ -303,7 +302,7 @@ async function createPetitions(w: Work, items: NewPetition[]): Promise<Petition[
     e AS (
       INSERT INTO "PetitionEvent" ("petitionId", "actorKind", "actorId", action, "toStatus", at, data)
       SELECT p.id, 'resident', p."residentId", 'receive', 'received', ${w.now}, jsonb_build_object('category', p."categoryCode", 'method', t.method)
-        FROM p JOIN unnest(${col('number')}::text[], ${col('method')}::text[]) AS t(number, method) USING (number))
+        FROM p JOIN unnest(${col('number')}::text[], ${col('placeMethod')}::text[]) AS t(number, method) USING (number))
     SELECT * FROM p`;
   const byNumber = new Map(created.map((p) => [p.number, p]));
   return numbers.map((n) => byNumber.get(n)!);
@@ -396,9 +395,11 @@ async function detectClusters(w: Work, ps: Petition[]): Promise<void[]> {
      WHERE later.n IS NULL OR later.n < q.n
      ORDER BY q.n, x."createdAt", later.n NULLS FIRST`;
   const threshold = w.deps.policy.clusterThreshold;
+  const peersOf = ps.map(() => [] as typeof rows);
+  for (const row of rows) peersOf[row.n - 1]!.push(row);
   const keys = new Map<string, string>();
   for (const [i, p] of ps.entries()) {
-    const peers = rows.filter((r) => r.n === i + 1);
+    const peers = peersOf[i]!;
     const size = new Set(peers.map((x) => x.residentId)).size + 1;
     if (size < threshold) continue;
     const keyOf = (x: { id: string; clusterKey: string | null }) => keys.get(x.id) ?? x.clusterKey;

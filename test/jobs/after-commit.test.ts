@@ -7,7 +7,7 @@ import type { Tx } from '../../core/db.js';
 import { routeFor } from '../../core/workflow/routing.js';
 import { runIntakes } from '../../jobs/handlers.js';
 import { createQueues, type Queues } from '../../jobs/queues.js';
-import { afterCommit, intakePump, type AfterCommit } from '../../jobs/runtime.js';
+import { afterCommit, type AfterCommit, type IntakePump } from '../../jobs/runtime.js';
 import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';
 import { createTestRedis, type TestRedis } from '../helpers/redis.js';
 
@@ -25,7 +25,9 @@ beforeAll(async () => {
   await h.t.db.chatBinding.create({ data: { platform: 'telegram', chatId: UNIT_CHAT, unitId: lead } });
   r = await createTestRedis();
   queues = createQueues(r.connection({ maxRetriesPerRequest: null }), r.prefix, h.deps.logger);
-  committed = afterCommit(h.rt, queues, intakePump(h.rt, 1));
+  // The test takes each message itself (one commit each, in order): a pump that is never woken.
+  const pump: IntakePump = { wake: () => undefined, busy: false, stop: async () => undefined };
+  committed = afterCommit(h.rt, queues, pump);
   h.deps.afterCommit = committed;
 });
 afterAll(async () => {
