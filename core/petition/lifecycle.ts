@@ -1,5 +1,6 @@
 /**
- * The petition lifecycle as one explicit table. `applyTransition` is the only
+ * The petition lifecycle as one explicit table. `applyTransitions` (and
+ * `applyTransition`, one of them; `transition` from a workflow step) is the only
  * code that changes Petition.status: it checks the table, writes the new state
  * and an append-only PetitionEvent in the caller's transaction, and raises
  * IllegalTransitionError for a move the table does not allow.
@@ -193,16 +194,20 @@ export async function applyTransitions(tx: Tx, inputs: TransitionInput[]): Promi
     // One statement: the first input's shape, each petition once.
     const shape = (x: (typeof rest)[number]) => `${x.input.action}|${x.kinds.map(([c, k]) => `${c}:${k}`).join(',')}`;
     const first = shape(rest[0]!);
-    const ids = new Set<string>();
+    const joined = new Set<string>();
+    const waiting = new Set<string>();
     const group: typeof rest = [];
     const later: typeof rest = [];
     for (const x of rest) {
-      // Anything after a petition's first transition that cannot join waits, so one petition's moves stay in order.
-      const blocked = ids.has(x.input.petitionId) || later.some((l) => l.input.petitionId === x.input.petitionId);
-      if (!blocked && shape(x) === first) {
+      // Whatever follows a petition's transition that waits, waits too: one petition's moves stay in order.
+      const id = x.input.petitionId;
+      if (!joined.has(id) && !waiting.has(id) && shape(x) === first) {
         group.push(x);
-        ids.add(x.input.petitionId);
-      } else later.push(x);
+        joined.add(id);
+      } else {
+        later.push(x);
+        waiting.add(id);
+      }
     }
     const results = await transitionGroup(tx, group.map((g) => g.input), group[0]!.kinds);
     group.forEach((g, i) => (out[g.n] = results[i]!));

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IllegalTransitionError } from '../../core/errors.js';
-import { ACTIONS, TRANSITIONS, applyTransition, type Action, type PetitionStatus, type TransitionInput } from '../../core/petition/lifecycle.js';
+import { ACTIONS, TRANSITIONS, applyTransition, applyTransitions, type Action, type PetitionStatus, type TransitionInput } from '../../core/petition/lifecycle.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 let t: TestDb;
@@ -145,5 +145,55 @@ describe('applyTransition in one statement', () => {
       for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(IllegalTransitionError);
       expect(list.filter((e) => e.action === 'accept').length).toBeLessThanOrEqual(1);
     }
+  });
+});
+
+describe('applyTransitions: many at once', () => {
+  it('each petition moves as if one after another, with its own columns and event, whatever the mix', async () => {
+    const [a, b, c] = await Promise.all([newPetition('received'), newPetition('received'), newPetition('received')]);
+    const due = (d: number) => new Date(Date.UTC(2026, 11, d, 1, 2, 3, 456));
+    const results = await t.db.$transaction((tx) =>
+      applyTransitions(tx, [
+        { petitionId: a.id, action: 'dispatch', actor: { kind: 'system' }, set: { dispatchDueAt: due(7), pausedAt: null }, data: { lead: 'u1' } },
+        { petitionId: a.id, action: 'accept', actor: { kind: 'staff', id: 's1' } },
+        { petitionId: b.id, action: 'redirect', actor: { kind: 'system' }, reason: '119' },
+        { petitionId: c.id, action: 'dispatch', actor: { kind: 'system' }, set: { dispatchDueAt: due(8), pausedAt: null }, data: { lead: 'u2' } },
+        { petitionId: a.id, action: 'progress', actor: { kind: 'staff', id: 's1' } },
+      ]),
+    );
+    expect(results).toEqual([
+      { from: 'received', to: 'dispatched' },
+      { from: 'dispatched', to: 'accepted' },
+      { from: 'received', to: 'redirected' },
+      { from: 'received', to: 'dispatched' },
+      { from: 'accepted', to: 'in_progress' },
+    ]);
+    expect((await events(a.id)).map((e) => [e.action, e.fromStatus, e.toStatus])).toEqual([
+      ['dispatch', 'received', 'dispatched'],
+      ['accept', 'dispatched', 'accepted'],
+      ['progress', 'accepted', 'in_progress'],
+    ]);
+    const rows = await t.db.petition.findMany({ where: { id: { in: [a.id, b.id, c.id] } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(a.id)).toMatchObject({ status: 'in_progress', dispatchDueAt: due(7) });
+    expect(byId.get(b.id)).toMatchObject({ status: 'redirected', dispatchDueAt: null });
+    expect(byId.get(c.id)).toMatchObject({ status: 'dispatched', dispatchDueAt: due(8) });
+    expect((await events(c.id))[0]).toMatchObject({ data: { lead: 'u2' } });
+  });
+
+  it('an illegal move among many raises its typed error and the transaction writes nothing', async () => {
+    const [a, b] = await Promise.all([newPetition('received'), newPetition('closed')]);
+    const err = await t.db
+      .$transaction((tx) =>
+        applyTransitions(tx, [
+          { petitionId: a.id, action: 'dispatch', actor: { kind: 'system' } },
+          { petitionId: b.id, action: 'dispatch', actor: { kind: 'system' } },
+        ]),
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IllegalTransitionError);
+    expect(err).toMatchObject({ from: 'closed', action: 'dispatch' });
+    expect((await t.db.petition.findUniqueOrThrow({ where: { id: a.id } })).status).toBe('received');
+    expect(await events(a.id)).toHaveLength(0);
   });
 });
