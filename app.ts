@@ -196,8 +196,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       },
     };
     const pump = config.ROLE !== 'web' ? intakePump(rt, config.INTAKE_CONCURRENCY) : undefined;
-    const committed = afterCommit(rt, queues, pump);
-    deps.afterCommit = committed;
+    const committed = (deps.afterCommit = afterCommit(rt, queues, pump));
     // Closed in reverse: the server stops taking messages, then the relay, the pump and the workers
     // stop, then the sends they started leave, then the connections close.
     closers.push(() => committed.drain());

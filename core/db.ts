@@ -7,7 +7,8 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../prisma/generated/client.js';
 
 export type { PrismaClient };
-export { Prisma } from '../prisma/generated/client.js';
+import { Prisma } from '../prisma/generated/client.js';
+export { Prisma };
 
 export interface DbOptions {
   url: string;
@@ -49,6 +50,12 @@ export function createDb(opts: DbOptions): PrismaClient {
   );
   return new PrismaClient({ adapter });
 }
+
+/**
+ * A column of epoch milliseconds (unnested from a float8[] parameter: set-based statements pass their times
+ * that way) as the timestamp(3), in UTC, that Prisma's DateTime columns hold.
+ */
+export const msAsTimestamp = (column: string) => Prisma.raw(`(to_timestamp(${column} / 1000.0) AT TIME ZONE 'UTC')::timestamp(3)`);
 
 /** A transaction client, as passed to `db.$transaction(async (tx) => …)`. */
 export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];

@@ -7,7 +7,7 @@
  * the platform's answer and the commit (at-least-once in that instant).
  */
 import type { ChannelSender, InboundMessage, OutboundMessage } from '../adapters/types.js';
-import { Prisma, type Tx } from '../core/db.js';
+import { msAsTimestamp, Prisma, type Tx } from '../core/db.js';
 import { inTx, type FanOut, type WorkflowDeps, type Work } from '../core/workflow/context.js';
 import type { Intent } from '../core/workflow/intents.js';
 import { recipientsForAll } from '../core/workflow/recipients.js';
@@ -142,11 +142,7 @@ async function intakeTx(rt: Runtime, ids: bigint[], fill = 0, taken: bigint[] = 
         w.batch && msg.chatType === 'private' && !msg.action && !(await findStaff(w, { platform: msg.platform, userId: msg.userId })) ? `${msg.platform}:${msg.userId}` : '',
       ),
     );
-    await sideBySide(
-      messages.map((m, i) => ({ ...m, lane: lanes[i]! })),
-      (m) => m.lane,
-      ({ msg, inboundId }) => rt.handleInbound(w, msg, inboundId),
-    );
+    await sideBySide(messages, (_, i) => lanes[i]!, ({ msg, inboundId }) => rt.handleInbound(w, msg, inboundId));
     await w.tx.$executeRaw`
       WITH processed AS (UPDATE "InboundMessage" SET status = 'processed', "processedAt" = ${w.now}
                           WHERE id = ANY(${rows.flatMap((r) => (r.inboundId ? [r.inboundId] : []))}::text[]) AND status = 'pending')
@@ -296,7 +292,7 @@ function sendStatementsOf(deps: WorkflowDeps) {
                  AS t(outbox_id, delivery_id, status, error, sent_ms, sent_message_id, last_error, kf_chat, m_platform, m_from, m_to)),
         d AS (
           UPDATE "Delivery" d SET status = COALESCE(f.status, d.status), error = COALESCE(f.error, d.error),
-                 "sentAt" = COALESCE(to_timestamp(f.sent_ms / 1000.0) AT TIME ZONE 'UTC', d."sentAt"),
+                 "sentAt" = COALESCE(${msAsTimestamp('f.sent_ms')}, d."sentAt"),
                  "sentMessageId" = COALESCE(f.sent_message_id, d."sentMessageId"), "leaseUntil" = NULL
             FROM f WHERE d.id = f.delivery_id)${kf}${migrated}
         UPDATE "Outbox" o SET "doneAt" = ${clock.now()}, "lastError" = f.last_error FROM f WHERE o.id = f.outbox_id AND o."doneAt" IS NULL`;

@@ -6,7 +6,7 @@
  * IllegalTransitionError for a move the table does not allow.
  */
 import { IllegalTransitionError } from '../errors.js';
-import { Prisma, type Tx } from '../db.js';
+import { msAsTimestamp, Prisma, type Tx } from '../db.js';
 import type { PetitionStatus } from '../../prisma/generated/client.js';
 import type { Work } from '../workflow/context.js';
 import { together } from '../workflow/together.js';
@@ -152,7 +152,7 @@ function setColumn(i: number, column: string, kind: SetKind, inputs: TransitionI
     case 'null':
       return { array: Prisma.sql`${values.map(() => null)}::text[]`, assign: Prisma.sql`${col} = NULL` };
     case 'timestamp':
-      return { array: Prisma.sql`${values.map((v) => (v as Date).getTime())}::float8[]`, assign: Prisma.sql`${col} = (to_timestamp(${c} / 1000.0) AT TIME ZONE 'UTC')::timestamp(3)` };
+      return { array: Prisma.sql`${values.map((v) => (v as Date).getTime())}::float8[]`, assign: Prisma.sql`${col} = ${msAsTimestamp(`i.c${i}`)}` };
     case 'increment':
       return { array: Prisma.sql`${values.map((v) => (v as { increment: number }).increment)}::int[]`, assign: Prisma.sql`${col} = p.${col} + ${c}` };
     case 'int':
@@ -234,7 +234,7 @@ async function transitionGroup(tx: Tx, inputs: TransitionInput[], kinds: [string
     old AS (SELECT id, status FROM "Petition" WHERE id IN (SELECT id FROM input) ORDER BY id FOR UPDATE)`;
   const event = (source: Prisma.Sql) => Prisma.sql`
     INSERT INTO "PetitionEvent" ("petitionId", "actorKind", "actorId", action, reason, "fromStatus", "toStatus", data, at)
-    SELECT i.id, i.actor_kind, i.actor_id, ${action}, i.reason, s."from", s."to", i.data::jsonb, (to_timestamp(i.at_ms / 1000.0) AT TIME ZONE 'UTC')::timestamp(3)
+    SELECT i.id, i.actor_kind, i.actor_id, ${action}, i.reason, s."from", s."to", i.data::jsonb, ${msAsTimestamp('i.at_ms')}
       FROM ${source} s JOIN input i ON i.id = s.id ORDER BY i.n
     RETURNING "petitionId"`;
   // Nothing to write on the petition (notes, reminders, 督办): lock, check and record only.

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Assignment, Petition } from '../../prisma/generated/client.js';
+import { msAsTimestamp } from '../db.js';
 import { AppError } from '../errors.js';
 import { transition, type Actor } from '../petition/lifecycle.js';
 import type { Work } from './context.js';
@@ -43,14 +44,13 @@ async function openAssignments(w: Work, items: NewAssignment[]): Promise<Assignm
   const rows = await w.tx.$queryRaw<Assignment[]>`
     WITH a AS (
       INSERT INTO "Assignment" (id, "petitionId", "unitId", role, status, "dispatchedAt", "acceptDueAt", "dueAt", extensions)
-      SELECT id, pid, unit, role::"RouteRole", 'dispatched', ${w.now}, (to_timestamp(accept_ms / 1000.0) AT TIME ZONE 'UTC')::timestamp(3),
-             (to_timestamp(due_ms / 1000.0) AT TIME ZONE 'UTC')::timestamp(3), 0
+      SELECT id, pid, unit, role::"RouteRole", 'dispatched', ${w.now}, ${msAsTimestamp('accept_ms')}, ${msAsTimestamp('due_ms')}, 0
         FROM unnest(${ids}::text[], ${items.map((x) => x.p.id)}::text[], ${items.map((x) => x.unitId)}::text[], ${items.map((x) => x.role)}::text[],
                     ${items.map((x) => x.acceptDueAt.getTime())}::float8[], ${items.map((x) => x.dueAt.getTime())}::float8[]) AS t(id, pid, unit, role, accept_ms, due_ms)
       RETURNING *),
     timers AS (
       INSERT INTO "Timer" (id, kind, "subjectId", "dueAt", data, "createdAt")
-      SELECT gen_random_uuid(), t.kind, t.subject, (to_timestamp(t.due_ms / 1000.0) AT TIME ZONE 'UTC')::timestamp(3), t.data::jsonb, ${w.now}
+      SELECT gen_random_uuid(), t.kind, t.subject, ${msAsTimestamp('t.due_ms')}, t.data::jsonb, ${w.now}
         FROM unnest(${timers.map((t) => t.kind)}::text[], ${timers.map((t) => t.subjectId)}::text[], ${timers.map((t) => t.dueAt.getTime())}::float8[],
                     ${timers.map((t) => JSON.stringify(t.data))}::text[]) AS t(kind, subject, due_ms, data))
     SELECT * FROM a`;

@@ -49,10 +49,10 @@ export function together<T, R>(w: Work, run: Run<T, R>, item: T): Promise<R> {
  * after another, in order. Waits for all of them, then throws the first failure, so nothing is
  * still using the transaction when it ends.
  */
-export async function sideBySide<T>(items: T[], key: (item: T) => string, fn: (item: T) => Promise<void>): Promise<void> {
+export async function sideBySide<T>(items: T[], key: (item: T, index: number) => string, fn: (item: T) => Promise<void>): Promise<void> {
   const lanes = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
+  for (const [i, item] of items.entries()) {
+    const k = key(item, i);
     const lane = lanes.get(k);
     if (lane) lane.push(item);
     else lanes.set(k, [item]);

@@ -30,28 +30,21 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 let seq = 0;
-/**
- * Store the messages like an adapter would, then take all of them in one intake transaction (`count`
- * gets the statements it made) and send what it decided.
- */
-async function together(messages: { userId: string; text: string }[], count?: (n: number) => void) {
-  const ids = messages.map(() => `set-${++seq}`);
-  // One after another, so the intake rows are in the order of the messages.
-  for (const [i, m] of messages.entries()) await h.inbound({ userId: m.userId, chatId: m.userId, messageId: ids[i], text: m.text });
-  const rows = await h.t.db.$queryRaw<{ id: bigint }[]>`
-    SELECT o.id FROM "Outbox" o JOIN "InboundMessage" i ON i.id = o.payload->>'inboundId' WHERE o.kind = 'intake' AND i."messageId" = ANY(${ids}) ORDER BY o.id`;
-  expect(rows).toHaveLength(messages.length);
-  count?.((await statementsDuring(() => runIntakes(h.rt, rows.map((r) => r.id)))).length);
-  await h.drain();
-}
-
-/** Store each message on its own (each its own intake job); their intake rows in order. */
+/** Store each message like an adapter would, one after another (each its own intake row); their intake rows in order. */
 async function storedOneByOne(messages: { userId: string; text: string }[]) {
   const ids = messages.map(() => `one-${++seq}`);
   for (const [i, m] of messages.entries()) await h.inbound({ userId: m.userId, chatId: m.userId, messageId: ids[i], text: m.text });
   const rows = await h.t.db.$queryRaw<{ id: bigint }[]>`
     SELECT o.id FROM "Outbox" o JOIN "InboundMessage" i ON i.id = o.payload->>'inboundId' WHERE o.kind = 'intake' AND i."messageId" = ANY(${ids}) ORDER BY o.id`;
+  expect(rows).toHaveLength(messages.length);
   return rows.map((r) => r.id);
+}
+
+/** Store the messages, take all of them in one intake transaction (`count` gets the statements it made) and send what it decided. */
+async function inOneTransaction(messages: { userId: string; text: string }[], count?: (n: number) => void) {
+  const ids = await storedOneByOne(messages);
+  count?.((await statementsDuring(() => runIntakes(h.rt, ids))).length);
+  await h.drain();
 }
 
 const filedBy = (userId: string) => h.t.db.petition.findMany({ where: { resident: { platformUserId: userId } }, orderBy: { number: 'asc' } });
@@ -61,8 +54,8 @@ it('a batch of new petitions costs the same statements whatever its size', async
   const batch = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ userId: `size-${tag}-${i}`, text: `三里屯 井盖丢了 ${tag}${i}` }));
   let three = 0;
   let twentyFour = 0;
-  await together(batch(3, 'a'), (n) => (three = n));
-  await together(batch(24, 'b'), (n) => (twentyFour = n));
+  await inOneTransaction(batch(3, 'a'), (n) => (three = n));
+  await inOneTransaction(batch(24, 'b'), (n) => (twentyFour = n));
   expect(three).toBeGreaterThan(0);
   expect(twentyFour).toBeLessThanOrEqual(three + 2);
   for (let i = 0; i < 24; i++) {
@@ -76,7 +69,7 @@ it('a batch of new petitions costs the same statements whatever its size', async
 
 it('a cluster formed inside one batch is offered as it would be one message at a time', async () => {
   const before = h.telegram.to(COORDINATOR_CHAT).length;
-  await together(Array.from({ length: 7 }, (_, i) => ({ userId: `noise-${i}`, text: `三里屯 晚上噪音 ${i}` })));
+  await inOneTransaction(Array.from({ length: 7 }, (_, i) => ({ userId: `noise-${i}`, text: `三里屯 晚上噪音 ${i}` })));
   const cluster = await h.t.db.petition.findMany({ where: { categoryCode: 'noise', streetCode: '110105-sanlitun' } });
   expect(cluster).toHaveLength(7);
   expect(new Set(cluster.map((p) => p.clusterKey)).size).toBe(1);
@@ -87,7 +80,7 @@ it('a cluster formed inside one batch is offered as it would be one message at a
 });
 
 it("one resident's two messages in a batch are taken in order: the second adds to the first", async () => {
-  await together([
+  await inOneTransaction([
     { userId: 'twice-0', text: '三里屯 停水 第一次' },
     { userId: 'other-0', text: '三里屯 停水 别人' },
     { userId: 'twice-0', text: '三里屯 还是停水 第二次' },
@@ -103,7 +96,7 @@ it("one resident's two messages in a batch are taken in order: the second adds t
 });
 
 it('a batch that mixes an emergency, a message without a place and a complaint answers each', async () => {
-  await together([
+  await inOneTransaction([
     { userId: 'mix-fire', text: '三里屯 楼里着火了' },
     { userId: 'mix-where', text: '停水了' },
     { userId: 'mix-ok', text: '三里屯 停水了 mix' },
