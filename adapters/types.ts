@@ -24,6 +24,15 @@ export interface InboundAction {
   messageId?: string;
 }
 
+/**
+ * Something the platform itself reports about a chat, never text a person typed:
+ * adapters set it only from the platform's own update fields (Telegram
+ * `migrate_to_chat_id` / `migrate_from_chat_id`, `my_chat_member`).
+ */
+export type PlatformEvent =
+  | { kind: 'migrated'; toChatId: string }
+  | { kind: 'membership'; status: string };
+
 export interface InboundMessage {
   platform: Platform;
   /** Unique per platform message: a redelivery carries the same id, so it can never create a second petition. */
@@ -45,6 +54,8 @@ export interface InboundMessage {
   /** Phone number the user chose to share (Telegram contact). Personal data. */
   contactPhone?: string;
   action?: InboundAction;
+  /** A platform event about the chat (migration, the bot's membership); no person speaks. */
+  event?: PlatformEvent;
   /** The message this one replies to (a card, a ForceReply prompt). */
   replyToMessageId?: string;
   /** WeCom kf: the open_kfid the resident wrote to; used to reply. */

@@ -5,7 +5,7 @@
  * user mistake (AppError with a user message) is rolled back to a savepoint
  * and answered; anything else fails the job so it is retried.
  */
-import type { InboundMessage } from '../adapters/types.js';
+import type { InboundMessage, PlatformEvent } from '../adapters/types.js';
 import { AppError } from '../core/errors.js';
 import type { Work } from '../core/workflow/context.js';
 import { findStaff } from '../core/workflow/staff.js';
@@ -43,24 +43,25 @@ export async function attempt(c: Conversation, fn: () => Promise<void>): Promise
 }
 
 /**
- * Platform events that are not anybody speaking: a group that became a
- * supergroup keeps its binding under the new id; membership changes are only logged.
+ * Platform events that are not anybody speaking (the adapter sets `event` only from the
+ * platform's own update fields): a group that became a supergroup keeps its binding under
+ * the new id; membership changes are only logged.
  */
-async function platformEvent(w: Work, msg: InboundMessage, name: string, args: string) {
-  if (name === '_migrate' && /^-?\d+$/.test(args)) {
-    const moved = await w.tx.chatBinding.updateMany({ where: { platform: msg.platform, chatId: msg.chatId }, data: { chatId: args } });
+async function platformEvent(w: Work, msg: InboundMessage, event: PlatformEvent) {
+  if (event.kind === 'migrated') {
+    const moved = await w.tx.chatBinding.updateMany({ where: { platform: msg.platform, chatId: msg.chatId }, data: { chatId: event.toChatId } });
     w.deps.logger.info({ platform: msg.platform, moved: moved.count }, 'group migrated; bindings follow it');
     return;
   }
-  w.deps.logger.info({ platform: msg.platform, event: name, status: args }, 'chat membership changed');
+  w.deps.logger.info({ platform: msg.platform, status: event.status }, 'chat membership changed');
 }
 
 export function createRouter(opts: RouterOptions = {}) {
   return async function handleInbound(w: Work, msg: InboundMessage, inboundId: string): Promise<void> {
+    if (msg.event) return platformEvent(w, msg, msg.event);
     const staff = msg.platform === 'wecom_kf' || msg.platform === 'open311' ? null : await findStaff(w, { platform: msg.platform, userId: msg.userId });
     const c = conversation(w, msg, inboundId, langOf(staff?.language ?? msg.language?.slice(0, 2)));
     const command = parseCommand(msg);
-    if (command?.name.startsWith('_')) return platformEvent(w, msg, command.name, command.args);
 
     await attempt(c, async () => {
       if (msg.action) {

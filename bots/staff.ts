@@ -9,6 +9,7 @@ import { redeemBindCode } from '../core/org/bind-code.js';
 import * as staffFlow from '../core/workflow/staff.js';
 import * as coord from '../core/workflow/coordinate.js';
 import * as whistleFlow from '../core/workflow/whistle.js';
+import { loadPetition } from '../core/workflow/dispatch.js';
 import { encodeAction, type Verb } from './actions.js';
 import { parseDuration, splitNumber, type ParsedCommand } from './commands.js';
 import type { Conversation } from './conversation.js';
@@ -91,8 +92,9 @@ export async function handleStaffAction(c: Conversation, action: { verb: Verb; a
   const l = c.lang;
   const ask = async (verb: Prompt['verb']) => {
     // Check the right to act before asking for text.
-    if (verb === 'refuse_return' || verb === 'decline_reopen') await coord.requireCoordinator(c.w, c.who, await c.w.tx.petition.findUniqueOrThrow({ where: { number: a0 } }));
-    else await staffFlow.requireStaff(c.w, c.who);
+    if (verb === 'refuse_return' || verb === 'decline_reopen') await coord.requireCoordinator(c.w, c.who, await loadPetition(c.w, a0));
+    else if (verb === 'done') await whistleFlow.ownTask(c.w, c.who, a0);
+    else await staffFlow.requireAssignment(c.w, c.who, a0);
     await c.ack();
     await setPrompt(c, verb, a0, PROMPTS[verb][l === 'zh' ? 0 : 1].replace('%s', a0));
   };

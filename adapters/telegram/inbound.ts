@@ -11,14 +11,14 @@
  * the bare `String(message_id)`, the same form SendResult.messageId has, so a
  * reply or press maps back to the card that was sent (together with chatId).
  *
- * Service events become commands whose names start with `_`, so they travel
- * the same durable path (sink → store → queue) as everything else and the
- * conversations can ignore what they do not handle:
- * - `_migrate` (args: the new chat id). Telegram sends two service messages
+ * Service events become an `event` (never a command: nothing a person can
+ * type reaches them), so they travel the same durable path (sink → store →
+ * queue) as everything else and the conversations can ignore what they do not handle:
+ * - `migrated` (the new chat id). Telegram sends two service messages
  *   when a group becomes a supergroup (`migrate_to_chat_id` in the old chat,
  *   `migrate_from_chat_id` in the new one); both map to the same message
  *   with chatId = the old chat id and the same messageId, so the sink keeps one.
- * - `_member` (args: the bot's new status: member, administrator, left, kicked…)
+ * - `membership` (the bot's new status: member, administrator, left, kicked…)
  *   from `my_chat_member`: the bot was added to or removed from a chat.
  *
  * Commands carry `command` and no `text`, so a `/start` can never be filed as
@@ -70,7 +70,7 @@ function fromMessage(msg: Message, botUsername: string | undefined): InboundMess
       chatId: oldChatId,
       chatType: 'group',
       userId: String(msg.from?.id ?? ''),
-      command: { name: '_migrate', args: String(newChatId) },
+      event: { kind: 'migrated', toChatId: String(newChatId) },
       receivedAt: new Date(msg.date * 1000),
     };
   }
@@ -159,7 +159,7 @@ export function toInboundMessage(update: Update, botUsername?: string): InboundM
       chatId: String(member.chat.id),
       chatType,
       userId: String(member.from.id),
-      command: { name: '_member', args: status },
+      event: { kind: 'membership', status },
       receivedAt: new Date(member.date * 1000),
     };
   }

@@ -79,6 +79,15 @@ async function ownAssignment(w: Work, p: Petition, staff: Staff, states: readonl
   throw new NotAuthorizedError(`staff ${staff.id} acted on ${p.number} without an assignment`);
 }
 
+/**
+ * The right to act on this petition, checked before a button asks for text: registered staff
+ * with an open assignment of their unit on it (admins: the lead's).
+ */
+export async function requireAssignment(w: Work, who: PersonRef, number: string): Promise<Assignment> {
+  const staff = await requireStaff(w, who);
+  return ownAssignment(w, await loadPetition(w, number), staff);
+}
+
 export interface StaffActionResult {
   petition: Petition;
   assignment: Assignment;

@@ -4,7 +4,7 @@
  * a report-by time (报到, default 30 min) and a handling deadline; late
  * reporters are reminded, then escalated; the coordinator sees a live roll-call.
  */
-import type { Prisma } from '../../prisma/generated/client.js';
+import type { Prisma, Staff } from '../../prisma/generated/client.js';
 import { AppError, NotAuthorizedError } from '../errors.js';
 import { applyTransition } from '../petition/lifecycle.js';
 import { nextNumber } from '../petition/number.js';
@@ -83,7 +83,8 @@ export async function openWhistle(w: Work, who: PersonRef, req: WhistleRequest):
   return w.tx.whistle.findUniqueOrThrow({ where: { id: whistle.id }, include: { tasks: { include: { unit: true } } } });
 }
 
-async function ownTask(w: Work, who: PersonRef, number: string) {
+/** The acting staff member's unit's task in this whistle; refused when the unit was not summoned. */
+export async function ownTask(w: Work, who: PersonRef, number: string) {
   const staff = await requireStaff(w, who);
   const whistle = await w.tx.whistle.findUnique({ where: { number }, include: { tasks: true } });
   if (!whistle) throw new AppError('not_found', `whistle ${number} not found`, `找不到吹哨 ${number}。/ No such whistle.`);
@@ -94,9 +95,10 @@ async function ownTask(w: Work, who: PersonRef, number: string) {
 
 /** 报到: the department reports (on site / taking part). */
 export async function report(w: Work, who: PersonRef, number: string) {
-  const { whistle, task } = await ownTask(w, who, number);
+  const { staff, whistle, task } = await ownTask(w, who, number);
   if (task.reportedAt) return { whistle, task, unchanged: true };
-  const updated = await w.tx.whistleTask.update({ where: { id: task.id }, data: { reportedAt: w.now } });
+  const updated = await w.tx.whistleTask.update({ where: { id: task.id }, data: { reportedAt: w.now, reportedBy: staff.id } });
+  await auditOnPetition(w, whistle, staff, `报到 ${whistle.number}`, { unitId: task.unitId, late: w.now > task.reportDueAt });
   await cancelTimers(w.tx, task.id, w.now, ['whistle_remind', 'whistle_escalate']);
   await w.notify({ t: 'rollcall', whistleId: whistle.id }, `rollcall:${whistle.id}:rep:${task.id}`);
   return { whistle, task: updated, late: w.now > task.reportDueAt };
@@ -104,14 +106,24 @@ export async function report(w: Work, who: PersonRef, number: string) {
 
 /** A department finishes its part; the joint case resolves when every part is done. */
 export async function finishTask(w: Work, who: PersonRef, number: string, note: string) {
-  const { whistle, task } = await ownTask(w, who, number);
+  const { staff, whistle, task } = await ownTask(w, who, number);
   if (task.resolvedAt) return { whistle, task, unchanged: true };
-  const updated = await w.tx.whistleTask.update({ where: { id: task.id }, data: { resolvedAt: w.now, reportedAt: task.reportedAt ?? w.now, note: note.trim().slice(0, 1000) || null } });
+  const updated = await w.tx.whistleTask.update({
+    where: { id: task.id },
+    data: { resolvedAt: w.now, resolvedBy: staff.id, reportedAt: task.reportedAt ?? w.now, reportedBy: task.reportedBy ?? staff.id, note: note.trim().slice(0, 1000) || null },
+  });
+  await auditOnPetition(w, whistle, staff, `完成 ${whistle.number}`, { unitId: task.unitId, note: updated.note });
   await cancelTimers(w.tx, task.id, w.now);
   const left = await w.tx.whistleTask.count({ where: { whistleId: whistle.id, resolvedAt: null } });
   if (left === 0) await w.tx.whistle.update({ where: { id: whistle.id }, data: { status: 'resolved', resolvedAt: w.now } });
   await w.notify({ t: 'rollcall', whistleId: whistle.id }, `rollcall:${whistle.id}:done:${task.id}`);
   return { whistle, task: updated, allDone: left === 0 };
+}
+
+/** 报到 and 完成 on a whistle about a petition are in the petition's audit trail, with who did them. */
+async function auditOnPetition(w: Work, whistle: { petitionId: string | null }, staff: Staff, reason: string, data: Record<string, unknown>) {
+  if (!whistle.petitionId) return;
+  await applyTransition(w.tx, { petitionId: whistle.petitionId, action: 'note', actor: actorOf(staff), reason, data, at: w.now });
 }
 
 /** Open whistles of a coordinator's area, with who reported. */

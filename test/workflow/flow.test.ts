@@ -120,7 +120,7 @@ describe('a petition from message to reopen', () => {
 
 describe('platform events', () => {
   it('a group that becomes a supergroup keeps its binding under the new id', async () => {
-    await h.inbound({ userId: '2001', chatId: '-2001', command: { name: '_migrate', args: '-1002001' } });
+    await h.inbound({ userId: '2001', chatId: '-2001', event: { kind: 'migrated', toChatId: '-1002001' } });
     await h.drain();
     expect(await h.t.db.chatBinding.findUnique({ where: { platform_chatId: { platform: 'telegram', chatId: '-1002001' } } })).toMatchObject({ unitId: '110105:urban_mgmt' });
     expect(await h.t.db.chatBinding.count({ where: { chatId: '-2001' } })).toBe(0);

@@ -90,15 +90,15 @@ describe('telegram update → InboundMessage', () => {
     expect(m?.replyToMessageId).toBe('40');
   });
 
-  it('maps both migration service messages to one _migrate message from the old chat', () => {
+  it('maps both migration service messages to one migration event from the old chat', () => {
     const old = tr(msg({ migrate_to_chat_id: -1001234 }, group, staff, 90));
     const fresh = tr(msg({ migrate_from_chat_id: -2001 }, { id: -1001234, type: 'supergroup', title: '城管科' }, staff, 1));
-    expect(old).toMatchObject({ chatId: '-2001', command: { name: '_migrate', args: '-1001234' } });
+    expect(old).toMatchObject({ chatId: '-2001', event: { kind: 'migrated', toChatId: '-1001234' } });
     expect(fresh?.messageId).toBe(old?.messageId);
     expect(fresh?.chatId).toBe('-2001');
   });
 
-  it('reports the bot being added to or removed from a group as _member', () => {
+  it('reports the bot being added to or removed from a group as a membership event', () => {
     const u = {
       update_id: 3,
       my_chat_member: {
@@ -109,7 +109,7 @@ describe('telegram update → InboundMessage', () => {
         new_chat_member: { status: 'member', user: { id: 666, is_bot: true, first_name: 'bot' } },
       },
     } as unknown as Update;
-    expect(tr(u)).toMatchObject({ chatId: '-2001', chatType: 'group', command: { name: '_member', args: 'member' } });
+    expect(tr(u)).toMatchObject({ chatId: '-2001', chatType: 'group', event: { kind: 'membership', status: 'member' } });
   });
 
   it('ignores what the service does not handle', () => {

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "WhistleTask" ADD COLUMN     "reportedBy" TEXT,
+ADD COLUMN     "resolvedBy" TEXT;
