@@ -8,7 +8,7 @@
  */
 import { Redis } from 'ioredis';
 import type { Bot } from 'grammy';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Worker } from 'bullmq';
 import type { ChannelSender } from './adapters/types.js';
 import type { Config } from './core/config.js';
@@ -107,7 +107,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     const senders: Partial<Record<string, ChannelSender>> = {};
     const app: App = { config, db, redis, queues, deps, close };
     const web = config.ROLE !== 'worker';
-    const server = web ? createServer({ db, redis, logger }) : undefined;
+    const server = web ? createServer({ db, redis, logger, trustedProxies: config.TRUSTED_PROXIES }) : undefined;
 
     // ---- Telegram (a real bot, or the sandbox when no platform is configured)
     const wantSandbox = config.SANDBOX ?? (!config.TELEGRAM_BOT_TOKEN && !config.WECOM_CORP_ID);
@@ -166,9 +166,25 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
 
     // ---- what leaders look at and what other systems plug into
     const metrics = createMetrics({ db, queues: Object.values(queues), logger });
+    // /metrics: on the public port only behind METRICS_TOKEN; on METRICS_PORT (an internal listener) without one.
+    if (!config.METRICS_PORT && !config.METRICS_TOKEN) logger.info('/metrics is off: set METRICS_TOKEN (public port, bearer) or METRICS_PORT (internal listener)');
+    if (config.METRICS_PORT) {
+      const internal = Fastify({ logger: false });
+      await internal.register(metricsRoute, { metrics });
+      await internal.listen({ port: config.METRICS_PORT, host: config.METRICS_HOST });
+      closers.push(() => internal.close());
+    }
     if (server) {
-      await server.register(metricsRoute, { metrics });
-      await server.register(open311Routes, { db, apiKeys: config.OPEN311_API_KEYS, sink, logger, publicUrl: config.PUBLIC_URL, timeZone: config.TIME_ZONE });
+      if (config.METRICS_TOKEN) await server.register(metricsRoute, { metrics, bearerToken: config.METRICS_TOKEN });
+      await server.register(open311Routes, {
+        db,
+        apiKeys: config.OPEN311_API_KEYS,
+        detailKeys: config.OPEN311_DETAIL_KEYS,
+        sink,
+        logger,
+        publicUrl: config.PUBLIC_URL,
+        timeZone: config.TIME_ZONE,
+      });
       await server.register(dashboardRoutes, {
         db,
         queues: Object.values(queues),

@@ -144,6 +144,9 @@ function startNodeFlags(): string[] {
   return args[0] === 'node' ? flags : [];
 }
 
+/** /metrics of a benched service answers this bearer. */
+export const BENCH_METRICS_TOKEN = 'bench-metrics-token-0000';
+
 /** Start `main.ts` (the real service) and wait until it listens (web/all) or has started (worker). */
 export async function startService(o: ServiceOptions): Promise<Service> {
   const port = o.port ?? (await freePort());
@@ -170,6 +173,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       TELEGRAM_SEND_LIMITS: 'unlimited',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       SANDBOX: 'false',
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
       // BENCH_ENV_<NAME>=value sets <NAME> for the service (e.g. BENCH_ENV_INTAKE_BATCH=8)
       ...Object.fromEntries(Object.entries(process.env).flatMap(([k, v]) => (k.startsWith('BENCH_ENV_') ? [[k.slice(10), v]] : []))),
       ...o.env,

@@ -28,6 +28,7 @@ import { bulkLoad } from './load.js';
 import { WORKER_CONCURRENCY } from '../jobs/runtime.js';
 import { startWecomPeer, wecomPhase, type WecomPhaseResult } from './wecom.js';
 import {
+  BENCH_METRICS_TOKEN,
   ROOT,
   UNIT_CHAT_BASE,
   createSchema,
@@ -260,7 +261,7 @@ function runBaseline(redisUrl: string, schema: Schema, jobs: number): Promise<{ 
 /** RSS split into V8 heap and the rest, from the service's own /metrics (prom-client default metrics). */
 async function memoryBreakdown(svc: Service): Promise<Record<string, number> | null> {
   try {
-    const text = await (await fetch(`${svc.url}/metrics`)).text();
+    const text = await (await fetch(`${svc.url}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })).text();
     const get = (name: string) => {
       const m = new RegExp(`^(?:shaosheng_)?${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text);
       return m ? Math.round(Number(m[1]) / 2 ** 20) : NaN;

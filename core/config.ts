@@ -14,6 +14,11 @@ const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(d
 const url = z.url();
 const optionalUrl = url.optional();
 const optional = z.string().min(1).optional();
+/** comma-separated values */
+const list = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .default([]);
 
 /** 32 bytes for AES-256-GCM, given as 64 hex chars or base64. */
 const dataKey = z.string().transform((v, ctx) => {
@@ -102,10 +107,20 @@ export const configSchema = z
     DASHBOARD_USER: z.string().default('admin'),
     DASHBOARD_PASSWORD: optional,
     SESSION_SECRET: z.string().min(32).optional(),
-    OPEN311_API_KEYS: z
-      .string()
-      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-      .default([]),
+    OPEN311_API_KEYS: list,
+    /** Open311 keys that may read requests in full (masked text, exact address); everyone else gets the summary and the coarse place */
+    OPEN311_DETAIL_KEYS: list,
+
+    /**
+     * Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs, or `loopback`);
+     * default none: the client is the socket's peer, so nobody can pick their own address (login limits).
+     */
+    TRUSTED_PROXIES: list,
+    /** `Authorization: Bearer <token>` that /metrics on the public port requires; unset: /metrics is not on the public port */
+    METRICS_TOKEN: z.string().min(16).optional(),
+    /** a separate listener for /metrics only (no token), on METRICS_HOST; for Prometheus on an internal network */
+    METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    METRICS_HOST: z.string().default('127.0.0.1'),
   })
   .superRefine((c, ctx) => {
     const need = (cond: boolean, path: string, message: string) => {

@@ -43,3 +43,27 @@ export function residentMobile(text: string): string | null {
   }
   return null;
 }
+
+/** A labelled contact or address line ("地址：…", "联系人：…", "电话: …") up to the end of its sentence. */
+const CONTACT_LINE = /(?:详细地址|家庭住址|住址|地址|联系人|联系电话|联系方式|电话|手机|邮箱|e-?mail|address|contact|phone)\s*[:：][^\n。；;！!？?]*[。；;！!？?]?/gi;
+/** House, building, unit and room numbers: 1号, 3单元, 502室, 2-301. */
+const HOUSE_NUMBER = /\d+(?:[-－]\d+)*\s*(?:号院|号楼|号|单元|室|栋|幢)|\d+[-－]\d+/g;
+/** What maskText leaves of a name (张*, 欧阳**). */
+const MASKED_NAME = /[\u4e00-\u9fff]\*+/g;
+
+/**
+ * Text for the public (Open311 reads without a detail key): maskText, then no contact lines,
+ * no stored address, no house numbers and no masked names. What is left says what the problem
+ * is; where it is stays at the street and community, which are published on their own.
+ */
+export function publicText(text: string, opts: { address?: string | null } = {}): string {
+  let out = maskText(text).replace(CONTACT_LINE, '');
+  const address = opts.address?.trim();
+  if (address && address.length >= 4) out = out.split(address).join('');
+  return out
+    .replace(HOUSE_NUMBER, '…')
+    .replace(MASKED_NAME, '')
+    .replace(/[ \t]*\n+[ \t]*/g, ' ')
+    .replace(/…+/g, '…')
+    .trim();
+}

@@ -14,10 +14,15 @@ export interface ServerOptions {
   logger: Logger;
   /** Largest request body accepted anywhere (platform callbacks are a few KB). */
   bodyLimitBytes?: number;
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses, CIDRs, `loopback`). Empty: none, so
+   * `req.ip` is the socket's peer and nobody can choose the address a limit is keyed on.
+   */
+  trustedProxies?: string[];
 }
 
 export function createServer(opts: ServerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: opts.bodyLimitBytes ?? 256 * 1024, logController: new LogController({ disableRequestLogging: true }), trustProxy: true });
+  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: opts.bodyLimitBytes ?? 256 * 1024, logController: new LogController({ disableRequestLogging: true }), trustProxy: opts.trustedProxies?.length ? opts.trustedProxies : false });
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
     const [postgres, redis] = await Promise.all([

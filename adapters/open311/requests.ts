@@ -4,14 +4,16 @@
  * open. Free text leaving the system (description, status_notes, address) goes
  * through maskText so no phone, ID number or e-mail is published.
  *
- * GET requests needs no API key (as the spec intends), so by default a
- * resident's exact whereabouts are not published: `address` is the street and
- * community, and lat/long are rounded to 3 decimals (about 100 m).
- * `detail: 'full'` publishes the (masked) stored address and exact point.
+ * GET requests needs no API key (as the spec intends), so by default nothing
+ * that tells who or exactly where is published: `description` and
+ * `status_notes` go through publicText (no address, house number or contact),
+ * `address` is the street and community, and lat/long are rounded to 3
+ * decimals (about 100 m). `detail: 'full'` (a key in OPEN311_DETAIL_KEYS)
+ * publishes the masked text, the (masked) stored address and the exact point.
  */
 import { DateTime } from 'luxon';
 import type { PrismaClient } from '../../core/db.js';
-import { maskText } from '../../core/pii.js';
+import { maskText, publicText } from '../../core/pii.js';
 import { leadUnitAt } from '../../core/insight/assessment.js';
 
 export const CLOSED_STATUSES = ['rated', 'closed', 'merged', 'withdrawn', 'redirected'] as const;
@@ -97,13 +99,14 @@ export async function findRequests(db: PrismaClient, f: RequestFilter, zone: str
       .map((a) => ({ text: a.answer!, at: a.resolvedAt ?? a.dispatchedAt }));
     const reasons = p.events.map((e) => ({ text: e.reason!, at: e.at }));
     const note = [...answers, ...reasons].sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+    const out = detail === 'full' ? maskText : (text: string) => publicText(text, { address: p.address });
     return {
       service_request_id: p.number,
       status: openClosed(p.status),
-      status_notes: note ? maskText(note.text) : null,
+      status_notes: note ? out(note.text) : null,
       service_name: p.categoryCode ? cats.get(p.categoryCode) ?? null : null,
       service_code: p.categoryCode,
-      description: maskText(p.maskedText || p.summary),
+      description: out(p.maskedText || p.summary),
       agency_responsible: lead?.unit.name ?? null,
       service_notice: null,
       requested_datetime: isoLocal(p.createdAt, zone),

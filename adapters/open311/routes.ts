@@ -40,8 +40,11 @@ export interface Open311Options {
   /** absolute base URL for discovery (PUBLIC_URL); relative when absent */
   publicUrl?: string;
   timeZone?: string;
-  /** what GET requests reveals of a location; default 'coarse' (street + community, ~100 m), see requests.ts */
-  locationDetail?: LocationDetail;
+  /**
+   * keys whose GET requests see requests in full (masked text, stored address, exact point:
+   * OPEN311_DETAIL_KEYS); everyone else sees the summary and the coarse place (requests.ts)
+   */
+  detailKeys?: string[];
   /** contact line in discovery */
   contact?: string;
 }
@@ -165,6 +168,7 @@ export async function open311Routes(fastify: FastifyInstance, opts: Open311Optio
   });
 
   // ---- GET requests
+  const detailFor = (req: FastifyRequest): LocationDetail => (matchApiKey(params(req).api_key, opts.detailKeys ?? []) ? 'full' : 'coarse');
   async function listRequests(req: FastifyRequest, reply: FastifyReply, format: Format) {
     const q = params(req);
     const filter: RequestFilter = { limit: MAX_RESULTS };
@@ -183,14 +187,14 @@ export async function open311Routes(fastify: FastifyInstance, opts: Open311Optio
       filter.end = end;
       filter.start = start ?? new Date((end ?? new Date()).getTime() - DEFAULT_DAYS * 86_400_000);
     }
-    const rows = await findRequests(db, filter, zone, opts.locationDetail);
+    const rows = await findRequests(db, filter, zone, detailFor(req));
     return send(reply, format, { root: 'service_requests', item: 'request', body: rows });
   }
 
   fastify.get(`${P}/requests/:file`, async (req, reply) => {
     const f = splitFormat((req.params as { file: string }).file);
     if (!f) return sendError(reply, 'json', 404, 'not found: use .json or .xml');
-    const rows = await findRequests(db, { ids: [f.base], limit: 1 }, zone, opts.locationDetail);
+    const rows = await findRequests(db, { ids: [f.base], limit: 1 }, zone, detailFor(req));
     if (!rows.length) return sendError(reply, f.format, 404, `service_request_id ${f.base} not found`);
     return send(reply, f.format, { root: 'service_requests', item: 'request', body: rows });
   });

@@ -94,8 +94,8 @@ describe('Open311 GET requests', () => {
     expect(r.description).not.toContain('13912345678');
     expect(JSON.stringify(res.json())).not.toContain('502');
     const full = Fastify();
-    await full.register(open311Routes, { db: t.db, apiKeys: [], sink: async () => true, logger: createLogger({ level: 'silent' }), locationDetail: 'full' });
-    const [f] = (await full.inject('/open311/v2/requests/2611200001.json')).json();
+    await full.register(open311Routes, { db: t.db, apiKeys: [], sink: async () => true, logger: createLogger({ level: 'silent' }), detailKeys: ['detail-key'] });
+    const [f] = (await full.inject('/open311/v2/requests/2611200001.json?api_key=detail-key')).json();
     expect(f).toMatchObject({ address: '东华门大街1号院3号楼502', lat: 39.91234, long: 116.40071 });
     await full.close();
     const [c] = (await app.inject('/open311/v2/requests/2611200002.json')).json();
