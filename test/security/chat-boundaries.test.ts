@@ -25,6 +25,7 @@ beforeAll(async () => {
       { platform: 'telegram', platformUserId: '2001', role: 'staff', unitId: '110105:urban_mgmt' },
       { platform: 'telegram', platformUserId: '2201', role: 'staff', unitId: '110105:housing' },
       { platform: 'telegram', platformUserId: '3001', role: 'coordinator', areaCode: '110105-sanlitun' },
+      { platform: 'telegram', platformUserId: '3901', role: 'coordinator', areaCode: '110108' },
     ],
   });
   await h.t.db.chatBinding.createMany({
@@ -118,6 +119,40 @@ describe('the right to act is checked before any prompt', () => {
     await h.drain();
     expect(h.telegram.to('-2201').slice(before).some((m) => m.forceReply)).toBe(false);
     expect(h.telegram.acks.find((a) => a.ackId === 'fin-other')?.text).toMatch(/未被召集|not summoned/);
+  });
+});
+
+describe('coordinators and residents act only on their own', () => {
+  const farCoord = { userId: '3901', chatId: '3901' }; // coordinator of 海淀区, in a private chat
+
+  it('a coordinator of another district cannot review, reassign, whistle, merge or see the phone', async () => {
+    const p = await newPetition('三里屯北街垃圾没人清运 13812345678');
+    const other = await newPetition();
+    const before = await h.t.db.petitionEvent.count();
+    for (const data of [`ra:${p.number}`, `oa:${p.number}`, `mg:${p.number}:${other.number}`, `rr:${p.number}`, `od:${p.number}`]) {
+      await h.inbound({ ...farCoord, action: { data, ackId: `far-${data}` } });
+    }
+    for (const text of [`/dispatch ${p.number} 住建`, `/contact ${p.number}`, `/whistle ${p.number} 城管`]) {
+      const [name, ...args] = text.slice(1).split(' ');
+      await h.inbound({ ...farCoord, command: { name: name!, args: args.join(' ') } });
+    }
+    await h.drain();
+    expect(await h.t.db.petitionEvent.count()).toBe(before);
+    expect(await h.t.db.whistle.count({ where: { petitionId: p.id } })).toBe(0);
+    expect((await h.t.db.petition.findUniqueOrThrow({ where: { id: p.id } })).status).toBe('dispatched');
+    expect(h.telegram.to('3901').map((m) => m.text).join('\n')).not.toContain('13812345678');
+    expect(h.telegram.to('3901').filter((m) => /不在您的辖区|Not in your area/.test(m.text)).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("a resident cannot rate, withdraw or add to someone else's petition with forged buttons", async () => {
+    const p = await newPetition();
+    const stranger = { userId: '1999', chatId: '1999' };
+    for (const data of [`rc:${p.number}:1`, `wd:${p.number}`, `ad:${p.number}`]) await h.inbound({ ...stranger, action: { data, ackId: `s-${data}` } });
+    await h.drain();
+    expect((await h.t.db.petition.findUniqueOrThrow({ where: { id: p.id } })).status).toBe('dispatched');
+    const refusals = h.telegram.acks.filter((a) => a.ackId.startsWith('s-'));
+    expect(refusals).toHaveLength(3);
+    for (const a of refusals) expect(a.text).toMatch(/不是您提交的|Not your petition/);
   });
 });
 
