@@ -24,6 +24,7 @@ export const VERBS = {
   lang: 'language',
   wd: 'withdraw',
   ad: 'add_info',
+  cmd: 'suggested_command',
 } as const;
 
 export type Verb = keyof typeof VERBS;

@@ -71,7 +71,7 @@ export function createRouter(opts: RouterOptions = {}) {
           return;
         }
         if (await handleResidentAction(c, action)) return;
-        await handleStaffAction(c, action);
+        await handleStaffAction(c, action, opts);
         return;
       }
       if (command && (await handleStaffCommand(c, command, opts))) return;

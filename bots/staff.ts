@@ -10,6 +10,10 @@ import * as staffFlow from '../core/workflow/staff.js';
 import * as coord from '../core/workflow/coordinate.js';
 import * as whistleFlow from '../core/workflow/whistle.js';
 import { loadPetition } from '../core/workflow/dispatch.js';
+import { randomBytes } from 'node:crypto';
+import type { Button } from '../adapters/types.js';
+import type { UnitSummary } from '../core/org/units.js';
+import { shortNamesNear } from '../core/org/units.js';
 import { encodeAction, type Verb } from './actions.js';
 import { parseDuration, splitNumber, type ParsedCommand } from './commands.js';
 import type { Conversation } from './conversation.js';
@@ -41,6 +45,50 @@ async function takePrompt(c: Conversation): Promise<Prompt | null> {
 }
 
 const zhen = (l: Lang, zh: string, en: string) => (l === 'zh' ? zh : en);
+
+/**
+ * A corrected command offered as a button ("did you mean 北京市自来水集团?"): stored under a short
+ * key for the person it was offered to; pressing it runs the command as if they had typed it.
+ */
+interface Suggested {
+  name: string;
+  args: string;
+  platform: string;
+  userId: string;
+  expiresAt: string;
+}
+const suggestionKey = (id: string) => `cmd:${id}`;
+
+async function suggestButton(c: Conversation, label: string, name: string, args: string): Promise<Button> {
+  const id = randomBytes(6).toString('base64url');
+  const value: Suggested = { name, args, platform: c.msg.platform, userId: c.msg.userId, expiresAt: new Date(c.w.now.getTime() + PROMPT_TTL_MS).toISOString() };
+  await c.w.tx.keyValue.create({ data: { key: suggestionKey(id), value: JSON.stringify(value) } });
+  return { label: label.slice(0, 40), data: encodeAction('cmd', id) };
+}
+
+async function runSuggested(c: Conversation, id: string, opts: RouterOptions) {
+  const row = await c.w.tx.keyValue.findUnique({ where: { key: suggestionKey(id) } });
+  const s = row ? (JSON.parse(row.value) as Suggested) : null;
+  if (!s || s.platform !== c.msg.platform || s.userId !== c.msg.userId || new Date(s.expiresAt) <= c.w.now) {
+    throw new AppError('suggestion_expired', 'suggested command unknown, expired or offered to someone else', zhen(c.lang, '该选项已失效，请重新输入指令。', 'This choice has expired; type the command again.'));
+  }
+  await c.w.tx.keyValue.delete({ where: { key: suggestionKey(id) } });
+  await c.ack();
+  await handleStaffCommand(c, { name: s.name, args: s.args, slash: true }, opts);
+}
+
+/** "没有找到单位" with the closest units as buttons that re-run the command with the unit meant. */
+async function unknownUnitsReply(c: Conversation, command: string, argsWith: (unitId: string) => string, unknown: string[], suggestions: Record<string, UnitSummary[]>) {
+  const l = c.lang;
+  const first = unknown[0]!;
+  const offered = suggestions[first] ?? [];
+  const lines = [zhen(l, `没有找到单位：${unknown.join('、')}。`, `No unit named ${unknown.join(', ')}.`)];
+  if (offered.length) lines.push(zhen(l, `您是否指：`, 'Did you mean:'));
+  else lines.push(zhen(l, '发送“帮助”查看本辖区可用的单位简称。', 'Send /help for the short names of your area.'));
+  const buttons = [];
+  for (const u of offered) buttons.push([await suggestButton(c, u.name, command, argsWith(u.id))]);
+  await c.reply(lines.join('\n'), buttons.length ? { buttons } : undefined);
+}
 
 async function runVerb(c: Conversation, verb: Prompt['verb'] | 'accept', number: string, text: string) {
   const l = c.lang;
@@ -87,7 +135,7 @@ const PROMPTS: Record<Prompt['verb'], [string, string]> = {
   done: ['请回复完成情况（吹哨 %s）', 'Reply with what was done for %s'],
 };
 
-export async function handleStaffAction(c: Conversation, action: { verb: Verb; args: string[] }): Promise<void> {
+export async function handleStaffAction(c: Conversation, action: { verb: Verb; args: string[] }, opts: RouterOptions = {}): Promise<void> {
   const [a0 = '', a1 = ''] = action.args;
   const l = c.lang;
   const ask = async (verb: Prompt['verb']) => {
@@ -120,7 +168,8 @@ export async function handleStaffAction(c: Conversation, action: { verb: Verb; a
     case 'ra': {
       const r = await coord.approveReturn(c.w, c.who, a0);
       await c.ack();
-      return c.reply(zhen(l, `已同意退单，${a0} 改派 ${r.unitId}。`, `Return approved; ${a0} re-routed to ${r.unitId}.`));
+      const name = await unitLabel(c, r.unitId);
+      return c.reply(zhen(l, `已同意退单，${a0} 改派 ${name}。`, `Return approved; ${a0} re-routed to ${name}.`));
     }
     case 'rr':
       return ask('refuse_return');
@@ -141,9 +190,16 @@ export async function handleStaffAction(c: Conversation, action: { verb: Verb; a
       await c.ack();
       return whistleOnPetition(c, a0);
     }
+    case 'cmd':
+      return runSuggested(c, a0, opts);
     default:
       await c.ack(t('unknownCommand', l));
   }
+}
+
+/** A unit's name as people read it (never its internal id). */
+async function unitLabel(c: Conversation, unitId: string): Promise<string> {
+  return (await c.w.tx.unit.findUnique({ where: { id: unitId }, select: { name: true } }))?.name ?? unitId;
 }
 
 /** One-tap whistle on a petition: summon the category's handler and the street office. */
@@ -218,11 +274,16 @@ export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, op
     case 'dispatch': {
       const no = needNumber();
       const unitName = rest.split(/\s+/)[0] ?? '';
-      const p = await c.w.tx.petition.findUniqueOrThrow({ where: { number: no } });
-      const { found, unknown } = await whistleFlow.unitsByShortNames(c.w, p.streetCode ?? p.districtCode ?? '', [unitName]);
-      if (!found[0] || unknown.length) throw new AppError('unknown_unit', 'unknown unit', zhen(l, `没有找到单位“${unitName}”。`, `No unit "${unitName}".`));
+      const p = await loadPetition(c.w, no);
+      if (!unitName) throw new AppError('no_unit', 'dispatch without a unit', zhen(l, '格式：派单 单号 单位，例如 派单 2611250001 水务', 'Format: /dispatch NUMBER UNIT'));
+      await coord.requireCoordinator(c.w, c.who, p);
+      const { found, unknown, suggestions } = await whistleFlow.unitsByShortNames(c.w, p.streetCode ?? p.districtCode ?? '', [unitName]);
+      if (!found[0] || unknown.length) {
+        await unknownUnitsReply(c, 'dispatch', (id) => `${no} ${id}`, unknown, suggestions);
+        return true;
+      }
       await coord.reassign(c.w, c.who, no, found[0]);
-      await c.reply(zhen(l, `${no} 已派给 ${found[0]}。`, `${no} dispatched to ${found[0]}.`));
+      await c.reply(zhen(l, `${no} 已派给 ${await unitLabel(c, found[0])}。`, `${no} dispatched to ${await unitLabel(c, found[0])}.`));
       return true;
     }
     case 'review': {
@@ -268,10 +329,14 @@ export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, op
       else await c.reply(zhen(l, `${p.number} 的市民未留电话，只能通过原渠道联系。`, `No phone for ${p.number}; use the original channel.`));
       return true;
     }
-    case 'help':
-      if (c.msg.chatType === 'private' && !(await staffFlow.findStaff(c.w, c.who))) return false;
-      await c.reply(t('staffHelp', l));
+    case 'help': {
+      const staff = await staffFlow.findStaff(c.w, c.who);
+      if (c.msg.chatType === 'private' && !staff) return false;
+      const area = staff && (staff.role === 'coordinator' || staff.role === 'admin') ? staff.areaCode : null;
+      const names = area ? await shortNamesNear(c.w.tx, area) : [];
+      await c.reply(names.length ? `${t('staffHelp', l)}\n${zhen(l, '本辖区单位简称', 'Unit short names here')}：${names.join('、')}` : t('staffHelp', l));
       return true;
+    }
     default:
       return false;
   }
@@ -299,8 +364,12 @@ async function whistleCommand(c: Conversation, args: string) {
     place = target;
     if (!areaCode) throw new AppError('no_place', 'whistle place unknown', zhen(l, `无法确定地点“${target}”，请写区和街道。`, `Cannot place "${target}"; give the district and street.`));
   }
-  const { found, unknown } = await whistleFlow.unitsByShortNames(c.w, areaCode ?? '', tokens);
-  if (unknown.length) throw new AppError('unknown_unit', 'unknown units', zhen(l, `没有找到部门：${unknown.join('、')}`, `Unknown departments: ${unknown.join(', ')}`));
+  const { found, unknown, suggestions } = await whistleFlow.unitsByShortNames(c.w, areaCode ?? '', tokens);
+  if (unknown.length) {
+    // each button: the same whistle with the first unknown name replaced by the unit meant
+    const rest = (id: string) => [target, ...tokens.map((x) => (x === unknown[0] ? id : x)), ...(last && reportMs ? [last] : [])].join(' ');
+    return unknownUnitsReply(c, 'whistle', rest, unknown, suggestions);
+  }
   await openWhistleAndReply(c, { petitionNumber: isNumber ? target : undefined, areaCode, place, unitIds: found, reportWithinMs: reportMs ?? undefined });
 }
 

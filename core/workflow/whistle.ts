@@ -14,7 +14,7 @@ import { loadPetition } from './dispatch.js';
 import { actorOf, requireStaff, type PersonRef } from './staff.js';
 import { cancelTimers, scheduleTimer } from './timers.js';
 import { addLimit } from './deadlines.js';
-import { listUnitsByShortName } from '../org/units.js';
+import { matchUnitName, type UnitSummary } from '../org/units.js';
 import { limitsFor } from './policy.js';
 
 export interface WhistleRequest {
@@ -32,18 +32,24 @@ export interface WhistleRequest {
 
 export type WhistleWithTasks = Prisma.WhistleGetPayload<{ include: { tasks: { include: { unit: true } } } }>;
 
-/** Units a coordinator names by short name (城管, 住建…) near an area: its district's units, its street office, city enterprises. */
-export async function unitsByShortNames(w: Work, areaCode: string, names: string[]): Promise<{ found: string[]; unknown: string[] }> {
-  const district = areaCode.split('-')[0]!;
-  const streetCode = areaCode.includes('-') ? areaCode : undefined;
+/**
+ * Units a coordinator names (城管, 住建, 自来水集团…) near an area: its district's units, its
+ * street offices, city enterprises (core/org/units.ts matchUnitName). A name that means no
+ * single unit is `unknown`, with the closest units in `suggestions`.
+ */
+export async function unitsByShortNames(w: Work, areaCode: string, names: string[]): Promise<{ found: string[]; unknown: string[]; suggestions: Record<string, UnitSummary[]> }> {
   const found: string[] = [];
   const unknown: string[] = [];
+  const suggestions: Record<string, UnitSummary[]> = {};
   for (const name of names) {
-    const [pick] = await listUnitsByShortName(w.tx, district, name, { streetCode });
-    if (pick) found.push(pick.id);
-    else unknown.push(name);
+    const m = await matchUnitName(w.tx, areaCode, name);
+    if (m.unit) found.push(m.unit.id);
+    else {
+      unknown.push(name);
+      suggestions[name] = m.suggestions;
+    }
   }
-  return { found: [...new Set(found)], unknown };
+  return { found: [...new Set(found)], unknown, suggestions };
 }
 
 export async function openWhistle(w: Work, who: PersonRef, req: WhistleRequest): Promise<WhistleWithTasks> {
