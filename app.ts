@@ -195,11 +195,12 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
         secureCookie: config.PUBLIC_URL?.startsWith('https:') ?? false,
         startDay: config.PERIOD_START_DAY,
         timeZone: config.TIME_ZONE,
+        weights: config.ASSESS_WEIGHTS,
       });
     }
 
     // ---- workers, relay (reconciler) and deadline timers
-    const periods = { startDay: config.PERIOD_START_DAY, timeZone: config.TIME_ZONE };
+    const periods = { startDay: config.PERIOD_START_DAY, timeZone: config.TIME_ZONE, weights: config.ASSESS_WEIGHTS };
     const rt: Runtime = {
       deps,
       senders,

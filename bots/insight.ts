@@ -7,13 +7,14 @@ import type { Staff } from '../prisma/generated/client.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { periodOf, type PeriodOptions } from '../core/insight/period.js';
+import type { Weights } from '../core/insight/weights.js';
 import { hotspotReport, statsReport } from '../core/insight/reports.js';
 import type { Work } from '../core/workflow/context.js';
 import type { Insight, Report } from './insight-port.js';
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-export function createInsight(o: PeriodOptions & { logger: Logger }): Insight {
+export function createInsight(o: PeriodOptions & { logger: Logger; weights?: Partial<Weights> }): Insight {
   const periodFor = (w: Work, given?: string) => {
     if (given && !PERIOD.test(given.trim())) throw new AppError('invalid_period', `bad period ${given}`, '月份格式如 2026-11。/ Give the month as 2026-11.');
     return given?.trim() || periodOf(w.now, o).key;
@@ -23,8 +24,15 @@ export function createInsight(o: PeriodOptions & { logger: Logger }): Insight {
     async stats(w: Work, staff: Staff, given?: string) {
       const period = periodFor(w, given);
       const area = staff.role === 'admin' ? undefined : staff.areaCode ?? undefined;
-      const level = area && !area.includes('-') ? 'district' : 'street';
-      return asReport(await statsReport(w.deps.db, { ...o, period, level, code: area }));
+      if (area && !area.includes('-')) {
+        // a district coordinator: the district's own line, then how its streets rank
+        const [own, streets] = await Promise.all([
+          statsReport(w.deps.db, { ...o, period, level: 'district', code: area }),
+          statsReport(w.deps.db, { ...o, period, level: 'street', parentCode: area }),
+        ]);
+        return asReport({ text: `${own.text}\n\n${streets.text}`, photo: streets.photo });
+      }
+      return asReport(await statsReport(w.deps.db, { ...o, period, level: 'street', code: area }));
     },
     async hotspots(w: Work, staff: Staff) {
       const period = periodFor(w);

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { DEFAULT_WEIGHTS } from './insight/weights.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -103,6 +104,31 @@ export const configSchema = z
     PERIOD_START_DAY: int(19, 1).pipe(z.number().max(28)),
     WORKING_DAY_CALENDAR: bool.default(false),
     CLUSTER_THRESHOLD: int(3, 2),
+    /**
+     * Weights of the three rates' composite and of 基本满意 / 部分解决 inside their rates, e.g.
+     * `response=0.1,resolution=0.5,satisfaction=0.4,basically=0.9,partly=0` (the default: Beijing's
+     * assessment); the first three must add up to 1. Shown on the dashboard.
+     */
+    ASSESS_WEIGHTS: z
+      .string()
+      .transform((v, ctx) => {
+        const out: Record<string, number> = {};
+        for (const part of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+          const m = /^(response|resolution|satisfaction|basically|partly)\s*=\s*(\d+(?:\.\d+)?)$/.exec(part);
+          if (!m || Number(m[2]) > 1) {
+            ctx.addIssue({ code: 'custom', message: `"${part}" is not name=number (response, resolution, satisfaction, basically, partly; 0–1)` });
+            return z.NEVER;
+          }
+          out[m[1]!] = Number(m[2]);
+        }
+        const w = { ...DEFAULT_WEIGHTS, ...out };
+        if (Math.abs(w.response + w.resolution + w.satisfaction - 1) > 1e-9) {
+          ctx.addIssue({ code: 'custom', message: `response + resolution + satisfaction must be 1 (is ${w.response + w.resolution + w.satisfaction})` });
+          return z.NEVER;
+        }
+        return w;
+      })
+      .optional(),
 
     DASHBOARD_USER: z.string().default('admin'),
     DASHBOARD_PASSWORD: optional,

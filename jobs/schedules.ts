@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import type { Tx } from '../core/db.js';
 import { inTx, type Work, type WorkflowDeps } from '../core/workflow/context.js';
 import { periodOf, type PeriodOptions } from '../core/insight/period.js';
+import type { Weights } from '../core/insight/weights.js';
 import { statsReport, topicsReport } from '../core/insight/reports.js';
 
 export interface Schedule {
@@ -32,7 +33,7 @@ const storable = (r: { text: string; photo?: { png: Buffer; filename: string } }
   ...(r.photo ? { photo: { png: r.photo.png.toString('base64'), filename: r.photo.filename } } : {}),
 });
 
-export function defaultSchedules(o: PeriodOptions & { startDay: number }): Schedule[] {
+export function defaultSchedules(o: PeriodOptions & { startDay: number; weights?: Partial<Weights> }): Schedule[] {
   return [
     {
       name: 'weekly_topics',

@@ -24,7 +24,8 @@
  *   with a valid callback in the period (same attribution as ratings, at the
  *   event time).
  * - Whistle punctuality = tasks reported by reportDueAt ÷ tasks whose
- *   reportDueAt lies in the period. Unit = task unit; street = the whistle's
+ *   reportDueAt lies in the period, leaving out windows still open (not
+ *   reported and reportDueAt after `now`). Unit = task unit; street = the whistle's
  *   area (or its district when the area is a district).
  * - Volume: petitions created in the period (streets, districts); assignments
  *   dispatched in the period (units, `dispatched`; lead only in `leadDispatched`).
@@ -34,21 +35,11 @@
  */
 import { Prisma, type PrismaClient } from '../db.js';
 import { periodRange, previousPeriod, shiftPeriod, type Period, type PeriodOptions } from './period.js';
+import { DEFAULT_WEIGHTS, type Weights } from './weights.js';
 import { compare, ratio, subtract, weightedRatio, weightedSum, type Ratio } from './ratio.js';
 
 export type Level = 'unit' | 'street' | 'district';
-
-export interface Weights {
-  response: number;
-  resolution: number;
-  satisfaction: number;
-  /** weight of 基本满意 inside the satisfaction rate */
-  basically: number;
-  /** weight of 部分解决 inside the resolution rate (0 = only 解决 counts) */
-  partly: number;
-}
-
-export const DEFAULT_WEIGHTS: Weights = { response: 0.1, resolution: 0.5, satisfaction: 0.4, basically: 0.9, partly: 0 };
+export { DEFAULT_WEIGHTS, type Weights };
 
 export interface AssessOptions extends PeriodOptions {
   level: Level;
@@ -57,6 +48,8 @@ export interface AssessOptions extends PeriodOptions {
   weights?: Partial<Weights>;
   /** units only: restrict to one unit type (department type code or `district_gov`) */
   typeCode?: string;
+  /** report windows still open at this time are not counted (not yet on time or late); default: the current time */
+  now?: Date;
 }
 
 export interface AssessmentRow {
@@ -348,7 +341,9 @@ export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Ass
     where: { reportDueAt: inPeriod },
     select: { unitId: true, reportDueAt: true, reportedAt: true, whistle: { select: { areaCode: true } } },
   });
+  const now = opts.now ?? new Date();
   for (const t of tasks) {
+    if (!t.reportedAt && t.reportDueAt > now) continue; // still open: neither on time nor late yet
     let key: string | null;
     if (level === 'unit') key = t.unitId;
     else {

@@ -20,7 +20,7 @@ import type * as vl from 'vega-lite';
 import type * as ResvgModule from '@resvg/resvg-js';
 import { AppError } from '../errors.js';
 import type { Ranking } from './assessment.js';
-import type { Hotspot } from './hotspots.js';
+import { monthOverMonth, type Hotspot } from './hotspots.js';
 import type { Ratio } from './ratio.js';
 
 export interface FontOptions {
@@ -203,11 +203,14 @@ export interface TableSpec {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+const charEm = (ch: string) => (WIDE.test(ch) ? 1 : 0.62);
+const textEm = (s: string) => [...s].reduce((w, ch) => w + charEm(ch), 0);
+
 function clip(s: string, em: number): string {
   let w = 0;
   let out = '';
   for (const ch of s) {
-    const cw = WIDE.test(ch) ? 1 : 0.62;
+    const cw = charEm(ch);
     if (w + cw > em - 0.5) return out + '…';
     w += cw;
     out += ch;
@@ -215,8 +218,17 @@ function clip(s: string, em: number): string {
   return out;
 }
 
-/** A table as SVG (hand-built: Vega-Lite has no table mark), then PNG. */
-export function tableSvg(t: TableSpec, font: FontOptions = {}): string {
+/**
+ * A table as SVG (hand-built: Vega-Lite has no table mark), then PNG. Text columns are clipped
+ * with "…"; right-aligned (number) columns grow to fit, so a figure is never cut.
+ */
+export function tableSvg(spec: TableSpec, font: FontOptions = {}): string {
+  const t: TableSpec = {
+    ...spec,
+    columns: spec.columns.map((c, i) =>
+      c.align === 'right' ? { ...c, width: Math.max(c.width, textEm(c.header) + 0.6, ...spec.rows.map((r) => textEm(r[i] ?? '') + 0.6)) } : c,
+    ),
+  };
   const fs = 13;
   const rowH = 26;
   const pad = 16;
@@ -258,34 +270,39 @@ export function tablePng(t: TableSpec, font: FontOptions = {}): Buffer {
 
 const pctOrDash = (r: Ratio | null) => (r ? `${(r.value * 100).toFixed(0)}%` : '—');
 
-/** The hotspot list as a table image. */
+const signed = (r: Ratio | null, none: string) => (r ? `${r.value >= 0 ? '+' : ''}${(r.value * 100).toFixed(0)}%` : none);
+
+/** The hotspot list as a table: 环比 against the previous period, and the change against the average of the previous ones. */
+export function hotspotTable(rows: Hotspot[], title?: string): TableSpec {
+  return {
+    title: title ?? `${rows[0]?.period ?? ''} 热点诉求`,
+    columns: [
+      { header: '街乡', width: 8 },
+      { header: '类别', width: 8.5 },
+      { header: '本期', width: 3, align: 'right' },
+      { header: '上期', width: 3, align: 'right' },
+      { header: '环比', width: 4, align: 'right' },
+      { header: `较前${rows[0]?.previous.length ?? 3}期均值`, width: 6, align: 'right' },
+      { header: '去年同期', width: 4.5, align: 'right' },
+      { header: '重复率', width: 3.5, align: 'right' },
+      { header: '示例工单', width: 14 },
+    ],
+    rows: rows.map((h) => [
+      h.streetName,
+      h.categoryName,
+      String(h.volume),
+      String(h.previous[0]?.volume ?? 0),
+      signed(monthOverMonth(h), '新增'),
+      signed(h.growth, '新增'),
+      String(h.lastYear.volume),
+      pctOrDash(h.repeatRate),
+      h.examples.slice(0, 2).join(' '),
+    ]),
+  };
+}
+
 export function hotspotTablePng(rows: Hotspot[], opts: { title?: string } & FontOptions = {}): Buffer {
-  return tablePng(
-    {
-      title: opts.title ?? `${rows[0]?.period ?? ''} 热点诉求`,
-      columns: [
-        { header: '街乡', width: 8 },
-        { header: '类别', width: 8.5 },
-        { header: '本期', width: 3, align: 'right' },
-        { header: '前期均值', width: 4.5, align: 'right' },
-        { header: '环比', width: 4, align: 'right' },
-        { header: '去年同期', width: 4.5, align: 'right' },
-        { header: '重复率', width: 3.5, align: 'right' },
-        { header: '示例工单', width: 14 },
-      ],
-      rows: rows.map((h) => [
-        h.streetName,
-        h.categoryName,
-        String(h.volume),
-        h.previousAverage.value.toFixed(1),
-        h.growth ? `${h.growth.value >= 0 ? '+' : ''}${(h.growth.value * 100).toFixed(0)}%` : '新增',
-        String(h.lastYear.volume),
-        pctOrDash(h.repeatRate),
-        h.examples.slice(0, 2).join(' '),
-      ]),
-    },
-    opts,
-  );
+  return tablePng(hotspotTable(rows, opts.title), opts);
 }
 
 /** Trend rows → the three rates and the composite as line-chart points. */

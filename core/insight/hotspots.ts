@@ -157,6 +157,12 @@ function averageOf(prev: PeriodVolume[]): Ratio {
   return ratio(prev.reduce((s, p) => s + p.volume, 0), Math.max(prev.length, 1))!;
 }
 
+/** 环比: (this period − the previous one) ÷ the previous one; null when the previous one had none. */
+export function monthOverMonth(h: { volume: number; previous: PeriodVolume[] }): Ratio | null {
+  const last = h.previous[0]?.volume ?? 0;
+  return ratio(h.volume - last, last);
+}
+
 function growthOf(volume: number, prev: PeriodVolume[]): Ratio | null {
   const sum = prev.reduce((s, p) => s + p.volume, 0);
   // (v − sum/n) ÷ (sum/n) = (n·v − sum) ÷ sum

@@ -8,7 +8,7 @@
 import type { OutboundMessage } from '../../adapters/types.js';
 import type { PrismaClient } from '../db.js';
 import type { Logger } from '../log.js';
-import { rank, trend, type Level } from './assessment.js';
+import { rank, trend, type Level, type Weights } from './assessment.js';
 import { hotspotTablePng, rankingChartPng, rateTrendPng, trendPoints } from './charts.js';
 import { hotspots, proposeMonthlyTopics } from './hotspots.js';
 import type { PeriodOptions } from './period.js';
@@ -33,9 +33,12 @@ export interface StatsReportOptions extends PeriodOptions {
   period: string;
   /** one unit/street/district: its figures and trend; absent: the top of the ranking */
   code?: string;
+  /** with no `code`: only rows under this parent (a district's streets), ranked among themselves */
+  parentCode?: string;
   typeCode?: string;
   top?: number;
   logger?: Logger;
+  weights?: Partial<Weights>;
 }
 
 /** `/stats`: one entity's three rates with rank and trend, or the ranking top. */
@@ -59,12 +62,18 @@ export async function statsReport(db: PrismaClient, o: StatsReportOptions): Prom
       o.logger,
     );
   }
-  const top = ranking.rows.filter((r) => r.rank !== null).slice(0, o.top ?? 10);
+  const within = o.parentCode ? ranking.rows.filter((r) => r.parentCode === o.parentCode) : ranking.rows;
+  const ranked = within.filter((r) => r.rank !== null);
+  const top = ranked.slice(0, o.top ?? 10);
+  const overall = (r: { rank: number | null }) => (o.parentCode ? `（全市第 ${r.rank} 名）` : '');
   const text = [
-    `📊 ${o.period} 期${LEVEL_ZH[o.level]}三率排名（前 ${top.length} 名）`,
-    ...top.map((r) => `${r.rank}. ${r.name} ${pct(r.composite)}（回访 ${r.valid}）${r.rankDelta ? (r.rankDelta > 0 ? ` ↑${r.rankDelta}` : ` ↓${-r.rankDelta}`) : ''}`),
+    `📊 ${o.period} 期${o.parentCode ? '辖区' : ''}${LEVEL_ZH[o.level]}三率排名（前 ${top.length} 名${o.parentCode ? `，共 ${within.length} 个，${ranked.length} 个有有效回访` : ''}）`,
+    ...top.map(
+      (r, i) =>
+        `${o.parentCode ? i + 1 : r.rank}. ${r.name} ${pct(r.composite)}（回访 ${r.valid}）${overall(r)}${r.rankDelta ? (r.rankDelta > 0 ? ` ↑${r.rankDelta}` : ` ↓${-r.rankDelta}`) : ''}`,
+    ),
   ].join('\n');
-  return withChart(text, () => rankingChartPng(ranking, { top: o.top ?? 10 }), `ranking-${o.period}.png`, o.logger);
+  return withChart(text, () => rankingChartPng({ ...ranking, rows: within }, { top: o.top ?? 10 }), `ranking-${o.period}.png`, o.logger);
 }
 
 export interface HotspotReportOptions extends PeriodOptions {

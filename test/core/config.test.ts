@@ -68,4 +68,16 @@ describe('loadConfig', () => {
     expect(err?.code).toBe('config_invalid');
     expect(err?.message).toContain('DATA_KEY: is required in production');
   });
+
+  it('reads the assessment weights and the security settings', () => {
+    const c = loadConfig({ ASSESS_WEIGHTS: 'response=0.2, resolution=0.4,satisfaction=0.4,basically=0.8', TRUSTED_PROXIES: '10.0.0.1, 10.1.0.0/16', METRICS_PORT: '9464' });
+    expect(c.ASSESS_WEIGHTS).toEqual({ response: 0.2, resolution: 0.4, satisfaction: 0.4, basically: 0.8, partly: 0 });
+    expect(c.TRUSTED_PROXIES).toEqual(['10.0.0.1', '10.1.0.0/16']);
+    expect(c.METRICS_PORT).toBe(9464);
+    expect(loadConfig({}).TRUSTED_PROXIES).toEqual([]);
+    const found = problems({ ASSESS_WEIGHTS: 'response=0.5,resolution=0.5,satisfaction=0.4', METRICS_TOKEN: 'short' });
+    expect(found.find((p) => p.startsWith('ASSESS_WEIGHTS'))).toContain('must be 1');
+    expect(found.some((p) => p.startsWith('METRICS_TOKEN'))).toBe(true);
+    expect(problems({ ASSESS_WEIGHTS: 'speed=1' })[0]).toContain('"speed=1" is not name=number');
+  });
 });

@@ -41,6 +41,8 @@ beforeAll(async () => {
   }
   await addPetition(db, { streetCode: A.code, categoryCode: 'garbage', status: 'dispatched', createdAt: bj('2026-11-10 08:00') });
   await addPetition(db, { streetCode: A.code, categoryCode: 'noise', status: 'dispatched', createdAt: bj('2026-11-11 08:00') });
+  // filed long before the period: not in this period's 工单状态
+  await addPetition(db, { status: 'dispatched', createdAt: bj('2026-05-02 08:00') });
 
   queue = new Queue('dispatch', { connection: r.connection() as never, prefix: r.prefix });
   await queue.add('dispatch.send', { petition: 'x' });
@@ -102,7 +104,13 @@ describe('dashboard in a browser', () => {
     expect(second.slice(0, 8)).toEqual(['2', '–', A.name, '3', '66.67%', '33.33%', '63.33%', '48.67%']);
     expect(await page.locator('#street details summary').textContent()).toContain('341');
     const unitRow = await page.locator('table.ranking[data-level=unit] tbody tr[data-code=U1] td').allTextContents();
-    expect(unitRow.slice(2, 9)).toEqual(['东城区城市管理委员会', '区城市管理委员会', '4', '75.00%', '50.00%', '72.50%', '61.50%']);
+    expect(unitRow.slice(2, 8)).toEqual(['东城区城市管理委员会', '4', '75.00%', '50.00%', '72.50%', '61.50%']);
+    // units are ranked within their type: each type is its own group, with its own chart
+    const group = page.locator('table.ranking[data-level=unit] tbody[data-type=urban_mgmt]');
+    expect(await group.locator('tr.group').textContent()).toContain('区城市管理委员会');
+    const unitChart = await ctx.request.get(`${base}/dashboard/charts/units.png?type=urban_mgmt`);
+    expect((await unitChart.body()).subarray(1, 4).toString()).toBe('PNG');
+    expect(await page.locator('#weights').textContent()).toContain('0.1 × 响应率 + 0.5 × 解决率 + 0.4 × 满意率');
     expect(await page.locator('[data-status=dispatched] b').textContent()).toBe('2');
     expect(await page.locator('[data-status=rated] b').textContent()).toBe('4');
     expect(await page.locator('#hotspots').textContent()).toContain(A.name);

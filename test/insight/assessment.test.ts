@@ -198,3 +198,33 @@ describe('rank', () => {
     ]);
   });
 });
+
+describe('whistle punctuality', () => {
+  it('a report window that is still open is not counted late; once it closes unreported, it is', async () => {
+    const E = dc.streets[4]!.code;
+    const w = await t.db.whistle.create({
+      data: { number: 'W-open', areaCode: E, place: 'x', summary: 'x', openedBy: 'x', reportDueAt: bj('2026-11-10 10:00'), dueAt: bj('2026-11-11 10:00') },
+    });
+    await t.db.whistleTask.createMany({
+      data: [
+        { whistleId: w.id, unitId: 'U1', reportDueAt: bj('2026-11-10 10:00'), reportedAt: bj('2026-11-10 09:30'), dueAt: bj('2026-11-11 10:00') },
+        { whistleId: w.id, unitId: 'U2', reportDueAt: bj('2026-11-10 10:00'), dueAt: bj('2026-11-11 10:00') },
+      ],
+    });
+    const during = (await assess(t.db, { level: 'street', period: '2026-11', now: bj('2026-11-10 09:45') })).rows.find((r) => r.code === E)!;
+    expect(during).toMatchObject({ whistleTasksDue: 1, whistleReportedOnTime: 1 });
+    expect(frac(during.whistlePunctuality)).toBe('1/1');
+    const after = (await assess(t.db, { level: 'street', period: '2026-11', now: bj('2026-11-10 10:01') })).rows.find((r) => r.code === E)!;
+    expect(frac(after.whistlePunctuality)).toBe('1/2');
+  });
+});
+
+describe('weights', () => {
+  it('come from the options given (ASSESS_WEIGHTS) and are reported with the ranking', async () => {
+    const weights = { response: 0.2, resolution: 0.4, satisfaction: 0.4, basically: 0.8 };
+    const a = await assess(t.db, { level: 'street', period: '2026-11', weights });
+    expect(a.weights).toMatchObject(weights);
+    const row = a.rows.find((r) => r.code === A)!;
+    expect(frac(row.satisfaction)).toBe('3/5'); // (1 + 0.8) / 3
+  });
+});

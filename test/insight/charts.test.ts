@@ -7,6 +7,10 @@ import { hotspots } from '../../core/insight/hotspots.js';
 import { toCsv } from '../../core/insight/csv.js';
 import { hotspotReport, statsReport, topicsReport } from '../../core/insight/reports.js';
 import { addPetition, addUnit, bj, gazetteer, seedAreasAndCategories } from './seed.js';
+import { createInsight } from '../../bots/insight.js';
+import { createLogger } from '../../core/log.js';
+import type { Staff } from '../../prisma/generated/client.js';
+import type { Work } from '../../core/workflow/context.js';
 
 const A = gazetteer.districts[0]!.streets[0]!;
 const B = gazetteer.districts[0]!.streets[1]!;
@@ -85,6 +89,16 @@ describe('chat reports', () => {
     const top = await statsReport(t.db, { level: 'street', period: '2026-11' });
     expect(top.text.split('\n').slice(1)).toEqual([`1. ${A.name} 98.00%（回访 2）`, `2. ${B.name} 60.00%（回访 1）`]);
     expect(top.photo).toBeDefined();
+    // a district coordinator reads the district's line and how its own streets rank
+    const insight = createInsight({ logger: createLogger({ level: 'silent' }) });
+    const district = gazetteer.districts[0]!;
+    const coordinator = { role: 'coordinator', areaCode: district.code } as Staff;
+    const w = { now: bj('2026-11-10 10:00'), deps: { db: t.db } } as unknown as Work;
+    const report = await insight.stats(w, coordinator, '2026-11');
+    expect(report.text).toContain(`📊 ${district.name} 2026-11`);
+    expect(report.text).toContain(`1. ${A.name} 98.00%（回访 2）（全市第 1 名）`);
+    expect(report.text).toContain(`2. ${B.name} 60.00%（回访 1）（全市第 2 名）`);
+    expect(report.png!.subarray(1, 4).toString()).toBe('PNG');
     const hs = await hotspotReport(t.db, { period: '2026-11' });
     expect(hs.text).toContain(`${A.name}「`);
     expect((await topicsReport(t.db, '2026-11')).text).toContain('建议牵头');

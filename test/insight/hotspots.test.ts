@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { hotspots, proposeMonthlyTopics } from '../../core/insight/hotspots.js';
+import { hotspots, monthOverMonth, proposeMonthlyTopics } from '../../core/insight/hotspots.js';
+import { hotspotTable, tableSvg } from '../../core/insight/charts.js';
 import { addPetition, addResident, bj, gazetteer, seedAreasAndCategories, taxonomy } from './seed.js';
 
 const dc = gazetteer.districts.find((d) => d.code === '110101')!;
@@ -103,5 +104,20 @@ describe('hotspots', () => {
     expect(g.repeatPetitions).toBe(3);
     expect(g.previous[0]).toEqual({ period: '2026-10', volume: 3 }); // 2 in A + 1 in B
     expect(g.explanation).toContain('建议牵头');
+  });
+});
+
+describe('hotspot figures as coordinators read them', () => {
+  it('环比 is against the previous period; the change against the average of the previous three is labelled as such; no figure is cut off', async () => {
+    const [h] = await hotspots(t.db, { period: '2026-11', limit: 1 });
+    expect(h).toMatchObject({ streetCode: A.code, volume: 7 });
+    expect(frac(monthOverMonth(h!))).toBe('5/2'); // 7 against 2026-10's 2
+    expect(frac(h!.growth)).toBe('6/1'); // 7 against the mean of 2, 1, 0
+    const big = { ...h!, volume: 123456, previous: [{ period: '2026-10', volume: 1 }, ...h!.previous.slice(1)] };
+    const table = hotspotTable([h!, big]);
+    expect(table.columns.map((c) => c.header)).toEqual(['街乡', '类别', '本期', '上期', '环比', '较前3期均值', '去年同期', '重复率', '示例工单']);
+    expect(table.rows[0]!.slice(2, 6)).toEqual(['7', '2', '+250%', '+600%']);
+    const svg = tableSvg(table);
+    for (const figure of ['+250%', '+600%', '123456', '+12345500%']) expect(svg).toContain(`>${figure}<`);
   });
 });

@@ -6,10 +6,11 @@
  */
 import type { PrismaClient } from '../../../core/db.js';
 import { rank, type RankedRow, type Ranking, type Level } from '../../../core/insight/assessment.js';
-import { hotspots, proposeMonthlyTopics, type Hotspot, type TopicCandidate } from '../../../core/insight/hotspots.js';
+import { hotspots, monthOverMonth, proposeMonthlyTopics, type Hotspot, type TopicCandidate } from '../../../core/insight/hotspots.js';
 import type { CsvColumn } from '../../../core/insight/csv.js';
 import { formatRatio, type Ratio } from '../../../core/insight/ratio.js';
-import type { PeriodOptions } from '../../../core/insight/period.js';
+import { periodRange, type PeriodOptions } from '../../../core/insight/period.js';
+import type { Weights } from '../../../core/insight/weights.js';
 import { PETITION_STATUSES } from '../../../core/metrics.js';
 
 export interface DashboardData {
@@ -62,13 +63,17 @@ export function rankingColumns(level: Level): CsvColumn<RankedRow>[] {
   ];
 }
 
+/** +25% / −10% / 新增 (nothing the period before). */
+export const growthText = (r: Ratio | null) => (r ? `${r.value >= 0 ? '+' : ''}${(r.value * 100).toFixed(0)}%` : '新增');
+
 export const hotspotColumns: CsvColumn<Hotspot>[] = [
   { header: '街乡', value: 'streetName' },
   { header: '街乡代码', value: 'streetCode' },
   { header: '类别', value: 'categoryName' },
   { header: '本期件数', value: 'volume' },
   { header: '前期', value: (h) => h.previous.map((p) => `${p.period}:${p.volume}`).join(' ') },
-  { header: '环比', value: (h) => (h.growth ? `${(h.growth.value * 100).toFixed(0)}%` : '新增') },
+  { header: '环比（较上期）', value: (h) => growthText(monthOverMonth(h)) },
+  { header: '较前3期均值', value: (h) => growthText(h.growth) },
   { header: '去年同期', value: (h) => h.lastYear.volume },
   { header: '重复诉求', value: 'repeatPetitions' },
   { header: '重复率', value: (h) => pct(h.repeatRate) },
@@ -79,7 +84,8 @@ export const hotspotColumns: CsvColumn<Hotspot>[] = [
 export const topicColumns: CsvColumn<TopicCandidate>[] = [
   { header: '类别', value: 'categoryName' },
   { header: '件数', value: 'volume' },
-  { header: '环比', value: (t) => (t.growth ? `${(t.growth.value * 100).toFixed(0)}%` : '新增') },
+  { header: '环比（较上期）', value: (t) => growthText(monthOverMonth(t)) },
+  { header: '较前3期均值', value: (t) => growthText(t.growth) },
   { header: '涉及街乡', value: 'streetsAffected' },
   { header: '建议牵头', value: (t) => t.leadDepartmentType.nameZh },
   { header: '说明', value: 'explanation' },
@@ -91,19 +97,20 @@ export const stateColumns: CsvColumn<{ status: string; count: number }>[] = [
   { header: '件数', value: 'count' },
 ];
 
-export function createDashboardData(db: PrismaClient, opts: PeriodOptions & { cacheMs?: number } = {}) {
+export function createDashboardData(db: PrismaClient, opts: PeriodOptions & { cacheMs?: number; weights?: Partial<Weights> } = {}) {
   const cache = new Map<string, { at: number; data: Promise<DashboardData> }>();
   const ttl = opts.cacheMs ?? 60_000;
 
   async function compute(period: string): Promise<DashboardData> {
     const p = { ...opts, period };
+    const { start, end } = periodRange(period, opts);
     const [streets, units, districts, hs, topics, groups, types] = await Promise.all([
       rank(db, { ...p, level: 'street' }),
       rank(db, { ...p, level: 'unit' }),
       rank(db, { ...p, level: 'district' }),
       hotspots(db, { ...p, limit: 20 }),
       proposeMonthlyTopics(db, period, opts),
-      db.petition.groupBy({ by: ['status'], _count: { _all: true } }),
+      db.petition.groupBy({ by: ['status'], where: { createdAt: { gte: start, lt: end } }, _count: { _all: true } }),
       db.departmentType.findMany({ select: { code: true, nameZh: true } }),
     ]);
     const counts = new Map(groups.map((g) => [g.status as string, g._count._all]));

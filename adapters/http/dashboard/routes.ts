@@ -17,12 +17,13 @@ import type { PrismaClient } from '../../../core/db.js';
 import type { Logger } from '../../../core/log.js';
 import { toCsv, type CsvColumn } from '../../../core/insight/csv.js';
 import { hotspotTablePng, rankingChartPng, rateTrendPng, trendPoints } from '../../../core/insight/charts.js';
-import { trend, type Level } from '../../../core/insight/assessment.js';
+import { trend, type Level, type RankedRow, type Weights } from '../../../core/insight/assessment.js';
+import { monthOverMonth } from '../../../core/insight/hotspots.js';
 import { DateTime } from 'luxon';
 import { periodOf, shiftPeriod, type PeriodOptions } from '../../../core/insight/period.js';
 import { formatRatio, type Ratio } from '../../../core/insight/ratio.js';
 import { checkCredentials, createSessionCodec, SESSION_COOKIE, SESSION_TTL_MS } from './auth.js';
-import { createDashboardData, hotspotColumns, rankingColumns, stateColumns, topicColumns, STATUS_ZH, type DashboardData } from './data.js';
+import { createDashboardData, growthText, hotspotColumns, rankingColumns, stateColumns, topicColumns, STATUS_ZH, type DashboardData } from './data.js';
 import { esc, html, page, Html } from './html.js';
 
 export const BULL_BOARD_PATH = '/admin/queues';
@@ -43,6 +44,8 @@ export interface DashboardOptions extends PeriodOptions {
   /** how long computed figures are reused; default 60 s */
   cacheMs?: number;
   now?: () => Date;
+  /** ASSESS_WEIGHTS; default Beijing's */
+  weights?: Partial<Weights>;
 }
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -63,7 +66,7 @@ export async function dashboardRoutes(fastify: FastifyInstance, opts: DashboardO
 
   const credentials = { user: opts.user, password: opts.password };
   const sessions = createSessionCodec(opts.sessionSecret);
-  const data = createDashboardData(opts.db, { startDay: opts.startDay, timeZone: opts.timeZone, cacheMs: opts.cacheMs });
+  const data = createDashboardData(opts.db, { startDay: opts.startDay, timeZone: opts.timeZone, cacheMs: opts.cacheMs, weights: opts.weights });
   const now = opts.now ?? (() => new Date());
   if (!fastify.hasRequestDecorator('cookies')) await fastify.register(fastifyCookie);
   if (!fastify.hasContentTypeParser('application/x-www-form-urlencoded')) await fastify.register(formbody);
@@ -165,16 +168,23 @@ export async function dashboardRoutes(fastify: FastifyInstance, opts: DashboardO
       const name = /^([a-z-]+)\.png$/.exec((req.params as { file: string }).file)?.[1];
       const period = periodParam(req);
       let png: Buffer;
-      if (name === 'streets' || name === 'units' || name === 'districts') {
+      if (name === 'streets' || name === 'districts') {
         const d = await data.get(period);
         png = await rankingChartPng(d[name], { top: 20 });
+      } else if (name === 'units') {
+        // one type at a time: ranks are within a type (default: the type with most ranked units)
+        const d = await data.get(period);
+        const groups = groupsOf(d.units.rows.filter((r) => r.rank !== null));
+        const type = (req.query as { type?: string }).type ?? groups[0]?.typeCode ?? '';
+        const rows = d.units.rows.filter((r) => r.typeCode === type);
+        png = await rankingChartPng({ ...d.units, rows }, { top: 20, title: `${d.period} ${d.typeNames[type] ?? type} 综合成绩排名（类内）` });
       } else if (name === 'hotspots') {
         png = hotspotTablePng((await data.get(period)).hotspots.slice(0, 15));
       } else if (name === 'trend') {
         const q = req.query as { level?: string; code?: string };
         const level = (['unit', 'street', 'district'].includes(q.level ?? '') ? q.level : 'district') as Level;
         if (!q.code) return reply.code(400).send('code is required');
-        const rows = await trend(opts.db, { level, code: q.code, period, count: 6, startDay: opts.startDay, timeZone: opts.timeZone });
+        const rows = await trend(opts.db, { level, code: q.code, period, count: 6, startDay: opts.startDay, timeZone: opts.timeZone, weights: opts.weights });
         const label = rows.find((r) => r.row)?.row?.name ?? q.code;
         png = await rateTrendPng(trendPoints(rows), { title: `${label} 三率趋势` });
       } else return reply.code(404).send('unknown chart');
@@ -208,6 +218,19 @@ function delta(n: number | null): Html {
   return n > 0 ? html`<span class="up">↑${n}</span>` : html`<span class="down">↓${-n}</span>`;
 }
 
+/**
+ * Units are ranked within their type (a street office against street offices): one group per
+ * type, each sorted by its ranks, largest groups first. Streets and districts are one group.
+ */
+function groupsOf(rows: RankedRow[]): { typeCode: string | null; rows: RankedRow[] }[] {
+  if (!rows.some((r) => r.level === 'unit')) return [{ typeCode: null, rows }];
+  const groups = new Map<string, RankedRow[]>();
+  for (const r of rows) groups.set(r.typeCode ?? '', [...(groups.get(r.typeCode ?? '') ?? []), r]);
+  return [...groups]
+    .map(([typeCode, list]) => ({ typeCode, rows: list.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity)) }))
+    .sort((a, b) => b.rows.length - a.rows.length || a.typeCode.localeCompare(b.typeCode));
+}
+
 function rankingTable(d: DashboardData, level: Level, title: string): Html {
   const r = level === 'street' ? d.streets : level === 'unit' ? d.units : d.districts;
   const ranked = r.rows.filter((x) => x.rank !== null);
@@ -216,33 +239,41 @@ function rankingTable(d: DashboardData, level: Level, title: string): Html {
     level === 'unit' ? name : html`<a href="/dashboard/charts/trend.png?level=${level}&code=${encodeURIComponent(code)}&period=${d.period}">${name}</a>`;
   return html`<section id="${level}"><h2>${title}（${r.period.key}，共 ${r.rows.length} 个，${ranked.length} 个有有效回访）</h2>
 <p class="links"><a href="/dashboard/export/${level === 'unit' ? 'units' : level === 'street' ? 'streets' : 'districts'}.csv?period=${d.period}">导出 CSV</a>
-<a href="/dashboard/charts/${level === 'unit' ? 'units' : level === 'street' ? 'streets' : 'districts'}.png?period=${d.period}">排名图</a></p>
-<table class="ranking" data-level="${level}"><thead><tr><th class="n">排名</th><th>变化</th><th>名称</th>${level === 'unit' ? html`<th>类型（分类排名）</th>` : ''}<th class="n">有效回访</th><th class="n">响应率</th><th class="n">解决率</th><th class="n">满意率</th><th class="n">综合成绩</th><th class="n">按时办结率</th><th class="n">重办率</th><th class="n">吹哨报到准时率</th></tr></thead><tbody>
-${ranked.map(
-  (x) => html`<tr data-code="${x.code}"><td class="n">${x.rank}</td><td>${delta(x.rankDelta)}</td><td>${trendLink(x.code, x.name)}</td>${level === 'unit' ? html`<td>${d.typeNames[x.typeCode ?? ''] ?? x.typeCode}</td>` : ''}<td class="n">${x.valid}</td><td class="n">${pct(x.response)}</td><td class="n">${pct(x.resolution)}</td><td class="n">${pct(x.satisfaction)}</td><td class="n"><b>${pct(x.composite)}</b></td><td class="n">${pct(x.onTimeRate)}</td><td class="n">${pct(x.reopenRate)}</td><td class="n">${pct(x.whistlePunctuality)}</td></tr>`,
-)}</tbody></table>
+${level === 'unit' ? '' : html`<a href="/dashboard/charts/${level === 'street' ? 'streets' : 'districts'}.png?period=${d.period}">排名图</a>`}</p>
+<table class="ranking" data-level="${level}"><thead><tr><th class="n">排名</th><th>变化</th><th>名称</th><th class="n">有效回访</th><th class="n">响应率</th><th class="n">解决率</th><th class="n">满意率</th><th class="n">综合成绩</th><th class="n">按时办结率</th><th class="n">重办率</th><th class="n">吹哨报到准时率</th></tr></thead>
+${groupsOf(ranked).map(
+  (g) => html`<tbody data-type="${g.typeCode ?? ''}">${
+    g.typeCode !== null
+      ? html`<tr class="group"><th colspan="11">${d.typeNames[g.typeCode] ?? g.typeCode}（${g.rows.length} 个单位，类内排名）<a href="/dashboard/charts/units.png?period=${d.period}&type=${encodeURIComponent(g.typeCode)}">排名图</a></th></tr>`
+      : ''
+  }${g.rows.map(
+    (x) => html`<tr data-code="${x.code}"><td class="n">${x.rank}</td><td>${delta(x.rankDelta)}</td><td>${trendLink(x.code, x.name)}</td><td class="n">${x.valid}</td><td class="n">${pct(x.response)}</td><td class="n">${pct(x.resolution)}</td><td class="n">${pct(x.satisfaction)}</td><td class="n"><b>${pct(x.composite)}</b></td><td class="n">${pct(x.onTimeRate)}</td><td class="n">${pct(x.reopenRate)}</td><td class="n">${pct(x.whistlePunctuality)}</td></tr>`,
+  )}</tbody>`,
+)}</table>
 ${silent.length ? html`<details><summary>本期无有效回访：${silent.length} 个</summary><p class="muted">${silent.map((x) => x.name).join('、')}</p></details>` : ''}
 </section>`;
 }
 
 export function renderDashboard(d: DashboardData, user: string, timeZone = 'Asia/Shanghai'): string {
   const total = d.states.reduce((s, x) => s + x.count, 0);
+  const w = d.streets.weights;
   const { start, end } = d.streets.period;
   const day = (x: Date) => DateTime.fromJSDate(x, { zone: timeZone }).toFormat('yyyy-MM-dd');
   const body = html`
 <section id="period"><b>考核周期 ${d.period}</b>：${day(start)} 至 ${day(new Date(end.getTime() - 1))}（含首尾）
 <span class="links"> · <a href="/dashboard?period=${shiftPeriod(d.period, 1)}">上一期</a><a href="/dashboard?period=${shiftPeriod(d.period, -1)}">下一期</a></span></section>
-<section id="states"><h2>工单状态（共 ${total} 件）</h2><div class="states">${d.states
+<section id="weights" class="muted">综合成绩 = ${w.response} × 响应率 + ${w.resolution} × 解决率 + ${w.satisfaction} × 满意率；满意率中“基本满意”按 ${w.basically} 计，解决率中“部分解决”按 ${w.partly} 计（ASSESS_WEIGHTS）</section>
+<section id="states"><h2>工单状态（本期受理 ${total} 件，按现状态）</h2><div class="states">${d.states
     .filter((s) => s.count > 0)
     .map((s) => html`<span data-status="${s.status}">${STATUS_ZH[s.status] ?? s.status}：<b>${s.count}</b></span>`)}</div>
-<p class="links"><a href="/dashboard/export/states.csv">导出 CSV</a></p></section>
+<p class="links"><a href="/dashboard/export/states.csv?period=${d.period}">导出 CSV</a></p></section>
 ${rankingTable(d, 'street', '街乡镇三率排名')}
 ${rankingTable(d, 'unit', '承办单位三率排名')}
 ${rankingTable(d, 'district', '各区三率排名')}
 <section id="hotspots"><h2>热点诉求（未诉先办）</h2>
 <p class="links"><a href="/dashboard/export/hotspots.csv?period=${d.period}">导出 CSV</a><a href="/dashboard/charts/hotspots.png?period=${d.period}">热点表图</a></p>
-${d.hotspots.length ? html`<table><thead><tr><th>街乡</th><th>类别</th><th class="n">本期</th><th class="n">环比</th><th class="n">去年同期</th><th class="n">重复率</th><th>说明</th></tr></thead><tbody>${d.hotspots.map(
-    (h) => html`<tr><td>${h.streetName}</td><td>${h.categoryName}</td><td class="n">${h.volume}</td><td class="n">${h.growth ? `${(h.growth.value * 100).toFixed(0)}%` : '新增'}</td><td class="n">${h.lastYear.volume}</td><td class="n">${pct(h.repeatRate)}</td><td style="white-space:normal">${h.explanation}</td></tr>`,
+${d.hotspots.length ? html`<table><thead><tr><th>街乡</th><th>类别</th><th class="n">本期</th><th class="n">环比（较上期）</th><th class="n">较前3期均值</th><th class="n">去年同期</th><th class="n">重复率</th><th>说明</th></tr></thead><tbody>${d.hotspots.map(
+    (h) => html`<tr><td>${h.streetName}</td><td>${h.categoryName}</td><td class="n">${h.volume}</td><td class="n">${growthText(monthOverMonth(h))}</td><td class="n">${growthText(h.growth)}</td><td class="n">${h.lastYear.volume}</td><td class="n">${pct(h.repeatRate)}</td><td style="white-space:normal">${h.explanation}</td></tr>`,
   )}</tbody></table>` : html`<p class="muted">本期暂无热点。</p>`}
 </section>
 <section id="topics"><h2>每月一题候选</h2>
