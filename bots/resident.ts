@@ -12,7 +12,7 @@ import { encodeAction, type Verb } from './actions.js';
 import { splitNumber, type ParsedCommand } from './commands.js';
 import type { Conversation } from './conversation.js';
 import { ratingQuestion } from './render.js';
-import { b, langOf, statusText, t, type Lang } from './texts.js';
+import { b, langOf, shorten, statusText, t, type Lang } from './texts.js';
 
 const SOLVED: Record<string, Solved> = { s: 'solved', p: 'partly', u: 'unsolved', '1': 'solved', '2': 'partly', '3': 'unsolved' };
 const SATISFACTION: Record<string, Satisfaction> = { s: 'satisfied', b: 'basically', d: 'dissatisfied', '1': 'satisfied', '2': 'basically', '3': 'dissatisfied' };
@@ -56,7 +56,7 @@ export async function handleResident(c: Conversation, command: ParsedCommand | n
 async function listMine(c: Conversation, l: Lang) {
   const list = await myPetitions(c.w, c.who);
   if (!list.length) return c.reply(t('noPetitions', l));
-  const lines = list.map((p) => `${p.number} ${statusText(p.status, l)}\n  ${p.summary.slice(0, 40)}`);
+  const lines = list.map((p) => `${p.number} ${statusText(p.status, l)}\n  ${shorten(p.summary, 40)}`);
   const open = list.filter((p) => !['closed', 'merged', 'withdrawn', 'redirected', 'rated'].includes(p.status)).slice(0, 5);
   await c.reply(lines.join('\n'), {
     buttons: open.map((p) => [

@@ -115,6 +115,21 @@ export const b = (key: keyof typeof BUTTONS, l: Lang) => BUTTONS[key][l];
 
 const FORMATS = new Map<string, Intl.DateTimeFormat>();
 
+const words = new Intl.Segmenter('zh', { granularity: 'word' });
+
+/** At most `max` characters, cut between words (Chinese words too), with "…" when cut. */
+export function shorten(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if ([...flat].length <= max) return flat;
+  let out = '';
+  for (const { segment } of words.segment(flat)) {
+    if ([...out].length + [...segment].length > max - 1) break;
+    out += segment;
+  }
+  // one word longer than the whole budget: cut it rather than show nothing
+  return `${(out || [...flat].slice(0, max - 1).join('')).trimEnd()}…`;
+}
+
 export function fmtTime(d: Date | null | undefined, timeZone: string): string {
   if (!d) return '-';
   let f = FORMATS.get(timeZone);

@@ -24,7 +24,7 @@
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../core/config.js';
-import { SANDBOX_TOKEN, SANDBOX_USERS, type SandboxRole } from '../adapters/telegram/sandbox.js';
+import { SANDBOX_TOKEN, SANDBOX_USERS, type SandboxAnswer, type SandboxRole } from '../adapters/telegram/sandbox.js';
 
 interface BotButton {
   text: string;
@@ -43,6 +43,8 @@ export interface ChatClientOptions {
   token: string;
   /** Where lines for the person go (console in the REPL, an array in tests). */
   print: (line: string) => void;
+  /** Told when the person played changes (the REPL updates its prompt before printing). */
+  onRole?: (role: SandboxRole) => void;
 }
 
 export function createChatClient(opts: ChatClientOptions) {
@@ -52,6 +54,8 @@ export function createChatClient(opts: ChatClientOptions) {
   /** Last rendering of each bot message, to show new and edited ones once. */
   const shown = new Map<number, string>();
   const messages = new Map<number, StoredBotMessage>();
+  /** Pop-ups of button presses already shown (the sandbox's answers, see adapters/telegram/sandbox.ts). */
+  let answersSeen = 0;
 
   const person = () => SANDBOX_USERS[role];
   const roleOfChat = (chatId: string) => ROLES.find((r) => String(SANDBOX_USERS[r].chatId) === chatId);
@@ -111,6 +115,13 @@ export function createChatClient(opts: ChatClientOptions) {
       for (const line of render(u, before !== undefined)) opts.print(line);
       printed++;
     }
+    const answers = (await post('sandbox/answers', { since: answersSeen }).catch(() => ({}))) as { result?: SandboxAnswer[] };
+    for (const a of answers.result ?? []) {
+      answersSeen = Math.max(answersSeen, a.seq);
+      if (!roleOfChat(a.chatId)) continue;
+      opts.print(`💬 (${roleOfChat(a.chatId)}) ${a.text}`);
+      printed++;
+    }
     return printed;
   }
 
@@ -161,6 +172,7 @@ export function createChatClient(opts: ChatClientOptions) {
           return true;
         }
         role = want;
+        opts.onRole?.(role);
         opts.print(`now playing the ${role} (user ${person().userId}, chat ${person().chatId})`);
         return true;
       }
@@ -238,7 +250,7 @@ async function main() {
     process.stdout.write(`\r\x1b[K${line}\n`);
     ui.rl?.prompt(true);
   };
-  const client = createChatClient({ apiRoot, token, print });
+  const client = createChatClient({ apiRoot, token, print, onRole: (role) => ui.rl?.setPrompt(`${role}> `) });
   try {
     await client.poll();
   } catch {

@@ -9,6 +9,10 @@
  * else (sendPhoto, setMyCommands, sendChatAction…) answers an error, which
  * the adapter tolerates (photo → text, menu → skipped). Its webhook mode
  * sends no secret header, so the sandbox always polls.
+ *
+ * The emulator forgets the text of answerCallbackQuery (the pop-up a button
+ * press shows); the sandbox keeps it, with the chat of the press, and serves
+ * them at `POST /sandbox/answers` so the terminal client can show them.
  */
 import { createServer } from 'node:net';
 import telegramTestApi from 'telegram-test-api';
@@ -67,6 +71,14 @@ export async function findFreePort(): Promise<number> {
   });
 }
 
+/** The pop-up a button press got (answerCallbackQuery with text). */
+export interface SandboxAnswer {
+  seq: number;
+  chatId: string;
+  userId: string;
+  text: string;
+}
+
 export interface Sandbox {
   /** Give this to createTelegramBot / createTelegramSender as apiRoot. */
   apiRoot: string;
@@ -87,6 +99,7 @@ export interface SandboxOptions {
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const port = opts.port === 0 ? await findFreePort() : opts.port;
   const server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: opts.storeTimeoutSec ?? 3600 });
+  keepAnswers(server);
   await server.start();
   const apiRoot = `http://127.0.0.1:${port}`;
   opts.logger.info({ apiRoot, botUsername: SANDBOX_BOT_INFO.username }, 'Telegram sandbox (telegram-test-api) started; talk to it with `npm run chat`');
@@ -102,4 +115,37 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       await server.stop();
     },
   };
+}
+
+interface StoredCallback {
+  callbackId?: number;
+  callbackQuery?: { from?: { id?: number }; message?: { chat?: { id?: number } } };
+}
+type ExpressLike = {
+  _router: { stack: { name: string }[] };
+  use: (fn: (req: { path: string; method: string; body?: Record<string, unknown> }, res: { json: (v: unknown) => void }, next: () => void) => void) => void;
+};
+
+/** Records answerCallbackQuery texts with the chat they answer, and serves them (see the header). */
+function keepAnswers(server: TelegramTestServer) {
+  const answers: SandboxAnswer[] = [];
+  const web = (server as unknown as { webServer: ExpressLike }).webServer;
+  const storage = (server as unknown as { storage: { userMessages: StoredCallback[] } }).storage;
+  web.use((req, res, next) => {
+    if (req.path === '/sandbox/answers') {
+      const since = Number(req.body?.since ?? 0);
+      return res.json({ ok: true, result: answers.filter((a) => a.seq > since) });
+    }
+    const text = req.body?.text;
+    if (/^\/bot[^/]+\/answerCallbackQuery$/.test(req.path) && typeof text === 'string' && text) {
+      const press = storage.userMessages.find((u) => String(u.callbackId) === String(req.body?.callback_query_id));
+      const userId = String(press?.callbackQuery?.from?.id ?? '');
+      answers.push({ seq: answers.length + 1, chatId: String(press?.callbackQuery?.message?.chat?.id ?? userId), userId, text });
+    }
+    next();
+  });
+  // Run right after the emulator's body parsers, before its routes answer.
+  const stack = web._router.stack;
+  const layer = stack.pop()!;
+  stack.splice(stack.findIndex((l) => l.name === 'urlencodedParser') + 1, 0, layer);
 }

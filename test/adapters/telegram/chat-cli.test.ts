@@ -11,6 +11,7 @@ import { createTelegramSender, type TelegramSender } from '../../../adapters/tel
 import { createLogger } from '../../../core/log.js';
 import { createTestRedis, type TestRedis } from '../../helpers/redis.js';
 import { createRecordingSink } from './harness.js';
+import { shorten } from '../../../bots/texts.js';
 
 let sandbox: Sandbox;
 let polling: PollingHandle;
@@ -19,6 +20,7 @@ let sender: TelegramSender;
 const rec = createRecordingSink();
 const printed: string[] = [];
 let client: ReturnType<typeof createChatClient>;
+const roles: string[] = [];
 
 beforeAll(async () => {
   const logger = createLogger({ level: 'silent' });
@@ -27,7 +29,7 @@ beforeAll(async () => {
   const bot = createTelegramBot({ token: sandbox.token, apiRoot: sandbox.apiRoot, logger, sink: rec.sink, botInfo: SANDBOX_BOT_INFO });
   polling = startPolling(bot, { idleDelayMs: 20 });
   sender = createTelegramSender({ token: sandbox.token, apiRoot: sandbox.apiRoot, redis: r.redis, keyPrefix: r.prefix, logger, limits: { perChat: { limit: 1, windowMs: 10 } } });
-  client = createChatClient({ apiRoot: sandbox.apiRoot, token: sandbox.token, print: (l) => printed.push(l) });
+  client = createChatClient({ apiRoot: sandbox.apiRoot, token: sandbox.token, print: (l) => printed.push(l), onRole: (r) => roles.push(r) });
 });
 afterAll(async () => {
   await polling.stop();
@@ -55,6 +57,12 @@ describe('npm run chat (terminal client for the sandbox)', () => {
 
     const press = await typed(':press 2');
     expect(press.action).toMatchObject({ data: 'cat:road', messageId: card.messageId });
+    // the pop-up the bot answers the press with is shown too
+    await sender.answerAction!(press.action!.ackId!, '已选择道路');
+    printed.length = 0;
+    await client.poll();
+    expect(printed).toContain('💬 (resident) 已选择道路');
+    expect(await client.poll()).toBe(0);
 
     await sender.send({ chatId: '1001', text: '已选择：道路', editMessageId: card.messageId });
     printed.length = 0;
@@ -82,6 +90,7 @@ describe('npm run chat (terminal client for the sandbox)', () => {
 
   it('switches to staff and coordinator, whose commands come from their group chats', async () => {
     await client.input(':as staff');
+    expect(roles.at(-1)).toBe('staff'); // the prompt changes before the line saying so is printed
     const staff = await typed('/help');
     expect(staff).toMatchObject({ chatId: String(SANDBOX_USERS.staff.chatId), userId: '2001', chatType: 'group', command: { name: 'help', args: '' } });
     await client.input(':as c');
@@ -93,5 +102,13 @@ describe('npm run chat (terminal client for the sandbox)', () => {
     printed.length = 0;
     await client.poll();
     expect(printed[0]).toMatch(/^🤖 \[staff\] #\d+: 新工单 2611250001$/);
+  });
+});
+
+describe('shorten (summaries in /my)', () => {
+  it('cuts between words, never inside one', () => {
+    expect(shorten('垃圾分类与清运｜朝阳区三里屯街道｜朝阳区三里屯北街1号楼下垃圾堆了三天', 20)).toBe('垃圾分类与清运｜朝阳区三里屯街道｜朝阳…');
+    expect(shorten('The street light at the corner of Sanlitun Road is broken', 20)).toBe('The street light at…');
+    expect(shorten('路灯不亮', 20)).toBe('路灯不亮');
   });
 });
