@@ -27,7 +27,7 @@ export function createInsight(o: PeriodOptions & { logger: Logger; weights?: Par
       if (area && !area.includes('-')) {
         // a district coordinator: the district's own line, then how its streets rank
         const [own, streets] = await Promise.all([
-          statsReport(w.deps.db, { ...o, period, level: 'district', code: area }),
+          statsReport(w.deps.db, { ...o, period, level: 'district', code: area, chart: false }),
           statsReport(w.deps.db, { ...o, period, level: 'street', parentCode: area }),
         ]);
         return asReport({ text: `${own.text}\n\n${streets.text}`, photo: streets.photo });

@@ -234,8 +234,31 @@ export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Ass
   const weights: Weights = { ...DEFAULT_WEIGHTS, ...opts.weights };
   const period = periodRange(opts.period, opts);
   const { level } = opts;
-  const u = await loadUniverse(db, level, opts.typeCode);
   const inPeriod = { gte: period.start, lt: period.end };
+  // The queries do not depend on each other: one round trip's wait for all of them.
+  const [u, ratings, byUnit, byArea, onTime, events, tasks] = await Promise.all([
+    loadUniverse(db, level, opts.typeCode),
+    ratingCounts(db, level, period),
+    level === 'unit' ? db.assignment.groupBy({ by: ['unitId', 'role'], where: { dispatchedAt: inPeriod }, _count: { _all: true } }) : null,
+    level === 'unit' ? null : db.petition.groupBy({ by: ['streetCode', 'districtCode'], where: { createdAt: inPeriod }, _count: { _all: true } }),
+    onTimeCounts(db, level, period),
+    db.petitionEvent.findMany({
+      where: { action: { in: ['return', 'approve_return', 'approve_reopen'] }, at: inPeriod },
+      select: {
+        action: true, actorKind: true, actorId: true, data: true, at: true,
+        petition: {
+          select: {
+            streetCode: true, districtCode: true,
+            assignments: { select: { id: true, unitId: true, role: true, status: true, dispatchedAt: true } },
+          },
+        },
+      },
+    }),
+    db.whistleTask.findMany({
+      where: { reportDueAt: inPeriod },
+      select: { unitId: true, reportDueAt: true, reportedAt: true, whistle: { select: { areaCode: true } } },
+    }),
+  ]);
 
   const bucket = (code: string | null | undefined): Counts | null => {
     if (!code) return null;
@@ -248,7 +271,7 @@ export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Ass
     level === 'street' ? p.streetCode : (p.districtCode ?? (p.streetCode ? u.streetDistrict.get(p.streetCode) ?? null : null));
 
   // Ratings: asked and answered in the period, counted in Postgres.
-  for (const g of await ratingCounts(db, level, period)) {
+  for (const g of ratings) {
     const c = bucket(g.key);
     if (!c) continue;
     c.asked += g.asked;
@@ -265,8 +288,7 @@ export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Ass
   }
 
   // Volume.
-  if (level === 'unit') {
-    const byUnit = await db.assignment.groupBy({ by: ['unitId', 'role'], where: { dispatchedAt: inPeriod }, _count: { _all: true } });
+  if (byUnit) {
     for (const g of byUnit) {
       const c = bucket(g.unitId);
       if (!c) continue;
@@ -274,8 +296,7 @@ export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Ass
       if (g.role === 'lead') c.leadDispatched += g._count._all;
     }
   } else {
-    const byArea = await db.petition.groupBy({ by: ['streetCode', 'districtCode'], where: { createdAt: inPeriod }, _count: { _all: true } });
-    for (const g of byArea) {
+    for (const g of byArea!) {
       const c = bucket(areaKey(g));
       if (!c) continue;
       c.volume += g._count._all;
@@ -284,7 +305,7 @@ export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Ass
   }
 
   // On-time resolution.
-  for (const g of await onTimeCounts(db, level, period)) {
+  for (const g of onTime) {
     const c = bucket(g.key);
     if (!c) continue;
     c.resolvedAssignments += g.resolved;
@@ -292,18 +313,6 @@ export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Ass
   }
 
   // Returns and reopens, from the event log.
-  const events = await db.petitionEvent.findMany({
-    where: { action: { in: ['return', 'approve_return', 'approve_reopen'] }, at: inPeriod },
-    select: {
-      action: true, actorKind: true, actorId: true, data: true, at: true,
-      petition: {
-        select: {
-          streetCode: true, districtCode: true,
-          assignments: { select: { id: true, unitId: true, role: true, status: true, dispatchedAt: true } },
-        },
-      },
-    },
-  });
   const staffIds = [...new Set(events.map((e) => e.actorId).filter((x): x is string => !!x))];
   const staffUnit = new Map(
     (staffIds.length ? await db.staff.findMany({ where: { id: { in: staffIds } }, select: { id: true, unitId: true } }) : []).map((s) => [s.id, s.unitId]),
@@ -337,10 +346,6 @@ export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Ass
   }
 
   // Whistle report punctuality.
-  const tasks = await db.whistleTask.findMany({
-    where: { reportDueAt: inPeriod },
-    select: { unitId: true, reportDueAt: true, reportedAt: true, whistle: { select: { areaCode: true } } },
-  });
   const now = opts.now ?? new Date();
   for (const t of tasks) {
     if (!t.reportedAt && t.reportDueAt > now) continue; // still open: neither on time nor late yet
@@ -414,8 +419,7 @@ function assignRanks(rows: AssessmentRow[]): Map<string, number> {
 
 /** Assess this period and the previous one and rank by composite. */
 export async function rank(db: PrismaClient, opts: AssessOptions): Promise<Ranking> {
-  const current = await assess(db, opts);
-  const previous = await assess(db, { ...opts, period: previousPeriod(opts.period) });
+  const [current, previous] = await Promise.all([assess(db, opts), assess(db, { ...opts, period: previousPeriod(opts.period) })]);
   const ranks = assignRanks(current.rows);
   const prevRanks = assignRanks(previous.rows);
   const prevByCode = new Map(previous.rows.map((r) => [r.code, r]));
@@ -458,10 +462,6 @@ export interface TrendRow {
 /** One entity's figures over the last `count` periods (oldest first). */
 export async function trend(db: PrismaClient, opts: TrendOptions): Promise<TrendRow[]> {
   const keys = Array.from({ length: opts.count ?? 6 }, (_, i) => shiftPeriod(opts.period, i)).reverse();
-  const out: TrendRow[] = [];
-  for (const key of keys) {
-    const a = await assess(db, { ...opts, period: key });
-    out.push({ period: key, row: a.rows.find((r) => r.code === opts.code) ?? null });
-  }
-  return out;
+  const periods = await Promise.all(keys.map((key) => assess(db, { ...opts, period: key })));
+  return keys.map((key, i) => ({ period: key, row: periods[i]!.rows.find((r) => r.code === opts.code) ?? null }));
 }

@@ -35,6 +35,8 @@ export interface StatsReportOptions extends PeriodOptions {
   code?: string;
   /** with no `code`: only rows under this parent (a district's streets), ranked among themselves */
   parentCode?: string;
+  /** false: the text alone (no chart to render) */
+  chart?: boolean;
   typeCode?: string;
   top?: number;
   logger?: Logger;
@@ -55,6 +57,7 @@ export async function statsReport(db: PrismaClient, o: StatsReportOptions): Prom
       `有效回访 ${row.valid} 件：响应率 ${pct(row.response)}（${row.contacted}/${row.valid}），解决率 ${pct(row.resolution)}（${row.solved}/${row.valid}），满意率 ${pct(row.satisfaction)}`,
       `按时办结率 ${pct(row.onTimeRate)}，退单 ${row.returnsRequested} 件，重办率 ${pct(row.reopenRate)}，吹哨报到准时率 ${pct(row.whistlePunctuality)}`,
     ].join('\n');
+    if (o.chart === false) return { text };
     return withChart(
       text,
       async () => rateTrendPng(trendPoints(await trend(db, { ...o, code: o.code!, count: 6 })), { title: `${row.name} 三率趋势` }),
