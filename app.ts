@@ -36,7 +36,7 @@ import { open311Routes } from './adapters/open311/routes.js';
 import { createMetrics, metricsRoute } from './core/metrics.js';
 import * as telegram from './adapters/telegram/index.js';
 import * as wecom from './adapters/wecom/index.js';
-import { applyMigrations } from './prisma/migrate.js';
+import { applyMigrations, withStartupLock } from './prisma/migrate.js';
 import { seedSandboxOrg } from './core/org/sandbox.js';
 
 export interface App {
@@ -70,17 +70,20 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     for (const c of closers.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'error while closing'));
   };
   try {
-    if (opts.migrate !== false) {
-      const { applied } = await applyMigrations({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, logger });
-      if (applied.length) logger.info({ applied }, 'migrations applied');
-    }
     const db = createDb({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, poolMax: config.DB_POOL_MAX, connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS });
     closers.push(() => db.$disconnect());
-    if ((await db.area.count()) === 0) {
-      await seedReferenceData(db);
-      const org = await seedDefaultOrg(db);
-      logger.info({ units: org }, 'seeded the default org (16 districts, 343 streets/townships)');
-    }
+    // Services started at once migrate and seed one after the other (the second finds it done).
+    await withStartupLock(config.DATABASE_URL, config.DB_SCHEMA, async () => {
+      if (opts.migrate !== false) {
+        const { applied } = await applyMigrations({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, logger });
+        if (applied.length) logger.info({ applied }, 'migrations applied');
+      }
+      if ((await db.area.count()) === 0) {
+        await seedReferenceData(db);
+        const org = await seedDefaultOrg(db);
+        logger.info({ units: org }, 'seeded the default org (16 districts, 343 streets/townships)');
+      }
+    });
 
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
     closers.push(() => redis.quit());
@@ -117,7 +120,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       closers.push(() => sandbox.stop());
       app.sandbox = sandbox;
       tg = { token: sandbox.token, apiRoot: sandbox.apiRoot };
-      await seedSandboxOrg(db);
+      await withStartupLock(config.DATABASE_URL, config.DB_SCHEMA, () => seedSandboxOrg(db));
       logger.warn('no platform configured (TELEGRAM_BOT_TOKEN or WECOM_CORP_ID): running the Telegram sandbox with a demo org; try `npm run chat`');
     } else if (!tg && !config.WECOM_CORP_ID) {
       logger.warn('no platform configured: set TELEGRAM_BOT_TOKEN and/or WECOM_CORP_ID (see README); the service runs without chat channels');
