@@ -11,7 +11,7 @@ import type { Bot } from 'grammy';
 import type { FastifyInstance } from 'fastify';
 import type { Worker } from 'bullmq';
 import type { ChannelSender } from './adapters/types.js';
-import type { Config } from './core/config.js';
+import { wantsSandbox, type Config } from './core/config.js';
 import { createSealer } from './core/crypto.js';
 import { createDb, type PrismaClient } from './core/db.js';
 import type { Logger } from './core/log.js';
@@ -113,7 +113,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     const server = web ? createServer({ db, redis, logger }) : undefined;
 
     // ---- Telegram (a real bot, or the sandbox when no platform is configured)
-    const wantSandbox = config.SANDBOX ?? (!config.TELEGRAM_BOT_TOKEN && !config.WECOM_CORP_ID);
+    const wantSandbox = wantsSandbox(config);
     let tg: { token: string; apiRoot: string } | null = config.TELEGRAM_BOT_TOKEN ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } : null;
     if (!tg && wantSandbox && web) {
       const sandbox = await telegram.startSandbox({ port: config.SANDBOX_PORT, logger });
