@@ -55,11 +55,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /**
- * `prisma/migrate.ts deploy` in a child node with this process's flags (profilers excluded):
+ * `prisma/migrate.ts deploy` in a child node with this process's flags (profilers and .env excluded):
  * it prints what it applied and exits; start-up fails if it fails.
  */
 function migrateInChild(): Promise<void> {
-  const execArgv = process.execArgv.filter((a) => !/^--(?:cpu-prof|heap-prof|prof|inspect)/.test(a));
+  // the child inherits this process's environment, .env included: it need not read .env again
+  const execArgv = process.execArgv.filter((a) => !/^--(?:cpu-prof|heap-prof|prof|inspect|env-file)/.test(a));
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(new URL('./prisma/migrate.ts', import.meta.url)), ['deploy'], { execArgv, stdio: 'inherit' });
     child.once('error', reject);
