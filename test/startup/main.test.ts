@@ -112,7 +112,7 @@ describe('npm start with a broken set-up', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     await symlink(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
     await writeFile(path.join(dir, '.env'), 'TELEGRAM_MODE=hook\nPORT=from-dotenv\nLOG_LEVEL=loud\n');
-    const script = pkg.scripts.start.replace(/ main\.ts$/, ` ${path.join(root, 'main.ts')}`);
+    const script = pkg.scripts.start!.replace(/ main\.ts$/, ` ${path.join(root, 'main.ts')}`);
     const r = await run('sh', ['-c', script], { cwd: dir, env: { ...baseEnv(), LOG_LEVEL: 'info' } });
     expect(r.code).toBe(78);
     expect(r.stderr).toMatch(/^ {2}TELEGRAM_MODE +must be one of polling, webhook \(got "hook"\)$/m);
