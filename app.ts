@@ -11,7 +11,7 @@ import type { Bot } from 'grammy';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Worker } from 'bullmq';
 import type { ChannelSender } from './adapters/types.js';
-import type { Config } from './core/config.js';
+import { wantsSandbox, type Config } from './core/config.js';
 import { createSealer } from './core/crypto.js';
 import { createDb, type PrismaClient } from './core/db.js';
 import type { Logger } from './core/log.js';
@@ -36,7 +36,7 @@ import { open311Routes } from './adapters/open311/routes.js';
 import { createMetrics, metricsRoute } from './core/metrics.js';
 import * as telegram from './adapters/telegram/index.js';
 import * as wecom from './adapters/wecom/index.js';
-import { applyMigrations } from './prisma/migrate.js';
+import { applyMigrations, withStartupLock } from './prisma/migrate.js';
 import { seedSandboxOrg } from './core/org/sandbox.js';
 
 export interface App {
@@ -70,17 +70,20 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     for (const c of closers.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'error while closing'));
   };
   try {
-    if (opts.migrate !== false) {
-      const { applied } = await applyMigrations({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, logger });
-      if (applied.length) logger.info({ applied }, 'migrations applied');
-    }
     const db = createDb({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, poolMax: config.DB_POOL_MAX, connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS });
     closers.push(() => db.$disconnect());
-    if ((await db.area.count()) === 0) {
-      await seedReferenceData(db);
-      const org = await seedDefaultOrg(db);
-      logger.info({ units: org }, 'seeded the default org (16 districts, 343 streets/townships)');
-    }
+    // Services started at once migrate and seed one after the other (the second finds it done).
+    await withStartupLock(config.DATABASE_URL, config.DB_SCHEMA, async () => {
+      if (opts.migrate !== false) {
+        const { applied } = await applyMigrations({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, logger });
+        if (applied.length) logger.info({ applied }, 'migrations applied');
+      }
+      if ((await db.area.count()) === 0) {
+        await seedReferenceData(db);
+        const org = await seedDefaultOrg(db);
+        logger.info({ units: org }, 'seeded the default org (16 districts, 343 streets/townships)');
+      }
+    });
 
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
     closers.push(() => redis.quit());
@@ -110,14 +113,14 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
     const server = web ? createServer({ db, redis, logger, trustedProxies: config.TRUSTED_PROXIES }) : undefined;
 
     // ---- Telegram (a real bot, or the sandbox when no platform is configured)
-    const wantSandbox = config.SANDBOX ?? (!config.TELEGRAM_BOT_TOKEN && !config.WECOM_CORP_ID);
+    const wantSandbox = wantsSandbox(config);
     let tg: { token: string; apiRoot: string } | null = config.TELEGRAM_BOT_TOKEN ? { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } : null;
     if (!tg && wantSandbox && web) {
       const sandbox = await telegram.startSandbox({ port: config.SANDBOX_PORT, logger });
       closers.push(() => sandbox.stop());
       app.sandbox = sandbox;
       tg = { token: sandbox.token, apiRoot: sandbox.apiRoot };
-      await seedSandboxOrg(db);
+      await withStartupLock(config.DATABASE_URL, config.DB_SCHEMA, () => seedSandboxOrg(db));
       logger.warn('no platform configured (TELEGRAM_BOT_TOKEN or WECOM_CORP_ID): running the Telegram sandbox with a demo org; try `npm run chat`');
     } else if (!tg && !config.WECOM_CORP_ID) {
       logger.warn('no platform configured: set TELEGRAM_BOT_TOKEN and/or WECOM_CORP_ID (see README); the service runs without chat channels');

@@ -1,29 +1,30 @@
 /**
- * `npm start`: read the configuration once, start the service, stop cleanly
- * on SIGINT/SIGTERM. A bad configuration stops start-up with every problem listed.
+ * `npm start`: read the configuration once, check it and what it points at,
+ * start the service, stop cleanly on SIGINT/SIGTERM. A bad configuration, an
+ * unreachable Postgres or Redis, or a port in use stops start-up with every
+ * problem listed in one block.
  *
- * Migrations run in a short-lived child process while the service's modules load:
- * Prisma's WebAssembly schema engine (≈ 35–50 MB resident once used) never enters
- * the long-running process.
+ * Migrations run in a short-lived child process (under the start-up advisory
+ * lock: prisma/migrate.ts): Prisma's WebAssembly schema engine (≈ 35–50 MB
+ * resident once used) never enters the long-running process.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, type Config } from './core/config.js';
-import { ConfigError } from './core/errors.js';
+import { formatConfigProblems, parseConfig, type ConfigProblem } from './core/config.js';
 import { createLogger } from './core/log.js';
+import { startupChecks } from './core/preflight.js';
 
 const logger = createLogger({ level: 'info' });
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    logger.fatal({ problems: err.problems }, err.message);
-    process.exit(78);
-  }
-  throw err;
+// Every problem at once, before anything starts: the variables, then (on whatever parsed) Postgres,
+// Redis and the ports. One readable block on stderr, exit code 78 (EX_CONFIG).
+const parsed = parseConfig();
+const problems: ConfigProblem[] = [...parsed.problems, ...(await startupChecks(parsed.values))];
+if (problems.length || !parsed.config) {
+  process.stderr.write(formatConfigProblems(problems));
+  process.exit(78);
 }
+const config = parsed.config;
 
 const appLogger = createLogger({ level: config.LOG_LEVEL });
 const app = await Promise.all([migrateInChild(), import('./app.js')])
@@ -54,11 +55,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /**
- * `prisma/migrate.ts deploy` in a child node with this process's flags (profilers excluded):
+ * `prisma/migrate.ts deploy` in a child node with this process's flags (profilers and .env excluded):
  * it prints what it applied and exits; start-up fails if it fails.
  */
 function migrateInChild(): Promise<void> {
-  const execArgv = process.execArgv.filter((a) => !/^--(?:cpu-prof|heap-prof|prof|inspect)/.test(a));
+  // the child inherits this process's environment, .env included: it need not read .env again
+  const execArgv = process.execArgv.filter((a) => !/^--(?:cpu-prof|heap-prof|prof|inspect|env-file)/.test(a));
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(new URL('./prisma/migrate.ts', import.meta.url)), ['deploy'], { execArgv, stdio: 'inherit' });
     child.once('error', reject);

@@ -60,6 +60,8 @@ export interface InboundMessage {
   replyToMessageId?: string;
   /** WeCom kf: the open_kfid the resident wrote to; used to reply. */
   channelAccount?: string;
+  /** The category the sender chose (Open311 `service_code`): the petition is filed under it. */
+  categoryCode?: string;
   receivedAt: Date;
 }
 

@@ -50,6 +50,7 @@ export async function handleResident(c: Conversation, command: ParsedCommand | n
     photoFileId: msg.photo?.fileId,
     location: msg.location,
     contactPhone: msg.contactPhone,
+    categoryCode: msg.categoryCode,
   });
 }
 

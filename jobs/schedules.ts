@@ -15,7 +15,8 @@ export interface Schedule {
   name: string;
   /** the latest time at or before `now` at which this schedule was due */
   dueAt(now: Date, timeZone: string): Date;
-  run(w: Work): Promise<void>;
+  /** `due`: the due time this run is for (a late run, after an outage, reports on what was due then, not on now) */
+  run(w: Work, due: Date): Promise<void>;
 }
 
 /** Areas that have someone to tell: bound coordination chats and registered coordinators. */
@@ -43,12 +44,12 @@ export function defaultSchedules(o: PeriodOptions & { startDay: number; weights?
         const monday = local.startOf('week').set({ hour: 9 });
         return (monday > local ? monday.minus({ weeks: 1 }) : monday).toJSDate();
       },
-      async run(w) {
-        const period = periodOf(w.now, o).key;
+      async run(w, due) {
+        const period = periodOf(due, o).key;
         const report = storable(await topicsReport(w.deps.db, period, o));
         const districts = [...new Set((await coordinatedAreas(w.tx)).map((a) => a.split('-')[0]!))];
         for (const area of districts) {
-          await w.notify({ t: 'area', areaCode: area, note: 'report', data: { message: report } }, `topics:${period}:${w.now.toISOString().slice(0, 10)}:${area}`);
+          await w.notify({ t: 'area', areaCode: area, note: 'report', data: { message: report } }, `topics:${period}:${due.toISOString().slice(0, 10)}:${area}`);
         }
       },
     },
@@ -60,8 +61,9 @@ export function defaultSchedules(o: PeriodOptions & { startDay: number; weights?
         const start = local.set({ day: o.startDay, hour: 9, minute: 0, second: 0, millisecond: 0 });
         return (start > local ? start.minus({ months: 1 }) : start).toJSDate();
       },
-      async run(w) {
-        const ended = periodOf(new Date(w.now.getTime() - 86_400_000), o).key;
+      async run(w, due) {
+        // the period that ended at the due time (a late run must not report the period it runs in)
+        const ended = periodOf(new Date(due.getTime() - 86_400_000), o).key;
         for (const area of await coordinatedAreas(w.tx)) {
           const level = area.includes('-') ? 'street' : 'district';
           const report = storable(await statsReport(w.deps.db, { ...o, period: ended, level, code: area }));
@@ -89,7 +91,7 @@ export async function runSchedules(deps: WorkflowDeps, schedules: Schedule[], no
           return false;
         }
         if (new Date(row.value) >= due) return false;
-        await s.run(w);
+        await s.run(w, due);
         await w.tx.keyValue.update({ where: { key }, data: { value: now.toISOString() } });
         return true;
       },

@@ -129,6 +129,27 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   });
 }
 
+/** First key of the start-up advisory lock (the second is the schema's hash): "shao" in ASCII. */
+export const STARTUP_LOCK_KEY = 0x7368616f;
+
+/**
+ * Run `fn` (migrations, seeding) holding a session advisory lock on the database, keyed by schema:
+ * services started at once do it one after the other, and each finds what the first did. Creates the
+ * database first when it is missing (so two first starts can both take the lock).
+ */
+export async function withStartupLock<T>(url: string, schema: string | undefined, fn: () => Promise<T>): Promise<T> {
+  await ensureDatabase(url);
+  return withClient(url, async (c) => {
+    const keys = [STARTUP_LOCK_KEY, schema ?? 'public'];
+    await c.query('SELECT pg_advisory_lock($1::int, hashtext($2))', keys);
+    try {
+      return await fn();
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1::int, hashtext($2))', keys).catch(() => undefined);
+    }
+  });
+}
+
 export async function dropDatabase(url: string): Promise<void> {
   const name = databaseName(url);
   await withAdmin(url, (c) => c.query(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`));
@@ -391,7 +412,7 @@ async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   switch (cmd) {
     case 'deploy': {
-      const { applied } = await applyMigrations({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, logger });
+      const { applied } = await withStartupLock(config.DATABASE_URL, config.DB_SCHEMA, () => applyMigrations({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, logger }));
       out(applied.length ? `applied ${applied.length} migration(s):\n  ${applied.join('\n  ')}` : 'no pending migrations');
       return 0;
     }

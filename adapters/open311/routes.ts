@@ -79,6 +79,39 @@ export function maskedName(first?: string, last?: string): string | null {
   return [f, l].filter(Boolean).map((s) => `${[...s][0]!.toUpperCase()}.`).join(' ');
 }
 
+/** Where a redirected request should go instead (the petition keeps the kind in `triage`). */
+const REDIRECT_NOTES: Record<string, string> = {
+  '110': '涉及治安或人身安全，请拨打 110 报警。/ A police matter: call 110.',
+  '119': '如有火情，请立即拨打 119 并撤离。/ A fire: call 119 and get to safety.',
+  '120': '医疗急救请拨打 120。/ A medical emergency: call 120.',
+  '122': '交通事故请拨打 122。/ A traffic accident: call 122.',
+  court: '已进入诉讼程序的事项请向法院反映。/ A matter before a court: contact the court.',
+  arbitration: '劳动争议请向劳动人事争议仲裁委员会申请仲裁。/ A labour dispute: apply to the arbitration commission.',
+  xinfang: '信访事项请按信访渠道反映。/ A petition (信访) matter: use the letters-and-visits channel.',
+};
+
+/**
+ * What a token says of its request: `pending` (not taken yet), `accepted` (a service request exists),
+ * `needs_info` (its place could not be found: it waits, then goes to the district or is closed),
+ * `redirected` (for another service: the notes say which), `rejected` (no request was made: the notes
+ * say why), `failed` (it could not be processed).
+ */
+function tokenStatus(
+  msg: { status: string; outcome: string | null },
+  petition: { status: string; triage: string | null } | null,
+): { status: string; status_notes: string | null } {
+  if (msg.status === 'pending') return { status: 'pending', status_notes: '处理中 / being processed' };
+  if (msg.status === 'failed') return { status: 'failed', status_notes: '未能处理，请重新提交 / could not be processed: post it again' };
+  if (petition?.status === 'redirected' || msg.outcome === 'redirected') {
+    return { status: 'redirected', status_notes: REDIRECT_NOTES[petition?.triage ?? ''] ?? '不属于 12345 受理范围 / not a 12345 matter' };
+  }
+  if (petition?.status === 'needs_info' || (msg.outcome === 'question:place' && petition?.status === 'needs_info')) {
+    return { status: 'needs_info', status_notes: '无法确定地点，请补充街道或经纬度后重新提交 / the place could not be found: post again with the street or lat/long' };
+  }
+  if (petition) return { status: 'accepted', status_notes: msg.outcome === 'repeat' ? '已并入您未办结的同类诉求 / added to your open request' : null };
+  return { status: 'rejected', status_notes: '描述不清，未能形成工单，请写明问题和地点后重新提交 / unclear: say what the problem is and where, and post again' };
+}
+
 type Params = Record<string, string | undefined>;
 
 function params(req: FastifyRequest): Params {
@@ -203,14 +236,15 @@ export async function open311Routes(fastify: FastifyInstance, opts: Open311Optio
   fastify.get(`${P}/tokens/:file`, async (req, reply) => {
     const f = splitFormat((req.params as { file: string }).file);
     if (!f) return sendError(reply, 'json', 404, 'not found: use .json or .xml');
-    const msg = await db.inboundMessage.findFirst({ where: { id: f.base, platform: 'open311' }, select: { id: true, petitionId: true, status: true } });
+    const msg = await db.inboundMessage.findFirst({ where: { id: f.base, platform: 'open311' }, select: { id: true, petitionId: true, status: true, outcome: true } });
     if (!msg) return sendError(reply, f.format, 404, `token ${f.base} not found`);
-    const petition = msg.petitionId ? await db.petition.findUnique({ where: { id: msg.petitionId }, select: { number: true } }) : null;
-    if (!petition && msg.status !== 'pending') return sendError(reply, f.format, 404, `token ${f.base} did not become a service request`);
+    const petition = msg.petitionId
+      ? await db.petition.findUnique({ where: { id: msg.petitionId }, select: { number: true, status: true, triage: true, categoryCode: true } })
+      : null;
     return send(reply, f.format, {
       root: 'service_requests',
       item: 'request',
-      body: [{ service_request_id: petition?.number ?? null, token: msg.id }],
+      body: [{ token: msg.id, service_request_id: petition?.number ?? null, service_code: petition?.categoryCode ?? null, ...tokenStatus(msg, petition) }],
     });
   });
 
@@ -256,6 +290,8 @@ export async function open311Routes(fastify: FastifyInstance, opts: Open311Optio
       text,
       ...(hasPoint ? { location: { lat, lng, coordSystem: 'wgs84' as const, ...(address ? { label: address } : {}) } } : {}),
       ...(q.phone ? { contactPhone: q.phone } : {}),
+      // the client chose the service: the petition is filed under it (the classifier's reading is kept beside it)
+      categoryCode: category.code,
       receivedAt: new Date(),
     };
     let fresh: boolean;

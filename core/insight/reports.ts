@@ -5,13 +5,14 @@
  * chart cannot be rendered (e.g. no CJK font) the report goes out as text and
  * the failure is logged.
  */
+import { DateTime } from 'luxon';
 import type { OutboundMessage } from '../../adapters/types.js';
 import type { PrismaClient } from '../db.js';
 import type { Logger } from '../log.js';
 import { rank, trend, type Level, type Weights } from './assessment.js';
 import { hotspotTablePng, rankingChartPng, rateTrendPng, trendPoints } from './charts.js';
 import { hotspots, proposeMonthlyTopics } from './hotspots.js';
-import type { PeriodOptions } from './period.js';
+import { DEFAULT_TIME_ZONE, type PeriodOptions } from './period.js';
 import { formatRatio, type Ratio } from './ratio.js';
 
 export type Report = Omit<OutboundMessage, 'chatId'>;
@@ -52,7 +53,7 @@ export async function statsReport(db: PrismaClient, o: StatsReportOptions): Prom
     const ranked = ranking.rows.filter((r) => r.rank !== null).length;
     const change = row.rankDelta === null ? '' : row.rankDelta > 0 ? `，较上期上升 ${row.rankDelta} 名` : row.rankDelta < 0 ? `，较上期下降 ${-row.rankDelta} 名` : '，名次持平';
     const text = [
-      `📊 ${row.name} ${o.period} 期（${ranking.period.start.toISOString().slice(0, 10)} 起）`,
+      `📊 ${row.name} ${o.period} 期（${DateTime.fromJSDate(ranking.period.start, { zone: o.timeZone ?? DEFAULT_TIME_ZONE }).toISODate()} 起）`,
       row.rank ? `综合成绩 ${pct(row.composite)}，${LEVEL_ZH[o.level]}第 ${row.rank}/${ranked} 名${change}` : '本期无有效回访，不参与排名',
       `有效回访 ${row.valid} 件：响应率 ${pct(row.response)}（${row.contacted}/${row.valid}），解决率 ${pct(row.resolution)}（${row.solved}/${row.valid}），满意率 ${pct(row.satisfaction)}`,
       `按时办结率 ${pct(row.onTimeRate)}，退单 ${row.returnsRequested} 件，重办率 ${pct(row.reopenRate)}，吹哨报到准时率 ${pct(row.whistlePunctuality)}`,

@@ -32,6 +32,8 @@ export interface ResidentMessage {
   photoFileId?: string;
   location?: GeoPoint;
   contactPhone?: string;
+  /** the category the sender chose (Open311 service_code): filed under it, the classifier's reading kept beside it */
+  categoryCode?: string;
 }
 
 /** What the bot waits for from this resident. */
@@ -94,7 +96,29 @@ async function upsertResidents(w: Work, items: { r: ResidentRef; contact?: Conta
   return items.map(({ r }) => byKey.get(`${r.platform}\u0000${r.userId}`)!);
 }
 
+/**
+ * A resident's message, and what became of it recorded on its stored inbound message (the petition it
+ * made or went to, and the outcome), in one statement for a batch: a client that cannot read a chat
+ * (Open311) follows its request through that record.
+ */
 export async function receiveResidentMessage(w: Work, msg: ResidentMessage): Promise<IntakeOutcome> {
+  const outcome = await receive(w, msg);
+  await together(w, recordOutcomes, { inboundId: msg.inboundId, outcome });
+  return outcome;
+}
+
+async function recordOutcomes(w: Work, items: { inboundId: string; outcome: IntakeOutcome }[]): Promise<void[]> {
+  const petitionOf = (o: IntakeOutcome) => ('petitionId' in o ? o.petitionId : null);
+  const outcomeOf = (o: IntakeOutcome) => (o.kind === 'question' ? 'question:place' : o.kind);
+  await w.tx.$executeRaw`
+    UPDATE "InboundMessage" i SET outcome = t.outcome, "petitionId" = COALESCE(t.petition, i."petitionId")
+      FROM unnest(${items.map((x) => x.inboundId)}::text[], ${items.map((x) => outcomeOf(x.outcome))}::text[], ${items.map((x) => petitionOf(x.outcome))}::text[])
+           AS t(id, outcome, petition)
+     WHERE i.id = t.id`;
+  return items.map(() => undefined);
+}
+
+async function receive(w: Work, msg: ResidentMessage): Promise<IntakeOutcome> {
   // A shared contact, or else a mobile number the resident typed (kept only if none is on file).
   const typed = msg.contactPhone ? null : residentMobile(msg.text);
   const contact = msg.contactPhone ? { phone: msg.contactPhone, shared: true } : typed ? { phone: typed, shared: false } : undefined;
@@ -143,7 +167,7 @@ export async function receiveResidentMessage(w: Work, msg: ResidentMessage): Pro
   }
   const place = await placeWithPin(w, u.place, location);
 
-  const repeat = await findRepeat(w, resident.id, u.category?.code ?? 'other', place);
+  const repeat = await findRepeat(w, resident.id, msg.categoryCode ?? u.category?.code ?? 'other', place);
   if (repeat) return addInfo(w, repeat, msg, resident, u.maskedText);
 
   const p = await createPetition(w, resident, msg, u, place, location, photos);
@@ -274,7 +298,9 @@ async function createPetitions(w: Work, items: NewPetition[]): Promise<Petition[
     channel: msg.resident.platform,
     originalTextEnc: Buffer.from(w.deps.sealer.seal(msg.text)).toString('base64'),
     maskedText: u.maskedText,
-    categoryCode: u.category?.code ?? 'other',
+    categoryCode: msg.categoryCode ?? u.category?.code ?? 'other',
+    classified: u.category?.code ?? 'other',
+    chosenBy: msg.categoryCode ? 'sender' : 'classifier',
     urgency: u.urgency.class,
     urgencyReason: u.urgency.reason,
     triage: u.triage.kind === 'none' ? null : u.triage.kind,
@@ -301,8 +327,10 @@ async function createPetitions(w: Work, items: NewPetition[]): Promise<Petition[
       RETURNING *),
     e AS (
       INSERT INTO "PetitionEvent" ("petitionId", "actorKind", "actorId", action, "toStatus", at, data)
-      SELECT p.id, 'resident', p."residentId", 'receive', 'received', ${w.now}, jsonb_build_object('category', p."categoryCode", 'method', t.method)
-        FROM p JOIN unnest(${col('number')}::text[], ${col('placeMethod')}::text[]) AS t(number, method) USING (number))
+      SELECT p.id, 'resident', p."residentId", 'receive', 'received', ${w.now},
+             jsonb_build_object('category', p."categoryCode", 'method', t.method, 'chosenBy', t.chosen_by, 'classified', t.classified)
+        FROM p JOIN unnest(${col('number')}::text[], ${col('placeMethod')}::text[], ${col('chosenBy')}::text[], ${col('classified')}::text[])
+                    AS t(number, method, chosen_by, classified) USING (number))
     SELECT * FROM p`;
   const byNumber = new Map(created.map((p) => [p.number, p]));
   return numbers.map((n) => byNumber.get(n)!);

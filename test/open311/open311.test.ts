@@ -159,7 +159,7 @@ describe('Open311 POST requests and tokens', () => {
     expect(await t.db.inboundMessage.count({ where: { platform: 'open311' } })).toBe(1);
 
     const m = received[0]!;
-    expect(m).toMatchObject({ platform: 'open311', chatType: 'private', chatId: clientChatId(KEY), contactPhone: '13800138000' });
+    expect(m).toMatchObject({ platform: 'open311', chatType: 'private', chatId: clientChatId(KEY), contactPhone: '13800138000', categoryCode: 'garbage' });
     expect(m.location).toEqual({ lat: 39.915, lng: 116.404, coordSystem: 'wgs84', label: '东华门大街2号' });
     expect(m.text).toContain('小区门口垃圾无人清运');
     expect(m.text).toContain('地址：东华门大街2号');
@@ -172,11 +172,11 @@ describe('Open311 POST requests and tokens', () => {
 
     // Pending: known token, no petition yet.
     const pending = await app.inject(`/open311/v2/tokens/${token}.json`);
-    expect(pending.json()).toEqual([{ service_request_id: null, token }]);
+    expect(pending.json()).toEqual([expect.objectContaining({ service_request_id: null, token, status: 'pending' })]);
     // Intake creates the petition and links it.
     const p = await addPetition(t.db, { number: '2611250009', streetCode: A, categoryCode: 'garbage', status: 'dispatched' });
     await t.db.inboundMessage.update({ where: { id: token }, data: { petitionId: p.id, status: 'processed' } });
-    expect((await app.inject(`/open311/v2/tokens/${token}.json`)).json()).toEqual([{ service_request_id: '2611250009', token }]);
+    expect((await app.inject(`/open311/v2/tokens/${token}.json`)).json()).toEqual([expect.objectContaining({ service_request_id: '2611250009', token, status: 'accepted', service_code: 'garbage' })]);
     expect(xml.parse((await app.inject(`/open311/v2/tokens/${token}.xml`)).body).service_requests.request.service_request_id).toBe('2611250009');
     expect((await app.inject('/open311/v2/tokens/00000000-0000-0000-0000-000000000000.json')).statusCode).toBe(404);
 

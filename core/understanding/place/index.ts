@@ -659,6 +659,9 @@ const ADDRESS_RE =
   /(?:[\u4e00-\u9fa5]{1,10}?(?:大街|路|街|胡同|巷|道|里|条))?(?:\d+|[一二三四五六七八九十百]+)(?:号院|号楼|号|栋|幢|座|区)(?:(?:\d+|[一二三四五六七八九十]+)(?:号楼|号院|单元|门|层|楼|室|号|栋|幢|座))*(?:[-—]?\d{2,4}(?:室|号|房间|户)?)?/;
 
 const ADDRESS_HINT = /[号栋幢座区]/;
+/** What follows a place name when that name begins a road's: 路, 南路, 西五街, 北大街, 胡同… */
+const DISTRICT_PREFIX = /^(?:北京市?)?(?:东城|西城|朝阳|海淀|丰台|石景山|门头沟|房山|通州|顺义|昌平|大兴|怀柔|平谷|密云|延庆)区/;
+const ROAD_CONTINUATION = /^[东西南北中]?[一二三四五六七八九十\d]*(?:大街|大道|辅路|环路|路|街|巷|胡同|条)/;
 const FILLER_PREFIX = /^(?:.*?(?:我家在|家住在|我住在|住在|家住|我在|位于|就在|地址是|地址|在))/;
 
 function extractAddress(text: string, places: Match[]): string | null {
@@ -672,7 +675,14 @@ function extractAddress(text: string, places: Match[]): string | null {
   for (const p of places) {
     const method = p.entry.method;
     if (method === 'road' || method === 'landmark') continue;
-    if (frag.startsWith(p.text) && frag.length > p.text.length) frag = frag.slice(p.text.length);
+    if (!frag.startsWith(p.text) || frag.length <= p.text.length) continue;
+    // A name followed by a road word is the start of the road's own name: 三里屯 in 三里屯路19号
+    // (only a district written before it goes: 朝阳区三里屯路19号 → 三里屯路19号).
+    if (ROAD_CONTINUATION.test(frag.slice(p.text.length))) {
+      frag = frag.replace(DISTRICT_PREFIX, '') || frag;
+      continue;
+    }
+    frag = frag.slice(p.text.length);
   }
   return frag || null;
 }
