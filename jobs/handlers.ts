@@ -13,6 +13,7 @@ import { inTx, type FanOut, type WorkflowDeps, type Work } from '../core/workflo
 import type { Intent } from '../core/workflow/intents.js';
 import { recipientsForAll } from '../core/workflow/recipients.js';
 import { flagPhoneCallback } from '../core/workflow/reach.js';
+import { alertSendFailed, alertUnreached } from './alerts.js';
 import { findStaff, prefetchStaff } from '../core/workflow/staff.js';
 import { sideBySide } from '../core/workflow/together.js';
 import { forgetPreloaded, preloadRendering, renderIntent } from '../bots/render.js';
@@ -41,6 +42,8 @@ interface StoredMessage extends Omit<OutboundMessage, 'chatId'> {
   essential?: boolean;
   ackId?: string;
   rollcall?: boolean;
+  /** an alert message (jobs/alerts.ts): if it fails, the failure is listed, not alerted again */
+  alert?: boolean;
 }
 
 async function lockRow(tx: Tx, id: bigint) {
@@ -191,6 +194,7 @@ export const fanOut: FanOut = async (w, notes) => {
         // A direct reply names the account it answers from (the message's); a notice takes its recipient's.
         const message: StoredMessage = { ...rendered.message, essential: rendered.essential, channelAccount: r.channelAccount ?? rendered.message.channelAccount ?? undefined };
         if (intent.t === 'ack') message.ackId = intent.ackId;
+        if (intent.t === 'area' && intent.note === 'alerts') message.alert = true;
         if (intent.t === 'rollcall') {
           // A live roll-call: edit the message the chat already has.
           message.rollcall = true;
@@ -207,6 +211,7 @@ export const fanOut: FanOut = async (w, notes) => {
   } finally {
     forgetPreloaded(ctx);
   }
+  await alertUnreached(w, notes, recipients);
   if (!rows.length) return;
   const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((d) => d[k] ?? null);
   const stored = await w.tx.$queryRaw<{ id: string; key: string; platform: string; chatId: string }[]>`
@@ -331,6 +336,7 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
   const sender = rt.senders[delivery.platform];
   if (!sender) {
     rt.deps.logger.warn({ platform: delivery.platform }, 'no sender configured for platform; delivery dropped');
+    await alertSendFailed(rt, delivery, 'no sender for platform');
     return finish({ status: 'failed', error: 'no sender for platform', lastError: 'no sender' });
   }
   const message = delivery.message;
@@ -383,6 +389,7 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
     const reason = String((err as Error)?.message ?? err).slice(0, 500);
     if (err instanceof Error && err.name === 'PermanentSendError') {
       rt.deps.logger.warn({ err, platform: delivery.platform }, 'permanent send failure');
+      await alertSendFailed(rt, delivery, (err as Error & { reason?: string }).reason ?? err.name);
       return finish({ status: 'failed', error: reason, lastError: reason });
     }
     // Release the lease so the retry (or another worker) can send it.

@@ -26,8 +26,11 @@ export type ResidentNote =
 
 export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind';
 
-/** `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message */
-export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed' | 'report';
+/**
+ * `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message;
+ * `alerts`: what did not reach a person (jobs/alerts.ts), data.items = { kind, number?, detail }[], data.more
+ */
+export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed' | 'report' | 'alerts';
 
 export type Intent =
   /** to the resident of a petition, or (need_details) to a resident with no petition yet */
