@@ -203,7 +203,7 @@ function renderAlerts(intent: Extract<Intent, { t: 'area' }>, l: Lang): Rendered
   const lines = items.map((x) => {
     const [zh, english] = ALERT_LABELS[x.kind] ?? [x.kind, x.kind];
     const what = x.number ? en(l, `诉求 ${x.number}：`, `petition ${x.number}: `) : '';
-    return `• ${en(l, zh, english)}　${what}${x.detail}`;
+    return `• ${en(l, zh, english)} ${what}${x.detail}`;
   });
   const head = en(l, `【未送达提醒】${items.length + more} 件事没有送到人，请处理：`, `[Alert] ${items.length + more} things did not reach anyone:`);
   const tail = more ? [en(l, `……另有 ${more} 件，见看板。`, `…and ${more} more on the dashboard.`)] : [en(l, '看板中可查看全部。', 'All of them are listed on the dashboard.')];

@@ -6,6 +6,7 @@
  * few minutes, listing what happened); core/metrics.ts counts them; the dashboard lists them.
  */
 import type { PrismaClient, Tx } from './db.js';
+import { maskText } from './pii.js';
 
 type DbOrTx = PrismaClient | Tx;
 
@@ -24,12 +25,9 @@ export interface AlertInput {
   silent?: boolean;
 }
 
-/** Error text that may carry what a person wrote, reduced to something safe to show (digits masked). */
+/** Error text that may carry what a person wrote, reduced to something safe to show (personal data masked). */
 export function safeDetail(text: string, max = 160): string {
-  return text
-    .replace(/\s+/g, ' ')
-    .replace(/\d{5,}/g, (d) => `${d.slice(0, 2)}…${d.slice(-2)}`)
-    .slice(0, max);
+  return maskText(text.replace(/\s+/g, ' ')).slice(0, max);
 }
 
 /** Record alerts (one statement); returns how many were new. */

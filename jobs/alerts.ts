@@ -81,6 +81,8 @@ export async function alertUnreached(w: Work, notes: { intent: Intent; notifyId:
     }
   }
   await raiseAlerts(w.tx, alerts, w.now);
+  const nobody = alerts.filter((a) => a.kind === 'no_recipient' && a.silent);
+  if (nobody.length) w.deps.logger.error({ notices: nobody.map((a) => a.detail) }, 'notices nobody can receive (no coordinator, no admin): listed on the dashboard');
 }
 
 interface FailedDelivery {
