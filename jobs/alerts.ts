@@ -38,6 +38,7 @@ export async function alertUnreached(w: Work, notes: { intent: Intent; notifyId:
     if (intent.t === 'card' && unbound) {
       // The card itself went to the coordinators: listed on the dashboard, not told twice.
       alerts.push({ kind: 'unbound_unit', ref: intent.assignmentId, areaCode: null, detail: unbound.unboundUnitId!, silent: true });
+      w.deps.logger.warn({ unitId: unbound.unboundUnitId, assignmentId: intent.assignmentId }, 'card for a unit with no bound chat and no staff: shown to the coordinators');
       units.push(unbound.unboundUnitId!);
     }
     if (list.length || !mustReach(intent)) return;
