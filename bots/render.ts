@@ -338,6 +338,8 @@ async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: L
       return { ...base, message: { text: en(l, `【协办反馈】${await unitName(ctx, d.from as string)} 对诉求 ${no}：${String(d.step)} ${d.text ?? ''}`, `[Co-handler] ${await unitName(ctx, d.from as string)} on ${no}: ${String(d.step)} ${d.text ?? ''}`) } };
     case 'return_refused':
       return { ...base, message: { text: en(l, `诉求 ${no} 的退单未获同意，请继续办理。说明：${String(d.reason ?? '')}`, `Your return of ${no} was refused; please handle it. ${String(d.reason ?? '')}`), buttons: staffButtons(no, l) } };
+    case 'undeliverable':
+      return { ...base, message: { text: en(l, `诉求 ${no} 发给市民的消息未能送达（市民渠道已关闭），已转电话回访。`, `The message to the resident of ${no} did not get through (their channel has closed); a phone callback is flagged.`) } };
     case 'reassigned_away':
       return { ...base, message: { text: d.withdrawn ? en(l, `诉求 ${no} 已被市民撤回，无需继续办理。`, `${no} was withdrawn by the resident.`) : en(l, `诉求 ${no} 已改派其他单位，无需继续办理。`, `${no} was moved to another unit.`) } };
     case 'whistle_remind': {

@@ -469,6 +469,6 @@ async function kfBudget(rt: Runtime, chatId: string, message: StoredMessage, now
 async function flagCallback(rt: Runtime, petitionId: string) {
   await inTx(rt.deps, async (w) => {
     const p = await w.tx.petition.findUnique({ where: { id: petitionId }, select: { id: true, streetCode: true, districtCode: true } });
-    if (p) await flagPhoneCallback(w, p);
+    if (p) await flagPhoneCallback(w, p, { late: true });
   });
 }

@@ -24,7 +24,8 @@ export type ResidentNote =
   /** the question went unanswered: data.outcome 'dispatched' (district level) or 'closed' */
   | 'unanswered';
 
-export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind';
+/** `undeliverable`: a message to the resident did not get through after all (their channel closed): a phone callback is flagged */
+export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind' | 'undeliverable';
 
 /**
  * `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message;

@@ -32,9 +32,17 @@ export async function residentReach(w: Work, p: Pick<Petition, 'residentId'>): P
   return r.windowSent + queued + 1 > rule.messages ? 'closed' : 'open';
 }
 
-/** The resident cannot be messaged any more: a person must call them back (the area's coordinators are told once). */
-export async function flagPhoneCallback(w: Work, p: Pick<Petition, 'id' | 'streetCode' | 'districtCode'>): Promise<void> {
-  await w.tx.petition.update({ where: { id: p.id }, data: { callbackNeeded: true } });
+/**
+ * The resident cannot be messaged any more: a person must call them back (the area's coordinators are told
+ * once). `lateFor`: a message already decided did not get through (the window closed before it left): the
+ * lead unit, which was told it would, hears that it did not.
+ */
+export async function flagPhoneCallback(w: Work, p: Pick<Petition, 'id' | 'streetCode' | 'districtCode'>, opts: { late?: boolean } = {}): Promise<void> {
+  const flagged = await w.tx.petition.updateMany({ where: { id: p.id, callbackNeeded: false }, data: { callbackNeeded: true } });
   const area = p.streetCode ?? p.districtCode;
   if (area) await w.notify({ t: 'area', areaCode: area, note: 'callback_needed', petitionId: p.id }, `callback:${p.id}`);
+  if (opts.late && flagged.count) {
+    const lead = await w.tx.assignment.findFirst({ where: { petitionId: p.id, role: 'lead', status: { notIn: ['cancelled', 'returned'] } }, orderBy: { dispatchedAt: 'desc' } });
+    if (lead) await w.notify({ t: 'unit', unitId: lead.unitId, note: 'undeliverable', petitionId: p.id }, `undeliverable:${p.id}`);
+  }
 }
