@@ -103,6 +103,7 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       understand,
       locate: geocoder ? (point) => resolvePin(point, geocoder) : undefined,
       fanOut,
+      replyWindows: { wecom_kf: wecom.KF_REPLY_WINDOW },
     };
     // With an LLM each understanding may take seconds: one message per intake transaction.
     const intakeBatch = config.CLASSIFIER === 'llm' ? 1 : config.INTAKE_BATCH;

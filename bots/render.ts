@@ -176,6 +176,40 @@ export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy =
   };
 }
 
+/** A card whose unit has no bound chat and no staff, shown to the coordinators instead (no buttons: they cannot act for the unit). */
+async function renderUnboundCard(ctx: Ctx, assignmentId: string, l: Lang): Promise<Rendered | null> {
+  const a = preloadedRow(ctx, 'cards', assignmentId) ?? (await ctx.tx.$queryRaw<CardRow[]>`${CARD_SELECT} WHERE a.id = ${assignmentId}`)[0];
+  if (!a) return null;
+  const n = names(a, l);
+  const text = en(
+    l,
+    `【未绑定单位】${a.unitName} 没有绑定的群，也没有登记的工作人员，派单无人接收。\n诉求 ${a.number}（${n.category}，${n.place || '-'}）\n摘要：${a.summary}\n请为该单位绑定群（bind-code ${a.unitId}）或登记人员，或改派：派单 ${a.number} 单位`,
+    `[Unit not bound] ${a.unitName} has no bound chat and no staff: nobody receives this order.\nPetition ${a.number} (${n.category}, ${n.place || '-'})\nSummary: ${a.summary}\nBind a chat to the unit (bind-code ${a.unitId}) or register staff, or re-route: /dispatch ${a.number} UNIT`,
+  );
+  return { message: { text }, essential: true, petitionId: a.petitionId, assignmentId: a.id };
+}
+
+const ALERT_LABELS: Record<string, [string, string]> = {
+  send_failed: ['消息未送达', 'Message not delivered'],
+  intake_failed: ['来信无法处理', 'Message could not be processed'],
+  no_recipient: ['通知无人接收', 'Notice with no recipient'],
+  unbound_unit: ['未绑定单位', 'Unit not bound'],
+};
+
+function renderAlerts(intent: Extract<Intent, { t: 'area' }>, l: Lang): Rendered {
+  const d = intent.data ?? {};
+  const items = (d.items as { kind: string; number?: string | null; detail: string }[] | undefined) ?? [];
+  const more = Number(d.more ?? 0);
+  const lines = items.map((x) => {
+    const [zh, english] = ALERT_LABELS[x.kind] ?? [x.kind, x.kind];
+    const what = x.number ? en(l, `诉求 ${x.number}：`, `petition ${x.number}: `) : '';
+    return `• ${en(l, zh, english)} ${what}${x.detail}`;
+  });
+  const head = en(l, `【未送达提醒】${items.length + more} 件事没有送到人，请处理：`, `[Alert] ${items.length + more} things did not reach anyone:`);
+  const tail = more ? [en(l, `……另有 ${more} 件，见看板。`, `…and ${more} more on the dashboard.`)] : [en(l, '看板中可查看全部。', 'All of them are listed on the dashboard.')];
+  return { message: { text: [head, ...lines, ...tail].join('\n').slice(0, 3500) }, essential: true };
+}
+
 /** What a resident's note shows of the petition (and the name of the unit it names). */
 interface ResidentNoteRow {
   id: string;
@@ -304,6 +338,8 @@ async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: L
       return { ...base, message: { text: en(l, `【协办反馈】${await unitName(ctx, d.from as string)} 对诉求 ${no}：${String(d.step)} ${d.text ?? ''}`, `[Co-handler] ${await unitName(ctx, d.from as string)} on ${no}: ${String(d.step)} ${d.text ?? ''}`) } };
     case 'return_refused':
       return { ...base, message: { text: en(l, `诉求 ${no} 的退单未获同意，请继续办理。说明：${String(d.reason ?? '')}`, `Your return of ${no} was refused; please handle it. ${String(d.reason ?? '')}`), buttons: staffButtons(no, l) } };
+    case 'undeliverable':
+      return { ...base, message: { text: en(l, `诉求 ${no} 发给市民的消息未能送达（市民渠道已关闭），已转电话回访。`, `The message to the resident of ${no} did not get through (their channel has closed); a phone callback is flagged.`) } };
     case 'reassigned_away':
       return { ...base, message: { text: d.withdrawn ? en(l, `诉求 ${no} 已被市民撤回，无需继续办理。`, `${no} was withdrawn by the resident.`) : en(l, `诉求 ${no} 已改派其他单位，无需继续办理。`, `${no} was moved to another unit.`) } };
     case 'whistle_remind': {
@@ -354,6 +390,8 @@ async function renderArea(ctx: Ctx, intent: Extract<Intent, { t: 'area' }>, l: L
     }
     case 'report':
       return { essential: true, message: d.message as Rendered['message'] };
+    case 'alerts':
+      return renderAlerts(intent, l);
     case 'callback_needed':
       return { ...base, message: { text: en(l, `【需电话回访】诉求 ${no} 的市民已超出微信客服回复窗口，请电话回访。`, `[Phone callback] the resident of ${no} can no longer be messaged; please call back.`) } };
   }
@@ -427,6 +465,7 @@ export async function renderIntent(ctx: Ctx, intent: Intent, r: Recipient, now: 
     case 'resident':
       return renderResident(ctx, intent, r);
     case 'card':
+      if (r.unboundUnitId) return renderUnboundCard(ctx, intent.assignmentId, l);
       return renderCard(ctx, intent.assignmentId, l, !!intent.copyToUnitId);
     case 'unit':
       return renderUnit(ctx, intent, l);

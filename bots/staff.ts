@@ -100,9 +100,14 @@ async function runVerb(c: Conversation, verb: Prompt['verb'] | 'accept', number:
     case 'progress':
       await staffFlow.progress(c.w, c.who, number, text);
       return c.reply(zhen(l, `已记录 ${number} 的进展并告知市民。`, `Progress on ${number} recorded; the resident is told.`));
-    case 'resolve':
-      await staffFlow.resolve(c.w, c.who, number, text);
-      return c.reply(zhen(l, `${number} 已办结，答复已发送市民并请其评价。`, `${number} resolved; the answer went to the resident with a rating request.`));
+    case 'resolve': {
+      const r = await staffFlow.resolve(c.w, c.who, number, text);
+      if (r.reach === 'closed') {
+        return c.reply(zhen(l, `${number} 已办结；市民渠道已关闭，答复无法送达，已转电话回访。`, `${number} resolved; the resident's channel has closed, so the answer cannot reach them: a phone callback is flagged.`));
+      }
+      if (r.reach === 'no_chat') return c.reply(zhen(l, `${number} 已办结。`, `${number} resolved.`));
+      return c.reply(zhen(l, `${number} 已办结，答复将发送市民并请其评价。`, `${number} resolved; the answer is on its way to the resident with a rating request.`));
+    }
     case 'extend': {
       const m = /^(\d{1,2})\s*(?:天|days?|d)?\s*([\s\S]*)$/i.exec(text.trim());
       if (!m) throw new AppError('bad_extension', 'extension without days', zhen(l, '格式：延期 单号 天数 理由，例如 延期 2611250001 3 需协调施工队', 'Format: /extend NUMBER DAYS REASON'));

@@ -13,6 +13,7 @@ import { createDb } from '../core/db.js';
 import { AppError } from '../core/errors.js';
 import { createBindCode, exportOrg, importOrg, OrgFileError, resolveBindTarget, seedDefaultOrg, seedReferenceData } from '../core/org/index.js';
 import type { SyncCounts } from '../core/org/index.js';
+import { CHAT_ID_RULES } from '../adapters/chat-ids.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const counts = (c: SyncCounts) => `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`;
@@ -44,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
         }
         const text = await readFile(file, 'utf8');
         await seedReferenceData(db); // areas and categories the file refers to
-        const r = await importOrg(db, text, { fileName: path.basename(file), dryRun: flags.has('--dry-run') });
+        const r = await importOrg(db, text, { fileName: path.basename(file), dryRun: flags.has('--dry-run'), chatIds: CHAT_ID_RULES });
         out(`${r.dryRun ? 'dry run, nothing written. ' : ''}units: ${counts(r.units)}`);
         out(`staff: ${counts(r.staff)}\nbindings: ${counts(r.bindings)}\nroutes: ${counts(r.routes)}`);
         return 0;

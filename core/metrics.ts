@@ -5,6 +5,7 @@
  * Collected on scrape (always current, nothing to keep in sync):
  *   shaosheng_petitions{status}            petitions per lifecycle state (Postgres)
  *   shaosheng_queue_jobs{queue,state}      BullMQ job counts per queue and state (Redis)
+ *   shaosheng_alerts_total{kind}           failures that had to reach a person (Postgres, core/alerts.ts)
  * Counted by the code that sees the event (call the methods on the instance):
  *   shaosheng_send_failures_total{platform,reason}   recordSendFailure()
  *   shaosheng_platform_rate_limited_total{platform}  recordRateLimited()  (HTTP 429 / WeCom 45009)
@@ -17,6 +18,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from './db.js';
 import type { Logger } from './log.js';
+import type { AlertKind } from './alerts.js';
 
 /** The part of a BullMQ Queue we read (kept narrow so tests and other backends can supply it). */
 export interface QueueLike {
@@ -28,6 +30,8 @@ export const PETITION_STATUSES = [
   'received', 'needs_info', 'dispatched', 'accepted', 'in_progress', 'resolved', 'rated', 'closed',
   'returned', 'reopen_requested', 'reopened', 'merged', 'withdrawn', 'redirected',
 ] as const;
+
+const ALERT_KINDS: readonly AlertKind[] = ['send_failed', 'intake_failed', 'no_recipient', 'unbound_unit'];
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'] as const;
 
@@ -53,6 +57,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   // One collection per scrape, shared by every metric that reports it: prom-client
   // reads metrics concurrently, so the error counter must await the same work.
   const petitionCounts = new Map<string, number>();
+  const alertCounts = new Map<string, number>();
   const queueCounts = new Map<string, Record<string, number>>();
   const errors: string[] = [];
   let pending: Promise<void> | null = null;
@@ -78,6 +83,16 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
             } catch (err) {
               errors.push('petitions');
               opts.logger?.warn({ err }, 'metrics: petition counts failed');
+            }
+          })(),
+          (async () => {
+            try {
+              const groups = await db.alert.groupBy({ by: ['kind'], _count: { _all: true } });
+              alertCounts.clear();
+              for (const g of groups) alertCounts.set(g.kind, g._count._all);
+            } catch (err) {
+              errors.push('alerts');
+              opts.logger?.warn({ err }, 'metrics: alert counts failed');
             }
           })(),
         );
@@ -119,6 +134,21 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     async collect() {
       await collectAll();
       for (const source of errors) this.inc({ source });
+    },
+  });
+
+  // Alerts are rows in Postgres (never deleted): the count is the same whichever process is scraped.
+  new Counter({
+    name: 'shaosheng_alerts_total',
+    help: 'Failures that had to reach a person (send_failed, intake_failed, no_recipient, unbound_unit)',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      if (!opts.db) return;
+      await collectAll();
+      if (errors.includes('alerts')) return;
+      this.reset();
+      for (const kind of ALERT_KINDS) this.inc({ kind }, alertCounts.get(kind) ?? 0);
     },
   });
 

@@ -7,10 +7,13 @@
  * the platform's answer and the commit (at-least-once in that instant).
  */
 import type { ChannelSender, InboundMessage, OutboundMessage } from '../adapters/types.js';
+import { KF_REPLY_WINDOW } from '../adapters/wecom/window.js';
 import { msAsTimestamp, Prisma, type Tx } from '../core/db.js';
 import { inTx, type FanOut, type WorkflowDeps, type Work } from '../core/workflow/context.js';
 import type { Intent } from '../core/workflow/intents.js';
 import { recipientsForAll } from '../core/workflow/recipients.js';
+import { flagPhoneCallback } from '../core/workflow/reach.js';
+import { alertSendFailed, alertUnreached } from './alerts.js';
 import { findStaff, prefetchStaff } from '../core/workflow/staff.js';
 import { sideBySide } from '../core/workflow/together.js';
 import { forgetPreloaded, preloadRendering, renderIntent } from '../bots/render.js';
@@ -29,9 +32,9 @@ export interface Runtime {
   onSendError?: (platform: string, err: unknown) => void;
 }
 
-/** WeCom 微信客服 may answer a resident for 48 h after their last message, at most 5 messages. */
-export const KF_WINDOW_MS = 48 * 3_600_000;
-export const KF_WINDOW_MESSAGES = 5;
+/** WeCom 微信客服 may answer a resident for 48 h after their last message, at most 5 messages (adapters/wecom KF_REPLY_WINDOW). */
+export const KF_WINDOW_MS = KF_REPLY_WINDOW.ms;
+export const KF_WINDOW_MESSAGES = KF_REPLY_WINDOW.messages;
 /** Messages kept in reserve for the answer and the rating reminder. */
 const KF_RESERVE = 2;
 
@@ -39,6 +42,8 @@ interface StoredMessage extends Omit<OutboundMessage, 'chatId'> {
   essential?: boolean;
   ackId?: string;
   rollcall?: boolean;
+  /** an alert message (jobs/alerts.ts): if it fails, the failure is listed, not alerted again */
+  alert?: boolean;
 }
 
 async function lockRow(tx: Tx, id: bigint) {
@@ -143,9 +148,18 @@ async function intakeTx(rt: Runtime, ids: bigint[], fill = 0, taken: bigint[] = 
       ),
     );
     await sideBySide(messages, (_, i) => lanes[i]!, ({ msg, inboundId }) => rt.handleInbound(w, msg, inboundId));
+    // Any message of a resident (a command, a rating, a button or menu answer, not only a new petition) opens
+    // a new reply window on platforms that have one (WeCom 微信客服: 48 h / 5 messages from the message's time):
+    // renewed here, in the statement that marks the messages processed, for every message of the batch.
+    const senders = messages.filter(({ msg }) => msg.chatType === 'private');
     await w.tx.$executeRaw`
       WITH processed AS (UPDATE "InboundMessage" SET status = 'processed', "processedAt" = ${w.now}
-                          WHERE id = ANY(${rows.flatMap((r) => (r.inboundId ? [r.inboundId] : []))}::text[]) AND status = 'pending')
+                          WHERE id = ANY(${rows.flatMap((r) => (r.inboundId ? [r.inboundId] : []))}::text[]) AND status = 'pending'),
+      said AS (SELECT platform, uid, max(LEAST(${msAsTimestamp('sent_ms')}, ${w.now})) AS at
+                 FROM unnest(${senders.map(({ msg }) => msg.platform)}::text[], ${senders.map(({ msg }) => msg.userId)}::text[],
+                             ${senders.map(({ msg }) => (Number.isFinite(msg.receivedAt.getTime()) ? msg.receivedAt.getTime() : w.now.getTime()))}::float8[]) AS t(platform, uid, sent_ms) GROUP BY platform, uid),
+      renewed AS (UPDATE "Resident" r SET "lastInboundAt" = s.at, "windowSent" = 0 FROM said s
+                   WHERE r.platform = s.platform AND r."platformUserId" = s.uid AND (r."lastInboundAt" IS NULL OR r."lastInboundAt" < s.at))
       UPDATE "Outbox" SET "doneAt" = ${w.now}, "lastError" = NULL WHERE id = ANY(${rows.map((r) => String(r.id))}::bigint[])`;
   });
 }
@@ -177,8 +191,10 @@ export const fanOut: FanOut = async (w, notes) => {
       for (const r of recipients[i]!) {
         const rendered = await renderIntent(ctx, intent, r, w.now);
         if (!rendered) continue;
-        const message: StoredMessage = { ...rendered.message, essential: rendered.essential, channelAccount: r.channelAccount ?? undefined };
+        // A direct reply names the account it answers from (the message's); a notice takes its recipient's.
+        const message: StoredMessage = { ...rendered.message, essential: rendered.essential, channelAccount: r.channelAccount ?? rendered.message.channelAccount ?? undefined };
         if (intent.t === 'ack') message.ackId = intent.ackId;
+        if (intent.t === 'area' && intent.note === 'alerts') message.alert = true;
         if (intent.t === 'rollcall') {
           // A live roll-call: edit the message the chat already has.
           message.rollcall = true;
@@ -195,6 +211,7 @@ export const fanOut: FanOut = async (w, notes) => {
   } finally {
     forgetPreloaded(ctx);
   }
+  await alertUnreached(w, notes, recipients);
   if (!rows.length) return;
   const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((d) => d[k] ?? null);
   const stored = await w.tx.$queryRaw<{ id: string; key: string; platform: string; chatId: string }[]>`
@@ -319,6 +336,7 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
   const sender = rt.senders[delivery.platform];
   if (!sender) {
     rt.deps.logger.warn({ platform: delivery.platform }, 'no sender configured for platform; delivery dropped');
+    await alertSendFailed(rt, delivery, 'no sender for platform');
     return finish({ status: 'failed', error: 'no sender for platform', lastError: 'no sender' });
   }
   const message = delivery.message;
@@ -371,6 +389,7 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
     const reason = String((err as Error)?.message ?? err).slice(0, 500);
     if (err instanceof Error && err.name === 'PermanentSendError') {
       rt.deps.logger.warn({ err, platform: delivery.platform }, 'permanent send failure');
+      await alertSendFailed(rt, delivery, (err as Error & { reason?: string }).reason ?? err.name);
       return finish({ status: 'failed', error: reason, lastError: reason });
     }
     // Release the lease so the retry (or another worker) can send it.
@@ -449,8 +468,7 @@ async function kfBudget(rt: Runtime, chatId: string, message: StoredMessage, now
 /** The resident cannot be messaged any more: a person must call them back. */
 async function flagCallback(rt: Runtime, petitionId: string) {
   await inTx(rt.deps, async (w) => {
-    const p = await w.tx.petition.update({ where: { id: petitionId }, data: { callbackNeeded: true } });
-    const area = p.streetCode ?? p.districtCode;
-    if (area) await w.notify({ t: 'area', areaCode: area, note: 'callback_needed', petitionId }, `callback:${petitionId}`);
+    const p = await w.tx.petition.findUnique({ where: { id: petitionId }, select: { id: true, streetCode: true, districtCode: true } });
+    if (p) await flagPhoneCallback(w, p, { late: true });
   });
 }

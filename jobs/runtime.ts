@@ -12,6 +12,7 @@ import { JOBS, QUEUE_NAMES, batchJobIdOf, enqueueOutbox, jobIdOf, outboxIdsOf, t
 import { runIntakes, runOutbox, type Runtime } from './handlers.js';
 import type { OutboxKind, OutboxRef } from '../core/workflow/context.js';
 import { runSchedules, type Schedule } from './schedules.js';
+import { alertFailedRows, notifyAlerts } from './alerts.js';
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -48,6 +49,8 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions): Worker[] {
         rt.deps.db.outbox
           .updateMany({ where: { id: { in: ids }, doneAt: null }, data: { attempts: job.attemptsMade, lastError: String(err?.message ?? err).slice(0, 500) } })
           .catch(() => undefined);
+        // Its effect will not happen by itself: a person must hear of it.
+        void alertFailedRows(rt, ids, err);
       }
     });
     return worker;
@@ -180,6 +183,8 @@ export interface RelayOptions {
   /** this process's intake pump, if it has one */
   pump?: IntakePump;
   batch?: number;
+  /** alert messages to one area at most this often (jobs/alerts.ts ALERT_EVERY_MS) */
+  alertEveryMs?: number;
   logger: Logger;
 }
 
@@ -228,6 +233,7 @@ export function startRelay(rt: Runtime, queues: Queues, opts: RelayOptions): { s
       if (requeued) opts.logger.info({ requeued }, 'relay re-queued outbox rows');
       await fireDueTimers(rt.deps, TIMER_HANDLERS);
       if (opts.schedules?.length) await runSchedules(rt.deps, opts.schedules);
+      await notifyAlerts(rt.deps, { everyMs: opts.alertEveryMs });
     } catch (err) {
       opts.logger.error({ err }, 'relay pass failed');
     }

@@ -33,11 +33,14 @@ export function translateCallback(x: Record<string, unknown>): CallbackEvent {
       return token && openKfId ? { kind: 'kf', token, openKfId } : { kind: 'ignored', what: 'kf_msg_or_event without token' };
     }
     if (event === 'template_card_event' && from) {
+      // What tells two clicks apart: the card (TaskId), the button (EventKey) and WeCom's one-time ResponseCode
+      // of this click (a redelivery carries the same one). Two cards clicked in one second are two actions.
+      const click = [str(x.TaskId), str(x.EventKey), str(x.ResponseCode) || createTime].join(':');
       return {
         kind: 'message',
         message: {
           platform: 'wecom',
-          messageId: `evt:${from}:${createTime}:${event}`,
+          messageId: `evt:${from}:${click}`,
           chatId: `user:${from}`,
           chatType: 'private',
           userId: from,

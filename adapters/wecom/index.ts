@@ -8,3 +8,4 @@ export { WecomApiError, WecomConfigError, WecomHttpError, WecomKfBudgetError, We
 export { ERR as WECOM_ERRCODES } from './codes.js';
 export type { ButtonInteractionCard, AppchatMessage, KfOutMessage, KfSyncPage, KfSyncedMessage } from './wire.js';
 export { wecomFromConfig, type WecomSetup } from './from-config.js';
+export { KF_REPLY_WINDOW } from './window.js';

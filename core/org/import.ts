@@ -160,8 +160,14 @@ function sortProblems(p: OrgFileProblem[]): OrgFileProblem[] {
   return p.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-/** Reference checks against the database (and the file's own units); duplicates within the file. */
-async function checkReferences(tx: DbOrTx, parsed: ParsedOrgFile): Promise<OrgFileProblem[]> {
+/**
+ * A platform's rule for chat ids: null when `chatId` is one it can send to, else what is wrong, with the
+ * accepted forms. The rules live in the adapters (adapters/chat-ids.ts); the CLI passes them in.
+ */
+export type ChatIdRule = (chatId: string) => string | null;
+
+/** Reference checks against the database (and the file's own units); duplicates within the file; chat ids. */
+async function checkReferences(tx: DbOrTx, parsed: ParsedOrgFile, chatIds: Partial<Record<string, ChatIdRule>> = {}): Promise<OrgFileProblem[]> {
   const { org, at } = parsed;
   const problems: OrgFileProblem[] = [];
   const [areas, categories, types, dbUnits] = await Promise.all([
@@ -206,6 +212,8 @@ async function checkReferences(tx: DbOrTx, parsed: ParsedOrgFile): Promise<OrgFi
   org.bindings.forEach((b, i) => {
     unit(b.unit, ['bindings', i, 'unit']);
     area(b.area, ['bindings', i, 'area']);
+    const wrong = chatIds[b.platform]?.(b.chatId);
+    if (wrong) problems.push(at(['bindings', i, 'chatId'], wrong));
   });
   org.routes.forEach((r, i) => {
     if (!categorySet.has(r.category)) problems.push(at(['routes', i, 'category'], `unknown category "${r.category}"`));
@@ -252,13 +260,13 @@ class DryRunRollback extends Error {
 export async function importOrg(
   db: DbOrTx,
   yamlText: string,
-  opts: { fileName?: string; dryRun?: boolean } = {},
+  opts: { fileName?: string; dryRun?: boolean; /** each platform's chat-id rule (adapters/chat-ids.ts) */ chatIds?: Partial<Record<string, ChatIdRule>> } = {},
 ): Promise<OrgImportResult> {
   const parsed = parseOrgFile(yamlText, opts.fileName);
   const { org } = parsed;
   try {
     return await inTransaction(db, async (tx) => {
-      const problems = await checkReferences(tx, parsed);
+      const problems = await checkReferences(tx, parsed, opts.chatIds);
       if (problems.length) throw new OrgFileError(problems, opts.fileName);
 
       const unitRows = org.units.map((u) => ({

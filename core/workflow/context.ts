@@ -15,6 +15,7 @@ import type { Sealer } from '../crypto.js';
 import type { Intent } from './intents.js';
 import type { Policy } from './policy.js';
 import type { Understand, Locate } from './understanding-port.js';
+import type { ReplyWindow } from './reach.js';
 
 export interface Clock {
   now(): Date;
@@ -51,6 +52,8 @@ export interface WorkflowDeps {
   understand: Understand;
   locate?: Locate;
   fanOut: FanOut;
+  /** Platforms that allow replies only for a while after the resident's last message (from the adapters, by app.ts). */
+  replyWindows?: Partial<Record<string, ReplyWindow>>;
   /** Fast path after commit (queue the rows or run them); the relay re-runs anything this misses. */
   afterCommit?: (rows: OutboxRef[]) => Promise<void>;
 }

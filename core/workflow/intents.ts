@@ -24,10 +24,14 @@ export type ResidentNote =
   /** the question went unanswered: data.outcome 'dispatched' (district level) or 'closed' */
   | 'unanswered';
 
-export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind';
+/** `undeliverable`: a message to the resident did not get through after all (their channel closed): a phone callback is flagged */
+export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind' | 'undeliverable';
 
-/** `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message */
-export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed' | 'report';
+/**
+ * `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message;
+ * `alerts`: what did not reach a person (jobs/alerts.ts), data.items = { kind, number?, detail }[], data.more
+ */
+export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed' | 'report' | 'alerts';
 
 export type Intent =
   /** to the resident of a petition, or (need_details) to a resident with no petition yet */

@@ -1,6 +1,7 @@
 /**
  * Who receives an intent: the resident of a petition; every chat bound to a
- * unit (or, with none, its staff one by one); an area's coordinators (bound
+ * unit (or, with none, its staff one by one; with neither, a card goes to the
+ * coordinators of its area, marked 未绑定单位); an area's coordinators (bound
  * chats, and privately the coordinators on platforms without one), climbing from street to district to admins
  * when nobody is registered, so an escalation never falls on the floor.
  */
@@ -16,6 +17,8 @@ export interface Recipient {
   audience: 'resident' | 'unit' | 'area' | 'direct';
   residentId?: string;
   unitId?: string;
+  /** a card for this unit, which has no bound chat and no staff: shown to the area's coordinators instead */
+  unboundUnitId?: string;
 }
 
 /** A staff member's own chat on their platform. */
@@ -125,7 +128,23 @@ async function cardUnits(tx: Tx, cards: Extract<Intent, { t: 'card' }>[]): Promi
                  FROM unnest(${cards.map((c) => c.assignmentId)}::text[], ${cards.map((c) => c.copyToUnitId ?? null)}::text[]) WITH ORDINALITY AS x(aid, copy, k)
                  JOIN "Assignment" a ON a.id = x.aid`,
   );
-  return cards.map((_, i) => units.get(i + 1) ?? []);
+  const out = cards.map((_, i) => units.get(i + 1) ?? []);
+  // A unit with no bound chat and no staff: the card goes to the coordinators of the petition's street (climbing
+  // to the district's, then the admins, when the street has none), or of the unit's area, marked as such.
+  const lost = cards.flatMap((c, i) => (!out[i]!.length && !c.copyToUnitId ? [i] : []));
+  if (lost.length) {
+    const areas = await tx.$queryRaw<{ id: string; unitId: string; area: string | null }[]>`
+      SELECT a.id, a."unitId", COALESCE(p."streetCode", u."areaCode", p."districtCode") AS area
+        FROM "Assignment" a JOIN "Unit" u ON u.id = a."unitId" JOIN "Petition" p ON p.id = a."petitionId"
+       WHERE a.id = ANY(${lost.map((i) => cards[i]!.assignmentId)}::text[])`;
+    const byId = new Map(areas.map((r) => [r.id, r]));
+    for (const i of lost) {
+      const row = byId.get(cards[i]!.assignmentId);
+      if (!row) continue;
+      out[i] = (await areaRecipients(tx, row.area ?? '')).map((r) => ({ ...r, unboundUnitId: row.unitId }));
+    }
+  }
+  return out;
 }
 
 export async function recipientsFor(tx: Tx, intent: Intent): Promise<Recipient[]> {

@@ -10,6 +10,7 @@ import type { Work } from './context.js';
 import { ACTIVE_ASSIGNMENT } from './dispatch.js';
 import { expireQuestion } from './intake.js';
 import type { DueTimer, TimerHandler, TimerKind } from './timers.js';
+import { raiseAlerts } from '../alerts.js';
 
 async function activeAssignment(w: Work, id: string) {
   const a = await w.tx.assignment.findUnique({ where: { id }, include: { petition: true } });
@@ -70,7 +71,12 @@ const whistleRemind: TimerHandler = async (w, t) => {
 
 const whistleEscalate: TimerHandler = async (w, t) => {
   const task = await unreportedTask(w, t);
-  if (!task?.whistle.areaCode) return;
+  if (!task) return;
+  if (!task.whistle.areaCode) {
+    // Nobody is responsible for the whistle's area: the admins hear of it (jobs/alerts.ts).
+    await raiseAlerts(w.tx, [{ kind: 'no_recipient', ref: `timer:${t.id}`, petitionId: task.whistle.petitionId, detail: `whistle ${task.whistle.number} escalation: no area` }], w.now);
+    return;
+  }
   const district = task.whistle.areaCode.split('-')[0]!;
   await w.notify({ t: 'area', areaCode: district, note: 'whistle_escalate', whistleId: task.whistleId, data: { unitId: task.unitId } }, `timer:${t.id}`);
 };

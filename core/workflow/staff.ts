@@ -11,6 +11,7 @@ import type { Work } from './context.js';
 import { ACTIVE_ASSIGNMENT, loadPetition } from './dispatch.js';
 import { DAY_MS } from './policy.js';
 import { cancelTimers, scheduleTimer } from './timers.js';
+import { flagPhoneCallback, residentReach, type Reach } from './reach.js';
 
 export interface PersonRef {
   platform: string;
@@ -93,6 +94,8 @@ export interface StaffActionResult {
   assignment: Assignment;
   /** true when nothing changed (a repeated press) */
   unchanged?: boolean;
+  /** resolve: whether the answer can reach the resident (closed: a phone callback was flagged instead) */
+  reach?: Reach;
 }
 
 export async function accept(w: Work, who: PersonRef, number: string): Promise<StaffActionResult> {
@@ -149,8 +152,12 @@ export async function resolve(w: Work, who: PersonRef, number: string, answer: s
   await scheduleTimer(w.tx, 'rating_reminder', rating.id, new Date(w.now.getTime() + w.deps.policy.ratingReminderAfterMs), { petitionId: p.id });
   await scheduleTimer(w.tx, 'rating_expire', `${p.id}:${round}`, new Date(w.now.getTime() + w.deps.policy.ratingWindowMs), { petitionId: p.id, round });
   // The answer and the rating request travel together (one message where budgets are tight).
+  // Decided now, with the window as it stands, so staff are told what will happen: an answer that cannot
+  // reach the resident becomes a phone callback at once (the send stage would find the same).
+  const reach = await residentReach(w, p);
   await w.notify({ t: 'resident', petitionId: p.id, note: 'resolved', data: { answer: text, round } }, `res:${p.id}:resolved:${round}`);
-  return { petition: p, assignment: updated };
+  if (reach === 'closed') await flagPhoneCallback(w, p);
+  return { petition: p, assignment: updated, reach };
 }
 
 export async function extend(w: Work, who: PersonRef, number: string, days: number, reason: string): Promise<StaffActionResult> {

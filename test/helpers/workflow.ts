@@ -16,6 +16,7 @@ import { createRouter } from '../../bots/router.js';
 import { createInsight } from '../../bots/insight.js';
 import { fanOut, runOutbox, type Runtime } from '../../jobs/handlers.js';
 import { createInboundSink } from '../../jobs/inbox.js';
+import { KF_REPLY_WINDOW } from '../../adapters/wecom/window.js';
 import { createTestDb, type TestDb } from './db.js';
 
 export class TestClock implements Clock {
@@ -105,6 +106,7 @@ export async function createHarness(opts: { understand: Understand; policy?: Par
     timeZone: 'Asia/Shanghai',
     understand: opts.understand,
     fanOut,
+    replyWindows: { wecom_kf: KF_REPLY_WINDOW },
   };
   const telegram = new RecordingSender('telegram');
   const kf = new RecordingSender('wecom_kf');

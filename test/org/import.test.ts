@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportOrg, importOrg, OrgFileError, seedDefaultOrg } from '../../core/org/index.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { CHAT_ID_RULES } from '../../adapters/chat-ids.js';
 
 const example = readFileSync(new URL('../../docs/org.example.yaml', import.meta.url), 'utf8');
 
@@ -95,7 +96,7 @@ staff:
   });
 
   it('imports the example file, and a second import changes nothing', async () => {
-    const first = await importOrg(t.db, example);
+    const first = await importOrg(t.db, example, { chatIds: CHAT_ID_RULES });
     expect(first.units).toEqual({ created: 1, updated: 0, unchanged: 1 });
     expect(first.staff.created).toBe(3);
     expect(first.bindings.created).toBe(2);
@@ -120,6 +121,25 @@ staff:
     expect(r.staff).toEqual({ created: 0, updated: 1, unchanged: 2 });
     expect(r.routes).toEqual({ created: 0, updated: 1, unchanged: 3 });
     expect(await t.db.routingRule.count({ where: { categoryCode: 'public_security', areaCode: '110105-sanlitun' } })).toBe(1);
+  });
+
+  it('refuses chat ids the platform cannot send to, naming the accepted forms, and changes nothing', async () => {
+    const before = await snapshot();
+    const bad = [
+      'bindings:', //                                                                      1
+      '  - { platform: wecom, chatId: wrOgQhDgAAcwMTB7YmDkbeBsgT_KAAAA, area: "110105-sanlitun" }', // 2
+      '  - { platform: telegram, chatId: my-group, unit: "110105:urban_mgmt" }', //        3
+      '  - { platform: wecom, chatId: "chat:unit_chengguan", unit: "110105:urban_mgmt" }', // 4
+      '  - { platform: telegram, chatId: "-1009876543210", unit: "110105:urban_mgmt" }', // 5
+    ].join('\n');
+    const err = await importOrg(t.db, bad, { fileName: 'org.yaml', chatIds: CHAT_ID_RULES }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OrgFileError);
+    const problems = (err as OrgFileError).problems;
+    expect(problems.map((p) => `${p.line} ${p.path}`)).toEqual(['2 bindings[0].chatId', '3 bindings[1].chatId']);
+    expect(problems[0]!.message).toMatch(/chat:<chatid>.*user:<userid>.*robot:<name>/);
+    expect(problems[0]!.message).toContain('customer-group');
+    expect(problems[1]!.message).toMatch(/-1001234567890/);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('dry run reports and writes nothing', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';
+import { runOutbox } from '../../jobs/handlers.js';
 
 const understand = scriptedUnderstanding(() => ({ category: { code: 'garbage', confidence: 0.9 }, place: { districtCode: '110105', streetCode: '110105-sanlitun' } }));
 let h: Harness;
@@ -39,6 +40,21 @@ describe('WeChat residents: 48 h window and 5 messages', () => {
     await h.inbound({ ...resident, text: `评价 ${p.number} 111` });
     await h.drain();
     expect((await h.t.db.petition.findFirstOrThrow()).status).toBe('rated');
+  });
+
+  it('an answer decided while the window was open that leaves after it closed: the unit is told it did not get through', async () => {
+    await h.inbound({ ...resident, userId: 'wmEXT3', chatId: 'wmEXT3', text: '三里屯垃圾桶满了' });
+    await h.drain();
+    const p = await h.t.db.petition.findFirstOrThrow({ where: { resident: { platformUserId: 'wmEXT3' } } });
+    h.clock.advance(47 * 3600_000);
+    await h.inbound({ ...staff, text: `办结 ${p.number} 已清空` });
+    // The decision runs inside the window; its sends leave only after the window closed (a queue backlog).
+    for (const row of await h.t.db.outbox.findMany({ where: { doneAt: null, kind: 'intake' } })) await runOutbox(h.rt, row.id);
+    h.clock.advance(2 * 3600_000);
+    await h.drain();
+    expect(h.telegram.to('-2001').map((m) => m.text)).toEqual(expect.arrayContaining([expect.stringContaining('答复将发送市民'), expect.stringContaining('未能送达')]));
+    expect((await h.t.db.petition.findUniqueOrThrow({ where: { id: p.id } })).callbackNeeded).toBe(true);
+    expect(h.kf.to('wmEXT3').some((m) => m.text.includes('已清空'))).toBe(false);
   });
 
   it('when the window has closed the petition is flagged for a phone callback', async () => {

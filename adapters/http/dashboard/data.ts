@@ -132,3 +132,31 @@ export function createDashboardData(db: PrismaClient, opts: PeriodOptions & { ca
     },
   };
 }
+
+/** What did not reach a person by itself (core/alerts.ts), newest first, and the units no card can reach. */
+export interface AlertsView {
+  alerts: { kind: string; createdAt: Date; notifiedAt: Date | null; areaCode: string | null; number: string | null; detail: string }[];
+  unbound: { unitId: string; name: string; open: number; numbers: string[] }[];
+}
+
+export const ALERT_KIND_ZH: Record<string, string> = {
+  send_failed: '消息未送达', intake_failed: '来信无法处理', no_recipient: '通知无人接收', unbound_unit: '未绑定单位',
+};
+
+/** Read fresh on every page view (not cached with the rankings): a failure shows at once. */
+export async function loadAlerts(db: PrismaClient, limit = 200): Promise<AlertsView> {
+  const [alerts, unbound] = await Promise.all([
+    db.$queryRaw<AlertsView['alerts']>`
+      SELECT a.kind, a."createdAt", a."notifiedAt", a."areaCode", p.number, a.detail
+        FROM "Alert" a LEFT JOIN "Petition" p ON p.id = a."petitionId"
+       ORDER BY a."createdAt" DESC, a.id LIMIT ${limit}`,
+    db.$queryRaw<{ unitId: string; name: string; open: number; numbers: string[] }[]>`
+      SELECT u.id AS "unitId", u.name, count(*)::int AS open, (array_agg(p.number ORDER BY p.number DESC))[1:5] AS numbers
+        FROM "Assignment" a JOIN "Unit" u ON u.id = a."unitId" JOIN "Petition" p ON p.id = a."petitionId"
+       WHERE a.status IN ('dispatched', 'accepted', 'in_progress')
+         AND NOT EXISTS (SELECT 1 FROM "ChatBinding" b WHERE b."unitId" = u.id)
+         AND NOT EXISTS (SELECT 1 FROM "Staff" s WHERE s."unitId" = u.id AND s.role::text IN ('staff', 'coordinator', 'admin'))
+       GROUP BY u.id, u.name ORDER BY open DESC, u.id LIMIT 100`,
+  ]);
+  return { alerts, unbound };
+}

@@ -23,7 +23,7 @@ import { DateTime } from 'luxon';
 import { periodOf, shiftPeriod, type PeriodOptions } from '../../../core/insight/period.js';
 import { formatRatio, type Ratio } from '../../../core/insight/ratio.js';
 import { checkCredentials, createSessionCodec, SESSION_COOKIE, SESSION_TTL_MS } from './auth.js';
-import { createDashboardData, growthText, hotspotColumns, rankingColumns, stateColumns, topicColumns, STATUS_ZH, type DashboardData } from './data.js';
+import { createDashboardData, growthText, hotspotColumns, loadAlerts, rankingColumns, stateColumns, topicColumns, ALERT_KIND_ZH, STATUS_ZH, type AlertsView, type DashboardData } from './data.js';
 import { esc, html, page, Html } from './html.js';
 
 export const BULL_BOARD_PATH = '/admin/queues';
@@ -140,8 +140,8 @@ export async function dashboardRoutes(fastify: FastifyInstance, opts: DashboardO
     app.addHook('onRequest', requireSession);
 
     app.get('/dashboard', async (req, reply) => {
-      const d = await data.get(periodParam(req));
-      return reply.type('text/html; charset=utf-8').send(renderDashboard(d, sessionUser(req) ?? '', opts.timeZone));
+      const [d, alerts] = await Promise.all([data.get(periodParam(req)), loadAlerts(opts.db)]);
+      return reply.type('text/html; charset=utf-8').send(renderDashboard(d, sessionUser(req) ?? '', opts.timeZone, alerts));
     });
 
     const tables: Record<string, (d: DashboardData) => { rows: unknown[]; columns: CsvColumn<never>[] }> = {
@@ -254,7 +254,21 @@ ${silent.length ? html`<details><summary>本期无有效回访：${silent.length
 </section>`;
 }
 
-export function renderDashboard(d: DashboardData, user: string, timeZone = 'Asia/Shanghai'): string {
+function alertsSection(v: AlertsView, timeZone: string): Html {
+  const at = (x: Date) => DateTime.fromJSDate(x, { zone: timeZone }).toFormat('MM-dd HH:mm');
+  return html`<section id="alerts"><h2>未送达与无人接收（${v.alerts.length} 条）</h2>
+${v.alerts.length ? html`<table><thead><tr><th>时间</th><th>类型</th><th>诉求</th><th>区域</th><th>说明</th><th>已通知</th></tr></thead><tbody>${v.alerts.map(
+    (a) => html`<tr data-kind="${a.kind}"><td>${at(a.createdAt)}</td><td>${ALERT_KIND_ZH[a.kind] ?? a.kind}</td><td>${a.number ?? '–'}</td><td>${a.areaCode ?? '管理员'}</td><td style="white-space:normal">${a.detail}</td><td>${a.notifiedAt ? at(a.notifiedAt) : '待发送'}</td></tr>`,
+  )}</tbody></table>` : html`<p class="muted">没有未送达的消息。</p>`}
+</section>
+<section id="unbound"><h2>未绑定单位（有待办工单，没有群也没有登记人员）</h2>
+${v.unbound.length ? html`<table><thead><tr><th>单位</th><th>代码</th><th class="n">待办</th><th>工单</th></tr></thead><tbody>${v.unbound.map(
+    (u) => html`<tr data-unit="${u.unitId}"><td>${u.name}</td><td>${u.unitId}</td><td class="n">${u.open}</td><td>${u.numbers.join(' ')}</td></tr>`,
+  )}</tbody></table>` : html`<p class="muted">所有有待办工单的单位都能收到派单。</p>`}
+</section>`;
+}
+
+export function renderDashboard(d: DashboardData, user: string, timeZone = 'Asia/Shanghai', alerts?: AlertsView): string {
   const total = d.states.reduce((s, x) => s + x.count, 0);
   const w = d.streets.weights;
   const { start, end } = d.streets.period;
@@ -267,6 +281,7 @@ export function renderDashboard(d: DashboardData, user: string, timeZone = 'Asia
     .filter((s) => s.count > 0)
     .map((s) => html`<span data-status="${s.status}">${STATUS_ZH[s.status] ?? s.status}：<b>${s.count}</b></span>`)}</div>
 <p class="links"><a href="/dashboard/export/states.csv?period=${d.period}">导出 CSV</a></p></section>
+${alerts ? alertsSection(alerts, timeZone) : ''}
 ${rankingTable(d, 'street', '街乡镇三率排名')}
 ${rankingTable(d, 'unit', '承办单位三率排名')}
 ${rankingTable(d, 'district', '各区三率排名')}

@@ -109,9 +109,18 @@ describe('messages and events (POST)', () => {
     expect(img).toMatchObject({ photo: { fileId: 'MEDIA_123' }, chatId: 'user:lisi' });
     expect(loc?.location).toEqual({ lat: 39.9087, lng: 116.3975, coordSystem: 'gcj02', label: '天安门广场' });
     expect(click).toMatchObject({
-      messageId: 'evt:lisi:1764000000:template_card_event',
+      messageId: 'evt:lisi:task_1:acc:2611250001:RESP_CODE_1',
       action: { data: 'acc:2611250001', ackId: 'RESP_CODE_1' },
     });
+  });
+
+  it('two 签收 clicks on two cards in the same second are two actions; a redelivered click is absorbed', async () => {
+    const second = 1764000100;
+    const first = server.cardClick('lisi', 'acc:2611250001', 'task_a', server.knownResponseCode(), second);
+    const other = server.cardClick('lisi', 'acc:2611250002', 'task_b', server.knownResponseCode(), second);
+    for (const fields of [first, other, first]) expect((await server.deliver(url, fields)).status).toBe(200);
+    expect(sink.calls).toHaveLength(3);
+    expect(sink.messages().map((m) => m.action?.data)).toEqual(['acc:2611250001', 'acc:2611250002']);
   });
 
   it('a redelivered callback carries the same messageId and the sink absorbs it', async () => {
