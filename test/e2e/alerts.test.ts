@@ -11,12 +11,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startE2e, type BotMessage, type E2e } from './harness.js';
 
+const METRICS = 'e2e-metrics-token-0123';
+
 const COORDINATOR_CHAT = '-3001';
 const PASSWORD = 'e2e-dashboard-password';
 let e: E2e;
 
 beforeAll(async () => {
-  e = await startE2e({ env: { DASHBOARD_PASSWORD: PASSWORD, SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123' } });
+  e = await startE2e({ env: { DASHBOARD_PASSWORD: PASSWORD, SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123', METRICS_TOKEN: METRICS } });
 }, 90_000);
 afterAll(() => e?.close());
 
@@ -80,7 +82,7 @@ it('a card for an unbound unit reaches the coordinators and the dashboard; faile
   for (const f of [...failed, later]) expect(all).toContain(f.number);
 
   // 4. Counted on /metrics and listed on the dashboard.
-  const metrics = await (await fetch(`${e.app.url}/metrics`)).text();
+  const metrics = await (await fetch(`${e.app.url}/metrics`, { headers: { authorization: `Bearer ${METRICS}` } })).text();
   expect(metrics).toMatch(/shaosheng_alerts_total\{kind="send_failed"\} 3/);
   expect(metrics).toMatch(/shaosheng_alerts_total\{kind="unbound_unit"\} 1/);
   html = await dashboard();
