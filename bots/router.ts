@@ -59,7 +59,7 @@ export function createRouter(opts: RouterOptions = {}) {
   return async function handleInbound(w: Work, msg: InboundMessage, inboundId: string): Promise<void> {
     const staff = msg.platform === 'wecom_kf' || msg.platform === 'open311' ? null : await findStaff(w, { platform: msg.platform, userId: msg.userId });
     const c = conversation(w, msg, inboundId, langOf(staff?.language ?? msg.language?.slice(0, 2)));
-    const command = parseCommand(msg);
+    const command = parseCommand(msg, { staff: !!staff || msg.chatType === 'group' || msg.platform === 'wecom' });
     if (command?.name.startsWith('_')) return platformEvent(w, msg, command.name, command.args);
 
     await attempt(c, async () => {
