@@ -8,6 +8,7 @@ import { applyTransition } from '../core/petition/lifecycle.js';
 import { redeemBindCode } from '../core/org/bind-code.js';
 import * as staffFlow from '../core/workflow/staff.js';
 import * as coord from '../core/workflow/coordinate.js';
+import { loadPetition } from '../core/workflow/dispatch.js';
 import * as whistleFlow from '../core/workflow/whistle.js';
 import { encodeAction, type Verb } from './actions.js';
 import { parseDuration, splitNumber, type ParsedCommand } from './commands.js';
@@ -91,7 +92,7 @@ export async function handleStaffAction(c: Conversation, action: { verb: Verb; a
   const l = c.lang;
   const ask = async (verb: Prompt['verb']) => {
     // Check the right to act before asking for text.
-    if (verb === 'refuse_return' || verb === 'decline_reopen') await coord.requireCoordinator(c.w, c.who, await c.w.tx.petition.findUniqueOrThrow({ where: { number: a0 } }));
+    if (verb === 'refuse_return' || verb === 'decline_reopen') await coord.requireCoordinator(c.w, c.who, await loadPetition(c.w, a0));
     else await staffFlow.requireStaff(c.w, c.who);
     await c.ack();
     await setPrompt(c, verb, a0, PROMPTS[verb][l === 'zh' ? 0 : 1].replace('%s', a0));
@@ -146,7 +147,7 @@ export async function handleStaffAction(c: Conversation, action: { verb: Verb; a
 
 /** One-tap whistle on a petition: summon the category's handler and the street office. */
 async function whistleOnPetition(c: Conversation, number: string) {
-  const p = await c.w.tx.petition.findUniqueOrThrow({ where: { number } });
+  const p = await loadPetition(c.w, number);
   const cat = p.categoryCode ? await c.w.tx.category.findUnique({ where: { code: p.categoryCode } }) : null;
   const area = p.streetCode ?? p.districtCode ?? '';
   const units = await c.w.tx.unit.findMany({
@@ -216,7 +217,7 @@ export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, op
     case 'dispatch': {
       const no = needNumber();
       const unitName = rest.split(/\s+/)[0] ?? '';
-      const p = await c.w.tx.petition.findUniqueOrThrow({ where: { number: no } });
+      const p = await loadPetition(c.w, no);
       const { found, unknown } = await whistleFlow.unitsByShortNames(c.w, p.streetCode ?? p.districtCode ?? '', [unitName]);
       if (!found[0] || unknown.length) throw new AppError('unknown_unit', 'unknown unit', zhen(l, `没有找到单位“${unitName}”。`, `No unit "${unitName}".`));
       await coord.reassign(c.w, c.who, no, found[0]);
@@ -257,12 +258,13 @@ export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, op
     }
     case 'contact': {
       // The one place an unmasked phone is shown: to the area's coordinator, in a private chat, for a callback (回访).
-      const p = await c.w.tx.petition.findUniqueOrThrow({ where: { number: needNumber() }, include: { resident: true } });
+      const p = await loadPetition(c.w, needNumber());
       await coord.requireCoordinator(c.w, c.who, p);
+      const resident = p.residentId ? await c.w.tx.resident.findUnique({ where: { id: p.residentId } }) : null;
       if (c.msg.chatType !== 'private') throw new AppError('private_only', 'contact asked in a group', zhen(l, '联系方式只在私聊中提供。', 'Contact details are only given in a private chat.'));
       await applyTransition(c.w.tx, { petitionId: p.id, action: 'note', actor: { kind: 'coordinator', id: c.msg.userId }, reason: 'contact_viewed', at: c.w.now });
       // The phone is filled in at send time, so it is never stored unencrypted in the outbox.
-      if (p.resident?.phoneEnc) await c.reply(zhen(l, `${p.number} 联系电话：{phone}`, `${p.number} phone: {phone}`), { revealPhoneOf: p.resident.id });
+      if (resident?.phoneEnc) await c.reply(zhen(l, `${p.number} 联系电话：{phone}`, `${p.number} phone: {phone}`), { revealPhoneOf: resident.id });
       else await c.reply(zhen(l, `${p.number} 的市民未留电话，只能通过原渠道联系。`, `No phone for ${p.number}; use the original channel.`));
       return true;
     }
@@ -317,7 +319,8 @@ export async function handleStaffText(c: Conversation): Promise<boolean> {
   if (!c.msg.replyToMessageId) return false;
   const card = await c.w.tx.delivery.findFirst({ where: { platform: c.msg.platform, chatId: c.msg.chatId, sentMessageId: c.msg.replyToMessageId, petitionId: { not: null } } });
   if (!card?.petitionId) return false;
-  const p = await c.w.tx.petition.findUniqueOrThrow({ where: { id: card.petitionId } });
+  const p = await c.w.tx.petition.findUnique({ where: { id: card.petitionId } });
+  if (!p) return false;
   const m = /^(办结|退单|延期|进展|签收|resolve|return|extend|progress|accept)\s*([\s\S]*)$/i.exec(text);
   const verbs: Record<string, Prompt['verb'] | 'accept'> = { 办结: 'resolve', resolve: 'resolve', 退单: 'return', return: 'return', 延期: 'extend', extend: 'extend', 进展: 'progress', progress: 'progress', 签收: 'accept', accept: 'accept' };
   await runVerb(c, m ? verbs[m[1]!.toLowerCase()]! : 'progress', p.number, m ? m[2]! : text);
