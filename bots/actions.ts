@@ -24,6 +24,8 @@ export const VERBS = {
   lang: 'language',
   wd: 'withdraw',
   ad: 'add_info',
+  /** same problem (s) or a new one (n), asked about an open petition */
+  rp: 'repeat_choice',
 } as const;
 
 export type Verb = keyof typeof VERBS;

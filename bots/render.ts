@@ -251,6 +251,19 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
         essential: false,
         message: { text: en(l, `您的诉求 ${p.number} 正在办理（${statusText(p.status, l)}），补充内容已转给办理单位，无需重复提交。`, `Your petition ${p.number} is already being handled (${statusText(p.status, l)}); we added your message to it.`) },
       };
+    case 'same_or_new':
+      return {
+        ...base,
+        essential: true,
+        message: {
+          text: en(
+            l,
+            `您反映过的诉求 ${p.number}（${n.category}，${statusText(p.status, l)}）还在办理。这条新消息说的是同一个问题吗？`,
+            `Your petition ${p.number} (${n.category}, ${statusText(p.status, l)}) is still open. Is this new message about the same problem?`,
+          ),
+          buttons: [[{ label: en(l, `同一问题，补充到 ${p.number}`, `Same problem, add to ${p.number}`), data: encodeAction('rp', p.number, 's') }], [{ label: en(l, '新问题，单独受理', 'A new problem'), data: encodeAction('rp', p.number, 'n') }]],
+        },
+      };
     case 'accepted':
       return { ...base, essential: false, message: { text: en(l, `诉求 ${p.number} 已由${unit}签收办理。`, `Petition ${p.number} was accepted by ${unit}.`) } };
     case 'progress':
@@ -306,6 +319,14 @@ async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: L
       return { ...base, message: { text: en(l, `诉求 ${no} 的退单未获同意，请继续办理。说明：${String(d.reason ?? '')}`, `Your return of ${no} was refused; please handle it. ${String(d.reason ?? '')}`), buttons: staffButtons(no, l) } };
     case 'reassigned_away':
       return { ...base, message: { text: d.withdrawn ? en(l, `诉求 ${no} 已被市民撤回，无需继续办理。`, `${no} was withdrawn by the resident.`) : en(l, `诉求 ${no} 已改派其他单位，无需继续办理。`, `${no} was moved to another unit.`) } };
+    case 'added_info': {
+      // The resident's words as recorded (masked): the nth add_info event of the petition.
+      const [e] = p ? await ctx.tx.petitionEvent.findMany({ where: { petitionId: p.id, action: 'add_info' }, orderBy: { id: 'asc' }, skip: Math.max(0, Number(d.nth ?? 1) - 1), take: 1 }) : [];
+      const said = String((e?.data as { maskedText?: string } | null)?.maskedText ?? '').slice(0, 500);
+      const photos = Number(d.photos ?? 0);
+      const extra = photos ? en(l, `（附照片 ${photos} 张，见诉求附件）`, ` (${photos} photo${photos > 1 ? 's' : ''} attached to the petition)`) : '';
+      return { ...base, message: { text: en(l, `【市民补充】诉求 ${no}：${said || '（照片）'}${extra}`, `[Resident added] ${no}: ${said || '(photo)'}${extra}`) } };
+    }
     case 'whistle_remind': {
       const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
       if (!w) return null;

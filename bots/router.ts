@@ -101,7 +101,7 @@ export function createRouter(opts: RouterOptions = {}) {
 }
 
 /** Buttons whose arguments are all petition or whistle numbers (`lang` and `pl`'s place are not). */
-const NUMBER_ARGS: Partial<Record<Verb, number>> = { acc: 1, prg: 1, res: 1, ext: 1, ret: 1, rep: 1, fin: 1, ra: 1, rr: 1, oa: 1, od: 1, mg: 2, wh: 1, rc: 1, rs: 1, rf: 1, pl: 1, wd: 1, ad: 1 };
+const NUMBER_ARGS: Partial<Record<Verb, number>> = { acc: 1, prg: 1, res: 1, ext: 1, ret: 1, rep: 1, fin: 1, ra: 1, rr: 1, oa: 1, od: 1, mg: 2, wh: 1, rc: 1, rs: 1, rf: 1, pl: 1, wd: 1, ad: 1, rp: 1 };
 const NUMBER = /^W?\d{10,11}$/;
 
 /** The petition and whistle numbers a button or a command names. */

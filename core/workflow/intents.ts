@@ -21,10 +21,13 @@ export type ResidentNote =
   | 'merged'
   | 'redispatched'
   | 'comment_saved'
+  /** is this message the open petition's problem or a new one? (two buttons) */
+  | 'same_or_new'
   /** the question went unanswered: data.outcome 'dispatched' (district level) or 'closed' */
   | 'unanswered';
 
-export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind';
+/** `added_info`: the resident added to a petition the unit works on (data.nth: which add_info event; data.photos: how many photos) */
+export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind' | 'added_info';
 
 /** `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message */
 export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed' | 'report';

@@ -24,6 +24,8 @@ export interface Policy {
   ratingReminderAfterMs: number;
   /** how long a question to the resident (needs_info) waits for an answer before the petition goes on without it */
   infoWaitMs: number;
+  /** how long a message waits for the resident to say whether it is their open petition's problem; then it is filed as new */
+  repeatChoiceWaitMs: number;
   whistleReportMs: number;
   clusterThreshold: number;
   clusterWindowMs: number;
@@ -45,6 +47,7 @@ export const DEFAULT_POLICY: Policy = {
   ratingWindowMs: 14 * DAY_MS,
   ratingReminderAfterMs: 2 * DAY_MS,
   infoWaitMs: 24 * HOUR_MS,
+  repeatChoiceWaitMs: 30 * 60_000,
   whistleReportMs: 30 * 60_000,
   clusterThreshold: 3,
   clusterWindowMs: 7 * DAY_MS,
