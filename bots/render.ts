@@ -10,7 +10,8 @@ import type { Intent } from '../core/workflow/intents.js';
 import type { Recipient } from '../core/workflow/recipients.js';
 import { encodeAction } from './actions.js';
 import { loadTaxonomy } from '../core/org/taxonomy.js';
-import { b, fmtTime, langOf, statusText, t, triageText, type Lang } from './texts.js';
+import { safetyKind, type SafetyKind } from '../core/workflow/safety.js';
+import { b, fmtTime, langOf, safetyText, statusText, t, triageText, type Lang } from './texts.js';
 
 export interface Rendered {
   message: Omit<OutboundMessage, 'chatId'>;
@@ -226,22 +227,27 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
   const base = { petitionId: p.id };
   const n = names(p, l);
   switch (intent.note) {
-    case 'ack':
+    case 'ack': {
+      const safety = safetyKind({ urgency: p.urgency, categoryCode: p.categoryCode });
       return {
         ...base,
         essential: true,
         message: {
-          text: en(
+          text: (safety ? `${safetyText(safety, l)}\n\n` : '') + en(
             l,
             `已受理，诉求编号 ${p.number}。\n类别：${n.category}\n地点：${n.place || '-'}\n已派${unit}办理，${p.urgency === 'emergency' ? '按紧急诉求处理' : `办理时限至 ${fmtTime(p.feedbackDueAt, ctx.timeZone)}`}。有进展会通知您。`,
             `Received. Petition number ${p.number}.\nCategory: ${n.category}\nPlace: ${n.place || '-'}\nSent to ${unit}; ${p.urgency === 'emergency' ? 'handled as urgent' : `due by ${fmtTime(p.feedbackDueAt, ctx.timeZone)}`}. We will keep you posted.`,
           ),
         },
       };
+    }
     case 'question': {
       const choices = (d.choices as { label: string; value: string }[] | undefined) ?? [];
       const buttons = choices.map((c) => [{ label: c.label, data: encodeAction('pl', p.number, c.value) }]);
-      return { ...base, essential: true, message: { text: `${en(l, `诉求编号 ${p.number}。`, `Petition ${p.number}. `)}${choices.length ? t('askPlaceChoices', l) : t('askPlace', l)}`, buttons: buttons.length ? buttons : undefined } };
+      // An emergency: what to do now comes first, and the place is asked for at once.
+      const safety = d.safety ? `${safetyText(d.safety as SafetyKind, l)}\n\n` : '';
+      const ask = choices.length ? t('askPlaceChoices', l) : d.safety ? t('askPlaceNow', l) : t('askPlace', l);
+      return { ...base, essential: true, message: { text: `${safety}${en(l, `诉求编号 ${p.number}。`, `Petition ${p.number}. `)}${ask}`, buttons: buttons.length ? buttons : undefined } };
     }
     case 'redirected':
       return { ...base, essential: true, message: { text: `${triageText(String(d.triage ?? ''), l)}\n${en(l, `记录编号 ${p.number}。`, `Record number ${p.number}.`)}` } };
@@ -375,6 +381,19 @@ async function renderArea(ctx: Ctx, intent: Extract<Intent, { t: 'area' }>, l: L
     }
     case 'report':
       return { essential: true, message: d.message as Rendered['message'] };
+    case 'emergency_unplaced': {
+      const full = p ? await ctx.tx.petition.findUnique({ where: { id: p.id }, select: { maskedText: true, createdAt: true } }) : null;
+      return {
+        ...base,
+        message: {
+          text: en(
+            l,
+            `【紧急·未知地点】诉求 ${no}：市民反映紧急情况，${fmtTime(full?.createdAt ?? null, ctx.timeZone)} 起尚未说明地点，请立即回电核实并处置（私聊发送“联系方式 ${no}”取得电话）。\n原文：${(full?.maskedText ?? '').slice(0, 500)}`,
+            `[Emergency, place unknown] ${no}: a resident reported an emergency at ${fmtTime(full?.createdAt ?? null, ctx.timeZone)} and has not said where. Call them back now (send "/contact ${no}" in a private chat for the phone).\nText: ${(full?.maskedText ?? '').slice(0, 500)}`,
+          ),
+        },
+      };
+    }
     case 'callback_needed':
       return { ...base, message: { text: en(l, `【需电话回访】诉求 ${no} 的市民已超出微信客服回复窗口，请电话回访。`, `[Phone callback] the resident of ${no} can no longer be messaged; please call back.`) } };
   }

@@ -94,6 +94,10 @@ export const configSchema = z
     RATING_WINDOW_DAYS: int(14, 1),
     /** hours a question to the resident waits for an answer before the petition goes on without it */
     INFO_WAIT_HOURS: int(24, 1),
+    /** minutes an emergency without a place waits for the resident to say where before a coordinator is alerted to call back */
+    EMERGENCY_PLACE_WAIT_MINUTES: int(5, 1),
+    /** minutes a message waits for the resident to say whether it is their open petition's problem; then it is filed as new */
+    REPEAT_CHOICE_WAIT_MINUTES: int(30, 1),
     WHISTLE_REPORT_MINUTES: int(30, 1),
     PERIOD_START_DAY: int(19, 1).pipe(z.number().max(28)),
     WORKING_DAY_CALENDAR: bool.default(false),

@@ -13,6 +13,7 @@ import { nextNumbers } from '../petition/number.js';
 import type { Work } from './context.js';
 import { ACTIVE_ASSIGNMENT, dispatchPetition } from './dispatch.js';
 import { sameProblem, similarity } from './repeat.js';
+import { safetyKind } from './safety.js';
 import { cancelTimers, createTimers } from './timers.js';
 import type { PlaceFacts, Understood } from './understanding-port.js';
 import { together } from './together.js';
@@ -294,7 +295,13 @@ async function decide(w: Work, resident: Resident, p: Petition, u: Understood, p
     await setAwaiting(w, resident.id, { kind: 'info', petitionId: p.id, field: 'place', asked: asked + 1 });
     // One expiry per question, keyed by when it was asked: a later question never moves or reuses an earlier one's timer.
     await createTimers(w.tx, `${p.id}:${w.now.getTime()}`, [{ kind: 'info_expire', dueAt: new Date(w.now.getTime() + w.deps.policy.infoWaitMs), data: { petitionId: p.id, askedAt: w.now.getTime() } }]);
-    await w.notify({ t: 'resident', petitionId: p.id, note: 'question', data: { field: 'place', choices } }, `res:${p.id}:q${asked + 1}`);
+    // An emergency does not wait a day on the place: safety advice with the question, and a person
+    // (the coordinator) alerted to call back if the place is still missing in a few minutes.
+    const safety = safetyKind({ urgency: u.urgency.class, categoryCode: u.category?.code ?? null, urgencyReason: u.urgency.reason, triage: u.triage.kind });
+    if (safety) {
+      await createTimers(w.tx, `${p.id}:emergency`, [{ kind: 'emergency_place', dueAt: new Date(w.now.getTime() + w.deps.policy.emergencyPlaceWaitMs), data: { petitionId: p.id } }]);
+    }
+    await w.notify({ t: 'resident', petitionId: p.id, note: 'question', data: { field: 'place', choices, ...(safety ? { safety } : {}) } }, `res:${p.id}:q${asked + 1}`);
     return { kind: 'question', petitionId: p.id, number: p.number };
   }
   await dispatchPetition(w, p, { actor });
@@ -331,6 +338,19 @@ export async function expireQuestion(w: Work, petitionId: string, askedAt: numbe
   await applyTransition(w.tx, { petitionId: p.id, action: 'close_unanswered', actor, reason: 'no_answer', set: { closedAt: w.now }, at: w.now });
   await w.notify({ t: 'resident', petitionId: p.id, note: 'unanswered', data: { outcome: 'closed' } }, `res:${p.id}:unanswered`);
   return 'closed';
+}
+
+/**
+ * An emergency still has no place (Timer `emergency_place`): the coordinator of its district (or, with
+ * no district, the city's coordinators and admins) is told, with the masked text, so a person calls
+ * the resident back. Answered by now (dispatched), withdrawn or closed: nothing happens.
+ */
+export async function alertUnplacedEmergency(w: Work, petitionId: string): Promise<boolean> {
+  const p = await w.tx.petition.findUnique({ where: { id: petitionId }, select: { id: true, status: true, districtCode: true } });
+  if (p?.status !== 'needs_info') return false;
+  await applyTransition(w.tx, { petitionId: p.id, action: 'note', actor: { kind: 'system' }, reason: 'emergency_unplaced', at: w.now });
+  await w.notify({ t: 'area', areaCode: p.districtCode ?? '', note: 'emergency_unplaced', petitionId: p.id }, `emergency:${p.id}`);
+  return true;
 }
 
 interface NewPetition {

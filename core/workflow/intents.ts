@@ -30,7 +30,8 @@ export type ResidentNote =
 export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind' | 'added_info';
 
 /** `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message */
-export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed' | 'report';
+/** `emergency_unplaced`: an emergency whose place the resident has not given; areaCode '' (no district known) reaches the admins, the city level (core/workflow/recipients.ts) */
+export type AreaNote = 'emergency_unplaced' | 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed' | 'report';
 
 export type Intent =
   /** to the resident of a petition, or (need_details) to a resident with no petition yet */
