@@ -167,7 +167,10 @@ export async function receiveResidentMessage(w: Work, msg: ResidentMessage): Pro
   const next = { text: u.maskedText, address: place.address, community: place.community };
   const judged = open.map((p) => ({ p, same: sameProblem(next, { text: p.maskedText, address: p.address, community: p.community }) }));
   const same = judged.find((j) => j.same === 'same');
-  if (same) return addInfo(w, same.p, msg, resident, u.maskedText, photos);
+  if (same) {
+    if (draft) await setAwaiting(w, resident.id, null);
+    return addInfo(w, same.p, msg, resident, u.maskedText, photos);
+  }
   const unsure = judged.find((j) => j.same === 'unsure');
   if (unsure) return askSameOrNew(w, resident, unsure.p, msg, location, photos);
 
