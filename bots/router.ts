@@ -67,8 +67,9 @@ export function createRouter(opts: RouterOptions = {}) {
     // would otherwise fail the whole transaction and send every message of it round again alone.
     const missing = await unknownNumber(w, numbersNamed(msg, command));
     if (missing) {
-      await c.ack(t('noSuchNumber', c.lang).replace('%s', missing));
-      await c.reply(t('noSuchNumber', c.lang).replace('%s', missing));
+      const words = t(/^W\d/.test(missing) ? 'noSuchWhistle' : 'noSuchPetition', c.lang).replace('%s', missing);
+      await c.ack(words);
+      await c.reply(words);
       return;
     }
 

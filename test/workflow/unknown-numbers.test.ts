@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 let n = 0;
-const noSuch = /没有编号为 0000000000 的诉求|no petition or whistle numbered 0000000000/;
+const noSuch = /找不到诉求 0000000000|No petition 0000000000/;
 
 it.each([
   ['coordinator', '/dispatch', { command: { name: 'dispatch', args: `${BOGUS} 城管` } }],
@@ -43,6 +43,14 @@ it.each([
   expect(await h.t.db.outbox.count({ where: { doneAt: null } })).toBe(0);
   const answer = 'action' in extra ? h.telegram.acks.find((a) => a.ackId === ackId)?.text : h.telegram.to(person.chatId).at(-1)?.text;
   expect(answer).toMatch(noSuch);
+});
+
+it('a whistle number that does not exist is named as such (报到 / rep: button)', async () => {
+  await h.inbound({ ...COORD, text: '报到 W0000000000' });
+  await h.inbound({ ...COORD, action: { data: 'rep:W0000000000', ackId: 'w-rep' } });
+  await h.drain();
+  expect(h.telegram.to(COORD.chatId).at(-1)!.text).toBe('找不到吹哨 W0000000000。');
+  expect(h.telegram.acks.find((a) => a.ackId === 'w-rep')!.text).toBe('找不到吹哨 W0000000000。');
 });
 
 it('a batch with one bogus command among good messages answers all of them in one transaction', async () => {
