@@ -4,6 +4,8 @@
  * close description, or words that say it goes on ("还是", "still"), make it the same; a description
  * that shares next to nothing is a new problem; anything between is asked (the resident chooses).
  */
+import { loadTaxonomy } from '../org/taxonomy.js';
+
 export type Sameness = 'same' | 'different' | 'unsure';
 
 export interface ProblemText {
@@ -13,12 +15,38 @@ export interface ProblemText {
 }
 
 /** Dice coefficient of the two descriptions' character pairs at or above this: the same problem. */
-const SAME = 0.5;
+const SAME = 0.4;
 /** Below this (place names alone share a few pairs): a different problem. */
 const DIFFERENT = 0.12;
 /** With words that say the problem goes on, this much in common is enough. */
 const CONTINUING = 0.15;
 const CONTINUES = /还是|还在|仍然|仍旧|依然|依旧|继续|再次|又(?:坏|出|来|开始|有人)|一直|至今|到现在|还没|没人管|没有人管|没解决|未解决|\bstill\b|\bagain\b|\bnot yet\b|\bkeeps?\b/i;
+
+let AREA_NAMES: RegExp | undefined;
+/**
+ * District and street names (with and without 区/街道/镇/乡/地区), longest first: they say where, not
+ * what, and two messages about one street would otherwise look alike whatever they are about.
+ */
+function areaNames(): RegExp {
+  if (!AREA_NAMES) {
+    const names = new Set<string>(['北京市', '北京']);
+    for (const d of loadTaxonomy().districts) {
+      for (const name of [d.name, ...d.streets.map((st) => st.name)]) {
+        names.add(name);
+        const bare = name.replace(/(?:街道办事处|街道|地区|区|镇|乡)$/, '');
+        if ([...bare].length >= 2) names.add(bare);
+      }
+    }
+    const escaped = [...names].sort((a, b) => b.length - a.length).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    AREA_NAMES = new RegExp(`(?:${escaped.join('|')})(?:街道|地区|区|镇|乡)?`, 'g');
+  }
+  return AREA_NAMES;
+}
+
+/** What the text says is wrong: the names of districts and streets left out. */
+function described(s: string): string {
+  return s.replace(areaNames(), ' ');
+}
 
 function normal(s: string): string {
   return s.toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, ' ').trim();
@@ -41,8 +69,8 @@ function grams(s: string): Set<string> {
 }
 
 export function similarity(a: string, b: string): number {
-  const x = grams(a);
-  const y = grams(b);
+  const x = grams(described(a));
+  const y = grams(described(b));
   if (!x.size || !y.size) return 0;
   let shared = 0;
   for (const g of x) if (y.has(g)) shared++;
