@@ -108,6 +108,13 @@ it('the embedded classifier: "楼道里煤气味特别大，好像漏气了" get
   expect(said).toContain('119');
 });
 
+it('the embedded classifier in English: "The stairwell smells strongly of gas" gets the advice in English', async () => {
+  await real.inbound({ userId: 'r2', chatId: 'r2', text: 'The stairwell smells strongly of gas', language: 'en' });
+  await real.drain();
+  const said = real.telegram.to('r2').at(-1)!.text;
+  for (const words of ['leave', 'light switches', '96777', '119']) expect(said).toContain(words);
+});
+
 it('the wait is configurable (EMERGENCY_PLACE_WAIT_MINUTES, default 5)', () => {
   expect(policyFromConfig(loadConfig({})).emergencyPlaceWaitMs).toBe(minutes(5));
   expect(policyFromConfig(loadConfig({ EMERGENCY_PLACE_WAIT_MINUTES: '2' })).emergencyPlaceWaitMs).toBe(minutes(2));
