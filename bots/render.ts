@@ -311,7 +311,7 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
   }
 }
 
-async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: Lang): Promise<Rendered | null> {
+async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: Lang, r?: Recipient): Promise<Rendered | null> {
   const p = intent.petitionId ? await ctx.tx.petition.findUnique({ where: { id: intent.petitionId }, select: NOTICE_FIELDS }) : null;
   const d = intent.data ?? {};
   const no = p?.number ?? '';
@@ -331,7 +331,9 @@ async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: L
       const said = String((e?.data as { maskedText?: string } | null)?.maskedText ?? '').slice(0, 500);
       const photos = Number(d.photos ?? 0);
       const extra = photos ? en(l, `（附照片 ${photos} 张，见诉求附件）`, ` (${photos} photo${photos > 1 ? 's' : ''} attached to the petition)`) : '';
-      return { ...base, message: { text: en(l, `【市民补充】诉求 ${no}：${said || '（照片）'}${extra}`, `[Resident added] ${no}: ${said || '(photo)'}${extra}`) } };
+      // In the chat that has the card, the notice answers the card (Telegram shows it as a reply).
+      const card = p && r ? await ctx.tx.delivery.findFirst({ where: { platform: r.platform, chatId: r.chatId, petitionId: p.id, assignmentId: { not: null }, sentMessageId: { not: null } }, orderBy: { createdAt: 'desc' }, select: { sentMessageId: true } }) : null;
+      return { ...base, message: { text: en(l, `【市民补充】诉求 ${no}：${said || '（照片）'}${extra}`, `[Resident added] ${no}: ${said || '(photo)'}${extra}`), ...(card?.sentMessageId ? { replyToMessageId: card.sentMessageId } : {}) } };
     }
     case 'whistle_remind': {
       const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
@@ -469,7 +471,7 @@ export async function renderIntent(ctx: Ctx, intent: Intent, r: Recipient, now: 
     case 'card':
       return renderCard(ctx, intent.assignmentId, l, !!intent.copyToUnitId);
     case 'unit':
-      return renderUnit(ctx, intent, l);
+      return renderUnit(ctx, intent, l, r);
     case 'area':
       return renderArea(ctx, intent, l);
     case 'whistle_task':

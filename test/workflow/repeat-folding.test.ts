@@ -49,6 +49,9 @@ it('the same problem again is added to the open petition and the unit is told in
   const notice = h.telegram.to(chat).at(-1)!;
   expect(notice.text).toContain(p!.number);
   expect(notice.text).toContain('已经三天了');
+  // threaded under the card in that chat
+  const card = h.telegram.to(chat).find((m) => m.text.startsWith(`派单 ${p!.number}`))!;
+  expect(notice.replyToMessageId).toBe(card.messageId);
 });
 
 it('when unsure the resident is asked; "new problem" files it as a new petition with its own card', async () => {
