@@ -82,6 +82,8 @@ export interface OutboundMessage {
   photo?: { png: Buffer; filename: string };
   /** Replace an earlier message (e.g. a live roll-call) instead of sending a new one. */
   editMessageId?: string;
+  /** Show it as a reply to this earlier message of the chat (the card a notice adds to), where the platform can; sent alone if that message is gone. */
+  replyToMessageId?: string;
   /** Forum topic / thread, where the platform has them. */
   threadId?: string;
   /** WeCom kf: the open_kfid to reply from. */

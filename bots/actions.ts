@@ -25,6 +25,8 @@ export const VERBS = {
   wd: 'withdraw',
   ad: 'add_info',
   cmd: 'suggested_command',
+  /** same problem (s) or a new one (n), asked about an open petition */
+  rp: 'repeat_choice',
 } as const;
 
 export type Verb = keyof typeof VERBS;

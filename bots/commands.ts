@@ -39,18 +39,39 @@ export interface ParsedCommand {
   slash: boolean;
 }
 
-/** A slash command from the adapter, or a text command whose first word is a known verb. */
-export function parseCommand(msg: Pick<InboundMessage, 'command' | 'text'>): ParsedCommand | null {
+/** Text commands whose argument is free text (a place, a month, a code): taken so only from staff and groups. */
+const FREE_ARGS = new Set(['whistle', 'stats', 'hotspots', 'rollcall', 'bind']);
+/** A one-time bind code (core/org/bind-code.ts), which anyone may send after 绑定. */
+const BIND_CODE = /^[A-HJ-NP-Z2-9]{6,12}$/;
+
+export interface ParseOptions {
+  /** the sender is registered staff, or writes in a group or a staff-only channel */
+  staff?: boolean;
+}
+
+/**
+ * A slash command from the adapter, or a text command: the message is a keyword alone (`我的`,
+ * `help`), or a keyword followed by a number (`签收 2611250001`, `办结 2611250001 已清理`,
+ * `报到 W2611250001`). A resident's sentence that starts with a keyword ("My neighbour collapsed…")
+ * is a message. Staff also give a place or a month to a few verbs (`吹哨 三里屯 住建`, `统计 2026-10`).
+ */
+export function parseCommand(msg: Pick<InboundMessage, 'command' | 'text'>, opts: ParseOptions = {}): ParsedCommand | null {
   if (msg.command) {
     const name = WORD_TO_COMMAND.get(msg.command.name.toLowerCase()) ?? msg.command.name.toLowerCase();
     return { name, args: msg.command.args.trim(), slash: true };
   }
   const text = (msg.text ?? '').trim();
-  const m = /^([^\s\d]+?)\s*(\d{10,11}|W\d{10,11})?(?:\s+|$)([\s\S]*)$/.exec(text);
-  if (!m) return null;
-  const name = WORD_TO_COMMAND.get(m[1]!.toLowerCase());
-  if (!name) return null;
-  return { name, args: [m[2], m[3]].filter(Boolean).join(' ').trim(), slash: false };
+  const alone = WORD_TO_COMMAND.get(text.replace(/[\s!?.。！？~～]+$/u, '').toLowerCase());
+  if (alone) return { name: alone, args: '', slash: false };
+  const numbered = /^([^\s\d]+?)\s*(W?\d+)(?:\s+([\s\S]*))?$/i.exec(text);
+  const byNumber = numbered && WORD_TO_COMMAND.get(numbered[1]!.toLowerCase());
+  if (byNumber) return { name: byNumber, args: [numbered[2]!.toUpperCase(), numbered[3]?.trim()].filter(Boolean).join(' '), slash: false };
+  const free = /^(\S+)\s+([\s\S]+)$/.exec(text);
+  const name = free && WORD_TO_COMMAND.get(free[1]!.toLowerCase());
+  if (!free || !name) return null;
+  const args = free[2]!.trim();
+  if ((opts.staff && FREE_ARGS.has(name)) || (name === 'bind' && BIND_CODE.test(args))) return { name, args, slash: false };
+  return null;
 }
 
 /** `2611250001 rest of text` → number and rest. */

@@ -10,7 +10,8 @@ import type { Intent } from '../core/workflow/intents.js';
 import type { Recipient } from '../core/workflow/recipients.js';
 import { encodeAction } from './actions.js';
 import { loadTaxonomy } from '../core/org/taxonomy.js';
-import { b, fmtTime, langOf, statusText, t, triageText, type Lang } from './texts.js';
+import { safetyKind, type SafetyKind } from '../core/workflow/safety.js';
+import { b, fmtTime, langOf, safetyText, statusText, t, triageText, type Lang } from './texts.js';
 
 export interface Rendered {
   message: Omit<OutboundMessage, 'chatId'>;
@@ -260,22 +261,27 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
   const base = { petitionId: p.id };
   const n = names(p, l);
   switch (intent.note) {
-    case 'ack':
+    case 'ack': {
+      const safety = safetyKind({ urgency: p.urgency, categoryCode: p.categoryCode });
       return {
         ...base,
         essential: true,
         message: {
-          text: en(
+          text: (safety ? `${safetyText(safety, l)}\n\n` : '') + en(
             l,
             `已受理，诉求编号 ${p.number}。\n类别：${n.category}\n地点：${n.place || '-'}\n已派${unit}办理，${p.urgency === 'emergency' ? '按紧急诉求处理' : `办理时限至 ${fmtTime(p.feedbackDueAt, ctx.timeZone)}`}。有进展会通知您。`,
             `Received. Petition number ${p.number}.\nCategory: ${n.category}\nPlace: ${n.place || '-'}\nSent to ${unit}; ${p.urgency === 'emergency' ? 'handled as urgent' : `due by ${fmtTime(p.feedbackDueAt, ctx.timeZone)}`}. We will keep you posted.`,
           ),
         },
       };
+    }
     case 'question': {
       const choices = (d.choices as { label: string; value: string }[] | undefined) ?? [];
       const buttons = choices.map((c) => [{ label: c.label, data: encodeAction('pl', p.number, c.value) }]);
-      return { ...base, essential: true, message: { text: `${en(l, `诉求编号 ${p.number}。`, `Petition ${p.number}. `)}${choices.length ? t('askPlaceChoices', l) : t('askPlace', l)}`, buttons: buttons.length ? buttons : undefined } };
+      // An emergency: what to do now comes first, and the place is asked for at once.
+      const safety = d.safety ? `${safetyText(d.safety as SafetyKind, l)}\n\n` : '';
+      const ask = choices.length ? t('askPlaceChoices', l) : d.safety ? t('askPlaceNow', l) : t('askPlace', l);
+      return { ...base, essential: true, message: { text: `${safety}${en(l, `诉求编号 ${p.number}。`, `Petition ${p.number}. `)}${ask}`, buttons: buttons.length ? buttons : undefined } };
     }
     case 'redirected':
       return { ...base, essential: true, message: { text: `${triageText(String(d.triage ?? ''), l)}\n${en(l, `记录编号 ${p.number}。`, `Record number ${p.number}.`)}` } };
@@ -284,6 +290,19 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
         ...base,
         essential: false,
         message: { text: en(l, `您的诉求 ${p.number} 正在办理（${statusText(p.status, l)}），补充内容已转给办理单位，无需重复提交。`, `Your petition ${p.number} is already being handled (${statusText(p.status, l)}); we added your message to it.`) },
+      };
+    case 'same_or_new':
+      return {
+        ...base,
+        essential: true,
+        message: {
+          text: en(
+            l,
+            `您反映过的诉求 ${p.number}（${n.category}，${statusText(p.status, l)}）还在办理。这条新消息说的是同一个问题吗？`,
+            `Your petition ${p.number} (${n.category}, ${statusText(p.status, l)}) is still open. Is this new message about the same problem?`,
+          ),
+          buttons: [[{ label: en(l, `同一问题，补充到 ${p.number}`, `Same problem, add to ${p.number}`), data: encodeAction('rp', p.number, 's') }], [{ label: en(l, '新问题，单独受理', 'A new problem'), data: encodeAction('rp', p.number, 'n') }]],
+        },
       };
     case 'accepted':
       return { ...base, essential: false, message: { text: en(l, `诉求 ${p.number} 已由${unit}签收办理。`, `Petition ${p.number} was accepted by ${unit}.`) } };
@@ -326,7 +345,7 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
   }
 }
 
-async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: Lang): Promise<Rendered | null> {
+async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: Lang, r?: Recipient): Promise<Rendered | null> {
   const p = intent.petitionId ? await ctx.tx.petition.findUnique({ where: { id: intent.petitionId }, select: NOTICE_FIELDS }) : null;
   const d = intent.data ?? {};
   const no = p?.number ?? '';
@@ -342,6 +361,16 @@ async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: L
       return { ...base, message: { text: en(l, `诉求 ${no} 发给市民的消息未能送达（市民渠道已关闭），已转电话回访。`, `The message to the resident of ${no} did not get through (their channel has closed); a phone callback is flagged.`) } };
     case 'reassigned_away':
       return { ...base, message: { text: d.withdrawn ? en(l, `诉求 ${no} 已被市民撤回，无需继续办理。`, `${no} was withdrawn by the resident.`) : en(l, `诉求 ${no} 已改派其他单位，无需继续办理。`, `${no} was moved to another unit.`) } };
+    case 'added_info': {
+      // The resident's words as recorded (masked): the nth add_info event of the petition.
+      const [e] = p ? await ctx.tx.petitionEvent.findMany({ where: { petitionId: p.id, action: 'add_info' }, orderBy: { id: 'asc' }, skip: Math.max(0, Number(d.nth ?? 1) - 1), take: 1 }) : [];
+      const said = String((e?.data as { maskedText?: string } | null)?.maskedText ?? '').slice(0, 500);
+      const photos = Number(d.photos ?? 0);
+      const extra = photos ? en(l, `（附照片 ${photos} 张，见诉求附件）`, ` (${photos} photo${photos > 1 ? 's' : ''} attached to the petition)`) : '';
+      // In the chat that has the card, the notice answers the card (Telegram shows it as a reply).
+      const card = p && r ? await ctx.tx.delivery.findFirst({ where: { platform: r.platform, chatId: r.chatId, petitionId: p.id, assignmentId: { not: null }, sentMessageId: { not: null } }, orderBy: { createdAt: 'desc' }, select: { sentMessageId: true } }) : null;
+      return { ...base, message: { text: en(l, `【市民补充】诉求 ${no}：${said || '（照片）'}${extra}`, `[Resident added] ${no}: ${said || '(photo)'}${extra}`), ...(card?.sentMessageId ? { replyToMessageId: card.sentMessageId } : {}) } };
+    }
     case 'whistle_remind': {
       const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
       if (!w) return null;
@@ -392,6 +421,19 @@ async function renderArea(ctx: Ctx, intent: Extract<Intent, { t: 'area' }>, l: L
       return { essential: true, message: d.message as Rendered['message'] };
     case 'alerts':
       return renderAlerts(intent, l);
+    case 'emergency_unplaced': {
+      const full = p ? await ctx.tx.petition.findUnique({ where: { id: p.id }, select: { maskedText: true, createdAt: true } }) : null;
+      return {
+        ...base,
+        message: {
+          text: en(
+            l,
+            `【紧急·未知地点】诉求 ${no}：市民反映紧急情况，${fmtTime(full?.createdAt ?? null, ctx.timeZone)} 起尚未说明地点，请立即回电核实并处置（私聊发送“联系方式 ${no}”取得电话）。\n原文：${(full?.maskedText ?? '').slice(0, 500)}`,
+            `[Emergency, place unknown] ${no}: a resident reported an emergency at ${fmtTime(full?.createdAt ?? null, ctx.timeZone)} and has not said where. Call them back now (send "/contact ${no}" in a private chat for the phone).\nText: ${(full?.maskedText ?? '').slice(0, 500)}`,
+          ),
+        },
+      };
+    }
     case 'callback_needed':
       return { ...base, message: { text: en(l, `【需电话回访】诉求 ${no} 的市民已超出微信客服回复窗口，请电话回访。`, `[Phone callback] the resident of ${no} can no longer be messaged; please call back.`) } };
   }
@@ -468,7 +510,7 @@ export async function renderIntent(ctx: Ctx, intent: Intent, r: Recipient, now: 
       if (r.unboundUnitId) return renderUnboundCard(ctx, intent.assignmentId, l);
       return renderCard(ctx, intent.assignmentId, l, !!intent.copyToUnitId);
     case 'unit':
-      return renderUnit(ctx, intent, l);
+      return renderUnit(ctx, intent, l, r);
     case 'area':
       return renderArea(ctx, intent, l);
     case 'whistle_task':

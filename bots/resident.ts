@@ -4,7 +4,7 @@
  * place choices, and the rating (buttons, or one compact text reply where the
  * channel has no buttons).
  */
-import { receiveResidentMessage, upsertResident } from '../core/workflow/intake.js';
+import { chooseRepeat, receiveResidentMessage, upsertResident } from '../core/workflow/intake.js';
 import { myPetitions, rate, setLanguage, startAddingInfo, withdraw, residentOf } from '../core/workflow/resident.js';
 import { AppError } from '../core/errors.js';
 import type { Satisfaction, Solved } from '../prisma/generated/client.js';
@@ -122,6 +122,12 @@ export async function handleResidentAction(c: Conversation, action: { verb: Verb
         inboundId: c.inboundId,
         text: area ? `${area.parent?.name ?? ''}${area.name}` : a1,
       });
+      return true;
+    }
+    case 'rp': {
+      // Same problem as the open petition, or a new one: the waiting message goes where the resident says.
+      const done = await chooseRepeat(c.w, { platform: c.msg.platform, userId: c.msg.userId, chatId: c.msg.chatId, channelAccount: c.msg.channelAccount }, a0, a1 === 's' ? 'same' : 'new');
+      await c.ack(done ? undefined : l === 'zh' ? '该问题已处理' : 'Already answered');
       return true;
     }
     case 'wd': {

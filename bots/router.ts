@@ -8,9 +8,10 @@
 import type { InboundMessage, PlatformEvent } from '../adapters/types.js';
 import { AppError } from '../core/errors.js';
 import type { Work } from '../core/workflow/context.js';
+import { unknownNumber } from '../core/workflow/numbers.js';
 import { findStaff } from '../core/workflow/staff.js';
-import { decodeAction } from './actions.js';
-import { parseCommand } from './commands.js';
+import { decodeAction, type Verb } from './actions.js';
+import { parseCommand, splitNumber, type ParsedCommand } from './commands.js';
 import { conversation, type Conversation } from './conversation.js';
 import { handleResident, handleResidentAction } from './resident.js';
 import { handleStaffAction, handleStaffCommand, handleStaffText } from './staff.js';
@@ -61,7 +62,17 @@ export function createRouter(opts: RouterOptions = {}) {
     if (msg.event) return platformEvent(w, msg, msg.event);
     const staff = msg.platform === 'wecom_kf' || msg.platform === 'open311' ? null : await findStaff(w, { platform: msg.platform, userId: msg.userId });
     const c = conversation(w, msg, inboundId, langOf(staff?.language ?? msg.language?.slice(0, 2)));
-    const command = parseCommand(msg);
+    const command = parseCommand(msg, { staff: !!staff || msg.chatType === 'group' || msg.platform === 'wecom' });
+
+    // A number that names nothing is answered before any step runs (or writes): in a batch a refusal
+    // would otherwise fail the whole transaction and send every message of it round again alone.
+    const missing = await unknownNumber(w, numbersNamed(msg, command));
+    if (missing) {
+      const words = t(/^W\d/.test(missing) ? 'noSuchWhistle' : 'noSuchPetition', c.lang).replace('%s', missing);
+      await c.ack(words);
+      await c.reply(words);
+      return;
+    }
 
     await attempt(c, async () => {
       if (msg.action) {
@@ -89,4 +100,25 @@ export function createRouter(opts: RouterOptions = {}) {
       await handleResident(c, command);
     });
   };
+}
+
+/** Buttons whose arguments are all petition or whistle numbers (`lang` and `pl`'s place are not). */
+const NUMBER_ARGS: Partial<Record<Verb, number>> = { acc: 1, prg: 1, res: 1, ext: 1, ret: 1, rep: 1, fin: 1, ra: 1, rr: 1, oa: 1, od: 1, mg: 2, wh: 1, rc: 1, rs: 1, rf: 1, pl: 1, wd: 1, ad: 1, rp: 1 };
+const NUMBER = /^W?\d{10,11}$/;
+
+/** The petition and whistle numbers a button or a command names. */
+function numbersNamed(msg: InboundMessage, command: ParsedCommand | null): string[] {
+  if (msg.action) {
+    const action = decodeAction(msg.action.data);
+    if (!action) return [];
+    const args = action.args.slice(0, NUMBER_ARGS[action.verb] ?? 0);
+    // Forged data is answered like a wrong number: anything in a number's place that is not one is named too.
+    return args.filter((a) => a !== '');
+  }
+  if (!command || command.name.startsWith('_')) return [];
+  const { number } = splitNumber(command.args);
+  if (number) return [number];
+  // `吹哨 单号 …` names a petition; `吹哨 三里屯 …` a place.
+  const first = command.args.split(/\s+/)[0] ?? '';
+  return command.name === 'whistle' && NUMBER.test(first) ? [first] : [];
 }

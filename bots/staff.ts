@@ -8,8 +8,8 @@ import { applyTransition } from '../core/petition/lifecycle.js';
 import { redeemBindCode } from '../core/org/bind-code.js';
 import * as staffFlow from '../core/workflow/staff.js';
 import * as coord from '../core/workflow/coordinate.js';
-import * as whistleFlow from '../core/workflow/whistle.js';
 import { loadPetition } from '../core/workflow/dispatch.js';
+import * as whistleFlow from '../core/workflow/whistle.js';
 import { randomBytes } from 'node:crypto';
 import type { Button } from '../adapters/types.js';
 import type { UnitSummary } from '../core/org/units.js';
@@ -209,7 +209,7 @@ async function unitLabel(c: Conversation, unitId: string): Promise<string> {
 
 /** One-tap whistle on a petition: summon the category's handler and the street office. */
 async function whistleOnPetition(c: Conversation, number: string) {
-  const p = await c.w.tx.petition.findUniqueOrThrow({ where: { number } });
+  const p = await loadPetition(c.w, number);
   const cat = p.categoryCode ? await c.w.tx.category.findUnique({ where: { code: p.categoryCode } }) : null;
   const area = p.streetCode ?? p.districtCode ?? '';
   const units = await c.w.tx.unit.findMany({
@@ -325,12 +325,13 @@ export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, op
     }
     case 'contact': {
       // The one place an unmasked phone is shown: to the area's coordinator, in a private chat, for a callback (回访).
-      const p = await c.w.tx.petition.findUniqueOrThrow({ where: { number: needNumber() }, include: { resident: true } });
+      const p = await loadPetition(c.w, needNumber());
       await coord.requireCoordinator(c.w, c.who, p);
+      const resident = p.residentId ? await c.w.tx.resident.findUnique({ where: { id: p.residentId } }) : null;
       if (c.msg.chatType !== 'private') throw new AppError('private_only', 'contact asked in a group', zhen(l, '联系方式只在私聊中提供。', 'Contact details are only given in a private chat.'));
       await applyTransition(c.w.tx, { petitionId: p.id, action: 'note', actor: { kind: 'coordinator', id: c.msg.userId }, reason: 'contact_viewed', at: c.w.now });
       // The phone is filled in at send time, so it is never stored unencrypted in the outbox.
-      if (p.resident?.phoneEnc) await c.reply(zhen(l, `${p.number} 联系电话：{phone}`, `${p.number} phone: {phone}`), { revealPhoneOf: p.resident.id });
+      if (resident?.phoneEnc) await c.reply(zhen(l, `${p.number} 联系电话：{phone}`, `${p.number} phone: {phone}`), { revealPhoneOf: resident.id });
       else await c.reply(zhen(l, `${p.number} 的市民未留电话，只能通过原渠道联系。`, `No phone for ${p.number}; use the original channel.`));
       return true;
     }
@@ -393,7 +394,8 @@ export async function handleStaffText(c: Conversation): Promise<boolean> {
   if (!c.msg.replyToMessageId) return false;
   const card = await c.w.tx.delivery.findFirst({ where: { platform: c.msg.platform, chatId: c.msg.chatId, sentMessageId: c.msg.replyToMessageId, petitionId: { not: null } } });
   if (!card?.petitionId) return false;
-  const p = await c.w.tx.petition.findUniqueOrThrow({ where: { id: card.petitionId } });
+  const p = await c.w.tx.petition.findUnique({ where: { id: card.petitionId } });
+  if (!p) return false;
   const m = /^(办结|退单|延期|进展|签收|resolve|return|extend|progress|accept)\s*([\s\S]*)$/i.exec(text);
   const verbs: Record<string, Prompt['verb'] | 'accept'> = { 办结: 'resolve', resolve: 'resolve', 退单: 'return', return: 'return', 延期: 'extend', extend: 'extend', 进展: 'progress', progress: 'progress', 签收: 'accept', accept: 'accept' };
   await runVerb(c, m ? verbs[m[1]!.toLowerCase()]! : 'progress', p.number, m ? m[2]! : text);

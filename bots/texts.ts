@@ -2,6 +2,8 @@
  * Every sentence the bots say, in Chinese and English. Kept in one place so a
  * change of wording never needs a change of logic.
  */
+import type { SafetyKind } from '../core/workflow/safety.js';
+
 export type Lang = 'zh' | 'en';
 export const langOf = (v: string | null | undefined): Lang => (v === 'en' ? 'en' : 'zh');
 
@@ -34,6 +36,19 @@ const TRIAGE: Record<string, [string, string]> = {
 };
 export const triageText = (kind: string, l: Lang) => (TRIAGE[kind] ?? ['已记录。', 'Recorded.'])[l === 'zh' ? 0 : 1];
 
+const SAFETY: Record<SafetyKind, [string, string]> = {
+  gas: [
+    '⚠️ 疑似燃气泄漏，请立即：离开房间和楼道；不要开关电灯、电器，不要使用明火、吸烟，不要在现场打电话；能顺手时打开门窗通风；到室外安全处拨打燃气抢修 96777 或火警 119。',
+    '⚠️ Possible gas leak. Now: leave the room and the stairwell; do not touch light switches or appliances, no flames or cigarettes, no phone calls on the spot; open windows and doors on your way out if you can; once outside, call the gas emergency line 96777 or the fire brigade 119.',
+  ],
+  fire: ['⚠️ 如有火情，请立即撤离到安全地带，不要乘电梯，并拨打火警 119。', '⚠️ If there is a fire, get out to a safe place now (not by lift) and call 119.'],
+  medical: ['⚠️ 如有人身体危急，请立即拨打 120 急救电话。', '⚠️ If someone needs urgent medical help, call 120 now.'],
+  crime: ['⚠️ 如正在发生违法犯罪或有人身危险，请立即拨打 110 报警，并先确保自身安全。', '⚠️ If a crime is happening or someone is in danger, call 110 now and keep yourself safe.'],
+  general: ['⚠️ 如有人身安全危险，请立即拨打 110（警情）、119（火情）或 120（急救）。', '⚠️ If anyone is in danger, call 110 (police), 119 (fire) or 120 (ambulance) now.'],
+};
+/** What to do at once in an emergency, in the resident's language (the kind is decided in core/workflow/safety.ts). */
+export const safetyText = (kind: SafetyKind, l: Lang) => SAFETY[kind][l === 'zh' ? 0 : 1];
+
 export const T = {
   welcome: {
     zh: '您好，这里是 12345 接诉即办。请直接描述您遇到的问题和地点（区、街道或小区），可附照片或发送位置。我们会给您一个诉求编号，并告诉您办理进展。\n/my 查看我的诉求',
@@ -47,6 +62,10 @@ export const T = {
   askPlace: {
     zh: '请告诉我们问题发生的具体地点（区 + 街道/乡镇或小区、路名），也可以发送位置。',
     en: 'Where exactly is it? Please give the district and the street, compound or road, or send a location pin.',
+  },
+  askPlaceNow: {
+    zh: '请马上告诉我们具体地点（区、街道或小区、楼号），或发送位置，我们会立即派单；几分钟内没有地点，工作人员会联系您。',
+    en: 'Tell us right away where it is (district, street or compound, building), or send a location, and we will dispatch at once; without a place, a member of staff will contact you within minutes.',
   },
   askPlaceChoices: { zh: '您说的是哪里？请选择，或补充更具体的地点：', en: 'Which place do you mean? Choose one, or tell us more precisely:' },
   unansweredDispatched: {
@@ -65,6 +84,8 @@ export const T = {
     zh: '部门操作：签收 单号｜进展 单号 内容｜办结 单号 答复｜延期 单号 天数 理由｜退单 单号 理由｜报到 哨号｜完成 哨号 说明\n协调人：吹哨 单号或地点 部门… [30分钟]｜点名｜派单 单号 单位｜审核｜超期｜统计 [月份]｜热点',
     en: 'Staff: /accept NO | /progress NO text | /resolve NO answer | /extend NO days reason | /return NO reason | /report W-NO | /done W-NO note\nCoordinators: /whistle NO-or-place units… [30] | /rollcall | /dispatch NO unit | /review | /overdue | /stats [month] | /hotspots',
   },
+  noSuchPetition: { zh: '找不到诉求 %s。', en: 'No petition %s.' },
+  noSuchWhistle: { zh: '找不到吹哨 %s。', en: 'No whistle %s.' },
   unknownCommand: { zh: '没有识别这条指令。', en: 'Command not recognised.' },
   notStaff: { zh: '您不是登记的工作人员，无法操作。', en: 'You are not registered staff.' },
   bound: { zh: '绑定成功：本群将接收', en: 'Bound: this chat now receives orders for' },

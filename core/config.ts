@@ -107,6 +107,10 @@ export const variables = {
     RATING_WINDOW_DAYS: int(14, 1),
     /** hours a question to the resident waits for an answer before the petition goes on without it */
     INFO_WAIT_HOURS: int(24, 1),
+    /** minutes an emergency without a place waits for the resident to say where before a coordinator is alerted to call back */
+    EMERGENCY_PLACE_WAIT_MINUTES: int(5, 1),
+    /** minutes a message waits for the resident to say whether it is their open petition's problem; then it is filed as new */
+    REPEAT_CHOICE_WAIT_MINUTES: int(30, 1),
     WHISTLE_REPORT_MINUTES: int(30, 1),
     PERIOD_START_DAY: int(19, 1).pipe(z.number().max(28)),
     WORKING_DAY_CALENDAR: bool.default(false),
@@ -336,8 +340,10 @@ export const configDocs: Record<VariableName, VariableDoc> = {
   GEOCODER_DAILY_QUOTA: { doc: 'geocoder calls per day, all processes together' },
   INTAKE_BATCH: { doc: 'most waiting messages one intake transaction takes; CLASSIFIER=llm always uses 1' },
   INTAKE_CONCURRENCY: { doc: 'intake transactions a working process runs at once; more than its cores only makes batches smaller (`npm run bench`)' },
-  REPEAT_WINDOW_DAYS: { doc: "days in which a resident's same problem at the same place is a repeat" },
+  REPEAT_WINDOW_DAYS: { doc: "days in which a resident's open petition of the same category and street may be the same problem (folded only when it is; asked when unsure)" },
   RATING_WINDOW_DAYS: { doc: 'days the satisfaction survey waits for an answer' },
+  REPEAT_CHOICE_WAIT_MINUTES: { doc: 'how long a message waits for the resident to say "same problem" or "new problem"; then it is filed as a new petition' },
+  EMERGENCY_PLACE_WAIT_MINUTES: { doc: "an emergency without a place gets safety advice at once; still no place after this, the district's coordinator (or, with no district, the admins) is alerted to call back" },
   INFO_WAIT_HOURS: { doc: 'how long a question to the resident (where is it?) waits; then the petition goes to its district, or is closed' },
   WHISTLE_REPORT_MINUTES: { doc: 'default 报到 window of a whistle' },
   PERIOD_START_DAY: { doc: 'day of the month an assessment period starts (1–28)' },

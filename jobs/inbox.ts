@@ -20,9 +20,35 @@ export interface SinkOptions {
   intakeBatch?: number;
 }
 
+/** Control characters Postgres refuses (NUL) or that only garble text; tab, newline and carriage return stay. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function cleanString(s: string): string {
+  // A lone surrogate cannot be encoded as UTF-8: it becomes U+FFFD, as a UTF-8 decoder would show it.
+  return s.replace(CONTROLS, '').replace(LONE_SURROGATE, '\ufffd');
+}
+
+function clean(v: unknown, depth: number): unknown {
+  if (typeof v === 'string') return cleanString(v);
+  if (depth > 4 || v === null || typeof v !== 'object' || v instanceof Date || Buffer.isBuffer(v)) return v;
+  if (Array.isArray(v)) return v.map((x) => clean(x, depth + 1));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clean(x, depth + 1)]));
+}
+
+/**
+ * Every string of a message as Postgres can store it: a NUL (`invalid byte sequence 0x00`) or a lone
+ * surrogate from any platform would otherwise fail its intake at every retry, and the resident would
+ * never hear back. Ids are cleaned the same way every time, so a redelivery still finds its row.
+ */
+export function sanitizeInbound(msg: InboundMessage): InboundMessage {
+  return clean(msg, 0) as InboundMessage;
+}
+
 export function createInboundSink(deps: WorkflowDeps, opts: SinkOptions = {}): InboundSink {
   const intakeBatch = Math.max(1, opts.intakeBatch ?? 32);
-  return groupCommit(async (group: InboundMessage[]): Promise<boolean[]> => {
+  const store = groupCommit(async (group: InboundMessage[]): Promise<boolean[]> => {
     const now = deps.clock.now();
     // One row per platform message: a redelivery inside the same group is answered like one after it.
     const keyOf = (m: { platform: string; messageId: string }) => `${m.platform}\u0000${m.messageId}`;
@@ -53,4 +79,5 @@ export function createInboundSink(deps: WorkflowDeps, opts: SinkOptions = {}): I
     const fresh = new Set(rows.map((r) => keyOf(r)));
     return group.map((m, i) => firsts.get(keyOf(m)) === i && fresh.has(keyOf(m)));
   }, 2);
+  return (msg) => store(sanitizeInbound(msg));
 }

@@ -61,8 +61,16 @@ export function createTelegramBot(opts: TelegramBotOptions): Bot {
 
   bot.use(sequentialize(chatKey));
   bot.use(async (ctx) => {
-    const msg = toInboundMessage(ctx.update, ctx.me.username);
     const kind = Object.keys(ctx.update).find((k) => k !== 'update_id');
+    let msg: InboundMessage | undefined;
+    try {
+      msg = toInboundMessage(ctx.update, ctx.me.username);
+    } catch (err) {
+      // A malformed update (a message without a chat, say) is nobody's words: answered 200 and
+      // dropped, so Telegram does not deliver it again and again. Only the sink's failures are retried.
+      log.warn({ updateId: ctx.update.update_id, kind, err: { type: err instanceof Error ? err.name : 'unknown' } }, 'malformed update ignored');
+      return;
+    }
     if (!msg) {
       log.debug({ updateId: ctx.update.update_id, kind }, 'update ignored');
       return;

@@ -204,6 +204,7 @@ export function createTelegramSender(opts: TelegramSenderOptions): TelegramSende
       api.sendMessage(chat, text, {
         reply_markup: markup,
         message_thread_id: msg.threadId ? Number(msg.threadId) : undefined,
+        reply_parameters: msg.replyToMessageId && /^\d+$/.test(msg.replyToMessageId) ? { message_id: Number(msg.replyToMessageId), allow_sending_without_reply: true } : undefined,
       }),
     );
   }

@@ -6,7 +6,8 @@
  * (constant-time) and the timeout; a sink failure or timeout answers 500,
  * so Telegram delivers the update again (the sink deduplicates).
  */
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Api, webhookCallback, type Bot } from 'grammy';
 import { ALLOWED_UPDATES } from './bot.js';
 
@@ -35,7 +36,18 @@ export function telegramWebhookRoute(fastify: FastifyInstance, opts: WebhookRout
     onTimeout: 'throw',
     timeoutMilliseconds: opts.timeoutMs ?? 8_000,
   });
-  fastify.post(opts.path, handle);
+  const secret = createHash('sha256').update(opts.secret).digest();
+  const rightSecret = (presented: unknown) => typeof presented === 'string' && timingSafeEqual(createHash('sha256').update(presented).digest(), secret);
+  fastify.post(opts.path, async (req: FastifyRequest, reply: FastifyReply) => {
+    // Not an update (null, a number, a list, no update_id): 400, which Telegram does not redeliver.
+    // grammY would throw on it, answering 500, and Telegram would send it again and again.
+    const body = req.body as { update_id?: unknown } | null;
+    if (body === null || typeof body !== 'object' || Array.isArray(body) || !Number.isSafeInteger(body.update_id)) {
+      if (!rightSecret(req.headers['x-telegram-bot-api-secret-token'])) return reply.code(401).send('secret token is wrong');
+      return reply.code(400).send('not a Telegram update');
+    }
+    return handle(req, reply);
+  });
 }
 
 /**

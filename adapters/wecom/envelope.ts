@@ -24,7 +24,13 @@ const parser = new XMLParser({ parseTagValue: false, parseAttributeValue: false,
 export function parseXml(xml: string): Record<string, unknown> {
   // WeCom never sends a DOCTYPE; refusing it rules out entity-expansion bombs in unsigned envelopes.
   if (/<!DOCTYPE|<!ENTITY/i.test(xml) || XMLValidator.validate(xml) !== true) throw new EnvelopeError(400, 'bad_xml');
-  const doc = parser.parse(xml) as { xml?: unknown };
+  let doc: { xml?: unknown };
+  try {
+    doc = parser.parse(xml) as { xml?: unknown };
+  } catch {
+    // The parser's own limits (nesting depth, say): broken XML like any other, never a 500.
+    throw new EnvelopeError(400, 'bad_xml');
+  }
   if (!doc.xml || typeof doc.xml !== 'object') throw new EnvelopeError(400, 'bad_xml');
   return doc.xml as Record<string, unknown>;
 }

@@ -11,8 +11,10 @@ import { maskPhone, residentMobile } from '../pii.js';
 import { applyTransition, OPEN_STATES, transition } from '../petition/lifecycle.js';
 import { nextNumbers } from '../petition/number.js';
 import type { Work } from './context.js';
-import { dispatchPetition } from './dispatch.js';
-import { createTimers } from './timers.js';
+import { ACTIVE_ASSIGNMENT, dispatchPetition } from './dispatch.js';
+import { sameProblem, similarity } from './repeat.js';
+import { safetyKind } from './safety.js';
+import { cancelTimers, createTimers } from './timers.js';
 import type { PlaceFacts, Understood } from './understanding-port.js';
 import { together } from './together.js';
 
@@ -42,12 +44,19 @@ export type Awaiting =
   | { kind: 'draft'; location?: GeoPoint; photoFileIds?: string[] }
   | { kind: 'more'; petitionId: string }
   /** after rating: the next message is a comment */
-  | { kind: 'comment'; petitionId: string };
+  | { kind: 'comment'; petitionId: string }
+  /**
+   * A message that may or may not be the open petition's problem: the resident is asked. The message
+   * waits here (its text sealed) until they choose, write something else, or the choice expires.
+   */
+  | { kind: 'same_or_new'; petitionId: string; inboundId: string; textEnc: string; location?: GeoPoint; photoFileIds?: string[] };
 
 export type IntakeOutcome =
   | { kind: 'petition'; petitionId: string; number: string; status: string }
   | { kind: 'question'; petitionId: string; number: string }
   | { kind: 'repeat'; petitionId: string; number: string }
+  /** asked whether it is the open petition's problem or a new one */
+  | { kind: 'same_or_new'; petitionId: string; number: string }
   | { kind: 'redirected'; petitionId: string; number: string }
   | { kind: 'need_details' }
   | { kind: 'comment'; petitionId: string };
@@ -123,13 +132,23 @@ async function receive(w: Work, msg: ResidentMessage): Promise<IntakeOutcome> {
   const typed = msg.contactPhone ? null : residentMobile(msg.text);
   const contact = msg.contactPhone ? { phone: msg.contactPhone, shared: true } : typed ? { phone: typed, shared: false } : undefined;
   const resident = await upsertResident(w, msg.resident, contact);
-  const awaiting = resident.awaiting as Awaiting | null;
+  let awaiting = resident.awaiting as Awaiting | null;
   const text = msg.text.trim();
+
+  if (awaiting?.kind === 'same_or_new') {
+    // Typed on channels without buttons (the numbered choices): 1 the same problem, 2 a new one.
+    const choice = msg.photoFileId || msg.location ? null : typedChoice(text);
+    if (choice) return settleRepeat(w, resident, awaiting, choice);
+    // Anything else: the waiting message becomes a petition of its own, then this one is taken as usual.
+    await settleRepeat(w, resident, awaiting, 'new');
+    awaiting = null;
+    resident.awaiting = null;
+  }
 
   if (awaiting?.kind === 'info' || awaiting?.kind === 'more') {
     const p = await w.tx.petition.findUnique({ where: { id: awaiting.petitionId } });
     if (p?.status === 'needs_info' && awaiting.kind === 'info') return answerQuestion(w, resident, p, awaiting, msg);
-    if (p && awaiting.kind === 'more' && (OPEN_STATES as string[]).includes(p.status) && text) {
+    if (p && awaiting.kind === 'more' && (OPEN_STATES as string[]).includes(p.status) && (text || msg.photoFileId)) {
       await setAwaiting(w, resident.id, null);
       return addInfo(w, p, msg, resident);
     }
@@ -167,12 +186,81 @@ async function receive(w: Work, msg: ResidentMessage): Promise<IntakeOutcome> {
   }
   const place = await placeWithPin(w, u.place, location);
 
-  const repeat = await findRepeat(w, resident.id, msg.categoryCode ?? u.category?.code ?? 'other', place);
-  if (repeat) return addInfo(w, repeat, msg, resident, u.maskedText);
+  // An open petition of the same category and street: folded only when it is the same problem.
+  const open = await findRepeat(w, resident.id, msg.categoryCode ?? u.category?.code ?? 'other', place);
+  const next = { text: u.maskedText, address: place.address, community: place.community };
+  const judged = open.map((p) => ({ p, same: sameProblem(next, { text: p.maskedText, address: p.address, community: p.community }) }));
+  const same = judged.find((j) => j.same === 'same');
+  if (same) {
+    if (draft) await setAwaiting(w, resident.id, null);
+    return addInfo(w, same.p, msg, resident, u.maskedText, photos);
+  }
+  const unsure = judged.find((j) => j.same === 'unsure');
+  if (unsure) return askSameOrNew(w, resident, unsure.p, msg, location, photos);
 
+  return fileNew(w, resident, msg, u, place, location, photos);
+}
+
+async function fileNew(w: Work, resident: Resident, msg: ResidentMessage, u: Understood, place: PlaceFacts, location: GeoPoint | undefined, photos: string[]): Promise<IntakeOutcome> {
   const p = await createPetition(w, resident, msg, u, place, location, photos);
   if (resident.awaiting) await setAwaiting(w, resident.id, null);
   return decide(w, resident, p, u, place, 0);
+}
+
+const SAME_WORDS = /^(1|同一个?问题?|是同一个?问题?|一样|same( problem)?)$/i;
+const NEW_WORDS = /^(2|新问题|不是同一个?问题?|是新问题|不一样|new( problem)?)$/i;
+
+function typedChoice(text: string): 'same' | 'new' | null {
+  const t = text.replace(/[\s。.!！]+$/u, '').trim();
+  return SAME_WORDS.test(t) ? 'same' : NEW_WORDS.test(t) ? 'new' : null;
+}
+
+const choiceTimer = (residentId: string, inboundId: string) => `${residentId}:${inboundId}`;
+
+/** Not sure it is the open petition's problem: keep the message and ask the resident (two buttons). */
+async function askSameOrNew(w: Work, resident: Resident, open: Petition, msg: ResidentMessage, location: GeoPoint | undefined, photos: string[]): Promise<IntakeOutcome> {
+  const textEnc = Buffer.from(w.deps.sealer.seal(msg.text)).toString('base64');
+  await setAwaiting(w, resident.id, { kind: 'same_or_new', petitionId: open.id, inboundId: msg.inboundId, textEnc, location, photoFileIds: photos });
+  await createTimers(w.tx, choiceTimer(resident.id, msg.inboundId), [
+    { kind: 'repeat_choice_expire', dueAt: new Date(w.now.getTime() + w.deps.policy.repeatChoiceWaitMs), data: { residentId: resident.id, inboundId: msg.inboundId } },
+  ]);
+  await w.notify({ t: 'resident', petitionId: open.id, note: 'same_or_new' }, `res:${open.id}:same_or_new:${msg.inboundId}`);
+  return { kind: 'same_or_new', petitionId: open.id, number: open.number };
+}
+
+/** The waiting message goes where the resident said: into the open petition, or a petition of its own. */
+async function settleRepeat(w: Work, resident: Resident, pending: Extract<Awaiting, { kind: 'same_or_new' }>, choice: 'same' | 'new'): Promise<IntakeOutcome> {
+  await setAwaiting(w, resident.id, null);
+  await cancelTimers(w.tx, choiceTimer(resident.id, pending.inboundId), w.now, ['repeat_choice_expire']);
+  const msg: ResidentMessage = {
+    resident: { platform: resident.platform, userId: resident.platformUserId, chatId: resident.chatId, language: resident.language, channelAccount: resident.channelAccount ?? undefined },
+    inboundId: pending.inboundId,
+    text: w.deps.sealer.open(Buffer.from(pending.textEnc, 'base64')),
+  };
+  const photos = pending.photoFileIds ?? [];
+  const open = await w.tx.petition.findUnique({ where: { id: pending.petitionId } });
+  if (choice === 'same' && open && (OPEN_STATES as string[]).includes(open.status)) return addInfo(w, open, msg, resident, undefined, photos);
+  const u = await w.deps.understand(msg.text, { location: pending.location, lang: resident.language === 'en' ? 'en' : 'zh' });
+  const place = await placeWithPin(w, u.place, pending.location);
+  return fileNew(w, { ...resident, awaiting: null }, msg, u, place, pending.location, photos);
+}
+
+/** The resident pressed "same problem" or "new problem" on the question about the open petition `number`. */
+export async function chooseRepeat(w: Work, ref: ResidentRef, number: string, choice: 'same' | 'new'): Promise<IntakeOutcome | null> {
+  const resident = await upsertResident(w, ref);
+  const pending = resident.awaiting as Awaiting | null;
+  if (pending?.kind !== 'same_or_new') return null;
+  const open = await w.tx.petition.findUnique({ where: { id: pending.petitionId }, select: { number: true } });
+  if (open?.number !== number) return null;
+  return settleRepeat(w, resident, pending, choice);
+}
+
+/** Nobody chose (Timer `repeat_choice_expire`): the waiting message becomes a petition of its own, so nothing is swallowed. */
+export async function expireRepeatChoice(w: Work, residentId: string, inboundId: string): Promise<void> {
+  const [resident] = await w.tx.$queryRaw<Resident[]>`SELECT * FROM "Resident" WHERE id = ${residentId} FOR UPDATE`;
+  const pending = resident?.awaiting as Awaiting | null;
+  if (!resident || pending?.kind !== 'same_or_new' || pending.inboundId !== inboundId) return;
+  await settleRepeat(w, resident, pending, 'new');
 }
 
 /** The resident answers our question (a place, usually): merge and decide again. */
@@ -234,7 +322,13 @@ async function decide(w: Work, resident: Resident, p: Petition, u: Understood, p
     await setAwaiting(w, resident.id, { kind: 'info', petitionId: p.id, field: 'place', asked: asked + 1 });
     // One expiry per question, keyed by when it was asked: a later question never moves or reuses an earlier one's timer.
     await createTimers(w.tx, `${p.id}:${w.now.getTime()}`, [{ kind: 'info_expire', dueAt: new Date(w.now.getTime() + w.deps.policy.infoWaitMs), data: { petitionId: p.id, askedAt: w.now.getTime() } }]);
-    await w.notify({ t: 'resident', petitionId: p.id, note: 'question', data: { field: 'place', choices } }, `res:${p.id}:q${asked + 1}`);
+    // An emergency does not wait a day on the place: safety advice with the question, and a person
+    // (the coordinator) alerted to call back if the place is still missing in a few minutes.
+    const safety = safetyKind({ urgency: u.urgency.class, categoryCode: u.category?.code ?? null, urgencyReason: u.urgency.reason, triage: u.triage.kind });
+    if (safety) {
+      await createTimers(w.tx, `${p.id}:emergency`, [{ kind: 'emergency_place', dueAt: new Date(w.now.getTime() + w.deps.policy.emergencyPlaceWaitMs), data: { petitionId: p.id } }]);
+    }
+    await w.notify({ t: 'resident', petitionId: p.id, note: 'question', data: { field: 'place', choices, ...(safety ? { safety } : {}) } }, `res:${p.id}:q${asked + 1}`);
     return { kind: 'question', petitionId: p.id, number: p.number };
   }
   await dispatchPetition(w, p, { actor });
@@ -271,6 +365,19 @@ export async function expireQuestion(w: Work, petitionId: string, askedAt: numbe
   await applyTransition(w.tx, { petitionId: p.id, action: 'close_unanswered', actor, reason: 'no_answer', set: { closedAt: w.now }, at: w.now });
   await w.notify({ t: 'resident', petitionId: p.id, note: 'unanswered', data: { outcome: 'closed' } }, `res:${p.id}:unanswered`);
   return 'closed';
+}
+
+/**
+ * An emergency still has no place (Timer `emergency_place`): the coordinator of its district (or, with
+ * no district, the city's coordinators and admins) is told, with the masked text, so a person calls
+ * the resident back. Answered by now (dispatched), withdrawn or closed: nothing happens.
+ */
+export async function alertUnplacedEmergency(w: Work, petitionId: string): Promise<boolean> {
+  const p = await w.tx.petition.findUnique({ where: { id: petitionId }, select: { id: true, status: true, districtCode: true } });
+  if (p?.status !== 'needs_info') return false;
+  await applyTransition(w.tx, { petitionId: p.id, action: 'note', actor: { kind: 'system' }, reason: 'emergency_unplaced', at: w.now });
+  await w.notify({ t: 'area', areaCode: p.districtCode ?? '', note: 'emergency_unplaced', petitionId: p.id }, `emergency:${p.id}`);
+  return true;
 }
 
 interface NewPetition {
@@ -362,13 +469,13 @@ interface RepeatQuery {
   place: PlaceFacts;
 }
 
-/** Same resident, category and place as an open petition within the window: a repeat. */
-async function findRepeat(w: Work, residentId: string, categoryCode: string, place: PlaceFacts): Promise<Petition | null> {
-  if (!place.districtCode) return null;
+/** Open petitions of the same resident, category and place within the window (the newest few): repeats, if the same problem. */
+async function findRepeat(w: Work, residentId: string, categoryCode: string, place: PlaceFacts): Promise<Petition[]> {
+  if (!place.districtCode) return [];
   return together(w, findRepeats, { residentId, categoryCode, place });
 }
 
-async function findRepeats(w: Work, queries: RepeatQuery[]): Promise<(Petition | null)[]> {
+async function findRepeats(w: Work, queries: RepeatQuery[]): Promise<Petition[][]> {
   const rows = await w.tx.$queryRaw<(Petition & { n: number })[]>`
     SELECT q.n::int AS n, p.*
       FROM unnest(${queries.map((q) => q.residentId)}::text[], ${queries.map((q) => q.categoryCode)}::text[], ${queries.map((q) => q.place.districtCode)}::text[],
@@ -378,25 +485,37 @@ async function findRepeats(w: Work, queries: RepeatQuery[]): Promise<(Petition |
         WHERE "residentId" = q.resident AND "categoryCode" = q.category AND "districtCode" = q.district
           AND (q.street IS NULL OR "streetCode" = q.street) AND status::text = ANY(${[...OPEN_STATES]})
           AND "createdAt" >= ${new Date(w.now.getTime() - w.deps.policy.repeatWindowMs)}
-        ORDER BY "createdAt" DESC LIMIT 1) p`;
-  const found = new Map(rows.map(({ n, ...p }) => [n, p as Petition]));
-  return queries.map((_, i) => found.get(i + 1) ?? null);
+        ORDER BY "createdAt" DESC LIMIT 5) p`;
+  const found = queries.map(() => [] as Petition[]);
+  for (const { n, ...p } of rows) found[n - 1]!.push(p as Petition);
+  return found;
 }
 
-async function addInfo(w: Work, p: Petition, msg: ResidentMessage, resident: Resident, maskedText?: string): Promise<IntakeOutcome> {
-  const masked = maskedText ?? (await w.deps.understand(msg.text, {})).maskedText;
+/**
+ * Something the resident adds to an open petition (补充, a repeat folded in, a photo): recorded, kept
+ * in the petition's text (so a unit that gets it later reads it on the card), and sent at once to
+ * every unit working on it, quoting the number. The resident is told it was forwarded.
+ */
+async function addInfo(w: Work, p: Petition, msg: ResidentMessage, resident: Resident, maskedText?: string, photos = msg.photoFileId ? [msg.photoFileId] : []): Promise<IntakeOutcome> {
+  const masked = msg.text.trim() ? (maskedText ?? (await w.deps.understand(msg.text, {})).maskedText) : '';
   await applyTransition(w.tx, {
     petitionId: p.id,
     action: 'add_info',
     actor: { kind: 'resident', id: resident.id },
-    data: { maskedText: masked, ...(msg.photoFileId ? { photo: msg.photoFileId } : {}) },
+    data: { maskedText: masked, ...(photos.length ? { photo: photos[0], photos } : {}) },
     at: w.now,
   });
-  if (msg.photoFileId) {
-    const attachments = [...((p.attachments as object[]) ?? []), { kind: 'photo', fileId: msg.photoFileId }];
-    await w.tx.petition.update({ where: { id: p.id }, data: { attachments } });
+  const attachments = [...((p.attachments as object[]) ?? []), ...photos.map((fileId) => ({ kind: 'photo', fileId }))];
+  // The same words sent twice are not written twice into the text.
+  const addToText = masked && similarity(masked, p.maskedText) < 0.95 && !p.maskedText.includes(masked);
+  if (photos.length || addToText) {
+    await w.tx.petition.update({ where: { id: p.id }, data: { attachments, ...(addToText ? { maskedText: `${p.maskedText}\n${masked}`.slice(0, 20_000) } : {}) } });
   }
   const count = await w.tx.petitionEvent.count({ where: { petitionId: p.id, action: 'add_info' } });
+  const units = await w.tx.assignment.findMany({ where: { petitionId: p.id, status: { in: [...ACTIVE_ASSIGNMENT] } }, select: { unitId: true }, distinct: ['unitId'] });
+  for (const { unitId } of units) {
+    await w.notify({ t: 'unit', unitId, note: 'added_info', petitionId: p.id, data: { nth: count, photos: photos.length } }, `unit:${p.id}:added:${count}:${unitId}`);
+  }
   await w.notify({ t: 'resident', petitionId: p.id, note: 'repeat' }, `res:${p.id}:repeat:${count}`);
   return { kind: 'repeat', petitionId: p.id, number: p.number };
 }

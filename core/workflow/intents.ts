@@ -21,17 +21,23 @@ export type ResidentNote =
   | 'merged'
   | 'redispatched'
   | 'comment_saved'
+  /** is this message the open petition's problem or a new one? (two buttons) */
+  | 'same_or_new'
   /** the question went unanswered: data.outcome 'dispatched' (district level) or 'closed' */
   | 'unanswered';
 
-/** `undeliverable`: a message to the resident did not get through after all (their channel closed): a phone callback is flagged */
-export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind' | 'undeliverable';
+/**
+ * `undeliverable`: a message to the resident did not get through after all (their channel closed): a phone callback is flagged;
+ * `added_info`: the resident added to a petition the unit works on (data.nth: which add_info event; data.photos: how many photos)
+ */
+export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind' | 'undeliverable' | 'added_info';
 
 /**
  * `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message;
- * `alerts`: what did not reach a person (jobs/alerts.ts), data.items = { kind, number?, detail }[], data.more
+ * `alerts`: what did not reach a person (jobs/alerts.ts), data.items = { kind, number?, detail }[], data.more;
+ * `emergency_unplaced`: an emergency whose place the resident has not given; areaCode '' (no district known) reaches the admins, the city level (core/workflow/recipients.ts)
  */
-export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed' | 'report' | 'alerts';
+export type AreaNote = 'emergency_unplaced' | 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed' | 'report' | 'alerts';
 
 export type Intent =
   /** to the resident of a petition, or (need_details) to a resident with no petition yet */

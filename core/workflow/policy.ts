@@ -24,6 +24,10 @@ export interface Policy {
   ratingReminderAfterMs: number;
   /** how long a question to the resident (needs_info) waits for an answer before the petition goes on without it */
   infoWaitMs: number;
+  /** how long a message waits for the resident to say whether it is their open petition's problem; then it is filed as new */
+  repeatChoiceWaitMs: number;
+  /** how long an emergency without a place waits for the resident's answer before the coordinator is alerted */
+  emergencyPlaceWaitMs: number;
   whistleReportMs: number;
   clusterThreshold: number;
   clusterWindowMs: number;
@@ -45,6 +49,8 @@ export const DEFAULT_POLICY: Policy = {
   ratingWindowMs: 14 * DAY_MS,
   ratingReminderAfterMs: 2 * DAY_MS,
   infoWaitMs: 24 * HOUR_MS,
+  repeatChoiceWaitMs: 30 * 60_000,
+  emergencyPlaceWaitMs: 5 * 60_000,
   whistleReportMs: 30 * 60_000,
   clusterThreshold: 3,
   clusterWindowMs: 7 * DAY_MS,
@@ -61,6 +67,8 @@ export function policyFromConfig(c: {
   REPEAT_WINDOW_DAYS: number;
   RATING_WINDOW_DAYS: number;
   INFO_WAIT_HOURS: number;
+  EMERGENCY_PLACE_WAIT_MINUTES?: number;
+  REPEAT_CHOICE_WAIT_MINUTES?: number;
   WHISTLE_REPORT_MINUTES: number;
   CLUSTER_THRESHOLD: number;
   WORKING_DAY_CALENDAR: boolean;
@@ -70,6 +78,8 @@ export function policyFromConfig(c: {
     repeatWindowMs: c.REPEAT_WINDOW_DAYS * DAY_MS,
     ratingWindowMs: c.RATING_WINDOW_DAYS * DAY_MS,
     infoWaitMs: c.INFO_WAIT_HOURS * HOUR_MS,
+    emergencyPlaceWaitMs: (c.EMERGENCY_PLACE_WAIT_MINUTES ?? 5) * 60_000,
+    repeatChoiceWaitMs: (c.REPEAT_CHOICE_WAIT_MINUTES ?? 30) * 60_000,
     whistleReportMs: c.WHISTLE_REPORT_MINUTES * 60_000,
     clusterThreshold: c.CLUSTER_THRESHOLD,
     workingDays: c.WORKING_DAY_CALENDAR,

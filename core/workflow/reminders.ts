@@ -8,7 +8,7 @@
 import { applyTransition } from '../petition/lifecycle.js';
 import type { Work } from './context.js';
 import { ACTIVE_ASSIGNMENT } from './dispatch.js';
-import { expireQuestion } from './intake.js';
+import { alertUnplacedEmergency, expireQuestion, expireRepeatChoice } from './intake.js';
 import type { DueTimer, TimerHandler, TimerKind } from './timers.js';
 import { raiseAlerts } from '../alerts.js';
 
@@ -86,6 +86,16 @@ const infoExpire: TimerHandler = async (w, t) => {
   await expireQuestion(w, String(t.data?.petitionId ?? ''), Number(t.data?.askedAt));
 };
 
+/** The resident never said whether a message was their open petition's problem: it is filed as a new one. */
+const repeatChoiceExpire: TimerHandler = async (w, t) => {
+  await expireRepeatChoice(w, String(t.data?.residentId ?? ''), String(t.data?.inboundId ?? ''));
+};
+
+/** An emergency still without a place: a coordinator is alerted to call back. */
+const emergencyPlace: TimerHandler = async (w, t) => {
+  await alertUnplacedEmergency(w, String(t.data?.petitionId ?? ''));
+};
+
 export const TIMER_HANDLERS: Record<TimerKind, TimerHandler> = {
   remind,
   remind2: remind,
@@ -97,4 +107,6 @@ export const TIMER_HANDLERS: Record<TimerKind, TimerHandler> = {
   whistle_remind: whistleRemind,
   whistle_escalate: whistleEscalate,
   info_expire: infoExpire,
+  repeat_choice_expire: repeatChoiceExpire,
+  emergency_place: emergencyPlace,
 };

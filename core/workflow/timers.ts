@@ -18,7 +18,11 @@ export type TimerKind =
   | 'whistle_remind'
   | 'whistle_escalate'
   /** a question to the resident (needs_info) went unanswered; subjectId `<petitionId>:<asked at, ms>`, one per question */
-  | 'info_expire';
+  | 'info_expire'
+  /** the resident was asked whether a message is their open petition's problem and did not choose; subjectId `<residentId>:<inboundId>` */
+  | 'repeat_choice_expire'
+  /** an emergency still has no place a few minutes after we asked: a coordinator is alerted to call back; subjectId `<petitionId>:emergency` */
+  | 'emergency_place';
 
 export async function scheduleTimer(tx: Tx, kind: TimerKind, subjectId: string, dueAt: Date, data?: Record<string, unknown>) {
   await tx.timer.upsert({

@@ -161,6 +161,12 @@ describe('telegram sender errors and migration', () => {
     expect(res.messageId).toMatch(/^\d+$/);
   });
 
+  it('sends a reply to an earlier message when asked (a notice under its card), and alone if that message is gone', async () => {
+    const sender = await senderFor(okMessage);
+    await sender.send({ chatId: '-2001', text: '【市民补充】诉求 2611250001：还是不亮', replyToMessageId: '321' });
+    expect(fake!.calls.at(-1)).toMatchObject({ method: 'sendMessage', body: { chat_id: -2001, reply_parameters: { message_id: 321, allow_sending_without_reply: true } } });
+  });
+
   it('treats "message is not modified" on an edit as done', async () => {
     const sender = await senderFor(() => ({ status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: message is not modified' } }));
     await expect(sender.send({ chatId: '7', text: 'same', editMessageId: '55' })).resolves.toEqual({ messageId: '55' });

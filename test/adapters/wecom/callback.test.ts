@@ -191,6 +191,17 @@ describe('forged or broken requests: 4xx and nothing enqueued', () => {
     expect(sink.calls).toHaveLength(0);
   });
 
+  it('a body of null, JSON, or deeply nested XML (outside or inside the ciphertext) answers 400, never 500', async () => {
+    const deep = (n: number) => `<xml>${'<a>'.repeat(n)}x${'</a>'.repeat(n)}</xml>`;
+    for (const rawBody of ['null', '{}', '[1]', deep(2000)]) {
+      const r = await server.deliver(url, server.textMessage('a', 'b'), { rawBody });
+      expect(r.status, rawBody.slice(0, 10)).toBe(400);
+    }
+    const inner = await server.deliver(url, {}, { innerXml: deep(1000) });
+    expect(inner.status).toBe(400);
+    expect(sink.calls).toHaveLength(0);
+  });
+
   it('oversized body', async () => {
     const big = wecomXml({ ToUserName: server.corpId, Encrypt: 'A'.repeat(20 * 1024) });
     const r = await server.deliver(url, server.textMessage('a', 'b'), { rawBody: big });
