@@ -21,6 +21,8 @@ export type ResidentNote =
   | 'merged'
   | 'redispatched'
   | 'comment_saved'
+  /** no problem to dispatch: data.intent praise / suggestion / consult / abuse (issue 19) */
+  | 'recorded'
   /** the question went unanswered: data.outcome 'dispatched' (district level) or 'closed' */
   | 'unanswered';
 

@@ -46,7 +46,8 @@ describe('shaosheng classify (child process)', () => {
     expect(r.stdout).not.toContain('13812345678');
     expect(out[1]).toMatchObject({ category: 'gas', urgent: true, needs_location: true, street: null });
     expect(out[2]).toMatchObject({ category: 'garbage', street: null, needs_location: true });
-    expect(out[3]).toMatchObject({ needs_more_info: true, needs_location: true });
+    // nothing to act on: asked for details (problem and place), not for a place alone
+    expect(out[3]).toMatchObject({ needs_more_info: true, needs_location: false });
   });
 
   it('a bad line gets an error line on stderr, the run continues, exit code non-zero', async () => {
