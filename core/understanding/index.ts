@@ -9,8 +9,9 @@ import { hasWords, normalize, wellFormed } from './normalize.js';
 import { detectPersonalData, type PersonalDataItem, type PersonalDataOriginal } from './pii.js';
 import { resolvePlace, type PlaceResult } from './place/index.js';
 import { streetLabel } from './place/gazetteer.js';
-import { CATEGORY_BY_CODE, type CategoryCode } from './taxonomy.js';
+import { CATEGORY_BY_CODE, isCategoryCode, type CategoryCode } from './taxonomy.js';
 import { intentFor, type Intent } from './intent.js';
+import { shippedModel, predict, type Compiled } from './model/index.js';
 import { triageFor, urgencyFor, urgentSituations, type Triage, type Urgency, type UrgentRule } from './urgency.js';
 
 export type { PlaceResult, PlaceCandidate } from './place/index.js';
@@ -66,7 +67,16 @@ export interface UnderstandOptions {
   lang?: 'zh' | 'en';
   /** A location pin. Without a geocoder it cannot name a street: it is kept and the resident is asked for a named place. */
   location?: GeoPoint;
+  /** The learned model beside the lexicon: the shipped one by default; null for the lexicon alone (leave-one-set-out in npm run eval passes each fold's model). */
+  learned?: Compiled | null;
 }
+
+/**
+ * The learned model decides where the lexicon is unsure: lexicon confidence below this and the model's
+ * probability above LEARNED_MIN_P. Both chosen by leave-one-set-out on the dev sets (never on a held-out set).
+ */
+export const LEARNED_MAX_LEXICON_CONFIDENCE = 0.45;
+export const LEARNED_MIN_P = 0.8;
 
 const NO_PLACE: PlaceResult = {
   districtCode: null,
@@ -224,9 +234,21 @@ export function understand(text: string, opts: UnderstandOptions = {}): Understa
     (intent === 'problem' && guess.score === 0 && triage.kind === 'none' && !(tagCount(features, '#question') > 0 && t.length >= 8));
   if (!hasContent) code = 'other';
   if (intent === 'praise' || intent === 'suggestion' || intent === 'abuse') code = 'other';
+  let learnedP = 0;
+  const learned = opts.learned === undefined ? shippedModel() : opts.learned;
+  if (learned && hasContent && intent === 'problem' && (code === guess.code ? guess.confidence : 0.6) < LEARNED_MAX_LEXICON_CONFIDENCE) {
+    const p = predict(learned, tt);
+    let b = 0;
+    for (let j = 1; j < p.length; j++) if (p[j]! > p[b]!) b = j;
+    const c = learned.classes[b]!;
+    if (p[b]! > LEARNED_MIN_P && c !== code && isCategoryCode(c)) {
+      code = c;
+      learnedP = p[b]!;
+    }
+  }
   const category: CategoryResult = {
     code,
-    confidence: code === guess.code ? guess.confidence : 0.6,
+    confidence: learnedP ? Math.round(learnedP * 1000) / 1000 : code === guess.code ? guess.confidence : 0.6,
     ...(guess.runnerUp && guess.runnerUp.code !== code ? { runnerUp: guess.runnerUp } : {}),
   };
   if (!hasContent) category.confidence = 0;
