@@ -13,6 +13,14 @@ import { loadTaxonomy } from '../core/org/taxonomy.js';
 import { safetyKind, type SafetyKind } from '../core/workflow/safety.js';
 import { b, fmtTime, langOf, safetyText, statusText, t, triageText, type Lang } from './texts.js';
 
+/** Words for a message that was recorded, not dispatched (issue 19), by what the resident wanted. */
+const RECORDED_TEXT: Record<string, 'recordedPraise' | 'recordedSuggestion' | 'recordedConsult' | 'recordedAbuse'> = {
+  praise: 'recordedPraise',
+  suggestion: 'recordedSuggestion',
+  consult: 'recordedConsult',
+  abuse: 'recordedAbuse',
+};
+
 export interface Rendered {
   message: Omit<OutboundMessage, 'chatId'>;
   /** false: may be dropped when a channel's message budget is tight (WeCom kf: 5 per 48 h) */
@@ -335,6 +343,8 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
       return { ...base, essential: true, message: { text: en(l, `诉求 ${p.number} 与同一问题的诉求 ${String(d.into)} 合并办理，进展将一并通知。`, `Petition ${p.number} was merged into ${String(d.into)}, which covers the same problem.`) } };
     case 'redispatched':
       return { ...base, essential: false, message: { text: en(l, `诉求 ${p.number} 已改派${unit}办理。`, `Petition ${p.number} was re-routed to ${unit}.`) } };
+    case 'recorded':
+      return { ...base, essential: true, message: { text: `${en(l, `记录编号 ${p.number}。`, `Record number ${p.number}. `)}${t(RECORDED_TEXT[String(d.intent)] ?? 'recordedOther', l)}` } };
     case 'comment_saved':
       return { ...base, essential: false, message: { text: t('commentSaved', l) } };
     case 'unanswered':

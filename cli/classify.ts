@@ -26,6 +26,7 @@ function outputLine(id: unknown, u: Understanding): string {
     urgency: u.urgency.class,
     triage: u.triage.kind,
     needs_more_info: u.needsMoreInfo,
+    intent: u.intent,
     place_method: u.place.method,
     community: u.place.community,
     candidates: u.place.candidates.length > 1 && !u.place.streetCode ? u.place.candidates.map((c) => c.streetCode ?? c.districtCode) : undefined,

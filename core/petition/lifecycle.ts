@@ -39,6 +39,8 @@ export const TRANSITIONS = {
   /** from needs_info only by a coordinator's /dispatch: the resident's answer is no longer waited for */
   dispatch: { from: ['received', 'needs_info', 'returned'], to: 'dispatched' },
   redirect: { from: ['received', 'needs_info'], to: 'redirected' },
+  /** no problem to dispatch (thanks, praise, a suggestion about the service, abuse, a 咨询 with no district): recorded and closed */
+  record: { from: ['received'], to: 'closed' },
   accept: { from: ['dispatched', 'reopened'], to: 'accepted' },
   progress: { from: ['accepted', 'in_progress'], to: 'in_progress' },
   extend: { from: ['dispatched', 'accepted', 'in_progress', 'reopened'], to: 'same' },

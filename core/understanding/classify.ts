@@ -293,6 +293,12 @@ function applyRules(f: Features, t: string): void {
     add('other', 4 + (/(?:多|增|加)(?:设|建|装|开|配)|增加|设置|开通|建一个|修一个|more /.test(t) ? maxOther * 0.6 : 0));
   }
 
+  // A prepaid card (健身卡, 办了卡, 充了值) with the shop gone is 预付卡跑路 (market), though its boss "ran off": no wages in it.
+  if (/(?:健身|美容|美发|理发|洗车|游泳|瑜伽|课程|会员|储值|充值|预付|年|次)卡|卡办了|办了.{0,3}卡|充了.{0,4}(?:钱|卡)/.test(t) && !/工资|工钱|薪|社保|劳动|燃气|煤气|电表|水表|气表|电费|水费|气费|暖气|供暖/.test(t)) {
+    add('market', 3);
+    s[C('labor')]! *= 0.3;
+  }
+
   // A hydrant that leaks is the water network's, not a fire-safety matter.
   if (/消火栓|消防栓|hydrant/.test(t) && has('#leak')) add('water_supply', 4);
 
@@ -392,7 +398,7 @@ function applyRules(f: Features, t: string): void {
   if (/(?:电线|电箱|配电箱|变电箱|变压器|电缆|电表箱|配电室).{0,6}(?:起火|着火|冒火|烧着|冒烟)/.test(t)) add('power', 4);
 
   // 校园周边安全: strangers, hawkers and junk food at the school gate are the education board's.
-  if (/学校|校门|幼儿园|校园|school/.test(t) && /陌生人|可疑|安全隐患|不安全|三无|小贩|黑网吧|游戏厅|strangers|unsafe|hawkers/.test(t)) add('education', 5);
+  if (/学校|校门|幼儿园|校园|school/.test(t) && /陌生人|可疑|安全隐患|不安全|三无|小贩|黑网吧|游戏厅|转悠|转来转去|徘徊|strangers|unsafe|hawkers|loitering/.test(t)) add('education', 5);
 
   // A title deed that cannot be issued is title registration, whatever kind of housing it is.
   if (/房本|房产证|产权证|不动产证|不动产权证|办证|过户|title deed|property certificate/.test(t)) add('real_estate_registration', 2);

@@ -9,13 +9,16 @@ import { hasWords, normalize, wellFormed } from './normalize.js';
 import { detectPersonalData, type PersonalDataItem, type PersonalDataOriginal } from './pii.js';
 import { resolvePlace, type PlaceResult } from './place/index.js';
 import { streetLabel } from './place/gazetteer.js';
-import { CATEGORY_BY_CODE, type CategoryCode } from './taxonomy.js';
+import { CATEGORY_BY_CODE, isCategoryCode, type CategoryCode } from './taxonomy.js';
+import { intentFor, type Intent } from './intent.js';
+import { shippedModel, predict, type Compiled } from './model/index.js';
 import { triageFor, urgencyFor, urgentSituations, type Triage, type Urgency, type UrgentRule } from './urgency.js';
 
 export type { PlaceResult, PlaceCandidate } from './place/index.js';
 export type { Triage, TriageKind, Urgency, UrgencyClass } from './urgency.js';
 export type { PersonalDataItem, PersonalDataKind, PersonalDataOriginal } from './pii.js';
 export type { CategoryCode } from './taxonomy.js';
+export type { Intent } from './intent.js';
 export { CATEGORY_CODES, CATEGORIES, isCategoryCode } from './taxonomy.js';
 export { detectPersonalData } from './pii.js';
 
@@ -48,8 +51,11 @@ export interface Understanding {
   personalData: PersonalDataItem[];
   /** Raw personal data for encrypted storage. Never log. */
   originals: PersonalDataOriginal[];
+  /** Only when the message is a problem to dispatch and no district is known (issue 19: a known district is dispatched at once). */
   needsLocation: boolean;
   needsMoreInfo: boolean;
+  /** problem, or no problem at all: praise, a suggestion about the service, a policy question (咨询), abuse. */
+  intent: Intent;
   question?: Question;
   source: 'embedded' | 'llm' | 'embedded_fallback';
   lang: 'zh' | 'en';
@@ -61,7 +67,16 @@ export interface UnderstandOptions {
   lang?: 'zh' | 'en';
   /** A location pin. Without a geocoder it cannot name a street: it is kept and the resident is asked for a named place. */
   location?: GeoPoint;
+  /** The learned model beside the lexicon: the shipped one by default; null for the lexicon alone (leave-one-set-out in npm run eval passes each fold's model). */
+  learned?: Compiled | null;
 }
+
+/**
+ * The learned model decides where the lexicon is unsure: lexicon confidence below this and the model's
+ * probability above LEARNED_MIN_P. Both chosen by leave-one-set-out on the dev sets (never on a held-out set).
+ */
+export const LEARNED_MAX_LEXICON_CONFIDENCE = 0.45;
+export const LEARNED_MIN_P = 0.8;
 
 const NO_PLACE: PlaceResult = {
   districtCode: null,
@@ -211,19 +226,35 @@ export function understand(text: string, opts: UnderstandOptions = {}): Understa
   }
   // Nothing to act on: no words, or no category word and no emergency (a place alone says where, not what; a question with some substance is a policy question).
   const hasContent = meaningful || tt !== t;
+  // Not every message is a problem: thanks, suggestions about the service and abuse are "other" (表扬与建议);
+  // a policy question keeps its category (社保 → labour) but needs no place. Recognised, they need no more details.
+  const intent: Intent = hasContent ? intentFor({ t: tt, danger: situations.length > 0 || triage.kind !== 'none', topScore: guess.code === 'other' ? 0 : guess.score }) : 'problem';
   const needsMoreInfo =
     !hasContent ||
-    (guess.score === 0 && triage.kind === 'none' && !(tagCount(features, '#question') > 0 && t.length >= 8));
+    (intent === 'problem' && guess.score === 0 && triage.kind === 'none' && !(tagCount(features, '#question') > 0 && t.length >= 8));
   if (!hasContent) code = 'other';
+  if (intent === 'praise' || intent === 'suggestion' || intent === 'abuse') code = 'other';
+  let learnedP = 0;
+  const learned = opts.learned === undefined ? shippedModel() : opts.learned;
+  if (learned && hasContent && intent === 'problem' && (code === guess.code ? guess.confidence : 0.6) < LEARNED_MAX_LEXICON_CONFIDENCE) {
+    const p = predict(learned, tt);
+    let b = 0;
+    for (let j = 1; j < p.length; j++) if (p[j]! > p[b]!) b = j;
+    const c = learned.classes[b]!;
+    if (p[b]! > LEARNED_MIN_P && c !== code && isCategoryCode(c)) {
+      code = c;
+      learnedP = p[b]!;
+    }
+  }
   const category: CategoryResult = {
     code,
-    confidence: code === guess.code ? guess.confidence : 0.6,
+    confidence: learnedP ? Math.round(learnedP * 1000) / 1000 : code === guess.code ? guess.confidence : 0.6,
     ...(guess.runnerUp && guess.runnerUp.code !== code ? { runnerUp: guess.runnerUp } : {}),
   };
   if (!hasContent) category.confidence = 0;
 
   const urgency = hasContent ? urgencyFor(tt, code, triage, situations) : { class: 'ordinary' as const, urgent: false, reason: 'no content' };
-  const needsLocation = !place.streetCode;
+  const needsLocation = !place.districtCode && intent === 'problem' && !needsMoreInfo;
 
   let question: Question | undefined;
   if (needsMoreInfo) question = DETAILS_QUESTION;
@@ -241,6 +272,7 @@ export function understand(text: string, opts: UnderstandOptions = {}): Understa
     originals: pii.originals,
     needsLocation,
     needsMoreInfo,
+    intent,
     ...(question ? { question } : {}),
     source: 'embedded',
     lang,

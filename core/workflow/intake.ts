@@ -58,11 +58,10 @@ export type IntakeOutcome =
   /** asked whether it is the open petition's problem or a new one */
   | { kind: 'same_or_new'; petitionId: string; number: string }
   | { kind: 'redirected'; petitionId: string; number: string }
+  /** thanks, praise, a suggestion about the service, abuse, or a 咨询 with no district: recorded, nothing dispatched */
+  | { kind: 'recorded'; petitionId: string; number: string; intent: string }
   | { kind: 'need_details' }
   | { kind: 'comment'; petitionId: string };
-
-/** Place questions asked before we dispatch on what we have (district level). */
-const MAX_PLACE_QUESTIONS = 1;
 
 /**
  * A phone to keep as the resident's contact: `shared` (the platform's contact button) replaces any
@@ -307,8 +306,16 @@ async function decide(w: Work, resident: Resident, p: Petition, u: Understood, p
     await w.notify({ t: 'resident', petitionId: p.id, note: 'redirected', data: { triage: u.triage.kind } }, `res:${p.id}:redirected`);
     return { kind: 'redirected', petitionId: p.id, number: p.number };
   }
-  const missingStreet = !place.streetCode;
-  if (!place.districtCode || (missingStreet && asked < MAX_PLACE_QUESTIONS)) {
+  // Issue 19, not every message is a problem: thanks, praise, a suggestion about the service and abuse are recorded;
+  // a policy question (咨询) never waits for a place: with a district it is dispatched there, without one it is recorded.
+  if (u.intent && u.intent !== 'problem' && (u.intent !== 'consult' || !place.districtCode)) {
+    await transition(w, { petitionId: p.id, action: 'record', actor, reason: u.intent, data: { intent: u.intent }, set: { closedAt: w.now }, at: w.now });
+    await w.notify({ t: 'resident', petitionId: p.id, note: 'recorded', data: { intent: u.intent } }, `res:${p.id}:recorded`);
+    return { kind: 'recorded', petitionId: p.id, number: p.number, intent: u.intent };
+  }
+  // Ask for a place only when dispatch needs it (issue 19): no district. A known district with no street is
+  // dispatched to the district at once; the unit asks for the exact spot in the case conversation.
+  if (!place.districtCode) {
     const choices = place.candidates.slice(0, 6).map((c) => ({ label: c.label, value: c.streetCode ?? c.districtCode }));
     await transition(w, {
       petitionId: p.id,

@@ -23,6 +23,8 @@ export type ResidentNote =
   | 'comment_saved'
   /** is this message the open petition's problem or a new one? (two buttons) */
   | 'same_or_new'
+  /** no problem to dispatch: data.intent praise / suggestion / consult / abuse (issue 19) */
+  | 'recorded'
   /** the question went unanswered: data.outcome 'dispatched' (district level) or 'closed' */
   | 'unanswered';
 

@@ -25,6 +25,8 @@ export interface Understood {
   maskedText: string;
   needsLocation: boolean;
   needsMoreInfo: boolean;
+  /** problem (default when absent), or praise / suggestion / consult / abuse: nothing to dispatch, or no place needed (咨询). */
+  intent?: 'problem' | 'praise' | 'suggestion' | 'consult' | 'abuse';
   question?: { field: string; text_zh: string; text_en: string; choices: { label: string; value: string }[] };
 }
 

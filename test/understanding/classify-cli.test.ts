@@ -42,11 +42,12 @@ describe('shaosheng classify (child process)', () => {
       expect(Object.keys(o)).toEqual(expect.arrayContaining(['id', 'category', 'district', 'street', 'urgent', 'needs_location']));
       expect(CATEGORY_CODES).toContain(o.category);
     }
-    expect(out[0]).toMatchObject({ category: 'municipal_facility', district: '110105', street: '110105-wangjing', urgent: false, needs_location: false });
+    expect(out[0]).toMatchObject({ category: 'municipal_facility', district: '110105', street: '110105-wangjing', urgent: false, needs_location: false, intent: 'problem' });
     expect(r.stdout).not.toContain('13812345678');
     expect(out[1]).toMatchObject({ category: 'gas', urgent: true, needs_location: true, street: null });
     expect(out[2]).toMatchObject({ category: 'garbage', street: null, needs_location: true });
-    expect(out[3]).toMatchObject({ needs_more_info: true, needs_location: true });
+    // nothing to act on: asked for details (problem and place), not for a place alone
+    expect(out[3]).toMatchObject({ needs_more_info: true, needs_location: false });
   });
 
   it('a bad line gets an error line on stderr, the run continues, exit code non-zero', async () => {

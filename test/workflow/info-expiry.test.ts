@@ -1,7 +1,7 @@
 /**
  * A question to the resident (needs_info) does not wait forever: after the policy's wait
- * (INFO_WAIT_HOURS, 24 h by default) a petition with a known district goes on at district level,
- * one without a place is closed, and the resident is told either way. An answer in time, or a
+ * (INFO_WAIT_HOURS, 24 h by default) a petition without a place is closed and the resident is told
+ * (one with a known district is never asked: it goes to the district at once, issue 19). An answer in time, or a
  * withdrawal, wins; a timer that fires late or twice changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,47 +46,21 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe('a question the resident never answers', () => {
-  it('with a known district: after 24 h the petition is dispatched at district level and the resident is told', async () => {
+  it('with a known district there is no question (issue 19): it is dispatched at district level at once', async () => {
     const r = someone();
     await h.inbound({ ...r, text: '朝阳区这边路边垃圾很多' });
     await h.drain();
-    let p = await petitionOf(r.userId);
-    expect(p.status).toBe('needs_info');
-    expect(h.telegram.to(r.chatId).at(-1)!.text).toMatch(/具体地点/);
-
-    // Not yet: an hour before the limit nothing happens.
-    h.clock.advance(23 * HOUR_MS);
-    await fire();
-    expect((await petitionOf(r.userId)).status).toBe('needs_info');
-    expect(h.telegram.to(r.chatId)).toHaveLength(1);
-
-    h.clock.advance(HOUR_MS);
-    await fire();
-    p = await petitionOf(r.userId);
+    const p = await petitionOf(r.userId);
     expect(p.status).toBe('dispatched');
     expect([p.districtCode, p.streetCode]).toEqual(['110105', null]);
     const [lead] = await h.t.db.assignment.findMany({ where: { petitionId: p.id, role: 'lead' } });
     expect(lead!.unitId).toMatch(/^110105:/);
-    // The day spent waiting on the resident does not count against the unit.
-    expect(p.feedbackDueAt!.getTime() - p.createdAt.getTime()).toBe(7 * 86400_000 + 24 * HOUR_MS);
-    const told = h.telegram.to(r.chatId).slice(1).map((m) => m.text);
-    expect(told).toHaveLength(2);
-    expect(told[0]).toContain(`诉求 ${p.number}`);
-    expect(told[0]).toMatch(/没有收到您补充的具体地点，已先按所在区派单/);
-    expect(told[1]).toMatch(new RegExp(`已受理，诉求编号 ${p.number}[\\s\\S]*地点：朝阳区`));
-    expect((await residentOf(r.userId)).awaiting).toBeNull();
     expect(await actions(p.id)).toEqual([
       ['receive', null],
-      ['ask_info', 'place'],
-      ['expire_question', 'no_answer'],
-      ['dispatch', 'no_answer'],
+      ['dispatch', null],
     ]);
-
-    // The resident's next message is a new matter, not an answer to the expired question.
-    await h.inbound({ ...r, text: '三里屯路灯坏了' });
-    await h.drain();
-    expect(await h.t.db.petition.count({ where: { resident: { platformUserId: r.userId } } })).toBe(2);
-    expect((await petitionOf(r.userId)).streetCode).toBe('110105-sanlitun');
+    expect(h.telegram.to(r.chatId).map((m) => m.text)).toEqual([expect.stringMatching(new RegExp(`已受理，诉求编号 ${p.number}[\\s\\S]*地点：朝阳区`))]);
+    expect(await h.t.db.timer.count({ where: { kind: 'info_expire', data: { path: ['petitionId'], equals: p.id } } })).toBe(0);
   });
 
   it('without any place: after 24 h the petition is closed and the resident is told they can write again', async () => {
@@ -196,21 +170,20 @@ describe('nothing happens to a resident who answered, withdrew or was asked agai
 
   it('a timer that fires late or twice acts once', async () => {
     const r = someone();
-    await h.inbound({ ...r, text: '朝阳区路边垃圾很多' });
+    await h.inbound({ ...r, text: '路边垃圾很多' });
     await h.drain();
-    // The workers were down for three days: the late expiry still dispatches, once.
+    // The workers were down for three days: the late expiry still closes it, once.
     h.clock.advance(3 * 24 * HOUR_MS);
     await fire();
     const p = await petitionOf(r.userId);
-    expect(p.status).toBe('dispatched');
+    expect(p.status).toBe('closed');
     const sent = h.telegram.to(r.chatId).length;
     // The same timer run again (a second worker, a replay): nothing more.
     const timer = await h.t.db.timer.findFirstOrThrow({ where: { kind: 'info_expire', data: { path: ['petitionId'], equals: p.id } } });
     await h.t.db.timer.update({ where: { id: timer.id }, data: { firedAt: null } });
     expect(await fire()).toBeGreaterThanOrEqual(1);
     expect(h.telegram.to(r.chatId)).toHaveLength(sent);
-    expect(await h.t.db.assignment.count({ where: { petitionId: p.id } })).toBe(1);
-    expect((await actions(p.id)).filter(([a]) => a === 'dispatch')).toHaveLength(1);
+    expect((await actions(p.id)).filter(([a]) => a === 'close_unanswered')).toHaveLength(1);
   });
 });
 

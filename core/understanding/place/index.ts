@@ -414,8 +414,12 @@ interface Match {
 }
 
 const BUILDING_AFTER = /^(?:\d+|[一二三四五六七八九十两]+)(?:号楼|号院|栋|幢|单元|号|区|期|排|条)/;
+/** A short name followed by a name of its own ending in a place word: 劲松华腾园小区, 来广营北苑路 (no function character in between). */
+const NAME_THEN_PLACE_WORD = /^[^的了在是有不没就也都还和与或把被给让吗呢吧啊呀个么我你他她这那，。,.!！?？\s]{1,5}(?:小区|社区|家园|花园|村|路|大街|胡同|东里|西里|南里|北里)/;
 const CUE_BEFORE = /(?:在|住|于|到|去|是|北京|北京市|回|从|至|来自|位于)$/;
-const CUE_AFTER = /^(?:这边|那边|这儿|那儿|这里|那里|这块|那块|附近|一带|周边|境内|辖区|地界|区域|片区|地铁站|站|路|街|桥|大街|小区|社区|村|镇|乡|地区|街道)/;
+const CUE_AFTER = /^(?:这一片|那一片|这片|那片|这一带|那一带|这一块|那一块|的(?=$|[，。,.!！?？\s])|的(?:小区|社区|村|居民|住户|老楼|胡同)|这边|那边|这儿|那儿|这里|那里|这块|那块|附近|一带|周边|境内|辖区|地界|区域|片区|地铁站|站|路|街|桥|大街|小区|社区|村|镇|乡|地区|街道)/;
+
+const LATIN_DIRECTION: Record<string, string> = { north: 'bei', south: 'nan', east: 'dong', west: 'xi', n: 'bei', s: 'nan', e: 'dong', w: 'xi' };
 
 function scan(text: string): Match[] {
   const out: Match[] = [];
@@ -431,7 +435,7 @@ function scan(text: string): Match[] {
       for (const entry of entries) out.push({ start: i, end: i + len, text: key, entry });
     }
   }
-  // Latin tokens: join up to 4 consecutive words.
+  // Latin tokens: join up to 4 consecutive words ("hepingli", "he ping li", "Tuanjiehu-li").
   if (/[a-z]/.test(text)) {
     const re = /[a-z0-9]+/g;
     const toks: { s: number; e: number; w: string }[] = [];
@@ -440,8 +444,17 @@ function scan(text: string): Match[] {
     for (let i = 0; i < toks.length; i++) {
       let key = '';
       for (let j = i; j < Math.min(toks.length, i + 4); j++) {
+        const dir = j > i ? LATIN_DIRECTION[toks[j]!.w] : undefined;
         key += toks[j]!.w;
         let entries = latinDict.get(key);
+        // "Tiantongyuan North", "Wangjing West": the direction is part of the name's pinyin (天通苑北 → tiantongyuanbei).
+        if (!entries && dir) {
+          const withDir = key.slice(0, key.length - toks[j]!.w.length) + dir;
+          if (latinDict.has(withDir)) {
+            entries = latinDict.get(withDir);
+            key = withDir;
+          }
+        }
         let end = toks[j]!.e;
         if (!entries && key.length >= 6) {
           entries = communityLatin().get(key);
@@ -639,6 +652,7 @@ function acceptContext(text: string, m: Match, strong: Match[], breaks?: Uint8Ar
   const before = text.slice(Math.max(0, m.start - 3), m.start);
   const after = text.slice(m.end, m.end + 3);
   if (CUE_AFTER.test(after)) return true;
+  if (!m.entry.everyday && m.entry.method === 'alias' && (BUILDING_AFTER.test(text.slice(m.end)) || NAME_THEN_PLACE_WORD.test(text.slice(m.end, m.end + 9)))) return true;
   // Next to another recognised place ("石景山八角", "八角 北路" …).
   for (const o of strong) {
     if (o === m) continue;
