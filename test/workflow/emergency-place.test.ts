@@ -74,16 +74,18 @@ it('still no place after the wait: the admins (no district known) are alerted wi
   expect(h.telegram.to(ADMIN).filter((m) => m.text.includes(p!.number))).toHaveLength(1);
 });
 
-it('a district but no street: the district coordinator is alerted', async () => {
+it('a district but no street: dispatched to the district at once, with the advice, and no wait', async () => {
   await h.inbound({ userId: 'g3', chatId: 'g3', text: '朝阳这边楼里煤气味很大' });
   await h.drain();
   const [p] = await filedBy(h, 'g3');
-  expect(p!.status).toBe('needs_info');
-  expect(h.telegram.to('g3').at(-1)!.text).toContain('96777');
+  expect(p!.status).toBe('dispatched');
+  expect(p!.districtCode).toBe('110105');
+  expect(h.telegram.to('g3').map((m) => m.text).join('\n')).toContain('96777');
   h.clock.advance(minutes(6));
   await fireDueTimers(h.deps, TIMER_HANDLERS);
   await h.drain();
-  expect(h.telegram.to(DISTRICT_CHAT).filter((m) => m.text.includes(p!.number) && m.text.includes('紧急'))).toHaveLength(1);
+  // nothing waits on a place question, so nobody needs to be alerted about one
+  expect(h.telegram.sent.filter((m) => m.text.includes(p!.number) && m.text.includes('未知地点'))).toHaveLength(0);
 });
 
 it('the place answered in time: dispatched as an emergency, and nobody is alerted', async () => {
