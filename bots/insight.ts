@@ -8,13 +8,16 @@ import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { periodOf, type PeriodOptions } from '../core/insight/period.js';
 import type { Weights } from '../core/insight/weights.js';
+import { createAssessmentCache } from '../core/insight/assessment.js';
 import { hotspotReport, statsReport } from '../core/insight/reports.js';
 import type { Work } from '../core/workflow/context.js';
 import type { Insight, Report } from './insight-port.js';
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-export function createInsight(o: PeriodOptions & { logger: Logger; weights?: Partial<Weights> }): Insight {
+export function createInsight(opts: PeriodOptions & { logger: Logger; weights?: Partial<Weights> }): Insight {
+  // ended periods (a ranking's previous period, a trend's older ones) are computed once per 10 minutes
+  const o = { ...opts, cache: createAssessmentCache() };
   const periodFor = (w: Work, given?: string) => {
     if (given && !PERIOD.test(given.trim())) throw new AppError('invalid_period', `bad period ${given}`, '月份格式如 2026-11。/ Give the month as 2026-11.');
     return given?.trim() || periodOf(w.now, o).key;

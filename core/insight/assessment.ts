@@ -50,6 +50,32 @@ export interface AssessOptions extends PeriodOptions {
   typeCode?: string;
   /** report windows still open at this time are not counted (not yet on time or late); default: the current time */
   now?: Date;
+  /** reuse assessments of periods that have ended (what chat reports and the dashboard read) */
+  cache?: AssessmentCache;
+}
+
+/**
+ * Assessments of ended periods, kept for `ttlMs`. A period that has ended barely changes: its
+ * ratings, resolutions and events are stamped when they happen, so none can join it later (a late
+ * 报到 on one of its whistle tasks can; the TTL bounds that). The current period is never cached.
+ */
+export interface AssessmentCache {
+  get(key: string, compute: () => Promise<Assessment>): Promise<Assessment>;
+}
+
+export function createAssessmentCache(ttlMs = 10 * 60_000, max = 256): AssessmentCache {
+  const entries = new Map<string, { at: number; value: Promise<Assessment> }>();
+  return {
+    get(key, compute) {
+      const hit = entries.get(key);
+      if (hit && Date.now() - hit.at < ttlMs) return hit.value;
+      const value = compute();
+      entries.set(key, { at: Date.now(), value });
+      value.catch(() => entries.delete(key));
+      while (entries.size > max) entries.delete(entries.keys().next().value!);
+      return value;
+    },
+  };
 }
 
 export interface AssessmentRow {
@@ -231,8 +257,17 @@ async function onTimeCounts(db: PrismaClient, level: Level, period: Period): Pro
 }
 
 export async function assess(db: PrismaClient, opts: AssessOptions): Promise<Assessment> {
-  const weights: Weights = { ...DEFAULT_WEIGHTS, ...opts.weights };
   const period = periodRange(opts.period, opts);
+  if (opts.cache && !opts.now && period.end.getTime() <= Date.now()) {
+    const { cache, ...rest } = opts;
+    const key = JSON.stringify([rest.level, rest.period, rest.typeCode ?? null, { ...DEFAULT_WEIGHTS, ...rest.weights }, rest.startDay ?? null, rest.timeZone ?? null]);
+    return cache.get(key, () => assessPeriod(db, rest, period));
+  }
+  return assessPeriod(db, opts, period);
+}
+
+async function assessPeriod(db: PrismaClient, opts: AssessOptions, period: Period): Promise<Assessment> {
+  const weights: Weights = { ...DEFAULT_WEIGHTS, ...opts.weights };
   const { level } = opts;
   const inPeriod = { gte: period.start, lt: period.end };
   // The queries do not depend on each other: one round trip's wait for all of them.

@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import type { OutboundMessage } from '../../adapters/types.js';
 import type { PrismaClient } from '../db.js';
 import type { Logger } from '../log.js';
-import { rank, trend, type Level, type Weights } from './assessment.js';
+import { rank, trend, type AssessmentCache, type Level, type Weights } from './assessment.js';
 import { hotspotTablePng, rankingChartPng, rateTrendPng, trendPoints } from './charts.js';
 import { hotspots, proposeMonthlyTopics } from './hotspots.js';
 import { DEFAULT_TIME_ZONE, type PeriodOptions } from './period.js';
@@ -38,6 +38,8 @@ export interface StatsReportOptions extends PeriodOptions {
   parentCode?: string;
   /** false: the text alone (no chart to render) */
   chart?: boolean;
+  /** reuse assessments of ended periods (createAssessmentCache) */
+  cache?: AssessmentCache;
   typeCode?: string;
   top?: number;
   logger?: Logger;

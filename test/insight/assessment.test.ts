@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { assess, rank, type AssessmentRow } from '../../core/insight/assessment.js';
+import { assess, createAssessmentCache, rank, type AssessmentRow } from '../../core/insight/assessment.js';
 import { periodOf, periodRange, shiftPeriod } from '../../core/insight/period.js';
 import { addPetition, addUnit, bj, gazetteer, seedAreasAndCategories } from './seed.js';
 
@@ -226,5 +226,19 @@ describe('weights', () => {
     expect(a.weights).toMatchObject(weights);
     const row = a.rows.find((r) => r.code === A)!;
     expect(frac(row.satisfaction)).toBe('3/5'); // (1 + 0.8) / 3
+  });
+});
+
+describe('the cache of ended periods', () => {
+  it('computes an ended period once and the current one every time', async () => {
+    const cache = createAssessmentCache();
+    const first = await assess(t.db, { level: 'street', period: '2026-11', cache });
+    await addPetition(t.db, { streetCode: A, categoryCode: 'garbage', createdAt: bj('2026-11-12 08:00') });
+    const again = await assess(t.db, { level: 'street', period: '2026-11', cache });
+    expect(again).toBe(first); // ended: the same answer, not a second computation
+    expect((await assess(t.db, { level: 'street', period: '2026-11' })).rows.find((r) => r.code === A)!.volume).toBe(first.rows.find((r) => r.code === A)!.volume + 1);
+    const future = periodOf(new Date(Date.now() + 40 * 86_400_000)).key; // a period that has not ended
+    const a = await assess(t.db, { level: 'street', period: future, cache });
+    expect(await assess(t.db, { level: 'street', period: future, cache })).not.toBe(a);
   });
 });
