@@ -262,7 +262,13 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
         message: { text: en(l, `诉求 ${p.number} 申请延期至 ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}，理由：${String(d.reason ?? '')}`, `Petition ${p.number} needs more time, until ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}. Reason: ${String(d.reason ?? '')}`) },
       };
     case 'resolved': {
-      const head = en(l, `诉求 ${p.number} 已办结。\n答复：${String(d.answer ?? '')}\n`, `Petition ${p.number} is resolved.\nAnswer: ${String(d.answer ?? '')}\n`);
+      const parts = d.parts as { unitId: string; role: string; note: string | null }[] | undefined;
+      const answer = parts?.length
+        ? (await Promise.all(parts.map(async (x) => `\n${x.role === 'lead' ? en(l, '（主办）', '(lead) ') : en(l, '（协办）', '(co-handler) ')}${await unitName(ctx, x.unitId)}：${x.note ?? '-'}`))).join('')
+        : String(d.answer ?? '');
+      const head = parts?.length
+        ? en(l, `诉求 ${p.number} 已办结（多部门联合办理）。\n答复：${answer}\n`, `Petition ${p.number} is resolved by a joint case.\nAnswer:${answer}\n`)
+        : en(l, `诉求 ${p.number} 已办结。\n答复：${answer}\n`, `Petition ${p.number} is resolved.\nAnswer: ${answer}\n`);
       if (kf) return { ...base, essential: true, message: { text: head + compactRatingHelp(p.number, l) } };
       const q = ratingQuestion(p.number, 'contacted', l);
       return { ...base, essential: true, message: { text: `${head}${en(l, '请您评价：', 'Please rate: ')}${q.text}`, buttons: q.buttons } };
@@ -309,7 +315,21 @@ async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: L
     case 'whistle_remind': {
       const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
       if (!w) return null;
-      return { essential: true, whistleId: w.id, message: { text: en(l, `【报到提醒】吹哨 ${w.number} 已到报到时限，请立即报到：${w.place}`, `[Report now] whistle ${w.number} report time has passed: ${w.place}`), buttons: [[{ label: b('report', l), data: encodeAction('rep', w.number) }]] } };
+      const by = fmtTime(new Date(String(d.reportDueAt ?? w.reportDueAt.toISOString())), ctx.timeZone);
+      return { essential: true, whistleId: w.id, message: { text: en(l, `【报到提醒】吹哨 ${w.number} 请于 ${by} 前报到，逾时将报区级督办：${w.place}`, `[Report now] whistle ${w.number}: report by ${by}, or it goes to the district: ${w.place}`), buttons: [[{ label: b('report', l), data: encodeAction('rep', w.number) }]] } };
+    }
+    case 'whistle_due_remind': {
+      const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
+      if (!w) return null;
+      const role = d.role === 'lead' ? en(l, '主办', 'lead') : en(l, '协办', 'co-handler');
+      return {
+        essential: true,
+        whistleId: w.id,
+        message: {
+          text: en(l, `【吹哨催办】吹哨 ${w.number}（${role}）已用时 ${d.pct}%，办结时限 ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}：${w.place}`, `[Whistle reminder] ${w.number} (${role}): ${d.pct}% of the time used; due ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}.`),
+          buttons: [[{ label: b('done', l), data: encodeAction('fin', w.number) }]],
+        },
+      };
     }
   }
 }
@@ -352,6 +372,18 @@ async function renderArea(ctx: Ctx, intent: Extract<Intent, { t: 'area' }>, l: L
       const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
       return { essential: true, whistleId: w?.id, message: { text: en(l, `【吹哨未报到】${await unitName(ctx, d.unitId as string)} 未按时报到吹哨 ${w?.number ?? ''}（${w?.place ?? ''}）。`, `[No report] ${await unitName(ctx, d.unitId as string)} has not reported to whistle ${w?.number ?? ''}.`) } };
     }
+    case 'whistle_overdue': {
+      const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
+      const role = d.role === 'lead' ? en(l, '主办', 'lead') : en(l, '协办', 'co-handler');
+      const x3 = d.level === 'district' ? en(l, '三倍', ' ×3') : '';
+      return {
+        essential: true,
+        whistleId: w?.id,
+        message: {
+          text: en(l, `【吹哨督办】${await unitName(ctx, d.unitId as string)}（${role}）在吹哨 ${w?.number ?? ''}（${w?.place ?? ''}）中已超过办结时限${x3}，尚未完成，请督办。`, `[Whistle overdue${x3}] ${await unitName(ctx, d.unitId as string)} (${role}) has not finished its part of ${w?.number ?? ''} (${w?.place ?? ''}).`),
+        },
+      };
+    }
     case 'report':
       return { essential: true, message: d.message as Rendered['message'] };
     case 'callback_needed':
@@ -367,14 +399,18 @@ export async function renderWhistleTask(ctx: Ctx, taskId: string, l: Lang): Prom
     essential: true,
     whistleId: w.id,
     message: {
-      text: en(l, `【吹哨报到】${w.number}\n地点：${w.place}\n事项：${w.summary}\n请于 ${fmtTime(task.reportDueAt, ctx.timeZone)} 前报到，办结时限 ${fmtTime(task.dueAt, ctx.timeZone)}。`, `[Whistle] ${w.number}\nPlace: ${w.place}\nMatter: ${w.summary}\nReport by ${fmtTime(task.reportDueAt, ctx.timeZone)}; finish by ${fmtTime(task.dueAt, ctx.timeZone)}.`),
+      text: en(
+        l,
+        `【吹哨报到】${w.number}（${task.role === 'lead' ? '主办' : '协办'}）\n地点：${w.place}\n事项：${w.summary}\n请于 ${fmtTime(task.reportDueAt, ctx.timeZone)} 前报到，办结时限 ${fmtTime(task.dueAt, ctx.timeZone)}。${task.role === 'lead' ? '\n主办单位的完成说明是给市民的答复，协办单位完成后一并答复。' : '\n完成后请点“完成”写明本单位办理情况，由主办单位一并答复。'}`,
+        `[Whistle] ${w.number} (${task.role === 'lead' ? 'lead' : 'co-handler'})\nPlace: ${w.place}\nMatter: ${w.summary}\nReport by ${fmtTime(task.reportDueAt, ctx.timeZone)}; finish by ${fmtTime(task.dueAt, ctx.timeZone)}.`,
+      ),
       buttons: [[{ label: b('report', l), data: encodeAction('rep', w.number) }, { label: b('done', l), data: encodeAction('fin', w.number) }]],
     },
   };
 }
 
 export async function renderRollcall(ctx: Ctx, whistleId: string, l: Lang, now: Date): Promise<Rendered | null> {
-  const w = await ctx.tx.whistle.findUnique({ where: { id: whistleId }, include: { tasks: { include: { unit: true }, orderBy: { unitId: 'asc' } } } });
+  const w = await ctx.tx.whistle.findUnique({ where: { id: whistleId }, include: { tasks: { include: { unit: true }, orderBy: [{ role: 'asc' }, { unitId: 'asc' }] } } });
   if (!w) return null;
   const lines = w.tasks.map((task) => {
     const state = task.resolvedAt
@@ -384,7 +420,9 @@ export async function renderRollcall(ctx: Ctx, whistleId: string, l: Lang, now: 
         : now > task.reportDueAt
           ? en(l, '🔴 超时未报到', '🔴 late, not reported')
           : en(l, '⚪ 未报到', '⚪ not yet');
-    return `${task.unit.name}：${state}`;
+    const role = task.role === 'lead' ? en(l, '【主办】', '[lead] ') : en(l, '【协办】', '[co] ');
+    const note = task.resolvedAt && task.note ? en(l, `\n    完成说明：${task.note}`, `\n    note: ${task.note}`) : '';
+    return `${role}${task.unit.name}：${state}${note}`;
   });
   const reported = w.tasks.filter((x) => x.reportedAt).length;
   const head = en(l, `【点名】吹哨 ${w.number}（${w.place}）报到 ${reported}/${w.tasks.length}`, `[Roll-call] whistle ${w.number} (${w.place}): ${reported}/${w.tasks.length} reported`);

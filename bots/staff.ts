@@ -53,6 +53,8 @@ async function runVerb(c: Conversation, verb: Prompt['verb'] | 'accept', number:
       await staffFlow.progress(c.w, c.who, number, text);
       return c.reply(zhen(l, `已记录 ${number} 的进展并告知市民。`, `Progress on ${number} recorded; the resident is told.`));
     case 'resolve':
+      // 办结 on a whistle number is that unit's 完成
+      if (number.startsWith('W')) return runVerb(c, 'done', number, text);
       await staffFlow.resolve(c.w, c.who, number, text);
       return c.reply(zhen(l, `${number} 已办结，答复已发送市民并请其评价。`, `${number} resolved; the answer went to the resident with a rating request.`));
     case 'extend': {
@@ -72,7 +74,10 @@ async function runVerb(c: Conversation, verb: Prompt['verb'] | 'accept', number:
       return c.reply(zhen(l, `${number} 不予重办，已结案并告知市民。`, `${number} closed without reopening; the resident is told.`));
     case 'done': {
       const r = await whistleFlow.finishTask(c.w, c.who, number, text);
-      return c.reply(r.unchanged ? zhen(l, '已完成过。', 'Already done.') : zhen(l, `已记录完成 ${number}。`, `Marked done on ${number}.`));
+      if (r.unchanged) return c.reply(zhen(l, '已完成过。', 'Already done.'));
+      if (r.petitionResolved) return c.reply(zhen(l, `已记录完成 ${number}。各单位均已完成，诉求已办结，合并答复已发送市民并请其评价。`, `Marked done on ${number}. Every unit has finished: the petition is resolved and the combined answer went to the resident.`));
+      if (!r.allDone) return c.reply(zhen(l, `已记录完成 ${number}${r.role === 'lead' ? '，待协办单位完成后一并答复市民' : ''}。`, `Marked done on ${number}${r.role === 'lead' ? '; the resident is answered once the co-handlers finish' : ''}.`));
+      return c.reply(zhen(l, `已记录完成 ${number}，吹哨全部完成。`, `Marked done on ${number}; the whistle is complete.`));
     }
   }
 }
@@ -160,7 +165,15 @@ async function whistleOnPetition(c: Conversation, number: string) {
 
 async function openWhistleAndReply(c: Conversation, req: Omit<whistleFlow.WhistleRequest, 'chat'>) {
   const w = await whistleFlow.openWhistle(c.w, c.who, { ...req, chat: { platform: c.msg.platform, chatId: c.msg.chatId } });
-  await c.reply(zhen(c.lang, `已吹哨 ${w.number}，召集：${w.tasks.map((x) => x.unit.name).join('、')}。点名表会实时更新。`, `Whistle ${w.number} opened: ${w.tasks.map((x) => x.unit.name).join(', ')}. The roll-call updates live.`));
+  const lead = w.tasks.find((x) => x.role === 'lead');
+  const co = w.tasks.filter((x) => x.role !== 'lead');
+  await c.reply(
+    zhen(
+      c.lang,
+      `已吹哨 ${w.number}，主办：${lead?.unit.name ?? '-'}${co.length ? `；协办：${co.map((x) => x.unit.name).join('、')}` : ''}。点名表会实时更新。`,
+      `Whistle ${w.number} opened. Lead: ${lead?.unit.name ?? '-'}${co.length ? `; co-handlers: ${co.map((x) => x.unit.name).join(', ')}` : ''}. The roll-call updates live.`,
+    ),
+  );
 }
 
 /** Text commands and slash commands of staff and coordinators. Returns false if the command is not theirs. */
@@ -299,9 +312,14 @@ async function whistleCommand(c: Conversation, args: string) {
     place = target;
     if (!areaCode) throw new AppError('no_place', 'whistle place unknown', zhen(l, `无法确定地点“${target}”，请写区和街道。`, `Cannot place "${target}"; give the district and street.`));
   }
-  const { found, unknown } = await whistleFlow.unitsByShortNames(c.w, areaCode ?? '', tokens);
+  // `主办:住建` (or `lead:住建`) names the lead; otherwise the first named unit leads.
+  const leadMark = /^(?:主办|lead)[:：]/i;
+  const leadToken = tokens.find((x) => leadMark.test(x));
+  const names = tokens.map((x) => x.replace(leadMark, '')).filter(Boolean);
+  const { found, unknown } = await whistleFlow.unitsByShortNames(c.w, areaCode ?? '', names);
   if (unknown.length) throw new AppError('unknown_unit', 'unknown units', zhen(l, `没有找到部门：${unknown.join('、')}`, `Unknown departments: ${unknown.join(', ')}`));
-  await openWhistleAndReply(c, { petitionNumber: isNumber ? target : undefined, areaCode, place, unitIds: found, reportWithinMs: reportMs ?? undefined });
+  const lead = leadToken ? (await whistleFlow.unitsByShortNames(c.w, areaCode ?? '', [leadToken.replace(leadMark, '')])).found[0] : undefined;
+  await openWhistleAndReply(c, { petitionNumber: isNumber ? target : undefined, areaCode, place, unitIds: found, leadUnitId: lead, reportWithinMs: reportMs ?? undefined });
 }
 
 /**

@@ -5,7 +5,7 @@
  * question to the resident. Each checks that the work is still owed, so a
  * finished assignment never gets a reminder.
  */
-import { applyTransition } from '../petition/lifecycle.js';
+import { applyTransition, canApply } from '../petition/lifecycle.js';
 import type { Work } from './context.js';
 import { ACTIVE_ASSIGNMENT } from './dispatch.js';
 import { expireQuestion } from './intake.js';
@@ -61,19 +61,51 @@ async function unreportedTask(w: Work, t: DueTimer) {
   return task && !task.reportedAt && !task.resolvedAt && task.whistle.status === 'open' ? task : null;
 }
 
+/** Halfway through the report window: the unit that has not reported is reminded. */
 const whistleRemind: TimerHandler = async (w, t) => {
   const task = await unreportedTask(w, t);
   if (!task) return;
-  await w.notify({ t: 'unit', unitId: task.unitId, note: 'whistle_remind', whistleId: task.whistleId }, `timer:${t.id}`);
-  await w.notify({ t: 'rollcall', whistleId: task.whistleId }, `rollcall:${task.whistleId}:late:${task.id}`);
+  await w.notify({ t: 'unit', unitId: task.unitId, note: 'whistle_remind', whistleId: task.whistleId, data: { reportDueAt: task.reportDueAt.toISOString() } }, `timer:${t.id}`);
 };
 
+/** At the report deadline: a unit that has not reported is escalated to the district, and the roll-call shows it late. */
 const whistleEscalate: TimerHandler = async (w, t) => {
   const task = await unreportedTask(w, t);
-  if (!task?.whistle.areaCode) return;
+  if (!task) return;
+  await w.notify({ t: 'rollcall', whistleId: task.whistleId }, `rollcall:${task.whistleId}:late:${task.id}`);
+  if (!task.whistle.areaCode) return;
   const district = task.whistle.areaCode.split('-')[0]!;
   await w.notify({ t: 'area', areaCode: district, note: 'whistle_escalate', whistleId: task.whistleId, data: { unitId: task.unitId } }, `timer:${t.id}`);
 };
+
+async function unfinishedTask(w: Work, t: DueTimer) {
+  const task = await w.tx.whistleTask.findUnique({ where: { id: t.subjectId }, include: { whistle: true } });
+  return task && !task.resolvedAt && task.whistle.status === 'open' ? task : null;
+}
+
+/** A whistle task's handling time, lead or co-handler: reminders at 50 % and 80 %. */
+const whistleTaskRemind: TimerHandler = async (w, t) => {
+  const task = await unfinishedTask(w, t);
+  if (!task) return;
+  const pct = Number(t.data?.pct ?? 50);
+  await w.notify({ t: 'unit', unitId: task.unitId, note: 'whistle_due_remind', whistleId: task.whistleId, data: { pct, dueAt: task.dueAt.toISOString(), role: task.role } }, `timer:${t.id}`);
+};
+
+/** 督办 of a whistle task past its deadline: the whistle's area, then the district at 3×. */
+function whistleTaskEscalate(level: 'area' | 'district'): TimerHandler {
+  return async (w, t) => {
+    const task = await unfinishedTask(w, t);
+    if (!task?.whistle.areaCode) return;
+    const area = level === 'district' ? task.whistle.areaCode.split('-')[0]! : task.whistle.areaCode;
+    if (task.whistle.petitionId) {
+      const p = await w.tx.petition.findUnique({ where: { id: task.whistle.petitionId }, select: { status: true } });
+      if (p && canApply(p.status, 'supervise')) {
+        await applyTransition(w.tx, { petitionId: task.whistle.petitionId, action: 'supervise', actor: { kind: 'system' }, reason: level === 'district' ? 'whistle_overdue_3x' : 'whistle_overdue', data: { unitId: task.unitId, whistle: task.whistle.number, level }, at: w.now });
+      }
+    }
+    await w.notify({ t: 'area', areaCode: area, note: 'whistle_overdue', whistleId: task.whistleId, data: { unitId: task.unitId, level, role: task.role, dueAt: task.dueAt.toISOString() } }, `timer:${t.id}`);
+  };
+}
 
 /** A question to the resident went unanswered: go on at district level, or close (intake decides). */
 const infoExpire: TimerHandler = async (w, t) => {
@@ -90,5 +122,9 @@ export const TIMER_HANDLERS: Record<TimerKind, TimerHandler> = {
   close_rated: closeRated,
   whistle_remind: whistleRemind,
   whistle_escalate: whistleEscalate,
+  wtask_remind: whistleTaskRemind,
+  wtask_remind2: whistleTaskRemind,
+  wtask_escalate: whistleTaskEscalate('area'),
+  wtask_escalate_district: whistleTaskEscalate('district'),
   info_expire: infoExpire,
 };

@@ -30,7 +30,7 @@ function staffMemo(w: Work) {
   return seen;
 }
 const staffKey = (who: PersonRef) => `${who.platform}\u0000${who.userId}`;
-const STAFF_COLUMNS = Prisma.sql`id, platform, "platformUserId", "displayName", role::text AS role, "unitId", "areaCode", language, "createdAt"`;
+const STAFF_COLUMNS = Prisma.sql`id, platform, "platformUserId", "displayName", role::text AS role, "unitId", "areaCode", places, language, "createdAt"`;
 
 /** Runs for every inbound message: one plain statement on the (platform, platformUserId) key. */
 export async function findStaff(w: Work, who: PersonRef): Promise<Staff | null> {
@@ -144,13 +144,22 @@ export async function resolve(w: Work, who: PersonRef, number: string, answer: s
     await applyTransition(w.tx, { petitionId: p.id, action: 'accept', actor: actorOf(staff), at: w.now });
   }
   await applyTransition(w.tx, { petitionId: p.id, action: 'resolve', actor: actorOf(staff), reason: text, set: { resolvedAt: w.now }, at: w.now });
+  await askForRating(w, p, text);
+  return { petition: p, assignment: updated };
+}
+
+/**
+ * After the petition is resolved (办结, or a joint case finished): a rating round with its reminder
+ * and expiry, and the answer with the rating request to the resident. `parts`: the answers of each
+ * unit of a joint case, for the resident's note to show them one by one.
+ */
+export async function askForRating(w: Work, p: Petition, answer: string, parts?: { unitId: string; role: string; note: string | null }[]) {
   const round = (await w.tx.rating.count({ where: { petitionId: p.id } })) + 1;
   const rating = await w.tx.rating.create({ data: { petitionId: p.id, round, askedAt: w.now } });
   await scheduleTimer(w.tx, 'rating_reminder', rating.id, new Date(w.now.getTime() + w.deps.policy.ratingReminderAfterMs), { petitionId: p.id });
   await scheduleTimer(w.tx, 'rating_expire', `${p.id}:${round}`, new Date(w.now.getTime() + w.deps.policy.ratingWindowMs), { petitionId: p.id, round });
   // The answer and the rating request travel together (one message where budgets are tight).
-  await w.notify({ t: 'resident', petitionId: p.id, note: 'resolved', data: { answer: text, round } }, `res:${p.id}:resolved:${round}`);
-  return { petition: p, assignment: updated };
+  await w.notify({ t: 'resident', petitionId: p.id, note: 'resolved', data: { answer, round, ...(parts ? { parts } : {}) } }, `res:${p.id}:resolved:${round}`);
 }
 
 export async function extend(w: Work, who: PersonRef, number: string, days: number, reason: string): Promise<StaffActionResult> {

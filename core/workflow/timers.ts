@@ -17,6 +17,11 @@ export type TimerKind =
   | 'close_rated'
   | 'whistle_remind'
   | 'whistle_escalate'
+  /** a whistle task's handling deadline, lead and co-handlers alike: reminders at 50 % / 80 %, 督办 at the deadline and at 3× */
+  | 'wtask_remind'
+  | 'wtask_remind2'
+  | 'wtask_escalate'
+  | 'wtask_escalate_district'
   /** a question to the resident (needs_info) went unanswered; subjectId `<petitionId>:<asked at, ms>`, one per question */
   | 'info_expire';
 
