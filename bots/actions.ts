@@ -24,6 +24,8 @@ export const VERBS = {
   lang: 'language',
   wd: 'withdraw',
   ad: 'add_info',
+  xa: 'approve_extension',
+  xr: 'refuse_extension',
 } as const;
 
 export type Verb = keyof typeof VERBS;

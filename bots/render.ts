@@ -259,7 +259,7 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
       return {
         ...base,
         essential: true,
-        message: { text: en(l, `诉求 ${p.number} 申请延期至 ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}，理由：${String(d.reason ?? '')}`, `Petition ${p.number} needs more time, until ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}. Reason: ${String(d.reason ?? '')}`) },
+        message: { text: en(l, `诉求 ${p.number} 经审批延期至 ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}，理由：${String(d.reason ?? '')}`, `Petition ${p.number} needs more time, until ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}. Reason: ${String(d.reason ?? '')}`) },
       };
     case 'resolved': {
       const parts = d.parts as { unitId: string; role: string; note: string | null }[] | undefined;
@@ -318,6 +318,10 @@ async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: L
       const by = fmtTime(new Date(String(d.reportDueAt ?? w.reportDueAt.toISOString())), ctx.timeZone);
       return { essential: true, whistleId: w.id, message: { text: en(l, `【报到提醒】吹哨 ${w.number} 请于 ${by} 前报到，逾时将报区级督办：${w.place}`, `[Report now] whistle ${w.number}: report by ${by}, or it goes to the district: ${w.place}`), buttons: [[{ label: b('report', l), data: encodeAction('rep', w.number) }]] } };
     }
+    case 'extension_decided':
+      return d.approved
+        ? { ...base, message: { text: en(l, `诉求 ${no} 的延期申请（${d.days} 天）已同意，新的办结时限 ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}，提醒和督办随之顺延。`, `Extension of ${no} (${d.days} days) approved; new deadline ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}.`) } }
+        : { ...base, message: { text: en(l, `诉求 ${no} 的延期申请（${d.days} 天）未获同意，请按原时限 ${fmtTime(d.dueAt ? new Date(String(d.dueAt)) : null, ctx.timeZone)} 办结。说明：${String(d.reason ?? '')}`, `Extension of ${no} refused; the deadline stays ${fmtTime(d.dueAt ? new Date(String(d.dueAt)) : null, ctx.timeZone)}. ${String(d.reason ?? '')}`), buttons: staffButtons(no, l) } };
     case 'whistle_due_remind': {
       const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
       if (!w) return null;
@@ -372,6 +376,18 @@ async function renderArea(ctx: Ctx, intent: Extract<Intent, { t: 'area' }>, l: L
       const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
       return { essential: true, whistleId: w?.id, message: { text: en(l, `【吹哨未报到】${await unitName(ctx, d.unitId as string)} 未按时报到吹哨 ${w?.number ?? ''}（${w?.place ?? ''}）。`, `[No report] ${await unitName(ctx, d.unitId as string)} has not reported to whistle ${w?.number ?? ''}.`) } };
     }
+    case 'extension_request':
+      return {
+        ...base,
+        message: {
+          text: en(
+            l,
+            `【延期申请】${await unitName(ctx, d.unitId as string)} 申请诉求 ${no} 延期 ${d.days} 天（已延期 ${d.used} 次），现时限 ${fmtTime(d.dueAt ? new Date(String(d.dueAt)) : null, ctx.timeZone)}。\n理由：${String(d.reason)}\n摘要：${p?.summary ?? ''}`,
+            `[Extension request] ${await unitName(ctx, d.unitId as string)} asks ${d.days} more day(s) for ${no} (extended ${d.used} time(s)); due ${fmtTime(d.dueAt ? new Date(String(d.dueAt)) : null, ctx.timeZone)}.\nReason: ${String(d.reason)}\n${p?.summary ?? ''}`,
+          ),
+          buttons: [[{ label: b('approveExtension', l), data: encodeAction('xa', String(d.requestId)) }, { label: b('refuseExtension', l), data: encodeAction('xr', String(d.requestId)) }]],
+        },
+      };
     case 'whistle_overdue': {
       const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
       const role = d.role === 'lead' ? en(l, '主办', 'lead') : en(l, '协办', 'co-handler');

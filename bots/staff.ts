@@ -9,6 +9,7 @@ import { redeemBindCode } from '../core/org/bind-code.js';
 import * as staffFlow from '../core/workflow/staff.js';
 import * as coord from '../core/workflow/coordinate.js';
 import * as whistleFlow from '../core/workflow/whistle.js';
+import * as extFlow from '../core/workflow/extensions.js';
 import { loadPetition } from '../core/workflow/dispatch.js';
 import { encodeAction, type Verb } from './actions.js';
 import { parseDuration, splitNumber, type ParsedCommand } from './commands.js';
@@ -19,7 +20,8 @@ import type { RouterOptions } from './router.js';
 
 /** A button that needs text: the staff member's next message in that chat completes it. */
 interface Prompt {
-  verb: 'progress' | 'resolve' | 'extend' | 'return' | 'refuse_return' | 'decline_reopen' | 'done';
+  verb: 'progress' | 'resolve' | 'extend' | 'return' | 'refuse_return' | 'decline_reopen' | 'done' | 'refuse_extension';
+  /** the petition or whistle number (refuse_extension: the request id) */
   number: string;
   expiresAt: string;
 }
@@ -60,8 +62,12 @@ async function runVerb(c: Conversation, verb: Prompt['verb'] | 'accept', number:
     case 'extend': {
       const m = /^(\d{1,2})\s*(?:天|days?|d)?\s*([\s\S]*)$/i.exec(text.trim());
       if (!m) throw new AppError('bad_extension', 'extension without days', zhen(l, '格式：延期 单号 天数 理由，例如 延期 2611250001 3 需协调施工队', 'Format: /extend NUMBER DAYS REASON'));
-      const r = await staffFlow.extend(c.w, c.who, number, Number(m[1]), m[2] ?? '');
-      return c.reply(zhen(l, `${number} 已延期至 ${fmtTime(r.assignment.dueAt, c.w.deps.timeZone)}，已告知市民。`, `${number} extended to ${fmtTime(r.assignment.dueAt, c.w.deps.timeZone)}; the resident is told.`));
+      await extFlow.requestExtension(c.w, c.who, number, Number(m[1]), m[2] ?? '');
+      return c.reply(zhen(l, `已提交 ${number} 延期 ${m[1]} 天的申请，等待协调人审批；审批前按原时限办理。`, `Extension of ${number} by ${m[1]} day(s) requested; the coordinator decides. Until then the deadline stands.`));
+    }
+    case 'refuse_extension': {
+      const r = await extFlow.refuseExtension(c.w, c.who, number, text);
+      return c.reply(zhen(l, `已驳回 ${r.petition.number} 的延期申请，已告知办理单位。`, `Extension of ${r.petition.number} refused; the unit is told.`));
     }
     case 'return':
       await staffFlow.returnOrder(c.w, c.who, number, text);
@@ -90,6 +96,7 @@ const PROMPTS: Record<Prompt['verb'], [string, string]> = {
   refuse_return: ['请回复驳回理由（单号 %s）', 'Reply with the reason for refusing the return of %s'],
   decline_reopen: ['请回复不予重办的理由（单号 %s）', 'Reply with the reason for closing %s'],
   done: ['请回复完成情况（吹哨 %s）', 'Reply with what was done for %s'],
+  refuse_extension: ['请回复驳回延期的理由', 'Reply with the reason for refusing the extension'],
 };
 
 export async function handleStaffAction(c: Conversation, action: { verb: Verb; args: string[] }): Promise<void> {
@@ -99,6 +106,7 @@ export async function handleStaffAction(c: Conversation, action: { verb: Verb; a
     // Check the right to act before asking for text.
     if (verb === 'refuse_return' || verb === 'decline_reopen') await coord.requireCoordinator(c.w, c.who, await loadPetition(c.w, a0));
     else if (verb === 'done') await whistleFlow.ownTask(c.w, c.who, a0);
+    else if (verb === 'refuse_extension') await extFlow.requireExtensionReviewer(c.w, c.who, a0);
     else await staffFlow.requireAssignment(c.w, c.who, a0);
     await c.ack();
     await setPrompt(c, verb, a0, PROMPTS[verb][l === 'zh' ? 0 : 1].replace('%s', a0));
@@ -141,6 +149,13 @@ export async function handleStaffAction(c: Conversation, action: { verb: Verb; a
       await c.ack();
       return c.reply(zhen(l, `${a0} 已合并到 ${a1}。`, `${a0} merged into ${a1}.`));
     }
+    case 'xa': {
+      const r = await extFlow.approveExtension(c.w, c.who, a0);
+      await c.ack(zhen(l, '已同意延期', 'Extension approved'));
+      return c.reply(zhen(l, `已同意 ${r.petition.number} 延期 ${r.request.days} 天，新时限 ${fmtTime(r.dueAt, c.w.deps.timeZone)}，提醒和督办随之顺延，已告知办理单位和市民。`, `Extension of ${r.petition.number} approved; new deadline ${fmtTime(r.dueAt, c.w.deps.timeZone)}.`));
+    }
+    case 'xr':
+      return ask('refuse_extension');
     case 'wh': {
       // one tap on a cluster offer: summon the departments the petition needs
       await c.ack();

@@ -104,6 +104,8 @@ export const BUTTONS = {
   refuseReturn: { zh: '驳回退单', en: 'Refuse return' },
   approveReopen: { zh: '同意重办', en: 'Reopen' },
   declineReopen: { zh: '不予重办', en: 'Close' },
+  approveExtension: { zh: '同意延期', en: 'Approve extension' },
+  refuseExtension: { zh: '驳回延期', en: 'Refuse extension' },
   merge: { zh: '合并', en: 'Merge' },
   whistle: { zh: '吹哨', en: 'Whistle' },
   withdraw: { zh: '撤回', en: 'Withdraw' },

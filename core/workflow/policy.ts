@@ -29,6 +29,8 @@ export interface Policy {
   clusterWindowMs: number;
   /** count ≥ 1-day limits in working days (Chinese holidays and make-up days) */
   workingDays: boolean;
+  /** 延期: the most approved extensions of one order, and the most days they may add up to (ARCHITECTURE.md says why) */
+  extensionLimits: Record<Urgency, { count: number; totalDays: number }>;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -49,6 +51,12 @@ export const DEFAULT_POLICY: Policy = {
   clusterThreshold: 3,
   clusterWindowMs: 7 * DAY_MS,
   workingDays: false,
+  extensionLimits: {
+    emergency: { count: 1, totalDays: 1 },
+    utilities: { count: 1, totalDays: 3 },
+    ordinary: { count: 2, totalDays: 15 },
+    complex: { count: 2, totalDays: 30 },
+  },
 };
 
 export function limitsFor(policy: Policy, urgency: Urgency, categoryCode: string | null): Limits {

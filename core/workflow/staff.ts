@@ -1,8 +1,8 @@
 /**
  * Department staff actions on an assignment: 签收 accept, progress, 办结
- * resolve (answer required), extension (reason + new deadline, the resident is
- * told), 退单 return (reason, reviewed by the area's coordinator). Only staff
+ * resolve (answer required), 退单 return (reason, reviewed by the area's coordinator). Only staff
  * registered to the assigned unit may act; co-handlers report to the lead.
+ * 延期 is a request the coordinator decides: extensions.ts.
  */
 import { Prisma, type Assignment, type Petition, type Staff } from '../../prisma/generated/client.js';
 import { AppError, NotAuthorizedError } from '../errors.js';
@@ -64,7 +64,7 @@ export async function requireStaff(w: Work, who: PersonRef): Promise<Staff> {
 }
 
 /** The acting staff member's own assignment on this petition (admins act for the lead). */
-async function ownAssignment(w: Work, p: Petition, staff: Staff, states: readonly string[] = ACTIVE_ASSIGNMENT): Promise<Assignment> {
+export async function ownAssignment(w: Work, p: Petition, staff: Staff, states: readonly string[] = ACTIVE_ASSIGNMENT): Promise<Assignment> {
   const mine = await w.tx.assignment.findFirst({
     where: {
       petitionId: p.id,
@@ -162,26 +162,6 @@ export async function askForRating(w: Work, p: Petition, answer: string, parts?:
   await w.notify({ t: 'resident', petitionId: p.id, note: 'resolved', data: { answer, round, ...(parts ? { parts } : {}) } }, `res:${p.id}:resolved:${round}`);
 }
 
-export async function extend(w: Work, who: PersonRef, number: string, days: number, reason: string): Promise<StaffActionResult> {
-  const text = requireText(reason, 'reason');
-  if (!Number.isFinite(days) || days < 1 || days > 30) {
-    throw new AppError('bad_extension', `extension of ${days} days`, '延期天数需在 1–30 天之间。/ Extension must be 1–30 days.');
-  }
-  const staff = await requireStaff(w, who);
-  const p = await loadPetition(w, number);
-  const a = await ownAssignment(w, p, staff);
-  const dueAt = new Date((a.dueAt ?? w.now).getTime() + days * DAY_MS);
-  const updated = await w.tx.assignment.update({ where: { id: a.id }, data: { dueAt, extensions: { increment: 1 } } });
-  if (a.role === 'lead') {
-    await applyTransition(w.tx, { petitionId: p.id, action: 'extend', actor: actorOf(staff), reason: text, data: { days, dueAt: dueAt.toISOString() }, set: { feedbackDueAt: dueAt }, at: w.now });
-    await scheduleTimer(w.tx, 'escalate', a.id, dueAt, { area: p.streetCode ?? p.districtCode });
-    await w.notify({ t: 'resident', petitionId: p.id, note: 'extended', data: { reason: text, dueAt: dueAt.toISOString() } }, `res:${p.id}:ext:${updated.extensions}`);
-  } else {
-    await coReport(w, p, a, staff, 'extend', text);
-  }
-  return { petition: p, assignment: updated };
-}
-
 export async function returnOrder(w: Work, who: PersonRef, number: string, reason: string): Promise<StaffActionResult> {
   const text = requireText(reason, 'reason');
   const staff = await requireStaff(w, who);
@@ -200,7 +180,7 @@ export async function returnOrder(w: Work, who: PersonRef, number: string, reaso
 }
 
 /** 主办/协办: a co-handler's step is recorded on the petition and reported to the lead unit. */
-async function coReport(w: Work, p: Petition, a: Assignment, staff: Staff, step: string, text?: string) {
+export async function coReport(w: Work, p: Petition, a: Assignment, staff: Staff, step: string, text?: string) {
   await applyTransition(w.tx, { petitionId: p.id, action: 'note', actor: actorOf(staff), reason: text, data: { co: a.unitId, step }, at: w.now });
   const lead = await w.tx.assignment.findFirst({ where: { petitionId: p.id, role: 'lead' }, orderBy: { dispatchedAt: 'desc' } });
   if (lead) {
@@ -215,7 +195,7 @@ export function actorOf(staff: Staff) {
   return { kind: staff.role === 'coordinator' ? ('coordinator' as const) : staff.role === 'admin' ? ('admin' as const) : ('staff' as const), id: staff.id };
 }
 
-function requireText(v: string, what: string): string {
+export function requireText(v: string, what: string): string {
   const t = (v ?? '').trim();
   if (t.length < 2) {
     const zh = what === 'answer' ? '办结需要填写答复内容' : what === 'reason' ? '需要填写理由' : '需要填写进展内容';

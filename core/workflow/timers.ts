@@ -46,6 +46,23 @@ export async function cancelTimers(tx: Tx, subjectId: string, now: Date, kinds?:
   });
 }
 
+/** An order's deadline timers: they move together when its deadline moves (延期, a pause for the resident). */
+export const DEADLINE_TIMERS: TimerKind[] = ['remind', 'remind2', 'escalate', 'escalate_district'];
+const ESCALATIONS: TimerKind[] = ['escalate', 'escalate_district'];
+
+/**
+ * Move a subject's timers of `kinds` by `ms`. Unfired ones move; an escalation that already fired
+ * and whose moved time is still ahead is armed again (its deadline is new), a fired reminder stays
+ * fired (the unit was told already).
+ */
+export async function shiftTimers(tx: Tx, subjectId: string, ms: number, now: Date, kinds: TimerKind[] = DEADLINE_TIMERS): Promise<number> {
+  if (!ms) return 0;
+  return tx.$executeRaw`
+    UPDATE "Timer" SET "dueAt" = "dueAt" + make_interval(secs => ${ms / 1000}::float8), "firedAt" = NULL
+     WHERE "subjectId" = ${subjectId} AND kind = ANY(${kinds}::text[]) AND "cancelledAt" IS NULL
+       AND ("firedAt" IS NULL OR (kind = ANY(${ESCALATIONS}::text[]) AND "dueAt" + make_interval(secs => ${ms / 1000}::float8) > ${now}))`;
+}
+
 export interface DueTimer {
   id: string;
   kind: TimerKind;
