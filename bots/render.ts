@@ -318,6 +318,8 @@ async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: L
       const by = fmtTime(new Date(String(d.reportDueAt ?? w.reportDueAt.toISOString())), ctx.timeZone);
       return { essential: true, whistleId: w.id, message: { text: en(l, `【报到提醒】吹哨 ${w.number} 请于 ${by} 前报到，逾时将报区级督办：${w.place}`, `[Report now] whistle ${w.number}: report by ${by}, or it goes to the district: ${w.place}`), buttons: [[{ label: b('report', l), data: encodeAction('rep', w.number) }]] } };
     }
+    case 'accept_remind':
+      return { ...base, message: { text: en(l, `【签收提醒】诉求 ${no} 尚未签收，请于 ${fmtTime(d.acceptDueAt ? new Date(String(d.acceptDueAt)) : null, ctx.timeZone)} 前签收，逾时将报协调人督办。`, `[Accept now] ${no} is not accepted yet; accept by ${fmtTime(d.acceptDueAt ? new Date(String(d.acceptDueAt)) : null, ctx.timeZone)} or it goes to the coordinator.`), buttons: staffButtons(no, l) } };
     case 'extension_decided':
       return d.approved
         ? { ...base, message: { text: en(l, `诉求 ${no} 的延期申请（${d.days} 天）已同意，新的办结时限 ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}，提醒和督办随之顺延。`, `Extension of ${no} (${d.days} days) approved; new deadline ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}.`) } }
@@ -376,6 +378,8 @@ async function renderArea(ctx: Ctx, intent: Extract<Intent, { t: 'area' }>, l: L
       const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
       return { essential: true, whistleId: w?.id, message: { text: en(l, `【吹哨未报到】${await unitName(ctx, d.unitId as string)} 未按时报到吹哨 ${w?.number ?? ''}（${w?.place ?? ''}）。`, `[No report] ${await unitName(ctx, d.unitId as string)} has not reported to whistle ${w?.number ?? ''}.`) } };
     }
+    case 'accept_overdue':
+      return { ...base, message: { text: en(l, `【超时未签收】诉求 ${no}：${await unitName(ctx, d.unitId as string)} 应于 ${fmtTime(d.acceptDueAt ? new Date(String(d.acceptDueAt)) : null, ctx.timeZone)} 前签收。摘要：${p?.summary ?? ''}\n改派：派单 ${no} 单位`, `[Not accepted] ${no}: ${await unitName(ctx, d.unitId as string)} was to accept it by ${fmtTime(d.acceptDueAt ? new Date(String(d.acceptDueAt)) : null, ctx.timeZone)}. ${p?.summary ?? ''}\nTo move it: /dispatch ${no} UNIT`) } };
     case 'extension_request':
       return {
         ...base,

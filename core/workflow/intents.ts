@@ -24,10 +24,10 @@ export type ResidentNote =
   /** the question went unanswered: data.outcome 'dispatched' (district level) or 'closed' */
   | 'unanswered';
 
-export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind' | 'whistle_due_remind' | 'extension_decided';
+export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind' | 'whistle_due_remind' | 'extension_decided' | 'accept_remind';
 
 /** `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message */
-export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'whistle_overdue' | 'extension_request' | 'callback_needed' | 'report';
+export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'whistle_overdue' | 'extension_request' | 'accept_overdue' | 'callback_needed' | 'report';
 
 export type Intent =
   /** to the resident of a petition, or (need_details) to a resident with no petition yet */

@@ -35,6 +35,28 @@ function escalateTo(level: 'area' | 'district'): TimerHandler {
   };
 }
 
+/** An order still waiting for 签收. */
+async function unaccepted(w: Work, id: string) {
+  const a = await w.tx.assignment.findUnique({ where: { id }, include: { petition: true } });
+  return a?.status === 'dispatched' ? a : null;
+}
+
+const acceptRemind: TimerHandler = async (w, t) => {
+  const a = await unaccepted(w, t.subjectId);
+  if (!a) return;
+  await w.notify({ t: 'unit', unitId: a.unitId, note: 'accept_remind', petitionId: a.petitionId, data: { acceptDueAt: a.acceptDueAt?.toISOString() ?? null } }, `timer:${t.id}`);
+};
+
+const acceptEscalate: TimerHandler = async (w, t) => {
+  const a = await unaccepted(w, t.subjectId);
+  if (!a) return;
+  const area = a.petition.streetCode ?? a.petition.districtCode;
+  if (canApply(a.petition.status, 'supervise')) {
+    await applyTransition(w.tx, { petitionId: a.petitionId, action: 'supervise', actor: { kind: 'system' }, reason: 'not_accepted', data: { unitId: a.unitId, level: 'area' }, at: w.now });
+  }
+  if (area) await w.notify({ t: 'area', areaCode: area, note: 'accept_overdue', petitionId: a.petitionId, data: { unitId: a.unitId, acceptDueAt: a.acceptDueAt?.toISOString() ?? null } }, `timer:${t.id}`);
+};
+
 const ratingReminder: TimerHandler = async (w, t) => {
   const rating = await w.tx.rating.findUnique({ where: { id: t.subjectId }, include: { petition: true } });
   if (!rating || rating.ratedAt || rating.petition.status !== 'resolved') return;
@@ -122,6 +144,8 @@ export const TIMER_HANDLERS: Record<TimerKind, TimerHandler> = {
   close_rated: closeRated,
   whistle_remind: whistleRemind,
   whistle_escalate: whistleEscalate,
+  accept_remind: acceptRemind,
+  accept_escalate: acceptEscalate,
   wtask_remind: whistleTaskRemind,
   wtask_remind2: whistleTaskRemind,
   wtask_escalate: whistleTaskEscalate('area'),

@@ -9,8 +9,10 @@ import { AppError, NotAuthorizedError } from '../errors.js';
 import { applyTransition } from '../petition/lifecycle.js';
 import type { Work } from './context.js';
 import { ACTIVE_ASSIGNMENT, loadPetition } from './dispatch.js';
-import { DAY_MS } from './policy.js';
-import { cancelTimers, scheduleTimer } from './timers.js';
+import { cancelTimers, scheduleTimer, type TimerKind } from './timers.js';
+
+/** 签收 timers: done with once the order is accepted (or worked on). */
+const ACCEPT_TIMERS: TimerKind[] = ['accept_remind', 'accept_escalate'];
 
 export interface PersonRef {
   platform: string;
@@ -101,6 +103,7 @@ export async function accept(w: Work, who: PersonRef, number: string): Promise<S
   const a = await ownAssignment(w, p, staff);
   if (a.status !== 'dispatched') return { petition: p, assignment: a, unchanged: true };
   const updated = await w.tx.assignment.update({ where: { id: a.id }, data: { status: 'accepted', acceptedAt: w.now } });
+  await cancelTimers(w.tx, a.id, w.now, ACCEPT_TIMERS);
   if (a.role === 'lead') {
     await applyTransition(w.tx, { petitionId: p.id, action: 'accept', actor: actorOf(staff), at: w.now, data: { unitId: a.unitId } });
     await w.notify({ t: 'resident', petitionId: p.id, note: 'accepted', data: { unitId: a.unitId } }, `res:${p.id}:acc:${a.id}`);
@@ -116,6 +119,7 @@ export async function progress(w: Work, who: PersonRef, number: string, note: st
   const p = await loadPetition(w, number);
   const a = await ownAssignment(w, p, staff);
   const updated = await w.tx.assignment.update({ where: { id: a.id }, data: { status: 'in_progress', acceptedAt: a.acceptedAt ?? w.now } });
+  if (!a.acceptedAt) await cancelTimers(w.tx, a.id, w.now, ACCEPT_TIMERS);
   if (a.role === 'lead') {
     if (p.status === 'dispatched' || p.status === 'reopened') {
       await applyTransition(w.tx, { petitionId: p.id, action: 'accept', actor: actorOf(staff), at: w.now });

@@ -17,6 +17,9 @@ export type TimerKind =
   | 'close_rated'
   | 'whistle_remind'
   | 'whistle_escalate'
+  /** 签收: an order still not accepted halfway through its dispatch limit is reminded, and at the limit escalated to the area */
+  | 'accept_remind'
+  | 'accept_escalate'
   /** a whistle task's handling deadline, lead and co-handlers alike: reminders at 50 % / 80 %, 督办 at the deadline and at 3× */
   | 'wtask_remind'
   | 'wtask_remind2'

@@ -38,6 +38,8 @@ describe('reminders and 督办 with an injected clock', () => {
     const p = await h.t.db.petition.findFirstOrThrow();
     expect(p.urgency).toBe('emergency');
     expect(p.feedbackDueAt!.getTime() - p.createdAt.getTime()).toBe(2 * HOUR_MS);
+    await h.inbound({ userId: '2001', chatId: unitChat, text: `签收 ${p.number}` }); // accepted at once: no 签收 timers left
+    await h.drain();
 
     const reminders = () => h.telegram.to(unitChat).filter((m) => m.text.includes('催办'));
     const escalations = (chat: string) => h.telegram.to(chat).filter((m) => m.text.includes('督办'));
