@@ -10,7 +10,7 @@ import type { Intent } from '../core/workflow/intents.js';
 import type { Recipient } from '../core/workflow/recipients.js';
 import { encodeAction } from './actions.js';
 import { loadTaxonomy } from '../core/org/taxonomy.js';
-import { b, fmtTime, langOf, statusText, t, triageText, type Lang } from './texts.js';
+import { b, fmtDeadline, fmtTime, langOf, statusText, t, triageText, type Lang } from './texts.js';
 
 export interface Rendered {
   message: Omit<OutboundMessage, 'chatId'>;
@@ -165,7 +165,7 @@ export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy =
     { label: en(l, '地点', 'Place'), value: [n.place, p.community, p.address].filter(Boolean).join(' ') || '-' },
     { label: en(l, '诉求', 'Summary'), value: p.summary },
     { label: en(l, '联系方式', 'Contact'), value: contact },
-    { label: en(l, '办结时限', 'Due'), value: fmtTime(a.dueAt, ctx.timeZone) },
+    { label: en(l, '办结时限', 'Due'), value: fmtDeadline(a.dueAt, ctx.timeZone, l) },
   ];
   const text = [head, ...fields.map((f) => `${f.label}：${f.value}`), en(l, `原文：${p.maskedText.slice(0, 500)}`, `Text: ${p.maskedText.slice(0, 500)}`)].join('\n');
   return {

@@ -15,7 +15,7 @@ import { encodeAction, type Verb } from './actions.js';
 import { parseDuration, splitNumber, type ParsedCommand } from './commands.js';
 import type { Conversation } from './conversation.js';
 import { renderCard, renderRollcall } from './render.js';
-import { fmtTime, statusText, t, type Lang } from './texts.js';
+import { fmtDeadline, fmtTime, statusText, t, type Lang } from './texts.js';
 import type { RouterOptions } from './router.js';
 
 /** A button that needs text: the staff member's next message in that chat completes it. */
@@ -272,7 +272,7 @@ export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, op
       const list = await coord.overdue(c.w, c.who);
       await c.reply(
         list.length
-          ? [zhen(l, `超期工单 ${list.length} 件：`, `${list.length} overdue:`), ...list.map((a) => `${a.petition.number} ${a.unit.name} ${zhen(l, '时限', 'due')} ${fmtTime(a.dueAt, c.w.deps.timeZone)}`)].join('\n')
+          ? [zhen(l, `超期工单 ${list.length} 件：`, `${list.length} overdue:`), ...list.map((a) => `${a.petition.number} ${a.unit.name} ${zhen(l, '时限', 'due')} ${fmtDeadline(a.dueAt, c.w.deps.timeZone, l)}`)].join('\n')
           : zhen(l, '辖区内没有超期工单。', 'Nothing overdue in your area.'),
       );
       return true;

@@ -126,3 +126,10 @@ export function fmtTime(d: Date | null | undefined, timeZone: string): string {
   }
   return f.format(d);
 }
+
+/** A deadline for staff: the time in the service's zone, named (北京时间 for Asia/Shanghai). */
+export function fmtDeadline(d: Date | null | undefined, timeZone: string, l: Lang = 'zh'): string {
+  if (!d) return '-';
+  const zone = timeZone === 'Asia/Shanghai' ? (l === 'zh' ? '北京时间' : 'Beijing time') : timeZone;
+  return l === 'zh' ? `${fmtTime(d, timeZone)}（${zone}）` : `${fmtTime(d, timeZone)} (${zone})`;
+}

@@ -101,7 +101,7 @@ export const configSchema = z
     INFO_WAIT_HOURS: int(24, 1),
     WHISTLE_REPORT_MINUTES: int(30, 1),
     PERIOD_START_DAY: int(19, 1).pipe(z.number().max(28)),
-    WORKING_DAY_CALENDAR: bool.default(false),
+    WORKING_DAY_CALENDAR: bool.default(true),
     CLUSTER_THRESHOLD: int(3, 2),
 
     DASHBOARD_USER: z.string().default('admin'),

@@ -27,7 +27,7 @@ export interface Policy {
   whistleReportMs: number;
   clusterThreshold: number;
   clusterWindowMs: number;
-  /** count ≥ 1-day limits in working days (Chinese holidays and make-up days) */
+  /** count limits longer than a day (7 d, 15 d, extensions of days) in working days: Chinese holidays and make-up days (调休) */
   workingDays: boolean;
   /** 延期: the most approved extensions of one order, and the most days they may add up to (ARCHITECTURE.md says why) */
   extensionLimits: Record<Urgency, { count: number; totalDays: number }>;
@@ -50,7 +50,7 @@ export const DEFAULT_POLICY: Policy = {
   whistleReportMs: 30 * 60_000,
   clusterThreshold: 3,
   clusterWindowMs: 7 * DAY_MS,
-  workingDays: false,
+  workingDays: true,
   extensionLimits: {
     emergency: { count: 1, totalDays: 1 },
     utilities: { count: 1, totalDays: 3 },

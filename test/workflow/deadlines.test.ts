@@ -102,12 +102,13 @@ describe('reminders and 督办 with an injected clock', () => {
 });
 
 describe('deadline arithmetic', () => {
-  it('counts working days over the National Day holiday when asked to', () => {
+  it('counts working days over the National Day holiday (the default); 24 h and less stay on the clock', () => {
     const start = new Date('2026-09-30T02:00:00Z'); // Wed 10:00 in Beijing, holidays from 1 October
     const policy = { ...DEFAULT_POLICY, workingDays: true };
     const due = addLimit(start, 7 * DAY_MS, policy, 'Asia/Shanghai');
     expect(due.getTime() - start.getTime()).toBeGreaterThan(7 * DAY_MS);
-    expect(addLimit(start, 7 * DAY_MS, DEFAULT_POLICY, 'Asia/Shanghai').getTime() - start.getTime()).toBe(7 * DAY_MS);
+    expect(addLimit(start, 7 * DAY_MS, { ...DEFAULT_POLICY, workingDays: false }, 'Asia/Shanghai').getTime() - start.getTime()).toBe(7 * DAY_MS);
+    expect(addLimit(start, 24 * HOUR_MS, policy, 'Asia/Shanghai').getTime() - start.getTime()).toBe(24 * HOUR_MS);
     expect(addLimit(start, 2 * HOUR_MS, policy, 'Asia/Shanghai').getTime() - start.getTime()).toBe(2 * HOUR_MS);
   });
 });
