@@ -14,6 +14,7 @@ export const COMMAND_WORDS: Record<string, string[]> = {
   progress: ['progress', '进展', '进度'],
   resolve: ['resolve', '办结', '答复'],
   extend: ['extend', '延期'],
+  ask: ['ask', '询问'],
   return: ['return', '退单', '退回'],
   report: ['report', '报到'],
   done: ['done', '完成'],

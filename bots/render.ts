@@ -191,7 +191,7 @@ interface ResidentNoteRow {
   loadedUnit: string | null;
 }
 /** Resident notes that name the unit in `data.unitId`. */
-const UNIT_NOTES = new Set<string>(['ack', 'accepted', 'redispatched']);
+const UNIT_NOTES = new Set<string>(['ack', 'accepted', 'redispatched', 'unit_question', 'answer_relayed']);
 /** What a unit or area notice shows of the petition. */
 const NOTICE_FIELDS = { id: true, number: true, summary: true } as const;
 
@@ -290,6 +290,14 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
       return { ...base, essential: false, message: { text: en(l, `诉求 ${p.number} 已改派${unit}办理。`, `Petition ${p.number} was re-routed to ${unit}.`) } };
     case 'comment_saved':
       return { ...base, essential: false, message: { text: t('commentSaved', l) } };
+    case 'unit_question':
+      return {
+        ...base,
+        essential: true,
+        message: { text: en(l, `【${unit}询问】诉求 ${p.number}：${String(d.question ?? '')}\n请直接回复本消息，您的答复会转给办理单位。`, `[${unit} asks] petition ${p.number}: ${String(d.question ?? '')}\nReply here; your answer goes to the department.`) },
+      };
+    case 'answer_relayed':
+      return { ...base, essential: false, message: { text: en(l, `您的答复已转给${unit}（诉求 ${p.number}）。`, `Your answer went to ${unit} (petition ${p.number}).`) } };
     case 'unanswered':
       // Dispatched: the ack that follows carries the essentials (number, unit, deadline); closed: this is the last word.
       return d.outcome === 'closed'
@@ -318,6 +326,10 @@ async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: L
       const by = fmtTime(new Date(String(d.reportDueAt ?? w.reportDueAt.toISOString())), ctx.timeZone);
       return { essential: true, whistleId: w.id, message: { text: en(l, `【报到提醒】吹哨 ${w.number} 请于 ${by} 前报到，逾时将报区级督办：${w.place}`, `[Report now] whistle ${w.number}: report by ${by}, or it goes to the district: ${w.place}`), buttons: [[{ label: b('report', l), data: encodeAction('rep', w.number) }]] } };
     }
+    case 'resident_answer':
+      return { ...base, message: { text: en(l, `【市民答复】诉求 ${no}：${String(d.text ?? '')}${d.photo ? '（附照片）' : ''}\n办理时限已顺延，继续办理。`, `[Resident's answer] ${no}: ${String(d.text ?? '')}${d.photo ? ' (with a photo)' : ''}\nThe deadline moved by the time waited.`), buttons: staffButtons(no, l) } };
+    case 'wait_expired':
+      return { ...base, message: { text: en(l, `【市民未答复】诉求 ${no} 的询问已等待 ${Math.round(Number(d.waitedMs) / 3_600_000)} 小时未答复，办理时限恢复计时，新时限 ${fmtDeadline(d.dueAt ? new Date(String(d.dueAt)) : null, ctx.timeZone, l)}。请继续办理或电话联系。`, `[No answer] the resident of ${no} did not answer in ${Math.round(Number(d.waitedMs) / 3_600_000)} h; the clock runs again, due ${fmtDeadline(d.dueAt ? new Date(String(d.dueAt)) : null, ctx.timeZone, l)}.`), buttons: staffButtons(no, l) } };
     case 'accept_remind':
       return { ...base, message: { text: en(l, `【签收提醒】诉求 ${no} 尚未签收，请于 ${fmtTime(d.acceptDueAt ? new Date(String(d.acceptDueAt)) : null, ctx.timeZone)} 前签收，逾时将报协调人督办。`, `[Accept now] ${no} is not accepted yet; accept by ${fmtTime(d.acceptDueAt ? new Date(String(d.acceptDueAt)) : null, ctx.timeZone)} or it goes to the coordinator.`), buttons: staffButtons(no, l) } };
     case 'extension_decided':
@@ -378,6 +390,8 @@ async function renderArea(ctx: Ctx, intent: Extract<Intent, { t: 'area' }>, l: L
       const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
       return { essential: true, whistleId: w?.id, message: { text: en(l, `【吹哨未报到】${await unitName(ctx, d.unitId as string)} 未按时报到吹哨 ${w?.number ?? ''}（${w?.place ?? ''}）。`, `[No report] ${await unitName(ctx, d.unitId as string)} has not reported to whistle ${w?.number ?? ''}.`) } };
     }
+    case 'wait_expired':
+      return { ...base, message: { text: en(l, `【市民未答复】${await unitName(ctx, d.unitId as string)} 就诉求 ${no} 询问市民，${Math.round(Number(d.waitedMs) / 3_600_000)} 小时未答复，办理时限已恢复计时（新时限 ${fmtDeadline(d.dueAt ? new Date(String(d.dueAt)) : null, ctx.timeZone, l)}）。可安排电话回访。摘要：${p?.summary ?? ''}`, `[No answer] ${await unitName(ctx, d.unitId as string)} asked the resident of ${no}; no answer in ${Math.round(Number(d.waitedMs) / 3_600_000)} h, the clock runs again. ${p?.summary ?? ''}`) } };
     case 'accept_overdue':
       return { ...base, message: { text: en(l, `【超时未签收】诉求 ${no}：${await unitName(ctx, d.unitId as string)} 应于 ${fmtTime(d.acceptDueAt ? new Date(String(d.acceptDueAt)) : null, ctx.timeZone)} 前签收。摘要：${p?.summary ?? ''}\n改派：派单 ${no} 单位`, `[Not accepted] ${no}: ${await unitName(ctx, d.unitId as string)} was to accept it by ${fmtTime(d.acceptDueAt ? new Date(String(d.acceptDueAt)) : null, ctx.timeZone)}. ${p?.summary ?? ''}\nTo move it: /dispatch ${no} UNIT`) } };
     case 'extension_request':

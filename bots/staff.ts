@@ -10,6 +10,7 @@ import * as staffFlow from '../core/workflow/staff.js';
 import * as coord from '../core/workflow/coordinate.js';
 import * as whistleFlow from '../core/workflow/whistle.js';
 import * as extFlow from '../core/workflow/extensions.js';
+import * as waitFlow from '../core/workflow/waiting.js';
 import { loadPetition } from '../core/workflow/dispatch.js';
 import { encodeAction, type Verb } from './actions.js';
 import { parseDuration, splitNumber, type ParsedCommand } from './commands.js';
@@ -215,6 +216,12 @@ export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, op
     case 'return':
       await runVerb(c, cmd.name, needNumber(), rest);
       return true;
+    case 'ask': {
+      const no = needNumber();
+      await waitFlow.askResident(c.w, c.who, no, rest);
+      await c.reply(zhen(l, `已将询问转给 ${no} 的市民（以本单位名义），等待答复期间办理时限暂停计时，最长 ${Math.round(c.w.deps.policy.residentWaitMs / 3_600_000)} 小时。`, `Question sent to the resident of ${no} in your unit's name; the clock is paused until the answer (at most ${Math.round(c.w.deps.policy.residentWaitMs / 3_600_000)} h).`));
+      return true;
+    }
     case 'report': {
       const r = await whistleFlow.report(c.w, c.who, needNumber());
       await c.reply(r.unchanged ? zhen(l, '已报到过。', 'Already reported.') : zhen(l, `已报到 ${number}${r.late ? '（超时）' : ''}。`, `Reported to ${number}${r.late ? ' (late)' : ''}.`));

@@ -62,8 +62,8 @@ export const T = {
     en: 'Commands: /my your petitions. Send a message to file a new petition.',
   },
   staffHelp: {
-    zh: '部门操作：签收 单号｜进展 单号 内容｜办结 单号 答复｜延期 单号 天数 理由｜退单 单号 理由｜报到 哨号｜完成 哨号 说明\n协调人：吹哨 单号或地点 部门… [30分钟]｜点名｜派单 单号 单位｜审核｜超期｜统计 [月份]｜热点',
-    en: 'Staff: /accept NO | /progress NO text | /resolve NO answer | /extend NO days reason | /return NO reason | /report W-NO | /done W-NO note\nCoordinators: /whistle NO-or-place units… [30] | /rollcall | /dispatch NO unit | /review | /overdue | /stats [month] | /hotspots',
+    zh: '部门操作：签收 单号｜进展 单号 内容｜办结 单号 答复｜延期 单号 天数 理由｜退单 单号 理由｜询问 单号 问题｜报到 哨号｜完成 哨号 说明\n协调人：吹哨 单号或地点 部门… [30分钟]｜点名｜派单 单号 单位｜审核｜超期｜统计 [月份]｜热点',
+    en: 'Staff: /accept NO | /progress NO text | /resolve NO answer | /extend NO days reason | /return NO reason | /ask NO question | /report W-NO | /done W-NO note\nCoordinators: /whistle NO-or-place units… [30] | /rollcall | /dispatch NO unit | /review | /overdue | /stats [month] | /hotspots',
   },
   unknownCommand: { zh: '没有识别这条指令。', en: 'Command not recognised.' },
   notStaff: { zh: '您不是登记的工作人员，无法操作。', en: 'You are not registered staff.' },

@@ -15,6 +15,7 @@ import { dispatchPetition } from './dispatch.js';
 import { createTimers } from './timers.js';
 import type { PlaceFacts, Understood } from './understanding-port.js';
 import { together } from './together.js';
+import { residentAnswered } from './waiting.js';
 
 export interface ResidentRef {
   platform: string;
@@ -40,7 +41,9 @@ export type Awaiting =
   | { kind: 'draft'; location?: GeoPoint; photoFileIds?: string[] }
   | { kind: 'more'; petitionId: string }
   /** after rating: the next message is a comment */
-  | { kind: 'comment'; petitionId: string };
+  | { kind: 'comment'; petitionId: string }
+  /** a unit asked the resident (询问, waiting.ts): the next message is the answer */
+  | { kind: 'reply'; petitionId: string; assignmentId: string };
 
 export type IntakeOutcome =
   | { kind: 'petition'; petitionId: string; number: string; status: string }
@@ -101,6 +104,12 @@ export async function receiveResidentMessage(w: Work, msg: ResidentMessage): Pro
   const resident = await upsertResident(w, msg.resident, contact);
   const awaiting = resident.awaiting as Awaiting | null;
   const text = msg.text.trim();
+
+  // 询问: the answer to a unit's question goes to that unit (waiting.ts), and its clock runs again.
+  if (awaiting?.kind === 'reply') {
+    const answered = await residentAnswered(w, resident, awaiting, msg);
+    if (answered) return answered;
+  }
 
   if (awaiting?.kind === 'info' || awaiting?.kind === 'more') {
     const p = await w.tx.petition.findUnique({ where: { id: awaiting.petitionId } });

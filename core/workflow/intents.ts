@@ -22,12 +22,16 @@ export type ResidentNote =
   | 'redispatched'
   | 'comment_saved'
   /** the question went unanswered: data.outcome 'dispatched' (district level) or 'closed' */
-  | 'unanswered';
+  | 'unanswered'
+  /** a unit asks the resident (询问): data.unitId signs it, data.question */
+  | 'unit_question'
+  /** the resident's answer went to the unit */
+  | 'answer_relayed';
 
-export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind' | 'whistle_due_remind' | 'extension_decided' | 'accept_remind';
+export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind' | 'whistle_due_remind' | 'extension_decided' | 'accept_remind' | 'resident_answer' | 'wait_expired';
 
 /** `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message */
-export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'whistle_overdue' | 'extension_request' | 'accept_overdue' | 'callback_needed' | 'report';
+export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'whistle_overdue' | 'extension_request' | 'accept_overdue' | 'wait_expired' | 'callback_needed' | 'report';
 
 export type Intent =
   /** to the resident of a petition, or (need_details) to a resident with no petition yet */

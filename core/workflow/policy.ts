@@ -25,6 +25,8 @@ export interface Policy {
   /** how long a question to the resident (needs_info) waits for an answer before the petition goes on without it */
   infoWaitMs: number;
   whistleReportMs: number;
+  /** how long a unit's question to the resident (询问) holds the feedback clock before it runs again by itself */
+  residentWaitMs: number;
   clusterThreshold: number;
   clusterWindowMs: number;
   /** count limits longer than a day (7 d, 15 d, extensions of days) in working days: Chinese holidays and make-up days (调休) */
@@ -48,6 +50,7 @@ export const DEFAULT_POLICY: Policy = {
   ratingReminderAfterMs: 2 * DAY_MS,
   infoWaitMs: 24 * HOUR_MS,
   whistleReportMs: 30 * 60_000,
+  residentWaitMs: 48 * HOUR_MS,
   clusterThreshold: 3,
   clusterWindowMs: 7 * DAY_MS,
   workingDays: true,

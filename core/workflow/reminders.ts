@@ -9,6 +9,7 @@ import { applyTransition, canApply } from '../petition/lifecycle.js';
 import type { Work } from './context.js';
 import { ACTIVE_ASSIGNMENT } from './dispatch.js';
 import { expireQuestion } from './intake.js';
+import { waitExpired } from './waiting.js';
 import type { DueTimer, TimerHandler, TimerKind } from './timers.js';
 
 async function activeAssignment(w: Work, id: string) {
@@ -129,6 +130,11 @@ function whistleTaskEscalate(level: 'area' | 'district'): TimerHandler {
   };
 }
 
+/** A unit's question to the resident (询问) went unanswered: the clock runs again (waiting.ts). */
+const waitExpire: TimerHandler = async (w, t) => {
+  await waitExpired(w, t.subjectId, Number(t.data?.since));
+};
+
 /** A question to the resident went unanswered: go on at district level, or close (intake decides). */
 const infoExpire: TimerHandler = async (w, t) => {
   await expireQuestion(w, String(t.data?.petitionId ?? ''), Number(t.data?.askedAt));
@@ -151,4 +157,5 @@ export const TIMER_HANDLERS: Record<TimerKind, TimerHandler> = {
   wtask_escalate: whistleTaskEscalate('area'),
   wtask_escalate_district: whistleTaskEscalate('district'),
   info_expire: infoExpire,
+  wait_expire: waitExpire,
 };

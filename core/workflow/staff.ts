@@ -202,7 +202,7 @@ export function actorOf(staff: Staff) {
 export function requireText(v: string, what: string): string {
   const t = (v ?? '').trim();
   if (t.length < 2) {
-    const zh = what === 'answer' ? '办结需要填写答复内容' : what === 'reason' ? '需要填写理由' : '需要填写进展内容';
+    const zh = what === 'answer' ? '办结需要填写答复内容' : what === 'reason' ? '需要填写理由' : what === 'question' ? '需要填写要询问市民的问题' : '需要填写进展内容';
     throw new AppError('text_required', `${what} required`, `${zh}。/ Please write the ${what}.`);
   }
   return t.slice(0, 2000);

@@ -25,6 +25,8 @@ export type TimerKind =
   | 'wtask_remind2'
   | 'wtask_escalate'
   | 'wtask_escalate_district'
+  /** a unit's question to the resident (询问) went unanswered for policy.residentWaitMs: the clock runs again */
+  | 'wait_expire'
   /** a question to the resident (needs_info) went unanswered; subjectId `<petitionId>:<asked at, ms>`, one per question */
   | 'info_expire';
 
