@@ -26,6 +26,9 @@ export const VERBS = {
   ad: 'add_info',
   xa: 'approve_extension',
   xr: 'refuse_extension',
+  sc: 'steward_category',
+  sp: 'steward_place',
+  sk: 'steward_file',
 } as const;
 
 export type Verb = keyof typeof VERBS;

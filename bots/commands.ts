@@ -29,6 +29,7 @@ export const COMMAND_WORDS: Record<string, string[]> = {
   rate: ['rate', '评价'],
   withdraw: ['withdraw', '撤回'],
   contact: ['contact', '联系方式'],
+  area_open: ['open', '片区', '辖区诉求'],
 };
 
 const WORD_TO_COMMAND = new Map<string, string>(Object.entries(COMMAND_WORDS).flatMap(([name, words]) => words.map((w) => [w.toLowerCase(), name] as const)));

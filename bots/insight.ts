@@ -10,6 +10,12 @@ import { periodOf, type PeriodOptions } from '../core/insight/period.js';
 import { hotspotReport, statsReport } from '../core/insight/reports.js';
 import type { Work } from '../core/workflow/context.js';
 import type { Insight, Report } from './insight-port.js';
+import { stewardStats, type StewardStats } from '../core/insight/stewards.js';
+
+/** 小巷管家 reports of the period and their outcomes. */
+export function stewardLine(t: StewardStats['total']): string {
+  return `小巷管家上报 ${t.reports} 件，办结 ${t.resolved} 件，回访解决 ${t.solved} 件，平均办结用时 ${t.avgHours === null ? '-' : `${t.avgHours.toFixed(1)} 小时`}`;
+}
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -24,7 +30,9 @@ export function createInsight(o: PeriodOptions & { logger: Logger }): Insight {
       const period = periodFor(w, given);
       const area = staff.role === 'admin' ? undefined : staff.areaCode ?? undefined;
       const level = area && !area.includes('-') ? 'district' : 'street';
-      return asReport(await statsReport(w.deps.db, { ...o, period, level, code: area }));
+      const report = asReport(await statsReport(w.deps.db, { ...o, period, level, code: area }));
+      const st = await stewardStats(w.deps.db, { ...o, period, code: area });
+      return { ...report, text: `${report.text}\n${stewardLine(st.total)}` };
     },
     async hotspots(w: Work, staff: Staff) {
       const period = periodFor(w);

@@ -425,6 +425,35 @@ async function renderArea(ctx: Ctx, intent: Extract<Intent, { t: 'area' }>, l: L
   }
 }
 
+/** A lane chief's copy of a petition on their lanes, and their daily digest of the open ones. */
+async function renderPerson(ctx: Ctx, intent: Extract<Intent, { t: 'person' }>, l: Lang): Promise<Rendered | null> {
+  const d = intent.data ?? {};
+  if (intent.note === 'lane_copy') {
+    const p = intent.petitionId ? await ctx.tx.petition.findUnique({ where: { id: intent.petitionId }, include: { assignments: { where: { role: 'lead' }, orderBy: { dispatchedAt: 'desc' }, take: 1 } } }) : null;
+    if (!p) return null;
+    const n = names(p, l);
+    const unit = await unitName(ctx, p.assignments[0]?.unitId);
+    return {
+      essential: false,
+      petitionId: p.id,
+      message: {
+        text: en(
+          l,
+          `【街巷抄送】您负责的街巷有新诉求 ${p.number}${p.stewardId ? '（小巷管家上报）' : ''}\n类别：${n.category}\n地点：${[n.place, p.community, p.address].filter(Boolean).join(' ')}\n诉求：${p.summary}\n承办：${unit}，时限 ${fmtDeadline(p.feedbackDueAt, ctx.timeZone, l)}`,
+          `[Lane copy] new petition ${p.number} on your lanes${p.stewardId ? ' (steward report)' : ''}\nCategory: ${n.category}\nPlace: ${[n.place, p.community, p.address].filter(Boolean).join(' ')}\n${p.summary}\nHandled by ${unit}, due ${fmtDeadline(p.feedbackDueAt, ctx.timeZone, l)}`,
+        ),
+      },
+    };
+  }
+  const ids = (d.petitionIds as string[] | undefined) ?? [];
+  const ps = await ctx.tx.petition.findMany({ where: { id: { in: ids } }, select: { number: true, status: true, summary: true, community: true, feedbackDueAt: true }, orderBy: { createdAt: 'asc' } });
+  const lines = ps.map((p) => `${p.number} ${statusText(p.status, l)} ${p.community ?? ''} ${p.summary.slice(0, 30)}（${en(l, '时限', 'due')} ${fmtTime(p.feedbackDueAt, ctx.timeZone)}）`);
+  return {
+    essential: false,
+    message: { text: [en(l, `【街巷日报】${String(d.day ?? '')} 您负责的街巷未办结诉求 ${d.total} 件：`, `[Lane digest] ${String(d.day ?? '')}: ${d.total} open petitions on your lanes:`), ...lines].join('\n') },
+  };
+}
+
 export async function renderWhistleTask(ctx: Ctx, taskId: string, l: Lang): Promise<Rendered | null> {
   const task = await ctx.tx.whistleTask.findUnique({ where: { id: taskId }, include: { whistle: true } });
   if (!task) return null;
@@ -506,6 +535,8 @@ export async function renderIntent(ctx: Ctx, intent: Intent, r: Recipient, now: 
       return renderArea(ctx, intent, l);
     case 'whistle_task':
       return renderWhistleTask(ctx, intent.taskId, l);
+    case 'person':
+      return renderPerson(ctx, intent, l);
     case 'rollcall':
       return renderRollcall(ctx, intent.whistleId, l, now);
     case 'reply':

@@ -12,6 +12,7 @@ import { addLimit, fractionTimes } from './deadlines.js';
 import { limitsFor, type Policy } from './policy.js';
 import { routesFor, districtGov, type RouteQuery } from './routing.js';
 import { together } from './together.js';
+import { copyToLaneChiefs } from './steward.js';
 import { cancelTimers, type TimerKind } from './timers.js';
 
 /** Assignment states in which a unit still owes work. */
@@ -124,6 +125,7 @@ export async function dispatchPetition(w: Work, p: Petition, opts: DispatchOptio
   for (const unitId of route.copies) {
     await w.notify({ t: 'card', assignmentId: lead.id, copyToUnitId: unitId }, `copy:${lead.id}:${unitId}`);
   }
+  if (firstDispatch) await copyToLaneChiefs(w, updated);
   await w.notify(
     { t: 'resident', petitionId: p.id, note: firstDispatch ? 'ack' : 'redispatched', data: { unitId: route.lead } },
     `res:${p.id}:${firstDispatch ? 'ack' : `re:${lead.id}`}`,

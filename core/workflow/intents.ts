@@ -33,6 +33,9 @@ export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_a
 /** `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message */
 export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'whistle_overdue' | 'extension_request' | 'accept_overdue' | 'wait_expired' | 'callback_needed' | 'report';
 
+/** to one staff member's own chat: a lane chief's copy of a petition on their lanes, their daily digest */
+export type PersonNote = 'lane_copy' | 'lane_digest';
+
 export type Intent =
   /** to the resident of a petition, or (need_details) to a resident with no petition yet */
   | { t: 'resident'; petitionId?: string; residentId?: string; note: ResidentNote; data?: Record<string, unknown> }
@@ -41,6 +44,7 @@ export type Intent =
   | { t: 'unit'; unitId: string; note: UnitNote; petitionId?: string; whistleId?: string; data?: Record<string, unknown> }
   | { t: 'area'; areaCode: string; note: AreaNote; petitionId?: string; whistleId?: string; data?: Record<string, unknown> }
   | { t: 'whistle_task'; taskId: string }
+  | { t: 'person'; staffId: string; note: PersonNote; petitionId?: string; data?: Record<string, unknown> }
   | { t: 'rollcall'; whistleId: string }
   /** a direct answer to whoever wrote, already worded (and masked) by bots/ */
   | { t: 'reply'; platform: string; chatId: string; message: Omit<OutboundMessage, 'chatId'> }
