@@ -82,7 +82,7 @@ export async function approveExtension(w: Work, who: PersonRef, requestId: strin
   const dueAt = addLimit(from, request.days * DAY_MS, w.deps.policy, w.deps.timeZone);
   const decided = await w.tx.extensionRequest.update({ where: { id: request.id }, data: { status: 'approved', decidedBy: staff.id, decidedAt: w.now } });
   await w.tx.assignment.update({ where: { id: a.id }, data: { dueAt, extensions: { increment: 1 }, extendedDays: { increment: request.days } } });
-  await shiftTimers(w.tx, a.id, dueAt.getTime() - from.getTime(), w.now);
+  await shiftTimers(w.tx, a.id, dueAt.getTime() - from.getTime(), w.now, undefined, a.waitingSince);
   const data = { days: request.days, dueAt: dueAt.toISOString(), unitId: a.unitId, approvedBy: staff.id };
   if (a.role === 'lead') {
     await applyTransition(w.tx, { petitionId: p.id, action: 'extend', actor: actorOf(staff), reason: request.reason, data, set: { feedbackDueAt: dueAt }, at: w.now });

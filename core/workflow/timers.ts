@@ -60,11 +60,12 @@ const ESCALATIONS: TimerKind[] = ['escalate', 'escalate_district'];
  * and whose moved time is still ahead is armed again (its deadline is new), a fired reminder stays
  * fired (the unit was told already).
  */
-export async function shiftTimers(tx: Tx, subjectId: string, ms: number, now: Date, kinds: TimerKind[] = DEADLINE_TIMERS): Promise<number> {
+export async function shiftTimers(tx: Tx, subjectId: string, ms: number, now: Date, kinds: TimerKind[] = DEADLINE_TIMERS, heldSince: Date | null = null): Promise<number> {
   if (!ms) return 0;
+  // `heldSince`: timers held by a pause (cancelled at that instant, waiting.ts) move too, and stay held
   return tx.$executeRaw`
     UPDATE "Timer" SET "dueAt" = "dueAt" + make_interval(secs => ${ms / 1000}::float8), "firedAt" = NULL
-     WHERE "subjectId" = ${subjectId} AND kind = ANY(${kinds}::text[]) AND "cancelledAt" IS NULL
+     WHERE "subjectId" = ${subjectId} AND kind = ANY(${kinds}::text[]) AND ("cancelledAt" IS NULL OR "cancelledAt" = ${heldSince})
        AND ("firedAt" IS NULL OR (kind = ANY(${ESCALATIONS}::text[]) AND "dueAt" + make_interval(secs => ${ms / 1000}::float8) > ${now}))`;
 }
 

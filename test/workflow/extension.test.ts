@@ -110,6 +110,33 @@ describe('延期 (extension) requests', () => {
     expect(await h.t.db.extensionRequest.count({ where: { status: 'pending' } })).toBe(0);
   });
 
+  it('an extension approved while the unit waits on the resident moves the held timers too', async () => {
+    await h.inbound({ userId: '1004', chatId: '1004', text: '紧急 垃圾倒在消防通道' });
+    await h.drain();
+    const p = await h.t.db.petition.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+    const t0 = p.createdAt.getTime();
+    await h.inbound({ ...unit, text: `签收 ${p.number}` });
+    h.clock.current = new Date(t0 + 10 * 60_000);
+    await h.inbound({ ...unit, text: `询问 ${p.number} 是哪个消防通道？` });
+    await h.inbound({ ...unit, text: `延期 ${p.number} 1 需协调物业清运` });
+    await h.drain();
+    const request = h.telegram.to(coordChat).filter((m) => m.text.includes('延期申请') && m.text.includes(p.number)).at(-1)!;
+    await press(coord, request.buttons!.flat().find((b) => b.data.startsWith('xa:'))!.data);
+    await h.drain();
+    h.clock.current = new Date(t0 + 40 * 60_000);
+    await h.inbound({ userId: '1004', chatId: '1004', text: '2号楼东侧' });
+    await h.drain();
+    // 50 % was at 1 h: +30 min waited, +1 day extended
+    h.clock.current = new Date(t0 + DAY_MS + 89 * 60_000);
+    await fire();
+    await h.drain();
+    expect(about(unit.chatId, p.number, /【催办提醒】/)).toHaveLength(0);
+    h.clock.current = new Date(t0 + DAY_MS + 91 * 60_000);
+    await fire();
+    await h.drain();
+    expect(about(unit.chatId, p.number, /【催办提醒】/)).toHaveLength(1);
+  });
+
   it('a refused extension keeps the deadline; the unit hears why', async () => {
     await h.inbound({ userId: '1003', chatId: '1003', text: '小区垃圾没人清' });
     await h.drain();
