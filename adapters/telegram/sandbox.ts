@@ -54,8 +54,8 @@ export const SANDBOX_USERS = {
   coordinator: { userId: 3001, chatId: -3001, type: 'group', firstName: '协调员', chatTitle: '街道吹哨协调群' },
   /** a second department (住建委) for a whistle with a lead and a co-handler */
   housing: { userId: 2201, chatId: -2201, type: 'group', firstName: '住建工作人员', chatTitle: '住建委工作群' },
-  steward: { userId: 5001, chatId: 5001, type: 'private', firstName: '小巷管家', chatTitle: '小巷管家' },
-  lane_chief: { userId: 5101, chatId: 5101, type: 'private', firstName: '街巷长', chatTitle: '街巷长' },
+  steward: { userId: 4001, chatId: 4001, type: 'private', firstName: '小巷管家', chatTitle: '小巷管家' },
+  lane_chief: { userId: 4101, chatId: 4101, type: 'private', firstName: '街巷长', chatTitle: '街巷长' },
 } as const;
 export type SandboxRole = keyof typeof SANDBOX_USERS;
 

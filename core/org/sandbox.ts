@@ -13,8 +13,8 @@ export const SANDBOX_ORG = {
   /** 住建委: the co-handler of the walkthrough's whistle */
   housing: { userId: '2201', chatId: '-2201', unitId: '110105:housing' },
   /** 小巷管家 and 街巷长 of 三里屯街道, with the communities they look after */
-  steward: { userId: '5001', places: ['三里屯北社区', '幸福村社区'] },
-  laneChief: { userId: '5101', places: ['幸福村社区'] },
+  steward: { userId: '4001', places: ['三里屯北社区', '幸福村社区'] },
+  laneChief: { userId: '4101', places: ['幸福村社区'] },
 } as const;
 
 export async function seedSandboxOrg(db: PrismaClient): Promise<void> {
