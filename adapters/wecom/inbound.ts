@@ -37,7 +37,8 @@ export function translateCallback(x: Record<string, unknown>): CallbackEvent {
         kind: 'message',
         message: {
           platform: 'wecom',
-          messageId: `evt:${from}:${createTime}:${event}`,
+          // a redelivered click has the same card and key; two clicks in one second do not (steward menus)
+          messageId: `evt:${from}:${createTime}:${event}:${str(x.TaskId)}:${str(x.EventKey)}`,
           chatId: `user:${from}`,
           chatType: 'private',
           userId: from,

@@ -109,7 +109,7 @@ describe('messages and events (POST)', () => {
     expect(img).toMatchObject({ photo: { fileId: 'MEDIA_123' }, chatId: 'user:lisi' });
     expect(loc?.location).toEqual({ lat: 39.9087, lng: 116.3975, coordSystem: 'gcj02', label: '天安门广场' });
     expect(click).toMatchObject({
-      messageId: 'evt:lisi:1764000000:template_card_event',
+      messageId: 'evt:lisi:1764000000:template_card_event:task_1:acc:2611250001',
       action: { data: 'acc:2611250001', ackId: 'RESP_CODE_1' },
     });
   });
