@@ -76,6 +76,15 @@ describe('小巷管家 one-tap report', () => {
     expect(h.telegram.to(otherChief.chatId)).toHaveLength(0);
   });
 
+  it('someone who is not a steward cannot use the steward buttons', async () => {
+    const before = await h.t.db.petition.count();
+    await press({ userId: '1010', chatId: '1010' }, 'sc:garbage');
+    await press({ userId: '1010', chatId: '1010' }, 'sk');
+    await h.drain();
+    expect(await h.t.db.petition.count()).toBe(before);
+    expect(h.telegram.to('1010').at(-1)!.text).toMatch(/小巷管家/);
+  });
+
   it('a steward lists the open petitions of their area', async () => {
     const p = await h.t.db.petition.findFirstOrThrow();
     await h.inbound({ userId: '1009', chatId: '1009', text: '三里屯路边垃圾没人清' });
