@@ -27,6 +27,11 @@ export const VERBS = {
   cmd: 'suggested_command',
   /** same problem (s) or a new one (n), asked about an open petition */
   rp: 'repeat_choice',
+  xa: 'approve_extension',
+  xr: 'refuse_extension',
+  sc: 'steward_category',
+  sp: 'steward_place',
+  sk: 'steward_file',
 } as const;
 
 export type Verb = keyof typeof VERBS;

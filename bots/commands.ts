@@ -14,6 +14,7 @@ export const COMMAND_WORDS: Record<string, string[]> = {
   progress: ['progress', '进展', '进度'],
   resolve: ['resolve', '办结', '答复'],
   extend: ['extend', '延期'],
+  ask: ['ask', '询问'],
   return: ['return', '退单', '退回'],
   report: ['report', '报到'],
   done: ['done', '完成'],
@@ -28,6 +29,7 @@ export const COMMAND_WORDS: Record<string, string[]> = {
   rate: ['rate', '评价'],
   withdraw: ['withdraw', '撤回'],
   contact: ['contact', '联系方式'],
+  area_open: ['open', '片区', '辖区诉求'],
 };
 
 const WORD_TO_COMMAND = new Map<string, string>(Object.entries(COMMAND_WORDS).flatMap(([name, words]) => words.map((w) => [w.toLowerCase(), name] as const)));

@@ -11,7 +11,7 @@ import type { Recipient } from '../core/workflow/recipients.js';
 import { encodeAction } from './actions.js';
 import { loadTaxonomy } from '../core/org/taxonomy.js';
 import { safetyKind, type SafetyKind } from '../core/workflow/safety.js';
-import { b, fmtTime, langOf, safetyText, statusText, t, triageText, type Lang } from './texts.js';
+import { b, fmtDeadline, fmtTime, langOf, safetyText, statusText, t, triageText, type Lang } from './texts.js';
 
 /** Words for a message that was recorded, not dispatched (issue 19), by what the resident wanted. */
 const RECORDED_TEXT: Record<string, 'recordedPraise' | 'recordedSuggestion' | 'recordedConsult' | 'recordedAbuse'> = {
@@ -174,7 +174,7 @@ export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy =
     { label: en(l, '地点', 'Place'), value: [n.place, p.community, p.address].filter(Boolean).join(' ') || '-' },
     { label: en(l, '诉求', 'Summary'), value: p.summary },
     { label: en(l, '联系方式', 'Contact'), value: contact },
-    { label: en(l, '办结时限', 'Due'), value: fmtTime(a.dueAt, ctx.timeZone) },
+    { label: en(l, '办结时限', 'Due'), value: fmtDeadline(a.dueAt, ctx.timeZone, l) },
   ];
   const text = [head, ...fields.map((f) => `${f.label}：${f.value}`), en(l, `原文：${p.maskedText.slice(0, 500)}`, `Text: ${p.maskedText.slice(0, 500)}`)].join('\n');
   return {
@@ -234,7 +234,7 @@ interface ResidentNoteRow {
   loadedUnit: string | null;
 }
 /** Resident notes that name the unit in `data.unitId`. */
-const UNIT_NOTES = new Set<string>(['ack', 'accepted', 'redispatched']);
+const UNIT_NOTES = new Set<string>(['ack', 'accepted', 'redispatched', 'unit_question', 'answer_relayed']);
 /** What a unit or area notice shows of the petition. */
 const NOTICE_FIELDS = { id: true, number: true, summary: true } as const;
 
@@ -320,10 +320,16 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
       return {
         ...base,
         essential: true,
-        message: { text: en(l, `诉求 ${p.number} 申请延期至 ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}，理由：${String(d.reason ?? '')}`, `Petition ${p.number} needs more time, until ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}. Reason: ${String(d.reason ?? '')}`) },
+        message: { text: en(l, `诉求 ${p.number} 经审批延期至 ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}，理由：${String(d.reason ?? '')}`, `Petition ${p.number} needs more time, until ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}. Reason: ${String(d.reason ?? '')}`) },
       };
     case 'resolved': {
-      const head = en(l, `诉求 ${p.number} 已办结。\n答复：${String(d.answer ?? '')}\n`, `Petition ${p.number} is resolved.\nAnswer: ${String(d.answer ?? '')}\n`);
+      const parts = d.parts as { unitId: string; role: string; note: string | null }[] | undefined;
+      const answer = parts?.length
+        ? (await Promise.all(parts.map(async (x) => `\n${x.role === 'lead' ? en(l, '（主办）', '(lead) ') : en(l, '（协办）', '(co-handler) ')}${await unitName(ctx, x.unitId)}：${x.note ?? '-'}`))).join('')
+        : String(d.answer ?? '');
+      const head = parts?.length
+        ? en(l, `诉求 ${p.number} 已办结（多部门联合办理）。\n答复：${answer}\n`, `Petition ${p.number} is resolved by a joint case.\nAnswer:${answer}\n`)
+        : en(l, `诉求 ${p.number} 已办结。\n答复：${answer}\n`, `Petition ${p.number} is resolved.\nAnswer: ${answer}\n`);
       if (kf) return { ...base, essential: true, message: { text: head + compactRatingHelp(p.number, l) } };
       const q = ratingQuestion(p.number, 'contacted', l);
       return { ...base, essential: true, message: { text: `${head}${en(l, '请您评价：', 'Please rate: ')}${q.text}`, buttons: q.buttons } };
@@ -347,6 +353,14 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
       return { ...base, essential: true, message: { text: `${en(l, `记录编号 ${p.number}。`, `Record number ${p.number}. `)}${t(RECORDED_TEXT[String(d.intent)] ?? 'recordedOther', l)}` } };
     case 'comment_saved':
       return { ...base, essential: false, message: { text: t('commentSaved', l) } };
+    case 'unit_question':
+      return {
+        ...base,
+        essential: true,
+        message: { text: en(l, `【${unit}询问】诉求 ${p.number}：${String(d.question ?? '')}\n请直接回复本消息，您的答复会转给办理单位。`, `[${unit} asks] petition ${p.number}: ${String(d.question ?? '')}\nReply here; your answer goes to the department.`) },
+      };
+    case 'answer_relayed':
+      return { ...base, essential: false, message: { text: en(l, `您的答复已转给${unit}（诉求 ${p.number}）。`, `Your answer went to ${unit} (petition ${p.number}).`) } };
     case 'unanswered':
       // Dispatched: the ack that follows carries the essentials (number, unit, deadline); closed: this is the last word.
       return d.outcome === 'closed'
@@ -384,7 +398,31 @@ async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: L
     case 'whistle_remind': {
       const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
       if (!w) return null;
-      return { essential: true, whistleId: w.id, message: { text: en(l, `【报到提醒】吹哨 ${w.number} 已到报到时限，请立即报到：${w.place}`, `[Report now] whistle ${w.number} report time has passed: ${w.place}`), buttons: [[{ label: b('report', l), data: encodeAction('rep', w.number) }]] } };
+      const by = fmtTime(new Date(String(d.reportDueAt ?? w.reportDueAt.toISOString())), ctx.timeZone);
+      return { essential: true, whistleId: w.id, message: { text: en(l, `【报到提醒】吹哨 ${w.number} 请于 ${by} 前报到，逾时将报区级督办：${w.place}`, `[Report now] whistle ${w.number}: report by ${by}, or it goes to the district: ${w.place}`), buttons: [[{ label: b('report', l), data: encodeAction('rep', w.number) }]] } };
+    }
+    case 'resident_answer':
+      return { ...base, message: { text: en(l, `【市民答复】诉求 ${no}：${String(d.text ?? '')}${d.photo ? '（附照片）' : ''}\n办理时限已顺延，继续办理。`, `[Resident's answer] ${no}: ${String(d.text ?? '')}${d.photo ? ' (with a photo)' : ''}\nThe deadline moved by the time waited.`), buttons: staffButtons(no, l) } };
+    case 'wait_expired':
+      return { ...base, message: { text: en(l, `【市民未答复】诉求 ${no} 的询问已等待 ${Math.round(Number(d.waitedMs) / 3_600_000)} 小时未答复，办理时限恢复计时，新时限 ${fmtDeadline(d.dueAt ? new Date(String(d.dueAt)) : null, ctx.timeZone, l)}。请继续办理或电话联系。`, `[No answer] the resident of ${no} did not answer in ${Math.round(Number(d.waitedMs) / 3_600_000)} h; the clock runs again, due ${fmtDeadline(d.dueAt ? new Date(String(d.dueAt)) : null, ctx.timeZone, l)}.`), buttons: staffButtons(no, l) } };
+    case 'accept_remind':
+      return { ...base, message: { text: en(l, `【签收提醒】诉求 ${no} 尚未签收，请于 ${fmtTime(d.acceptDueAt ? new Date(String(d.acceptDueAt)) : null, ctx.timeZone)} 前签收，逾时将报协调人督办。`, `[Accept now] ${no} is not accepted yet; accept by ${fmtTime(d.acceptDueAt ? new Date(String(d.acceptDueAt)) : null, ctx.timeZone)} or it goes to the coordinator.`), buttons: staffButtons(no, l) } };
+    case 'extension_decided':
+      return d.approved
+        ? { ...base, message: { text: en(l, `诉求 ${no} 的延期申请（${d.days} 天）已同意，新的办结时限 ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}，提醒和督办随之顺延。`, `Extension of ${no} (${d.days} days) approved; new deadline ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}.`) } }
+        : { ...base, message: { text: en(l, `诉求 ${no} 的延期申请（${d.days} 天）未获同意，请按原时限 ${fmtTime(d.dueAt ? new Date(String(d.dueAt)) : null, ctx.timeZone)} 办结。说明：${String(d.reason ?? '')}`, `Extension of ${no} refused; the deadline stays ${fmtTime(d.dueAt ? new Date(String(d.dueAt)) : null, ctx.timeZone)}. ${String(d.reason ?? '')}`), buttons: staffButtons(no, l) } };
+    case 'whistle_due_remind': {
+      const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
+      if (!w) return null;
+      const role = d.role === 'lead' ? en(l, '主办', 'lead') : en(l, '协办', 'co-handler');
+      return {
+        essential: true,
+        whistleId: w.id,
+        message: {
+          text: en(l, `【吹哨催办】吹哨 ${w.number}（${role}）已用时 ${d.pct}%，办结时限 ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}：${w.place}`, `[Whistle reminder] ${w.number} (${role}): ${d.pct}% of the time used; due ${fmtTime(new Date(String(d.dueAt)), ctx.timeZone)}.`),
+          buttons: [[{ label: b('done', l), data: encodeAction('fin', w.number) }]],
+        },
+      };
     }
   }
 }
@@ -427,6 +465,34 @@ async function renderArea(ctx: Ctx, intent: Extract<Intent, { t: 'area' }>, l: L
       const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
       return { essential: true, whistleId: w?.id, message: { text: en(l, `【吹哨未报到】${await unitName(ctx, d.unitId as string)} 未按时报到吹哨 ${w?.number ?? ''}（${w?.place ?? ''}）。`, `[No report] ${await unitName(ctx, d.unitId as string)} has not reported to whistle ${w?.number ?? ''}.`) } };
     }
+    case 'wait_expired':
+      return { ...base, message: { text: en(l, `【市民未答复】${await unitName(ctx, d.unitId as string)} 就诉求 ${no} 询问市民，${Math.round(Number(d.waitedMs) / 3_600_000)} 小时未答复，办理时限已恢复计时（新时限 ${fmtDeadline(d.dueAt ? new Date(String(d.dueAt)) : null, ctx.timeZone, l)}）。可安排电话回访。摘要：${p?.summary ?? ''}`, `[No answer] ${await unitName(ctx, d.unitId as string)} asked the resident of ${no}; no answer in ${Math.round(Number(d.waitedMs) / 3_600_000)} h, the clock runs again. ${p?.summary ?? ''}`) } };
+    case 'accept_overdue':
+      return { ...base, message: { text: en(l, `【超时未签收】诉求 ${no}：${await unitName(ctx, d.unitId as string)} 应于 ${fmtTime(d.acceptDueAt ? new Date(String(d.acceptDueAt)) : null, ctx.timeZone)} 前签收。摘要：${p?.summary ?? ''}\n改派：派单 ${no} 单位`, `[Not accepted] ${no}: ${await unitName(ctx, d.unitId as string)} was to accept it by ${fmtTime(d.acceptDueAt ? new Date(String(d.acceptDueAt)) : null, ctx.timeZone)}. ${p?.summary ?? ''}\nTo move it: /dispatch ${no} UNIT`) } };
+    case 'extension_request':
+      return {
+        ...base,
+        message: {
+          text: en(
+            l,
+            `【延期申请】${await unitName(ctx, d.unitId as string)} 申请诉求 ${no} 延期 ${d.days} 天（已延期 ${d.used} 次），现时限 ${fmtTime(d.dueAt ? new Date(String(d.dueAt)) : null, ctx.timeZone)}。\n理由：${String(d.reason)}\n摘要：${p?.summary ?? ''}`,
+            `[Extension request] ${await unitName(ctx, d.unitId as string)} asks ${d.days} more day(s) for ${no} (extended ${d.used} time(s)); due ${fmtTime(d.dueAt ? new Date(String(d.dueAt)) : null, ctx.timeZone)}.\nReason: ${String(d.reason)}\n${p?.summary ?? ''}`,
+          ),
+          buttons: [[{ label: b('approveExtension', l), data: encodeAction('xa', String(d.requestId)) }, { label: b('refuseExtension', l), data: encodeAction('xr', String(d.requestId)) }]],
+        },
+      };
+    case 'whistle_overdue': {
+      const w = intent.whistleId ? await ctx.tx.whistle.findUnique({ where: { id: intent.whistleId } }) : null;
+      const role = d.role === 'lead' ? en(l, '主办', 'lead') : en(l, '协办', 'co-handler');
+      const x3 = d.level === 'district' ? en(l, '三倍', ' ×3') : '';
+      return {
+        essential: true,
+        whistleId: w?.id,
+        message: {
+          text: en(l, `【吹哨督办】${await unitName(ctx, d.unitId as string)}（${role}）在吹哨 ${w?.number ?? ''}（${w?.place ?? ''}）中已超过办结时限${x3}，尚未完成，请督办。`, `[Whistle overdue${x3}] ${await unitName(ctx, d.unitId as string)} (${role}) has not finished its part of ${w?.number ?? ''} (${w?.place ?? ''}).`),
+        },
+      };
+    }
     case 'report':
       return { essential: true, message: d.message as Rendered['message'] };
     case 'alerts':
@@ -449,6 +515,35 @@ async function renderArea(ctx: Ctx, intent: Extract<Intent, { t: 'area' }>, l: L
   }
 }
 
+/** A lane chief's copy of a petition on their lanes, and their daily digest of the open ones. */
+async function renderPerson(ctx: Ctx, intent: Extract<Intent, { t: 'person' }>, l: Lang): Promise<Rendered | null> {
+  const d = intent.data ?? {};
+  if (intent.note === 'lane_copy') {
+    const p = intent.petitionId ? await ctx.tx.petition.findUnique({ where: { id: intent.petitionId }, include: { assignments: { where: { role: 'lead' }, orderBy: { dispatchedAt: 'desc' }, take: 1 } } }) : null;
+    if (!p) return null;
+    const n = names(p, l);
+    const unit = await unitName(ctx, p.assignments[0]?.unitId);
+    return {
+      essential: false,
+      petitionId: p.id,
+      message: {
+        text: en(
+          l,
+          `【街巷抄送】您负责的街巷有新诉求 ${p.number}${p.stewardId ? '（小巷管家上报）' : ''}\n类别：${n.category}\n地点：${[n.place, p.community, p.address].filter(Boolean).join(' ')}\n诉求：${p.summary}\n承办：${unit}，时限 ${fmtDeadline(p.feedbackDueAt, ctx.timeZone, l)}`,
+          `[Lane copy] new petition ${p.number} on your lanes${p.stewardId ? ' (steward report)' : ''}\nCategory: ${n.category}\nPlace: ${[n.place, p.community, p.address].filter(Boolean).join(' ')}\n${p.summary}\nHandled by ${unit}, due ${fmtDeadline(p.feedbackDueAt, ctx.timeZone, l)}`,
+        ),
+      },
+    };
+  }
+  const ids = (d.petitionIds as string[] | undefined) ?? [];
+  const ps = await ctx.tx.petition.findMany({ where: { id: { in: ids } }, select: { number: true, status: true, summary: true, community: true, feedbackDueAt: true }, orderBy: { createdAt: 'asc' } });
+  const lines = ps.map((p) => `${p.number} ${statusText(p.status, l)} ${p.community ?? ''} ${p.summary.slice(0, 30)}（${en(l, '时限', 'due')} ${fmtTime(p.feedbackDueAt, ctx.timeZone)}）`);
+  return {
+    essential: false,
+    message: { text: [en(l, `【街巷日报】${String(d.day ?? '')} 您负责的街巷未办结诉求 ${d.total} 件：`, `[Lane digest] ${String(d.day ?? '')}: ${d.total} open petitions on your lanes:`), ...lines].join('\n') },
+  };
+}
+
 export async function renderWhistleTask(ctx: Ctx, taskId: string, l: Lang): Promise<Rendered | null> {
   const task = await ctx.tx.whistleTask.findUnique({ where: { id: taskId }, include: { whistle: true } });
   if (!task) return null;
@@ -457,14 +552,18 @@ export async function renderWhistleTask(ctx: Ctx, taskId: string, l: Lang): Prom
     essential: true,
     whistleId: w.id,
     message: {
-      text: en(l, `【吹哨报到】${w.number}\n地点：${w.place}\n事项：${w.summary}\n请于 ${fmtTime(task.reportDueAt, ctx.timeZone)} 前报到，办结时限 ${fmtTime(task.dueAt, ctx.timeZone)}。`, `[Whistle] ${w.number}\nPlace: ${w.place}\nMatter: ${w.summary}\nReport by ${fmtTime(task.reportDueAt, ctx.timeZone)}; finish by ${fmtTime(task.dueAt, ctx.timeZone)}.`),
+      text: en(
+        l,
+        `【吹哨报到】${w.number}（${task.role === 'lead' ? '主办' : '协办'}）\n地点：${w.place}\n事项：${w.summary}\n请于 ${fmtTime(task.reportDueAt, ctx.timeZone)} 前报到，办结时限 ${fmtTime(task.dueAt, ctx.timeZone)}。${task.role === 'lead' ? '\n主办单位的完成说明是给市民的答复，协办单位完成后一并答复。' : '\n完成后请点“完成”写明本单位办理情况，由主办单位一并答复。'}`,
+        `[Whistle] ${w.number} (${task.role === 'lead' ? 'lead' : 'co-handler'})\nPlace: ${w.place}\nMatter: ${w.summary}\nReport by ${fmtTime(task.reportDueAt, ctx.timeZone)}; finish by ${fmtTime(task.dueAt, ctx.timeZone)}.`,
+      ),
       buttons: [[{ label: b('report', l), data: encodeAction('rep', w.number) }, { label: b('done', l), data: encodeAction('fin', w.number) }]],
     },
   };
 }
 
 export async function renderRollcall(ctx: Ctx, whistleId: string, l: Lang, now: Date): Promise<Rendered | null> {
-  const w = await ctx.tx.whistle.findUnique({ where: { id: whistleId }, include: { tasks: { include: { unit: true }, orderBy: { unitId: 'asc' } } } });
+  const w = await ctx.tx.whistle.findUnique({ where: { id: whistleId }, include: { tasks: { include: { unit: true }, orderBy: [{ role: 'asc' }, { unitId: 'asc' }] } } });
   if (!w) return null;
   const lines = w.tasks.map((task) => {
     const state = task.resolvedAt
@@ -474,7 +573,9 @@ export async function renderRollcall(ctx: Ctx, whistleId: string, l: Lang, now: 
         : now > task.reportDueAt
           ? en(l, '🔴 超时未报到', '🔴 late, not reported')
           : en(l, '⚪ 未报到', '⚪ not yet');
-    return `${task.unit.name}：${state}`;
+    const role = task.role === 'lead' ? en(l, '【主办】', '[lead] ') : en(l, '【协办】', '[co] ');
+    const note = task.resolvedAt && task.note ? en(l, `\n    完成说明：${task.note}`, `\n    note: ${task.note}`) : '';
+    return `${role}${task.unit.name}：${state}${note}`;
   });
   const reported = w.tasks.filter((x) => x.reportedAt).length;
   const head = en(l, `【点名】吹哨 ${w.number}（${w.place}）报到 ${reported}/${w.tasks.length}`, `[Roll-call] whistle ${w.number} (${w.place}): ${reported}/${w.tasks.length} reported`);
@@ -525,6 +626,8 @@ export async function renderIntent(ctx: Ctx, intent: Intent, r: Recipient, now: 
       return renderArea(ctx, intent, l);
     case 'whistle_task':
       return renderWhistleTask(ctx, intent.taskId, l);
+    case 'person':
+      return renderPerson(ctx, intent, l);
     case 'rollcall':
       return renderRollcall(ctx, intent.whistleId, l, now);
     case 'reply':

@@ -15,6 +15,7 @@ import { parseCommand, splitNumber, type ParsedCommand } from './commands.js';
 import { conversation, type Conversation } from './conversation.js';
 import { handleResident, handleResidentAction } from './resident.js';
 import { handleStaffAction, handleStaffCommand, handleStaffText } from './staff.js';
+import { handleSteward, handleStewardAction } from './steward.js';
 import { langOf, t } from './texts.js';
 import type { Insight } from './insight-port.js';
 
@@ -82,9 +83,12 @@ export function createRouter(opts: RouterOptions = {}) {
           return;
         }
         if (await handleResidentAction(c, action)) return;
+        if (await handleStewardAction(c, action)) return;
         await handleStaffAction(c, action, opts);
         return;
       }
+      // 小巷管家 in their private chat: the one-tap report
+      if (staff?.role === 'steward' && msg.chatType === 'private') return handleSteward(c, command);
       if (command && (await handleStaffCommand(c, command, opts))) return;
       if (staff || msg.chatType === 'group' || msg.platform === 'wecom') {
         if (await handleStaffText(c)) return;

@@ -8,8 +8,10 @@ import { applyTransition } from '../core/petition/lifecycle.js';
 import { redeemBindCode } from '../core/org/bind-code.js';
 import * as staffFlow from '../core/workflow/staff.js';
 import * as coord from '../core/workflow/coordinate.js';
-import { loadPetition } from '../core/workflow/dispatch.js';
 import * as whistleFlow from '../core/workflow/whistle.js';
+import * as extFlow from '../core/workflow/extensions.js';
+import * as waitFlow from '../core/workflow/waiting.js';
+import { loadPetition } from '../core/workflow/dispatch.js';
 import { randomBytes } from 'node:crypto';
 import type { Button } from '../adapters/types.js';
 import type { UnitSummary } from '../core/org/units.js';
@@ -18,12 +20,13 @@ import { encodeAction, type Verb } from './actions.js';
 import { parseDuration, splitNumber, type ParsedCommand } from './commands.js';
 import type { Conversation } from './conversation.js';
 import { renderCard, renderRollcall } from './render.js';
-import { fmtTime, statusText, t, type Lang } from './texts.js';
+import { fmtDeadline, fmtTime, statusText, t, type Lang } from './texts.js';
 import type { RouterOptions } from './router.js';
 
 /** A button that needs text: the staff member's next message in that chat completes it. */
 interface Prompt {
-  verb: 'progress' | 'resolve' | 'extend' | 'return' | 'refuse_return' | 'decline_reopen' | 'done';
+  verb: 'progress' | 'resolve' | 'extend' | 'return' | 'refuse_return' | 'decline_reopen' | 'done' | 'refuse_extension';
+  /** the petition or whistle number (refuse_extension: the request id) */
   number: string;
   expiresAt: string;
 }
@@ -101,6 +104,8 @@ async function runVerb(c: Conversation, verb: Prompt['verb'] | 'accept', number:
       await staffFlow.progress(c.w, c.who, number, text);
       return c.reply(zhen(l, `已记录 ${number} 的进展并告知市民。`, `Progress on ${number} recorded; the resident is told.`));
     case 'resolve': {
+      // 办结 on a whistle number is that unit's 完成
+      if (number.startsWith('W')) return runVerb(c, 'done', number, text);
       const r = await staffFlow.resolve(c.w, c.who, number, text);
       if (r.reach === 'closed') {
         return c.reply(zhen(l, `${number} 已办结；市民渠道已关闭，答复无法送达，已转电话回访。`, `${number} resolved; the resident's channel has closed, so the answer cannot reach them: a phone callback is flagged.`));
@@ -111,8 +116,12 @@ async function runVerb(c: Conversation, verb: Prompt['verb'] | 'accept', number:
     case 'extend': {
       const m = /^(\d{1,2})\s*(?:天|days?|d)?\s*([\s\S]*)$/i.exec(text.trim());
       if (!m) throw new AppError('bad_extension', 'extension without days', zhen(l, '格式：延期 单号 天数 理由，例如 延期 2611250001 3 需协调施工队', 'Format: /extend NUMBER DAYS REASON'));
-      const r = await staffFlow.extend(c.w, c.who, number, Number(m[1]), m[2] ?? '');
-      return c.reply(zhen(l, `${number} 已延期至 ${fmtTime(r.assignment.dueAt, c.w.deps.timeZone)}，已告知市民。`, `${number} extended to ${fmtTime(r.assignment.dueAt, c.w.deps.timeZone)}; the resident is told.`));
+      await extFlow.requestExtension(c.w, c.who, number, Number(m[1]), m[2] ?? '');
+      return c.reply(zhen(l, `已提交 ${number} 延期 ${m[1]} 天的申请，等待协调人审批；审批前按原时限办理。`, `Extension of ${number} by ${m[1]} day(s) requested; the coordinator decides. Until then the deadline stands.`));
+    }
+    case 'refuse_extension': {
+      const r = await extFlow.refuseExtension(c.w, c.who, number, text);
+      return c.reply(zhen(l, `已驳回 ${r.petition.number} 的延期申请，已告知办理单位。`, `Extension of ${r.petition.number} refused; the unit is told.`));
     }
     case 'return':
       await staffFlow.returnOrder(c.w, c.who, number, text);
@@ -125,7 +134,10 @@ async function runVerb(c: Conversation, verb: Prompt['verb'] | 'accept', number:
       return c.reply(zhen(l, `${number} 不予重办，已结案并告知市民。`, `${number} closed without reopening; the resident is told.`));
     case 'done': {
       const r = await whistleFlow.finishTask(c.w, c.who, number, text);
-      return c.reply(r.unchanged ? zhen(l, '已完成过。', 'Already done.') : zhen(l, `已记录完成 ${number}。`, `Marked done on ${number}.`));
+      if (r.unchanged) return c.reply(zhen(l, '已完成过。', 'Already done.'));
+      if (r.petitionResolved) return c.reply(zhen(l, `已记录完成 ${number}。各单位均已完成，诉求已办结，合并答复已发送市民并请其评价。`, `Marked done on ${number}. Every unit has finished: the petition is resolved and the combined answer went to the resident.`));
+      if (!r.allDone) return c.reply(zhen(l, `已记录完成 ${number}${r.role === 'lead' ? '，待协办单位完成后一并答复市民' : ''}。`, `Marked done on ${number}${r.role === 'lead' ? '; the resident is answered once the co-handlers finish' : ''}.`));
+      return c.reply(zhen(l, `已记录完成 ${number}，吹哨全部完成。`, `Marked done on ${number}; the whistle is complete.`));
     }
   }
 }
@@ -138,6 +150,7 @@ const PROMPTS: Record<Prompt['verb'], [string, string]> = {
   refuse_return: ['请回复驳回理由（单号 %s）', 'Reply with the reason for refusing the return of %s'],
   decline_reopen: ['请回复不予重办的理由（单号 %s）', 'Reply with the reason for closing %s'],
   done: ['请回复完成情况（吹哨 %s）', 'Reply with what was done for %s'],
+  refuse_extension: ['请回复驳回延期的理由', 'Reply with the reason for refusing the extension'],
 };
 
 export async function handleStaffAction(c: Conversation, action: { verb: Verb; args: string[] }, opts: RouterOptions = {}): Promise<void> {
@@ -147,6 +160,7 @@ export async function handleStaffAction(c: Conversation, action: { verb: Verb; a
     // Check the right to act before asking for text.
     if (verb === 'refuse_return' || verb === 'decline_reopen') await coord.requireCoordinator(c.w, c.who, await loadPetition(c.w, a0));
     else if (verb === 'done') await whistleFlow.ownTask(c.w, c.who, a0);
+    else if (verb === 'refuse_extension') await extFlow.requireExtensionReviewer(c.w, c.who, a0);
     else await staffFlow.requireAssignment(c.w, c.who, a0);
     await c.ack();
     await setPrompt(c, verb, a0, PROMPTS[verb][l === 'zh' ? 0 : 1].replace('%s', a0));
@@ -190,6 +204,13 @@ export async function handleStaffAction(c: Conversation, action: { verb: Verb; a
       await c.ack();
       return c.reply(zhen(l, `${a0} 已合并到 ${a1}。`, `${a0} merged into ${a1}.`));
     }
+    case 'xa': {
+      const r = await extFlow.approveExtension(c.w, c.who, a0);
+      await c.ack(zhen(l, '已同意延期', 'Extension approved'));
+      return c.reply(zhen(l, `已同意 ${r.petition.number} 延期 ${r.request.days} 天，新时限 ${fmtTime(r.dueAt, c.w.deps.timeZone)}，提醒和督办随之顺延，已告知办理单位和市民。`, `Extension of ${r.petition.number} approved; new deadline ${fmtTime(r.dueAt, c.w.deps.timeZone)}.`));
+    }
+    case 'xr':
+      return ask('refuse_extension');
     case 'wh': {
       // one tap on a cluster offer: summon the departments the petition needs
       await c.ack();
@@ -221,7 +242,15 @@ async function whistleOnPetition(c: Conversation, number: string) {
 
 async function openWhistleAndReply(c: Conversation, req: Omit<whistleFlow.WhistleRequest, 'chat'>) {
   const w = await whistleFlow.openWhistle(c.w, c.who, { ...req, chat: { platform: c.msg.platform, chatId: c.msg.chatId } });
-  await c.reply(zhen(c.lang, `已吹哨 ${w.number}，召集：${w.tasks.map((x) => x.unit.name).join('、')}。点名表会实时更新。`, `Whistle ${w.number} opened: ${w.tasks.map((x) => x.unit.name).join(', ')}. The roll-call updates live.`));
+  const lead = w.tasks.find((x) => x.role === 'lead');
+  const co = w.tasks.filter((x) => x.role !== 'lead');
+  await c.reply(
+    zhen(
+      c.lang,
+      `已吹哨 ${w.number}，主办：${lead?.unit.name ?? '-'}${co.length ? `；协办：${co.map((x) => x.unit.name).join('、')}` : ''}。点名表会实时更新。`,
+      `Whistle ${w.number} opened. Lead: ${lead?.unit.name ?? '-'}${co.length ? `; co-handlers: ${co.map((x) => x.unit.name).join(', ')}` : ''}. The roll-call updates live.`,
+    ),
+  );
 }
 
 /** Text commands and slash commands of staff and coordinators. Returns false if the command is not theirs. */
@@ -248,6 +277,12 @@ export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, op
     case 'return':
       await runVerb(c, cmd.name, needNumber(), rest);
       return true;
+    case 'ask': {
+      const no = needNumber();
+      await waitFlow.askResident(c.w, c.who, no, rest);
+      await c.reply(zhen(l, `已将询问转给 ${no} 的市民（以本单位名义），等待答复期间办理时限暂停计时，最长 ${Math.round(c.w.deps.policy.residentWaitMs / 3_600_000)} 小时。`, `Question sent to the resident of ${no} in your unit's name; the clock is paused until the answer (at most ${Math.round(c.w.deps.policy.residentWaitMs / 3_600_000)} h).`));
+      return true;
+    }
     case 'report': {
       const r = await whistleFlow.report(c.w, c.who, needNumber());
       await c.reply(r.unchanged ? zhen(l, '已报到过。', 'Already reported.') : zhen(l, `已报到 ${number}${r.late ? '（超时）' : ''}。`, `Reported to ${number}${r.late ? ' (late)' : ''}.`));
@@ -310,7 +345,7 @@ export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, op
       const list = await coord.overdue(c.w, c.who);
       await c.reply(
         list.length
-          ? [zhen(l, `超期工单 ${list.length} 件：`, `${list.length} overdue:`), ...list.map((a) => `${a.petition.number} ${a.unit.name} ${zhen(l, '时限', 'due')} ${fmtTime(a.dueAt, c.w.deps.timeZone)}`)].join('\n')
+          ? [zhen(l, `超期工单 ${list.length} 件：`, `${list.length} overdue:`), ...list.map((a) => `${a.petition.number} ${a.unit.name} ${zhen(l, '时限', 'due')} ${fmtDeadline(a.dueAt, c.w.deps.timeZone, l)}`)].join('\n')
           : zhen(l, '辖区内没有超期工单。', 'Nothing overdue in your area.'),
       );
       return true;
@@ -370,13 +405,19 @@ async function whistleCommand(c: Conversation, args: string) {
     place = target;
     if (!areaCode) throw new AppError('no_place', 'whistle place unknown', zhen(l, `无法确定地点“${target}”，请写区和街道。`, `Cannot place "${target}"; give the district and street.`));
   }
-  const { found, unknown, suggestions } = await whistleFlow.unitsByShortNames(c.w, areaCode ?? '', tokens);
+  // `主办:住建` (or `lead:住建`) names the lead; otherwise the first named unit leads.
+  const leadMark = /^(?:主办|lead)[:：]/i;
+  const leadToken = tokens.find((x) => leadMark.test(x));
+  const names = tokens.map((x) => x.replace(leadMark, '')).filter(Boolean);
+  const { found, unknown, suggestions } = await whistleFlow.unitsByShortNames(c.w, areaCode ?? '', names);
   if (unknown.length) {
-    // each button: the same whistle with the first unknown name replaced by the unit meant
-    const rest = (id: string) => [target, ...tokens.map((x) => (x === unknown[0] ? id : x)), ...(last && reportMs ? [last] : [])].join(' ');
+    // each button: the same whistle with the first unknown name replaced by the unit meant (a 主办: mark kept)
+    const swap = (x: string, id: string) => (x.replace(leadMark, '') === unknown[0] ? x.replace(/^((?:主办|lead)[:：])?.*$/i, `$1${id}`) : x);
+    const rest = (id: string) => [target, ...tokens.map((x) => swap(x, id)), ...(last && reportMs ? [last] : [])].join(' ');
     return unknownUnitsReply(c, 'whistle', rest, unknown, suggestions);
   }
-  await openWhistleAndReply(c, { petitionNumber: isNumber ? target : undefined, areaCode, place, unitIds: found, reportWithinMs: reportMs ?? undefined });
+  const lead = leadToken ? (await whistleFlow.unitsByShortNames(c.w, areaCode ?? '', [leadToken.replace(leadMark, '')])).found[0] : undefined;
+  await openWhistleAndReply(c, { petitionNumber: isNumber ? target : undefined, areaCode, place, unitIds: found, leadUnitId: lead, reportWithinMs: reportMs ?? undefined });
 }
 
 /**

@@ -81,8 +81,8 @@ export const T = {
     en: 'Commands: /my your petitions. Send a message to file a new petition.',
   },
   staffHelp: {
-    zh: '部门操作：签收 单号｜进展 单号 内容｜办结 单号 答复｜延期 单号 天数 理由｜退单 单号 理由｜报到 哨号｜完成 哨号 说明\n协调人：吹哨 单号或地点 部门… [30分钟]｜点名｜派单 单号 单位｜审核｜超期｜统计 [月份]｜热点',
-    en: 'Staff: /accept NO | /progress NO text | /resolve NO answer | /extend NO days reason | /return NO reason | /report W-NO | /done W-NO note\nCoordinators: /whistle NO-or-place units… [30] | /rollcall | /dispatch NO unit | /review | /overdue | /stats [month] | /hotspots',
+    zh: '部门操作：签收 单号｜进展 单号 内容｜办结 单号 答复｜延期 单号 天数 理由｜退单 单号 理由｜询问 单号 问题｜报到 哨号｜完成 哨号 说明\n协调人：吹哨 单号或地点 部门… [30分钟]｜点名｜派单 单号 单位｜审核｜超期｜统计 [月份]｜热点',
+    en: 'Staff: /accept NO | /progress NO text | /resolve NO answer | /extend NO days reason | /return NO reason | /ask NO question | /report W-NO | /done W-NO note\nCoordinators: /whistle NO-or-place units… [30] | /rollcall | /dispatch NO unit | /review | /overdue | /stats [month] | /hotspots',
   },
   noSuchPetition: { zh: '找不到诉求 %s。', en: 'No petition %s.' },
   noSuchWhistle: { zh: '找不到吹哨 %s。', en: 'No whistle %s.' },
@@ -133,6 +133,8 @@ export const BUTTONS = {
   refuseReturn: { zh: '驳回退单', en: 'Refuse return' },
   approveReopen: { zh: '同意重办', en: 'Reopen' },
   declineReopen: { zh: '不予重办', en: 'Close' },
+  approveExtension: { zh: '同意延期', en: 'Approve extension' },
+  refuseExtension: { zh: '驳回延期', en: 'Refuse extension' },
   merge: { zh: '合并', en: 'Merge' },
   whistle: { zh: '吹哨', en: 'Whistle' },
   withdraw: { zh: '撤回', en: 'Withdraw' },
@@ -167,4 +169,11 @@ export function fmtTime(d: Date | null | undefined, timeZone: string): string {
     FORMATS.set(timeZone, f);
   }
   return f.format(d);
+}
+
+/** A deadline for staff: the time in the service's zone, named (北京时间 for Asia/Shanghai). */
+export function fmtDeadline(d: Date | null | undefined, timeZone: string, l: Lang = 'zh'): string {
+  if (!d) return '-';
+  const zone = timeZone === 'Asia/Shanghai' ? (l === 'zh' ? '北京时间' : 'Beijing time') : timeZone;
+  return l === 'zh' ? `${fmtTime(d, timeZone)}（${zone}）` : `${fmtTime(d, timeZone)} (${zone})`;
 }

@@ -10,7 +10,7 @@
  * Plain lines are sent as messages, `/cmd args` as commands. The bot's
  * messages appear with their number (#14) and numbered buttons. Commands:
  *
- *   :as resident|staff|coordinator   switch person (r / s / c for short)
+ *   :as resident|staff|coordinator|housing|steward|lane_chief   switch person (r / s / c / h / w / l for short)
  *   :press N [#M]                    press button N (of message #M, default the latest with buttons)
  *   :reply #M text                   reply to message #M (a prompt that asked for a reply is answered automatically)
  *   :loc LAT LNG                     share a location (WGS-84), e.g. :loc 39.9219 116.4436
@@ -36,7 +36,7 @@ interface StoredBotMessage {
 }
 
 const ROLES = Object.keys(SANDBOX_USERS) as SandboxRole[];
-const ROLE_ALIASES: Record<string, SandboxRole> = { r: 'resident', s: 'staff', c: 'coordinator' };
+const ROLE_ALIASES: Record<string, SandboxRole> = { r: 'resident', s: 'staff', c: 'coordinator', h: 'housing', w: 'steward', l: 'lane_chief' };
 
 export interface ChatClientOptions {
   apiRoot: string;
@@ -143,7 +143,7 @@ export function createChatClient(opts: ChatClientOptions) {
   const help = () =>
     [
       `You are the ${role} (user ${person().userId}, chat ${person().chatId}). Type a message, or /command.`,
-      ':as resident|staff|coordinator   :press N [#M]   :reply #M text   :loc LAT LNG',
+      ':as resident|staff|coordinator|housing|steward|lane_chief   :press N [#M]   :reply #M text   :loc LAT LNG',
       ':photo [caption]   :contact PHONE   :lang zh|en   :help   :quit',
     ].forEach((l) => opts.print(l));
 

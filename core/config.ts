@@ -113,7 +113,7 @@ export const variables = {
     REPEAT_CHOICE_WAIT_MINUTES: int(30, 1),
     WHISTLE_REPORT_MINUTES: int(30, 1),
     PERIOD_START_DAY: int(19, 1).pipe(z.number().max(28)),
-    WORKING_DAY_CALENDAR: bool.default(false),
+    WORKING_DAY_CALENDAR: bool.default(true),
     CLUSTER_THRESHOLD: int(3, 2),
     /**
      * Weights of the three rates' composite and of 基本满意 / 部分解决 inside their rates, e.g.
@@ -347,7 +347,7 @@ export const configDocs: Record<VariableName, VariableDoc> = {
   INFO_WAIT_HOURS: { doc: 'how long a question to the resident (where is it?) waits; then the petition goes to its district, or is closed' },
   WHISTLE_REPORT_MINUTES: { doc: 'default 报到 window of a whistle' },
   PERIOD_START_DAY: { doc: 'day of the month an assessment period starts (1–28)' },
-  WORKING_DAY_CALENDAR: { doc: 'count day-long limits in working days (Chinese holidays)' },
+  WORKING_DAY_CALENDAR: { doc: 'count limits longer than a day (7 d, 15 d, extensions) in working days with Chinese holidays and 调休 (`chinese-days`); 24 h and shorter limits run on the clock' },
   CLUSTER_THRESHOLD: { doc: 'residents on one problem in one street before the coordinator is offered merge/whistle' },
   ASSESS_WEIGHTS: { doc: "weights of the three rates' composite and of 基本满意 / 部分解决 (`name=number,…`; the first three add up to 1); shown on the dashboard", default: 'response=0.1,resolution=0.5,satisfaction=0.4,basically=0.9,partly=0' },
   DASHBOARD_USER: { doc: 'login of `/dashboard` and `/admin/queues`' },

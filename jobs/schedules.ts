@@ -10,6 +10,7 @@ import { inTx, type Work, type WorkflowDeps } from '../core/workflow/context.js'
 import { periodOf, type PeriodOptions } from '../core/insight/period.js';
 import type { Weights } from '../core/insight/weights.js';
 import { statsReport, topicsReport } from '../core/insight/reports.js';
+import { laneDigests } from '../core/workflow/steward.js';
 
 export interface Schedule {
   name: string;
@@ -69,6 +70,18 @@ export function defaultSchedules(o: PeriodOptions & { startDay: number; weights?
           const report = storable(await statsReport(w.deps.db, { ...o, period: ended, level, code: area }));
           await w.notify({ t: 'area', areaCode: area, note: 'report', data: { message: report } }, `monthly:${ended}:${area}`);
         }
+      },
+    },
+    {
+      name: 'lane_digest',
+      // every day 08:30 local: 街巷长 get the open petitions on their lanes
+      dueAt: (now, zone) => {
+        const local = DateTime.fromJSDate(now, { zone });
+        const today = local.set({ hour: 8, minute: 30, second: 0, millisecond: 0 });
+        return (today > local ? today.minus({ days: 1 }) : today).toJSDate();
+      },
+      async run(w) {
+        await laneDigests(w, DateTime.fromJSDate(w.now, { zone: w.deps.timeZone }).toFormat('yyyy-MM-dd'));
       },
     },
   ];

@@ -47,14 +47,19 @@ export const SANDBOX_BOT_INFO: UserFromGetMe = {
 };
 
 /**
- * The three demo people. The org seeding binds staff.chatId to a demo unit's
- * group and coordinator.chatId to a street's coordination group, and
- * registers the userIds as staff / coordinator of those.
+ * The demo people. The org seeding binds staff.chatId (and housing.chatId) to a
+ * demo unit's group and coordinator.chatId to a street's coordination group,
+ * registers the userIds as staff / coordinator of those, and the steward and
+ * the lane chief with their places in the same street.
  */
 export const SANDBOX_USERS = {
   resident: { userId: 1001, chatId: 1001, type: 'private', firstName: '居民', chatTitle: '居民' },
   staff: { userId: 2001, chatId: -2001, type: 'group', firstName: '工作人员', chatTitle: '示范单位工作群' },
   coordinator: { userId: 3001, chatId: -3001, type: 'group', firstName: '协调员', chatTitle: '街道吹哨协调群' },
+  /** a second department (住建委) for a whistle with a lead and a co-handler */
+  housing: { userId: 2201, chatId: -2201, type: 'group', firstName: '住建工作人员', chatTitle: '住建委工作群' },
+  steward: { userId: 4001, chatId: 4001, type: 'private', firstName: '小巷管家', chatTitle: '小巷管家' },
+  lane_chief: { userId: 4101, chatId: 4101, type: 'private', firstName: '街巷长', chatTitle: '街巷长' },
 } as const;
 export type SandboxRole = keyof typeof SANDBOX_USERS;
 

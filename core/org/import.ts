@@ -31,14 +31,21 @@ const staffSchema = z
     platform,
     userId: idString,
     name: z.string().trim().min(1).optional(),
-    role: z.enum(['staff', 'coordinator', 'admin', 'steward']),
+    role: z.enum(['staff', 'coordinator', 'admin', 'steward', 'lane_chief']),
     unit: idString.optional(),
     area: idString.optional(),
+    /** stewards and lane chiefs: the communities or lanes (街巷) of their street they look after */
+    places: z.array(z.string().trim().min(1)).optional(),
     language: z.enum(['zh', 'en']).optional(),
   })
   .superRefine((s, ctx) => {
     if (s.unit && s.area) ctx.addIssue({ code: 'custom', path: ['area'], message: 'give either unit or area, not both' });
     if (s.role === 'staff' && !s.unit) ctx.addIssue({ code: 'custom', path: ['unit'], message: 'staff must belong to a unit' });
+    if ((s.role === 'steward' || s.role === 'lane_chief') && (!s.area || !s.area.includes('-'))) {
+      ctx.addIssue({ code: 'custom', path: ['area'], message: `a ${s.role === 'steward' ? 'steward' : 'lane chief'} needs the street (area) they look after` });
+    }
+    if (s.role === 'lane_chief' && !s.places?.length) ctx.addIssue({ code: 'custom', path: ['places'], message: 'a lane chief needs the lanes or communities they are assigned to' });
+    if (s.places?.length && s.role !== 'steward' && s.role !== 'lane_chief') ctx.addIssue({ code: 'custom', path: ['places'], message: 'only stewards and lane chiefs have places' });
     if (s.role === 'coordinator' && !s.unit && !s.area) {
       ctx.addIssue({ code: 'custom', path: ['area'], message: 'a coordinator needs an area (or a unit)' });
     }
@@ -292,6 +299,7 @@ export async function importOrg(
         areaCode: s.area ?? null,
         ...(s.name !== undefined ? { displayName: s.name } : {}),
         ...(s.language !== undefined ? { language: s.language } : {}),
+        ...(s.places !== undefined ? { places: s.places } : {}),
       }));
       const staffKey = (r: Record<string, unknown>) => `${String(r.platform)}:${String(r.platformUserId)}`;
       const staff = await syncRows({
@@ -362,6 +370,7 @@ export async function exportOrg(db: DbOrTx): Promise<string> {
       role: s.role,
       ...(s.unitId ? { unit: s.unitId } : {}),
       ...(s.areaCode ? { area: s.areaCode } : {}),
+      ...(s.places.length ? { places: s.places } : {}),
       language: s.language,
     })),
     bindings: bindings.map((b) => ({

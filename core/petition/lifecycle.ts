@@ -45,6 +45,8 @@ export const TRANSITIONS = {
   progress: { from: ['accepted', 'in_progress'], to: 'in_progress' },
   extend: { from: ['dispatched', 'accepted', 'in_progress', 'reopened'], to: 'same' },
   resolve: { from: ['accepted', 'in_progress'], to: 'resolved' },
+  /** a joint case (吹哨) is finished: every summoned unit did its part, so the petition is answered whoever held it */
+  resolve_joint: { from: ['received', 'needs_info', 'dispatched', 'accepted', 'in_progress', 'returned', 'reopened'], to: 'resolved' },
   return: { from: ['dispatched', 'accepted', 'reopened'], to: 'returned' },
   /** the reviewer sends it to another unit */
   approve_return: { from: ['returned'], to: 'dispatched' },

@@ -1,15 +1,16 @@
 /**
- * Deadline arithmetic. Limits under a day run on the clock; limits of whole
- * days can run in working days (Chinese public holidays and make-up days,
- * from `chinese-days`) when the policy says so. Time spent waiting on the
- * resident (needs_info) is added back.
+ * Deadline arithmetic. Limits of a day or less (1 h, 2 h, 24 h) run on the
+ * clock; longer limits of whole days (7 d, 15 d, an extension of days) run in
+ * working days (Chinese public holidays and make-up days 调休, from
+ * `chinese-days`) unless the policy says otherwise, and end at the hour they
+ * started. Time spent waiting on the resident is added back by the callers.
  */
 import { DateTime } from 'luxon';
 import chineseDays from 'chinese-days';
 import { DAY_MS, type Policy } from './policy.js';
 
 export function addLimit(start: Date, ms: number, policy: Policy, timeZone: string): Date {
-  if (!policy.workingDays || ms < DAY_MS) return new Date(start.getTime() + ms);
+  if (!policy.workingDays || ms <= DAY_MS) return new Date(start.getTime() + ms);
   const days = Math.round(ms / DAY_MS);
   const startLocal = DateTime.fromJSDate(start, { zone: timeZone });
   const due = chineseDays.findWorkday(days, startLocal.toFormat('yyyy-MM-dd'));

@@ -12,6 +12,7 @@ import { addLimit, fractionTimes } from './deadlines.js';
 import { limitsFor, type Policy } from './policy.js';
 import { routesFor, districtGov, type RouteQuery } from './routing.js';
 import { together } from './together.js';
+import { copyToLaneChiefs } from './steward.js';
 import { cancelTimers, type TimerKind } from './timers.js';
 
 /** Assignment states in which a unit still owes work. */
@@ -40,7 +41,7 @@ export async function openAssignment(w: Work, p: Petition, unitId: string, role:
 /** Many assignments and all their timers (of assignments new in this statement: no conflict possible): one statement. */
 async function openAssignments(w: Work, items: NewAssignment[]): Promise<Assignment[]> {
   const ids = items.map(() => randomUUID());
-  const timers = items.flatMap((x, i) => (x.role === 'lead' ? assignmentTimers(w.deps.policy, w.now, x.dueAt, x.p) : []).map((t) => ({ ...t, subjectId: ids[i]! })));
+  const timers = items.flatMap((x, i) => [...assignmentTimers(w.deps.policy, w.now, x.dueAt, x.p), ...acceptTimers(w.now, x.acceptDueAt)].map((t) => ({ ...t, subjectId: ids[i]! })));
   const rows = await w.tx.$queryRaw<Assignment[]>`
     WITH a AS (
       INSERT INTO "Assignment" (id, "petitionId", "unitId", role, status, "dispatchedAt", "acceptDueAt", "dueAt", extensions)
@@ -58,7 +59,16 @@ async function openAssignments(w: Work, items: NewAssignment[]): Promise<Assignm
   return ids.map((id) => byId.get(id)!);
 }
 
-/** Reminders at 50 % and 80 %, 督办 at the deadline and to the district at 3×, for a new lead assignment. */
+/** 签收: a reminder halfway to the acceptance limit and 督办 at it (none when the order is to be accepted at once). */
+function acceptTimers(dispatchedAt: Date, acceptDueAt: Date): { kind: TimerKind; dueAt: Date; data: object }[] {
+  if (acceptDueAt <= dispatchedAt) return [];
+  return [
+    { kind: 'accept_remind', dueAt: new Date((dispatchedAt.getTime() + acceptDueAt.getTime()) / 2), data: {} },
+    { kind: 'accept_escalate', dueAt: acceptDueAt, data: {} },
+  ];
+}
+
+/** Reminders at 50 % and 80 %, 督办 at the deadline and to the district at 3×, for a new assignment (lead or co-handler alike). */
 function assignmentTimers(policy: Policy, dispatchedAt: Date, dueAt: Date, p: Pick<Petition, 'districtCode' | 'streetCode'>): { kind: TimerKind; dueAt: Date; data: object }[] {
   const span = dueAt.getTime() - dispatchedAt.getTime();
   const [r1, r2] = fractionTimes(dispatchedAt, dueAt, policy.reminderFractions);
@@ -115,6 +125,7 @@ export async function dispatchPetition(w: Work, p: Petition, opts: DispatchOptio
   for (const unitId of route.copies) {
     await w.notify({ t: 'card', assignmentId: lead.id, copyToUnitId: unitId }, `copy:${lead.id}:${unitId}`);
   }
+  if (firstDispatch) await copyToLaneChiefs(w, updated);
   await w.notify(
     { t: 'resident', petitionId: p.id, note: firstDispatch ? 'ack' : 'redispatched', data: { unitId: route.lead } },
     `res:${p.id}:${firstDispatch ? 'ack' : `re:${lead.id}`}`,

@@ -17,6 +17,7 @@ import { safetyKind } from './safety.js';
 import { cancelTimers, createTimers } from './timers.js';
 import type { PlaceFacts, Understood } from './understanding-port.js';
 import { together } from './together.js';
+import { residentAnswered } from './waiting.js';
 
 export interface ResidentRef {
   platform: string;
@@ -49,7 +50,9 @@ export type Awaiting =
    * A message that may or may not be the open petition's problem: the resident is asked. The message
    * waits here (its text sealed) until they choose, write something else, or the choice expires.
    */
-  | { kind: 'same_or_new'; petitionId: string; inboundId: string; textEnc: string; location?: GeoPoint; photoFileIds?: string[] };
+  | { kind: 'same_or_new'; petitionId: string; inboundId: string; textEnc: string; location?: GeoPoint; photoFileIds?: string[] }
+  /** a unit asked the resident (询问, waiting.ts): the next message is the answer */
+  | { kind: 'reply'; petitionId: string; assignmentId: string };
 
 export type IntakeOutcome =
   | { kind: 'petition'; petitionId: string; number: string; status: string }
@@ -142,6 +145,12 @@ async function receive(w: Work, msg: ResidentMessage): Promise<IntakeOutcome> {
     await settleRepeat(w, resident, awaiting, 'new');
     awaiting = null;
     resident.awaiting = null;
+  }
+
+  // 询问: the answer to a unit's question goes to that unit (waiting.ts), and its clock runs again.
+  if (awaiting?.kind === 'reply') {
+    const answered = await residentAnswered(w, resident, awaiting, msg);
+    if (answered) return answered;
   }
 
   if (awaiting?.kind === 'info' || awaiting?.kind === 'more') {

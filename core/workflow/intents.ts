@@ -26,20 +26,31 @@ export type ResidentNote =
   /** no problem to dispatch: data.intent praise / suggestion / consult / abuse (issue 19) */
   | 'recorded'
   /** the question went unanswered: data.outcome 'dispatched' (district level) or 'closed' */
-  | 'unanswered';
+  | 'unanswered'
+  /** a unit asks the resident (询问): data.unitId signs it, data.question */
+  | 'unit_question'
+  /** the resident's answer went to the unit */
+  | 'answer_relayed';
 
 /**
  * `undeliverable`: a message to the resident did not get through after all (their channel closed): a phone callback is flagged;
  * `added_info`: the resident added to a petition the unit works on (data.nth: which add_info event; data.photos: how many photos)
  */
-export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind' | 'undeliverable' | 'added_info';
+export type UnitNote =
+  | 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind' | 'undeliverable' | 'added_info'
+  | 'whistle_due_remind' | 'extension_decided' | 'accept_remind' | 'resident_answer' | 'wait_expired';
 
 /**
  * `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message;
  * `alerts`: what did not reach a person (jobs/alerts.ts), data.items = { kind, number?, detail }[], data.more;
  * `emergency_unplaced`: an emergency whose place the resident has not given; areaCode '' (no district known) reaches the admins, the city level (core/workflow/recipients.ts)
  */
-export type AreaNote = 'emergency_unplaced' | 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed' | 'report' | 'alerts';
+export type AreaNote =
+  | 'emergency_unplaced' | 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed' | 'report' | 'alerts'
+  | 'whistle_overdue' | 'extension_request' | 'accept_overdue' | 'wait_expired';
+
+/** to one staff member's own chat: a lane chief's copy of a petition on their lanes, their daily digest */
+export type PersonNote = 'lane_copy' | 'lane_digest';
 
 export type Intent =
   /** to the resident of a petition, or (need_details) to a resident with no petition yet */
@@ -49,6 +60,7 @@ export type Intent =
   | { t: 'unit'; unitId: string; note: UnitNote; petitionId?: string; whistleId?: string; data?: Record<string, unknown> }
   | { t: 'area'; areaCode: string; note: AreaNote; petitionId?: string; whistleId?: string; data?: Record<string, unknown> }
   | { t: 'whistle_task'; taskId: string }
+  | { t: 'person'; staffId: string; note: PersonNote; petitionId?: string; data?: Record<string, unknown> }
   | { t: 'rollcall'; whistleId: string }
   /** a direct answer to whoever wrote, already worded (and masked) by bots/ */
   | { t: 'reply'; platform: string; chatId: string; message: Omit<OutboundMessage, 'chatId'> }

@@ -29,10 +29,14 @@ export interface Policy {
   /** how long an emergency without a place waits for the resident's answer before the coordinator is alerted */
   emergencyPlaceWaitMs: number;
   whistleReportMs: number;
+  /** how long a unit's question to the resident (询问) holds the feedback clock before it runs again by itself */
+  residentWaitMs: number;
   clusterThreshold: number;
   clusterWindowMs: number;
-  /** count ≥ 1-day limits in working days (Chinese holidays and make-up days) */
+  /** count limits longer than a day (7 d, 15 d, extensions of days) in working days: Chinese holidays and make-up days (调休) */
   workingDays: boolean;
+  /** 延期: the most approved extensions of one order, and the most days they may add up to (ARCHITECTURE.md says why) */
+  extensionLimits: Record<Urgency, { count: number; totalDays: number }>;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -52,9 +56,16 @@ export const DEFAULT_POLICY: Policy = {
   repeatChoiceWaitMs: 30 * 60_000,
   emergencyPlaceWaitMs: 5 * 60_000,
   whistleReportMs: 30 * 60_000,
+  residentWaitMs: 48 * HOUR_MS,
   clusterThreshold: 3,
   clusterWindowMs: 7 * DAY_MS,
-  workingDays: false,
+  workingDays: true,
+  extensionLimits: {
+    emergency: { count: 1, totalDays: 1 },
+    utilities: { count: 1, totalDays: 3 },
+    ordinary: { count: 2, totalDays: 15 },
+    complex: { count: 2, totalDays: 30 },
+  },
 };
 
 export function limitsFor(policy: Policy, urgency: Urgency, categoryCode: string | null): Limits {

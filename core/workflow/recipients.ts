@@ -163,6 +163,11 @@ export async function recipientsFor(tx: Tx, intent: Intent): Promise<Recipient[]
       return oneUnit(tx, Prisma.sql`SELECT "unitId" AS unit_id FROM "WhistleTask" WHERE id = ${intent.taskId}`);
     case 'area':
       return areaRecipients(tx, intent.areaCode);
+    case 'person': {
+      // a lane chief (街巷长): their own chat
+      const s = await tx.staff.findUnique({ where: { id: intent.staffId } });
+      return s ? [{ platform: s.platform, chatId: privateChatOf(s.platform, s.platformUserId), language: s.language, audience: 'direct' }] : [];
+    }
     case 'rollcall': {
       const w = await tx.whistle.findUnique({ where: { id: intent.whistleId } });
       if (w?.chatPlatform && w.chatId) return [{ platform: w.chatPlatform, chatId: w.chatId, language: 'zh', audience: 'area' }];

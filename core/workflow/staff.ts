@@ -1,17 +1,19 @@
 /**
  * Department staff actions on an assignment: 签收 accept, progress, 办结
- * resolve (answer required), extension (reason + new deadline, the resident is
- * told), 退单 return (reason, reviewed by the area's coordinator). Only staff
+ * resolve (answer required), 退单 return (reason, reviewed by the area's coordinator). Only staff
  * registered to the assigned unit may act; co-handlers report to the lead.
+ * 延期 is a request the coordinator decides: extensions.ts.
  */
 import { Prisma, type Assignment, type Petition, type Staff } from '../../prisma/generated/client.js';
 import { AppError, NotAuthorizedError } from '../errors.js';
 import { applyTransition } from '../petition/lifecycle.js';
 import type { Work } from './context.js';
 import { ACTIVE_ASSIGNMENT, loadPetition } from './dispatch.js';
-import { DAY_MS } from './policy.js';
-import { cancelTimers, scheduleTimer } from './timers.js';
+import { cancelTimers, scheduleTimer, type TimerKind } from './timers.js';
 import { flagPhoneCallback, residentReach, type Reach } from './reach.js';
+
+/** 签收 timers: done with once the order is accepted (or worked on). */
+const ACCEPT_TIMERS: TimerKind[] = ['accept_remind', 'accept_escalate'];
 
 export interface PersonRef {
   platform: string;
@@ -31,7 +33,7 @@ function staffMemo(w: Work) {
   return seen;
 }
 const staffKey = (who: PersonRef) => `${who.platform}\u0000${who.userId}`;
-const STAFF_COLUMNS = Prisma.sql`id, platform, "platformUserId", "displayName", role::text AS role, "unitId", "areaCode", language, "createdAt"`;
+const STAFF_COLUMNS = Prisma.sql`id, platform, "platformUserId", "displayName", role::text AS role, "unitId", "areaCode", places, language, "createdAt"`;
 
 /** Runs for every inbound message: one plain statement on the (platform, platformUserId) key. */
 export async function findStaff(w: Work, who: PersonRef): Promise<Staff | null> {
@@ -65,7 +67,7 @@ export async function requireStaff(w: Work, who: PersonRef): Promise<Staff> {
 }
 
 /** The acting staff member's own assignment on this petition (admins act for the lead). */
-async function ownAssignment(w: Work, p: Petition, staff: Staff, states: readonly string[] = ACTIVE_ASSIGNMENT): Promise<Assignment> {
+export async function ownAssignment(w: Work, p: Petition, staff: Staff, states: readonly string[] = ACTIVE_ASSIGNMENT): Promise<Assignment> {
   const mine = await w.tx.assignment.findFirst({
     where: {
       petitionId: p.id,
@@ -104,6 +106,7 @@ export async function accept(w: Work, who: PersonRef, number: string): Promise<S
   const a = await ownAssignment(w, p, staff);
   if (a.status !== 'dispatched') return { petition: p, assignment: a, unchanged: true };
   const updated = await w.tx.assignment.update({ where: { id: a.id }, data: { status: 'accepted', acceptedAt: w.now } });
+  await cancelTimers(w.tx, a.id, w.now, ACCEPT_TIMERS);
   if (a.role === 'lead') {
     await applyTransition(w.tx, { petitionId: p.id, action: 'accept', actor: actorOf(staff), at: w.now, data: { unitId: a.unitId } });
     await w.notify({ t: 'resident', petitionId: p.id, note: 'accepted', data: { unitId: a.unitId } }, `res:${p.id}:acc:${a.id}`);
@@ -119,6 +122,7 @@ export async function progress(w: Work, who: PersonRef, number: string, note: st
   const p = await loadPetition(w, number);
   const a = await ownAssignment(w, p, staff);
   const updated = await w.tx.assignment.update({ where: { id: a.id }, data: { status: 'in_progress', acceptedAt: a.acceptedAt ?? w.now } });
+  if (!a.acceptedAt) await cancelTimers(w.tx, a.id, w.now, ACCEPT_TIMERS);
   if (a.role === 'lead') {
     if (p.status === 'dispatched' || p.status === 'reopened') {
       await applyTransition(w.tx, { petitionId: p.id, action: 'accept', actor: actorOf(staff), at: w.now });
@@ -147,6 +151,16 @@ export async function resolve(w: Work, who: PersonRef, number: string, answer: s
     await applyTransition(w.tx, { petitionId: p.id, action: 'accept', actor: actorOf(staff), at: w.now });
   }
   await applyTransition(w.tx, { petitionId: p.id, action: 'resolve', actor: actorOf(staff), reason: text, set: { resolvedAt: w.now }, at: w.now });
+  const reach = await askForRating(w, p, text);
+  return { petition: p, assignment: updated, reach };
+}
+
+/**
+ * After the petition is resolved (办结, or a joint case finished): a rating round with its reminder
+ * and expiry, and the answer with the rating request to the resident. `parts`: the answers of each
+ * unit of a joint case, for the resident's note to show them one by one.
+ */
+export async function askForRating(w: Work, p: Petition, answer: string, parts?: { unitId: string; role: string; note: string | null }[]): Promise<Reach> {
   const round = (await w.tx.rating.count({ where: { petitionId: p.id } })) + 1;
   const rating = await w.tx.rating.create({ data: { petitionId: p.id, round, askedAt: w.now } });
   await scheduleTimer(w.tx, 'rating_reminder', rating.id, new Date(w.now.getTime() + w.deps.policy.ratingReminderAfterMs), { petitionId: p.id });
@@ -155,29 +169,9 @@ export async function resolve(w: Work, who: PersonRef, number: string, answer: s
   // Decided now, with the window as it stands, so staff are told what will happen: an answer that cannot
   // reach the resident becomes a phone callback at once (the send stage would find the same).
   const reach = await residentReach(w, p);
-  await w.notify({ t: 'resident', petitionId: p.id, note: 'resolved', data: { answer: text, round } }, `res:${p.id}:resolved:${round}`);
+  await w.notify({ t: 'resident', petitionId: p.id, note: 'resolved', data: { answer, round, ...(parts ? { parts } : {}) } }, `res:${p.id}:resolved:${round}`);
   if (reach === 'closed') await flagPhoneCallback(w, p);
-  return { petition: p, assignment: updated, reach };
-}
-
-export async function extend(w: Work, who: PersonRef, number: string, days: number, reason: string): Promise<StaffActionResult> {
-  const text = requireText(reason, 'reason');
-  if (!Number.isFinite(days) || days < 1 || days > 30) {
-    throw new AppError('bad_extension', `extension of ${days} days`, '延期天数需在 1–30 天之间。/ Extension must be 1–30 days.');
-  }
-  const staff = await requireStaff(w, who);
-  const p = await loadPetition(w, number);
-  const a = await ownAssignment(w, p, staff);
-  const dueAt = new Date((a.dueAt ?? w.now).getTime() + days * DAY_MS);
-  const updated = await w.tx.assignment.update({ where: { id: a.id }, data: { dueAt, extensions: { increment: 1 } } });
-  if (a.role === 'lead') {
-    await applyTransition(w.tx, { petitionId: p.id, action: 'extend', actor: actorOf(staff), reason: text, data: { days, dueAt: dueAt.toISOString() }, set: { feedbackDueAt: dueAt }, at: w.now });
-    await scheduleTimer(w.tx, 'escalate', a.id, dueAt, { area: p.streetCode ?? p.districtCode });
-    await w.notify({ t: 'resident', petitionId: p.id, note: 'extended', data: { reason: text, dueAt: dueAt.toISOString() } }, `res:${p.id}:ext:${updated.extensions}`);
-  } else {
-    await coReport(w, p, a, staff, 'extend', text);
-  }
-  return { petition: p, assignment: updated };
+  return reach;
 }
 
 export async function returnOrder(w: Work, who: PersonRef, number: string, reason: string): Promise<StaffActionResult> {
@@ -198,7 +192,7 @@ export async function returnOrder(w: Work, who: PersonRef, number: string, reaso
 }
 
 /** 主办/协办: a co-handler's step is recorded on the petition and reported to the lead unit. */
-async function coReport(w: Work, p: Petition, a: Assignment, staff: Staff, step: string, text?: string) {
+export async function coReport(w: Work, p: Petition, a: Assignment, staff: Staff, step: string, text?: string) {
   await applyTransition(w.tx, { petitionId: p.id, action: 'note', actor: actorOf(staff), reason: text, data: { co: a.unitId, step }, at: w.now });
   const lead = await w.tx.assignment.findFirst({ where: { petitionId: p.id, role: 'lead' }, orderBy: { dispatchedAt: 'desc' } });
   if (lead) {
@@ -213,10 +207,10 @@ export function actorOf(staff: Staff) {
   return { kind: staff.role === 'coordinator' ? ('coordinator' as const) : staff.role === 'admin' ? ('admin' as const) : ('staff' as const), id: staff.id };
 }
 
-function requireText(v: string, what: string): string {
+export function requireText(v: string, what: string): string {
   const t = (v ?? '').trim();
   if (t.length < 2) {
-    const zh = what === 'answer' ? '办结需要填写答复内容' : what === 'reason' ? '需要填写理由' : '需要填写进展内容';
+    const zh = what === 'answer' ? '办结需要填写答复内容' : what === 'reason' ? '需要填写理由' : what === 'question' ? '需要填写要询问市民的问题' : '需要填写进展内容';
     throw new AppError('text_required', `${what} required`, `${zh}。/ Please write the ${what}.`);
   }
   return t.slice(0, 2000);

@@ -17,6 +17,16 @@ export type TimerKind =
   | 'close_rated'
   | 'whistle_remind'
   | 'whistle_escalate'
+  /** 签收: an order still not accepted halfway through its dispatch limit is reminded, and at the limit escalated to the area */
+  | 'accept_remind'
+  | 'accept_escalate'
+  /** a whistle task's handling deadline, lead and co-handlers alike: reminders at 50 % / 80 %, 督办 at the deadline and at 3× */
+  | 'wtask_remind'
+  | 'wtask_remind2'
+  | 'wtask_escalate'
+  | 'wtask_escalate_district'
+  /** a unit's question to the resident (询问) went unanswered for policy.residentWaitMs: the clock runs again */
+  | 'wait_expire'
   /** a question to the resident (needs_info) went unanswered; subjectId `<petitionId>:<asked at, ms>`, one per question */
   | 'info_expire'
   /** the resident was asked whether a message is their open petition's problem and did not choose; subjectId `<residentId>:<inboundId>` */
@@ -43,6 +53,24 @@ export async function cancelTimers(tx: Tx, subjectId: string, now: Date, kinds?:
     where: { subjectId, firedAt: null, cancelledAt: null, ...(kinds ? { kind: { in: kinds } } : {}) },
     data: { cancelledAt: now },
   });
+}
+
+/** An order's deadline timers: they move together when its deadline moves (延期, a pause for the resident). */
+export const DEADLINE_TIMERS: TimerKind[] = ['remind', 'remind2', 'escalate', 'escalate_district'];
+const ESCALATIONS: TimerKind[] = ['escalate', 'escalate_district'];
+
+/**
+ * Move a subject's timers of `kinds` by `ms`. Unfired ones move; an escalation that already fired
+ * and whose moved time is still ahead is armed again (its deadline is new), a fired reminder stays
+ * fired (the unit was told already).
+ */
+export async function shiftTimers(tx: Tx, subjectId: string, ms: number, now: Date, kinds: TimerKind[] = DEADLINE_TIMERS, heldSince: Date | null = null): Promise<number> {
+  if (!ms) return 0;
+  // `heldSince`: timers held by a pause (cancelled at that instant, waiting.ts) move too, and stay held
+  return tx.$executeRaw`
+    UPDATE "Timer" SET "dueAt" = "dueAt" + make_interval(secs => ${ms / 1000}::float8), "firedAt" = NULL
+     WHERE "subjectId" = ${subjectId} AND kind = ANY(${kinds}::text[]) AND ("cancelledAt" IS NULL OR "cancelledAt" = ${heldSince})
+       AND ("firedAt" IS NULL OR (kind = ANY(${ESCALATIONS}::text[]) AND "dueAt" + make_interval(secs => ${ms / 1000}::float8) > ${now}))`;
 }
 
 export interface DueTimer {

@@ -39,7 +39,11 @@ beforeAll(async () => {
     await db.assignment.create({ data: { petitionId: p.id, unitId: 'U1', role: 'lead', status: 'resolved', dispatchedAt: bj(`2026-11-0${i} 09:00`) } });
     await db.rating.create({ data: { petitionId: p.id, askedAt: bj(`2026-11-0${i} 20:00`), ratedAt: bj(`2026-11-0${i} 21:00`), contacted, solved, satisfaction } });
   }
-  await addPetition(db, { streetCode: A.code, categoryCode: 'garbage', status: 'dispatched', createdAt: bj('2026-11-10 08:00') });
+  const open = await addPetition(db, { streetCode: A.code, categoryCode: 'garbage', status: 'dispatched', createdAt: bj('2026-11-10 08:00') });
+  // two 小巷管家 reports: the first rated one (answered 12 h after the report, solved) and an open one
+  const steward = await db.staff.create({ data: { platform: 'telegram', platformUserId: '5001', role: 'steward', areaCode: A.code, displayName: '李阿姨' } });
+  await db.petition.update({ where: { number: '2611010010' }, data: { stewardId: steward.id, resolvedAt: bj('2026-11-01 20:00') } });
+  await db.petition.update({ where: { id: open.id }, data: { stewardId: steward.id } });
   await addPetition(db, { streetCode: A.code, categoryCode: 'noise', status: 'dispatched', createdAt: bj('2026-11-11 08:00') });
   // filed long before the period: not in this period's 工单状态
   await addPetition(db, { status: 'dispatched', createdAt: bj('2026-05-02 08:00') });
@@ -114,6 +118,9 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('[data-status=dispatched] b').textContent()).toBe('2');
     expect(await page.locator('[data-status=rated] b').textContent()).toBe('4');
     expect(await page.locator('#hotspots').textContent()).toContain(A.name);
+    const stewards = await page.locator('#stewards').textContent();
+    expect(stewards).toContain('本期上报 2 件，办结 1 件，回访解决 1 件，平均办结用时 12.0 小时');
+    expect(stewards).toContain('李阿姨');
 
     // The previous period has no callbacks: every street unranked.
     await page.click('text=上一期');

@@ -123,7 +123,7 @@ describe.concurrent('Telegram end to end (service + Bot API emulator)', { timeou
     await coordinator.command(`/whistle ${no} 城管 住建 1`);
     const opened = await e.waitFor(COORDINATOR.chatId, (m) => m.text.startsWith('已吹哨 W'));
     const wno = /已吹哨 (W\d+)/.exec(opened.text)![1]!;
-    expect(opened.text).toMatch(/召集：朝阳区城市管理委员会、朝阳区住房/);
+    expect(opened.text).toMatch(/主办：朝阳区城市管理委员会；协办：朝阳区住房/);
     const rollcall = () => e.messages(COORDINATOR.chatId).filter((m) => m.text.startsWith(`【点名】吹哨 ${wno}`));
     await e.until(() => rollcall().length > 0, 15_000, 'the roll-call');
     expect(rollcall()[0]!.text).toContain('报到 0/2');

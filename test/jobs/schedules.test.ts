@@ -4,7 +4,9 @@ import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/w
 
 let h: Harness;
 const understand = scriptedUnderstanding(() => ({ category: { code: 'garbage', confidence: 0.9 }, place: { districtCode: '110105', streetCode: '110105-sanlitun' } }));
-const schedules = defaultSchedules({ startDay: 19, timeZone: 'Asia/Shanghai' });
+const all = defaultSchedules({ startDay: 19, timeZone: 'Asia/Shanghai' });
+// the reports to coordinators; the daily lane digest is tested on its own below
+const schedules = all.filter((s) => s.name !== 'lane_digest');
 
 beforeAll(async () => {
   h = await createHarness({ understand });
@@ -34,6 +36,23 @@ describe('scheduled reports', () => {
     expect(h.telegram.to('-3100').at(-1)!.text).toMatch(/每月一题/);
     h.clock.current = new Date('2026-11-25T01:30:00Z');
     expect(await runSchedules(h.deps, schedules)).toEqual([]);
+  });
+
+  it('the 街巷长 digest runs once a day at 08:30 Beijing', async () => {
+    const lane = all.filter((s) => s.name === 'lane_digest');
+    await h.t.db.staff.create({ data: { platform: 'telegram', platformUserId: '5101', role: 'lane_chief', areaCode: '110105-sanlitun', places: ['幸福村社区'] } });
+    await h.inbound({ userId: '1001', chatId: '1001', text: '幸福村社区垃圾没人清' });
+    await h.drain();
+    await h.t.db.petition.updateMany({ data: { community: '幸福村社区' } });
+    h.clock.current = new Date('2026-11-26T00:00:00Z'); // 08:00 Beijing
+    expect(await runSchedules(h.deps, lane)).toEqual([]); // first run only records the start
+    h.clock.current = new Date('2026-11-26T00:31:00Z'); // 08:31
+    expect(await runSchedules(h.deps, lane)).toEqual(['lane_digest']);
+    expect(await runSchedules(h.deps, lane)).toEqual([]);
+    await h.drain();
+    expect(h.telegram.to('5101').filter((m) => m.text.includes('街巷日报'))).toHaveLength(1);
+    h.clock.current = new Date('2026-11-27T00:31:00Z');
+    expect(await runSchedules(h.deps, lane)).toEqual(['lane_digest']);
   });
 
   it('/stats and /hotspots answer coordinators with their area’s figures; a bad month is explained', async () => {

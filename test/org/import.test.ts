@@ -98,7 +98,7 @@ staff:
   it('imports the example file, and a second import changes nothing', async () => {
     const first = await importOrg(t.db, example, { chatIds: CHAT_ID_RULES });
     expect(first.units).toEqual({ created: 1, updated: 0, unchanged: 1 });
-    expect(first.staff.created).toBe(3);
+    expect(first.staff.created).toBe(5); // with a steward and a lane chief
     expect(first.bindings.created).toBe(2);
     expect(first.routes).toEqual({ created: 2, updated: 0, unchanged: 2 }); // noise lead and sanitation are default rules
 
@@ -118,7 +118,7 @@ staff:
   it('updates changed rows in place', async () => {
     const edited = example.replace('name: 王伟', 'name: 王伟伟').replace('priority: 10', 'priority: 20');
     const r = await importOrg(t.db, edited);
-    expect(r.staff).toEqual({ created: 0, updated: 1, unchanged: 2 });
+    expect(r.staff).toEqual({ created: 0, updated: 1, unchanged: 4 });
     expect(r.routes).toEqual({ created: 0, updated: 1, unchanged: 3 });
     expect(await t.db.routingRule.count({ where: { categoryCode: 'public_security', areaCode: '110105-sanlitun' } })).toBe(1);
   });
@@ -147,6 +147,15 @@ staff:
     const r = await importOrg(t.db, 'units:\n  - { id: dry_unit, name: 试运行, typeCode: water, areaCode: "110105" }\n', { dryRun: true });
     expect(r).toMatchObject({ dryRun: true, units: { created: 1 } });
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('registers stewards and lane chiefs with their places; a lane chief without lanes is refused', async () => {
+    const err = await rejection('staff:\n  - { platform: telegram, userId: "77", role: lane_chief, area: "110105-sanlitun" }\n');
+    expect(err.problems.map((p) => p.path)).toContain('staff[0].places');
+    const r = await importOrg(t.db, 'staff:\n  - { platform: telegram, userId: "78", role: steward, area: "110105-sanlitun", places: [幸福村社区] }\n');
+    expect(r.staff.created).toBe(1);
+    expect(await t.db.staff.findFirstOrThrow({ where: { platformUserId: '78' } })).toMatchObject({ role: 'steward', areaCode: '110105-sanlitun', places: ['幸福村社区'] });
+    expect(await exportOrg(t.db)).toMatch(/userId: "78"[\s\S]*places:[\s\S]*幸福村社区/);
   });
 
   it('export then import is a no-op', async () => {

@@ -38,6 +38,8 @@ describe('reminders and 督办 with an injected clock', () => {
     const p = await h.t.db.petition.findFirstOrThrow();
     expect(p.urgency).toBe('emergency');
     expect(p.feedbackDueAt!.getTime() - p.createdAt.getTime()).toBe(2 * HOUR_MS);
+    await h.inbound({ userId: '2001', chatId: unitChat, text: `签收 ${p.number}` }); // accepted at once: no 签收 timers left
+    await h.drain();
 
     const reminders = () => h.telegram.to(unitChat).filter((m) => m.text.includes('催办'));
     const escalations = (chat: string) => h.telegram.to(chat).filter((m) => m.text.includes('督办'));
@@ -100,12 +102,13 @@ describe('reminders and 督办 with an injected clock', () => {
 });
 
 describe('deadline arithmetic', () => {
-  it('counts working days over the National Day holiday when asked to', () => {
+  it('counts working days over the National Day holiday (the default); 24 h and less stay on the clock', () => {
     const start = new Date('2026-09-30T02:00:00Z'); // Wed 10:00 in Beijing, holidays from 1 October
     const policy = { ...DEFAULT_POLICY, workingDays: true };
     const due = addLimit(start, 7 * DAY_MS, policy, 'Asia/Shanghai');
     expect(due.getTime() - start.getTime()).toBeGreaterThan(7 * DAY_MS);
-    expect(addLimit(start, 7 * DAY_MS, DEFAULT_POLICY, 'Asia/Shanghai').getTime() - start.getTime()).toBe(7 * DAY_MS);
+    expect(addLimit(start, 7 * DAY_MS, { ...DEFAULT_POLICY, workingDays: false }, 'Asia/Shanghai').getTime() - start.getTime()).toBe(7 * DAY_MS);
+    expect(addLimit(start, 24 * HOUR_MS, policy, 'Asia/Shanghai').getTime() - start.getTime()).toBe(24 * HOUR_MS);
     expect(addLimit(start, 2 * HOUR_MS, policy, 'Asia/Shanghai').getTime() - start.getTime()).toBe(2 * HOUR_MS);
   });
 });

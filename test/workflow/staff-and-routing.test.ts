@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBindCode } from '../../core/org/bind-code.js';
+import { addLimit } from '../../core/workflow/deadlines.js';
 import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';
 
 // 三里屯 (street office orders), 望京 (no binding), categories chosen for their handler type.
@@ -85,7 +86,7 @@ describe('routing', () => {
 });
 
 describe('staff actions', () => {
-  it('extension needs a reason, moves the deadline and tells the resident', async () => {
+  it('extension needs a reason, is approved by the coordinator, moves the deadline and tells the resident', async () => {
     await say(resident(5), '三里屯小区电梯又坏了');
     await h.drain();
     const p = await latest();
@@ -94,8 +95,13 @@ describe('staff actions', () => {
     expect(h.telegram.to('-2101').at(-1)!.text).toMatch(/理由|reason/);
     await h.inbound({ ...office, text: `延期 ${p.number} 3 需要厂家配件` });
     await h.drain();
+    const request = h.telegram.to('-3001').filter((m) => m.text.includes('延期申请')).at(-1)!;
+    await press(coord, request.buttons!.flat().find((b) => b.data.startsWith('xa:'))!.data);
+    await h.drain();
     const after = await latest();
-    expect(after.assignments[0]!.dueAt!.getTime() - p.assignments[0]!.dueAt!.getTime()).toBe(3 * 86400_000);
+    const old = p.assignments[0]!.dueAt!;
+    expect(after.assignments[0]!.dueAt!.getTime()).toBe(addLimit(old, 3 * 86400_000, h.deps.policy, h.deps.timeZone).getTime());
+    expect(after.assignments[0]!.dueAt!.getTime() - old.getTime()).toBeGreaterThanOrEqual(3 * 86400_000);
     expect(h.telegram.to(resident(5).chatId).at(-1)!.text).toContain('需要厂家配件');
   });
 

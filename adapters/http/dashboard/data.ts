@@ -4,6 +4,7 @@
  * agree. Results are cached per period for `cacheMs` (rankings read a whole
  * period of ratings).
  */
+import { stewardStats, type StewardRow, type StewardStats } from '../../../core/insight/stewards.js';
 import type { PrismaClient } from '../../../core/db.js';
 import { rank, type RankedRow, type Ranking, type Level } from '../../../core/insight/assessment.js';
 import { hotspots, monthOverMonth, proposeMonthlyTopics, type Hotspot, type TopicCandidate } from '../../../core/insight/hotspots.js';
@@ -23,7 +24,18 @@ export interface DashboardData {
   states: { status: string; count: number }[];
   /** department type code → Chinese name (unit rankings are per type) */
   typeNames: Record<string, string>;
+  /** 小巷管家 reports of the period and their outcomes */
+  stewards: StewardStats;
 }
+
+export const stewardColumns: CsvColumn<StewardRow>[] = [
+  { header: '小巷管家', value: (r) => r.name ?? r.stewardId },
+  { header: '街乡', value: (r) => r.areaCode ?? '' },
+  { header: '上报', value: 'reports' },
+  { header: '办结', value: 'resolved' },
+  { header: '回访解决', value: 'solved' },
+  { header: '平均办结用时(小时)', value: (r) => (r.avgHours === null ? '' : r.avgHours.toFixed(1)) },
+];
 
 const pct = (r: Ratio | null) => formatRatio(r, 'percent', 2);
 const fr = (r: Ratio | null) => formatRatio(r, 'fraction');
@@ -104,7 +116,7 @@ export function createDashboardData(db: PrismaClient, opts: PeriodOptions & { ca
   async function compute(period: string): Promise<DashboardData> {
     const p = { ...opts, period };
     const { start, end } = periodRange(period, opts);
-    const [streets, units, districts, hs, topics, groups, types] = await Promise.all([
+    const [streets, units, districts, hs, topics, groups, types, stewards] = await Promise.all([
       rank(db, { ...p, level: 'street' }),
       rank(db, { ...p, level: 'unit' }),
       rank(db, { ...p, level: 'district' }),
@@ -112,12 +124,14 @@ export function createDashboardData(db: PrismaClient, opts: PeriodOptions & { ca
       proposeMonthlyTopics(db, period, opts),
       db.petition.groupBy({ by: ['status'], where: { createdAt: { gte: start, lt: end } }, _count: { _all: true } }),
       db.departmentType.findMany({ select: { code: true, nameZh: true } }),
+      stewardStats(db, p),
     ]);
     const counts = new Map(groups.map((g) => [g.status as string, g._count._all]));
     return {
       period, streets, units, districts, hotspots: hs, topics,
       states: PETITION_STATUSES.map((s) => ({ status: s, count: counts.get(s) ?? 0 })),
       typeNames: { district_gov: '区政府', ...Object.fromEntries(types.map((t) => [t.code, t.nameZh])) },
+      stewards,
     };
   }
 

@@ -23,7 +23,7 @@ import { DateTime } from 'luxon';
 import { periodOf, shiftPeriod, type PeriodOptions } from '../../../core/insight/period.js';
 import { formatRatio, type Ratio } from '../../../core/insight/ratio.js';
 import { checkCredentials, createSessionCodec, SESSION_COOKIE, SESSION_TTL_MS } from './auth.js';
-import { createDashboardData, growthText, hotspotColumns, loadAlerts, rankingColumns, stateColumns, topicColumns, ALERT_KIND_ZH, STATUS_ZH, type AlertsView, type DashboardData } from './data.js';
+import { createDashboardData, growthText, hotspotColumns, loadAlerts, rankingColumns, stateColumns, stewardColumns, topicColumns, ALERT_KIND_ZH, STATUS_ZH, type AlertsView, type DashboardData } from './data.js';
 import { esc, html, page, Html } from './html.js';
 
 export const BULL_BOARD_PATH = '/admin/queues';
@@ -151,6 +151,7 @@ export async function dashboardRoutes(fastify: FastifyInstance, opts: DashboardO
       hotspots: (d) => ({ rows: d.hotspots, columns: hotspotColumns as CsvColumn<never>[] }),
       topics: (d) => ({ rows: d.topics, columns: topicColumns as CsvColumn<never>[] }),
       states: (d) => ({ rows: d.states, columns: stateColumns as CsvColumn<never>[] }),
+      stewards: (d) => ({ rows: d.stewards.rows, columns: stewardColumns as CsvColumn<never>[] }),
     };
     app.get('/dashboard/export/:file', async (req, reply) => {
       const m = /^([a-z]+)\.csv$/.exec((req.params as { file: string }).file);
@@ -290,6 +291,13 @@ ${rankingTable(d, 'district', '各区三率排名')}
 ${d.hotspots.length ? html`<table><thead><tr><th>街乡</th><th>类别</th><th class="n">本期</th><th class="n">环比（较上期）</th><th class="n">较前3期均值</th><th class="n">去年同期</th><th class="n">重复率</th><th>说明</th></tr></thead><tbody>${d.hotspots.map(
     (h) => html`<tr><td>${h.streetName}</td><td>${h.categoryName}</td><td class="n">${h.volume}</td><td class="n">${growthText(monthOverMonth(h))}</td><td class="n">${growthText(h.growth)}</td><td class="n">${h.lastYear.volume}</td><td class="n">${pct(h.repeatRate)}</td><td style="white-space:normal">${h.explanation}</td></tr>`,
   )}</tbody></table>` : html`<p class="muted">本期暂无热点。</p>`}
+</section>
+<section id="stewards"><h2>小巷管家上报</h2>
+<p>本期上报 <b>${d.stewards.total.reports}</b> 件，办结 <b>${d.stewards.total.resolved}</b> 件，回访解决 <b>${d.stewards.total.solved}</b> 件，平均办结用时 <b>${d.stewards.total.avgHours === null ? '-' : `${d.stewards.total.avgHours.toFixed(1)} 小时`}</b>。</p>
+<p class="links"><a href="/dashboard/export/stewards.csv?period=${d.period}">导出 CSV</a></p>
+${d.stewards.rows.length ? html`<table><thead><tr><th>小巷管家</th><th>街乡</th><th class="n">上报</th><th class="n">办结</th><th class="n">回访解决</th><th class="n">平均用时(小时)</th></tr></thead><tbody>${d.stewards.rows.map(
+    (r) => html`<tr><td>${r.name ?? '-'}</td><td>${r.areaCode ?? ''}</td><td class="n">${r.reports}</td><td class="n">${r.resolved}</td><td class="n">${r.solved}</td><td class="n">${r.avgHours === null ? '-' : r.avgHours.toFixed(1)}</td></tr>`,
+  )}</tbody></table>` : html`<p class="muted">本期暂无小巷管家上报。</p>`}
 </section>
 <section id="topics"><h2>每月一题候选</h2>
 <p class="links"><a href="/dashboard/export/topics.csv?period=${d.period}">导出 CSV</a></p>
