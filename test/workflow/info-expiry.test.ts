@@ -9,7 +9,6 @@ import { loadConfig } from '../../core/config.js';
 import { DEFAULT_POLICY, HOUR_MS, policyFromConfig } from '../../core/workflow/policy.js';
 import { TIMER_HANDLERS } from '../../core/workflow/reminders.js';
 import { fireDueTimers } from '../../core/workflow/timers.js';
-import { addLimit } from '../../core/workflow/deadlines.js';
 import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';
 
 const BALIZHUANG = [
