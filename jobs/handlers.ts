@@ -353,7 +353,13 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
   const message = delivery.message;
 
   if (message.ackId) {
-    await sender.answerAction?.(message.ackId, message.text || undefined);
+    try {
+      await sender.answerAction?.(message.ackId, message.text || undefined);
+    } catch (err) {
+      // A press answered twice or too late: nothing a retry changes.
+      if (!(err instanceof SendError && err.permanent)) throw err;
+      return finish({ status: 'failed', error: err.message.slice(0, 500) });
+    }
     return finish({ status: 'sent', sentAt: now });
   }
 
