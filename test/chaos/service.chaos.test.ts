@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotApiRecorder, type BotApiRecorder } from '../peers/bot-api-recorder.js';
 import {
   ROOT,
+  BOT_TOKEN,
   UNIT_CHAT_BASE,
   callbackUpdate,
   createSchema,
@@ -422,24 +423,46 @@ describe('chaos', () => {
       await q(`INSERT INTO "ChatBinding" (id, platform, "chatId", "unitId") VALUES (gen_random_uuid(), 'telegram', $1, $2)`, [String(group), u.unitId]);
       unitGroups.set(u.unitId, group);
     }
-    let outage: Promise<void> = Promise.resolve();
+    // The group has already had 16 messages this minute (its shared budget, in Redis), so the burst soon
+    // leaves as digests. The outage starts the moment the platform takes the first digest (before it
+    // answers): the worst moment, the one the acceptance run hit by chance (cards sent in a digest, then
+    // again alone two minutes later). Without a digest by message 20, it starts then.
+    const admin = new Redis(redis.url, { maxRetriesPerRequest: 3 });
+    const [sec, micro] = await admin.time();
+    const nowMs = Number(sec) * 1000 + Math.floor(Number(micro) / 1000);
+    for (const group of unitGroups.values()) {
+      const key = `${prefix}:{tg:${BOT_TOKEN.split(':')[0]}}:rl:group:${group}`;
+      for (let k = 0; k < 16; k++) await admin.zadd(key, nowMs - k, `earlier-${k}`);
+      await admin.pexpire(key, 60_000);
+    }
+    admin.disconnect();
+    let outage: Promise<void> | null = null;
+    let cutAt = '';
+    const cut = (why: string) => {
+      if (outage) return outage;
+      cutAt = why;
+      outage = pgProxy.refuse().then(() => sleep(15_000)).then(() => pgProxy.accept());
+      return outage.catch(() => undefined);
+    };
+    const groups = [...unitGroups.values()];
+    recorder.beforeAnswer = async (c) => {
+      if (outage || c.method !== 'sendMessage' || !groups.includes(Number(c.body.chat_id)) || !String(c.body.text).startsWith('新派单汇总')) return;
+      void cut('when the platform took the first digest');
+      await sleep(300); // the connections are cut before the service hears back
+    };
     const sent: Promise<unknown>[] = [];
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 30; i++) {
       if (i === 3) await makeRemindersDue(accepted.map((a) => a.userId));
-      if (i === 25) {
-        // in the background: webhooks fail meanwhile (and are redelivered), sends cannot be recorded
-        await pgProxy.refuse();
-        outage = sleep(15_000).then(() => pgProxy.accept());
-      }
+      if (i === 20 && !outage) void cut('at message 20 (no digest yet)');
       sent.push(sendPetition({ text }));
       await sleep(150);
     }
     await Promise.all(sent);
     await outage;
+    recorder.beforeAnswer = undefined;
     const row = await check('Postgres refuses connections 15 s', 240_000);
-    const groups = [...unitGroups.values()];
     const digests = recorder.calls.filter((c) => c.method === 'sendMessage' && groups.includes(Number(c.body.chat_id)) && String(c.body.text).startsWith('新派单汇总')).length;
-    row.units = { ...row.units!, note: `${row.units!.note}; ${digests} digests in the group` };
+    row.units = { ...row.units!, note: `${row.units!.note}; ${digests} digests in the group; the outage began ${cutAt}` };
     table.set('Postgres refuses connections 15 s', row);
     expectRow(row);
   }, 420_000);

@@ -5,7 +5,7 @@
  * makes every send answer it for a while (a flood wait), as Telegram does. Refused calls are
  * recorded apart (`refused`).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 
 export interface RecordedCall {
   method: string;
@@ -21,6 +21,8 @@ export interface BotApiRecorder {
   sends(): RecordedCall[];
   failNext(n: number, status: number, retryAfter?: number): void;
   failFor(ms: number, status: number, retryAfter?: number): void;
+  /** awaited before a call that succeeds is answered (the platform has the message; the sender does not know yet) */
+  beforeAnswer?: (call: RecordedCall) => Promise<void> | void;
   close(): Promise<void>;
 }
 
@@ -49,17 +51,23 @@ export async function startBotApiRecorder(): Promise<BotApiRecorder> {
         res.end(JSON.stringify({ ok: false, error_code: failure.status, description: 'injected failure', parameters: failure.retryAfter ? { retry_after: failure.retryAfter } : undefined }));
         return;
       }
-      calls.push({ method, body, at: Date.now() });
-      const result =
-        method === 'getMe' ? { id: 1, is_bot: true, first_name: 'bot', username: 'shaosheng_bot' }
-        : method === 'answerCallbackQuery' || method === 'setMyCommands' || method === 'setWebhook' ? true
-        : { message_id: ++messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(body.chat_id), type: 'private' }, text: body.text };
-      res.end(JSON.stringify({ ok: true, result }));
+      const call = { method, body, at: Date.now() };
+      calls.push(call);
+      const hold = recorder.beforeAnswer?.(call);
+      if (hold) void Promise.resolve(hold).then(() => answer(method, body, res));
+      else answer(method, body, res);
     });
   });
+  const answer = (method: string, body: Record<string, unknown>, res: ServerResponse) => {
+    const result =
+      method === 'getMe' ? { id: 1, is_bot: true, first_name: 'bot', username: 'shaosheng_bot' }
+      : method === 'answerCallbackQuery' || method === 'setMyCommands' || method === 'setWebhook' ? true
+      : { message_id: ++messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(body.chat_id), type: 'private' }, text: body.text };
+    res.end(JSON.stringify({ ok: true, result }));
+  };
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  return {
+  const recorder: BotApiRecorder = {
     apiRoot: `http://127.0.0.1:${port}`,
     calls,
     refused,
@@ -72,4 +80,5 @@ export async function startBotApiRecorder(): Promise<BotApiRecorder> {
     },
     close: () => new Promise((r) => server.close(() => r())),
   };
+  return recorder;
 }
