@@ -222,9 +222,9 @@ export const SEND_LEASE_MS = 120_000;
  * each claim, so it holds across the inline send, the queue's jobs, a relay re-queue and other
  * processes) before a transient failure is recorded as failed for good.
  */
-export const SEND_MAX_ATTEMPTS = 8;
+export const SEND_MAX_ATTEMPTS = 10;
 
-/** Wait before the next attempt when the platform did not say: 2 s, 4 s, 8 s … at most 5 min, with jitter upwards. */
+/** Wait before the next attempt when the platform did not say: 2 s, 4 s, 8 s … at most 5 min (about 13 min over all attempts), with jitter upwards. */
 export function sendRetryDelayMs(attempts: number, retryAfterMs?: number): number {
   const base = retryAfterMs ?? Math.min(300_000, 1000 * 2 ** Math.max(1, attempts));
   return base + Math.floor(Math.random() * Math.min(1000, base * 0.1 + 200));

@@ -423,16 +423,18 @@ describe('chaos', () => {
       await q(`INSERT INTO "ChatBinding" (id, platform, "chatId", "unitId") VALUES (gen_random_uuid(), 'telegram', $1, $2)`, [String(group), u.unitId]);
       unitGroups.set(u.unitId, group);
     }
-    // The group has already had 16 messages this minute (its shared budget, in Redis), so the burst soon
-    // leaves as digests. The outage starts the moment the platform takes the first digest (before it
-    // answers): the worst moment, the one the acceptance run hit by chance (cards sent in a digest, then
-    // again alone two minutes later). Without a digest by message 20, it starts then.
+    // The group has had its 20 messages of the minute (its shared budget, in Redis), two of them 56 s ago:
+    // the burst's first cards wait, pile up, and leave as a digest when those two slots free, mid-burst
+    // (with two slots for a pile, the send stage bundles it). The outage starts
+    // the moment the platform takes the first digest (before it answers): the worst moment, the one the
+    // acceptance run hit by chance (cards sent in a digest, then again alone two minutes later). Without a
+    // digest by message 35, it starts then.
     const admin = new Redis(redis.url, { maxRetriesPerRequest: 3 });
     const [sec, micro] = await admin.time();
     const nowMs = Number(sec) * 1000 + Math.floor(Number(micro) / 1000);
     for (const group of unitGroups.values()) {
       const key = `${prefix}:{tg:${BOT_TOKEN.split(':')[0]}}:rl:group:${group}`;
-      for (let k = 0; k < 16; k++) await admin.zadd(key, nowMs - k, `earlier-${k}`);
+      for (let k = 0; k < 20; k++) await admin.zadd(key, k < 18 ? nowMs - k : nowMs - 56_000 - k, `earlier-${k}`);
       await admin.pexpire(key, 60_000);
     }
     admin.disconnect();
@@ -451,9 +453,9 @@ describe('chaos', () => {
       await sleep(300); // the connections are cut before the service hears back
     };
     const sent: Promise<unknown>[] = [];
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 40; i++) {
       if (i === 3) await makeRemindersDue(accepted.map((a) => a.userId));
-      if (i === 20 && !outage) void cut('at message 20 (no digest yet)');
+      if (i === 35 && !outage) void cut('at message 35 (no digest yet)');
       sent.push(sendPetition({ text }));
       await sleep(150);
     }
@@ -463,6 +465,7 @@ describe('chaos', () => {
     const row = await check('Postgres refuses connections 15 s', 240_000);
     const digests = recorder.calls.filter((c) => c.method === 'sendMessage' && groups.includes(Number(c.body.chat_id)) && String(c.body.text).startsWith('新派单汇总')).length;
     row.units = { ...row.units!, note: `${row.units!.note}; ${digests} digests in the group; the outage began ${cutAt}` };
+    evidence.set('Postgres refuses connections 15 s', `${evidence.get('Postgres refuses connections 15 s') ?? ''}; the outage began ${cutAt}; ${digests} digests in the group`);
     table.set('Postgres refuses connections 15 s', row);
     expectRow(row);
   }, 420_000);
