@@ -14,6 +14,7 @@ import type { ChannelSender } from './adapters/types.js';
 import { wantsSandbox, type Config } from './core/config.js';
 import { createSealer } from './core/crypto.js';
 import { createDb, type PrismaClient } from './core/db.js';
+import { SendError } from './core/errors.js';
 import type { Logger } from './core/log.js';
 import { seedDefaultOrg, seedReferenceData } from './core/org/index.js';
 import { systemClock, type Clock, type WorkflowDeps } from './core/workflow/context.js';
@@ -211,9 +212,8 @@ export async function startApp(config: Config, opts: AppOptions): Promise<App> {
       handleInbound: createRouter({ insight: createInsight({ ...periods, logger }) }),
       intakeBatch,
       onSendError: (platform, err) => {
-        const name = (err as Error)?.name ?? 'Error';
-        if (/429|rate|quota|budget/i.test(`${name} ${(err as Error)?.message ?? ''}`)) metrics.recordRateLimited(platform);
-        metrics.recordSendFailure(platform, name);
+        if (err instanceof SendError && err.reason === 'rate_limited') metrics.recordRateLimited(platform);
+        metrics.recordSendFailure(platform, err instanceof SendError ? err.reason : ((err as Error)?.name ?? 'Error'));
       },
     };
     const pump = config.ROLE !== 'web' ? intakePump(rt, config.INTAKE_CONCURRENCY) : undefined;

@@ -19,7 +19,7 @@ import { sideBySide } from '../core/workflow/together.js';
 import { forgetPreloaded, preloadRendering, renderIntent } from '../bots/render.js';
 import { t } from '../bots/texts.js';
 import { groupCommit } from '../core/group-commit.js';
-import { AppError } from '../core/errors.js';
+import { AppError, SendError } from '../core/errors.js';
 
 export interface Runtime {
   deps: WorkflowDeps;
@@ -227,8 +227,32 @@ export const fanOut: FanOut = async (w, notes) => {
   for (const d of stored) await w.emit('send', { deliveryId: d.id }, `send:${d.id}`, `${d.platform}:${d.chatId}`);
 };
 
-/** How long one worker owns a delivery while sending it (covers a wait for group budget). */
-const SEND_LEASE_MS = 120_000;
+/**
+ * How long one worker owns a delivery while sending it. Nothing waits in-process for long inside it:
+ * adapters make one attempt (their budget waits are bounded at a small part of this), and a send
+ * that must wait longer (a 429's retry_after, a WeCom ban) releases the lease and waits in the queue.
+ */
+export const SEND_LEASE_MS = 120_000;
+
+/**
+ * The send policy, in one place: platform attempts per delivery (its `attempts` column, counted at
+ * each claim, so it holds across the inline send, the queue's jobs, a relay re-queue and other
+ * processes) before a transient failure is recorded as failed for good.
+ */
+export const SEND_MAX_ATTEMPTS = 10;
+
+/** Wait before the next attempt when the platform did not say: 2 s, 4 s, 8 s … at most 5 min (about 13 min over all attempts), with jitter upwards. */
+export function sendRetryDelayMs(attempts: number, retryAfterMs?: number): number {
+  const base = retryAfterMs ?? Math.min(300_000, 1000 * 2 ** Math.max(1, attempts));
+  return base + Math.floor(Math.random() * Math.min(1000, base * 0.1 + 200));
+}
+
+/** The platform accepted a message whose record could not be written within the lease: never release it. */
+class SentNotRecorded extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`sent but not recorded: ${String((cause as Error)?.message ?? cause).slice(0, 200)}`);
+  }
+}
 
 interface ClaimedDelivery {
   id: string;
@@ -236,6 +260,8 @@ interface ClaimedDelivery {
   chatId: string;
   petitionId: string | null;
   message: StoredMessage;
+  /** platform attempts so far, this one included */
+  attempts: number;
 }
 
 /** What a send writes when it ends: its delivery (if it has one), its outbox row done, and what rides along. */
@@ -276,7 +302,7 @@ function sendStatementsOf(deps: WorkflowDeps) {
           FROM "Outbox" o
          WHERE o.id = ANY(${unique}::bigint[]) AND o."doneAt" IS NULL AND d.id = o.payload->>'deliveryId'
            AND (d.status = 'pending' OR (d.status = 'sending' AND d."leaseUntil" < ${now}))
-        RETURNING o.id::text AS "outboxId", d.id, d.platform, d."chatId", d."petitionId", d.message`;
+        RETURNING o.id::text AS "outboxId", d.id, d.platform, d."chatId", d."petitionId", d.message, d.attempts`;
       const byId = new Map(rows.map(({ outboxId, ...d }) => [outboxId, d]));
       return ids.map((id) => {
         const d = byId.get(String(id));
@@ -325,6 +351,9 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
   const now = rt.deps.clock.now();
   const statements = sendStatementsOf(rt.deps);
   const delivery = await statements.claim(id);
+  // What this process may spend on the delivery before its lease runs out (real time: the lease is
+  // written with the injected clock, but the wait for Postgres is real).
+  const leaseEnds = Date.now() + SEND_LEASE_MS;
   const finish = (data: Omit<SendRecord, 'outboxId' | 'deliveryId'>) => statements.record({ outboxId: id, deliveryId: delivery?.id ?? null, ...data });
   if (!delivery) {
     const [current] = await db.$queryRaw<{ status: string | null; doneAt: Date | null }[]>`
@@ -342,7 +371,13 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
   const message = delivery.message;
 
   if (message.ackId) {
-    await sender.answerAction?.(message.ackId, message.text || undefined);
+    try {
+      await sender.answerAction?.(message.ackId, message.text || undefined);
+    } catch (err) {
+      // A press answered twice or too late: nothing a retry changes.
+      if (!(err instanceof SendError && err.permanent)) throw err;
+      return finish({ status: 'failed', error: err.message.slice(0, 500) });
+    }
     return finish({ status: 'sent', sentAt: now });
   }
 
@@ -355,16 +390,17 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
   }
 
   // A chat out of budget (1 a second, 20 a minute in a group) would hold this worker while
-  // every other chat's messages and button answers queue behind it: hand the job back instead.
+  // every other chat's messages and button answers queue behind it: hand the job back instead
+  // (not a platform attempt: the claim's count is taken back).
   const readyIn = defer && sender.readyIn ? await sender.readyIn(delivery.chatId) : 0;
   if (defer && readyIn > DEFER_OVER_MS) {
-    await db.delivery.update({ where: { id: delivery.id }, data: { status: 'pending', leaseUntil: null } });
+    await db.delivery.update({ where: { id: delivery.id }, data: { status: 'pending', leaseUntil: null, attempts: { decrement: 1 } } });
     return defer(readyIn + Math.floor(Math.random() * 200));
   }
 
   let sent = false;
   try {
-    if (sender.remainingBudget && delivery.chatId.startsWith('-') && (await sendDigest(rt, sender, delivery, id))) return;
+    if (sender.remainingBudget && delivery.chatId.startsWith('-') && (await sendDigest(rt, sender, delivery, id, leaseEnds))) return;
     const { essential: _e, ackId: _a, rollcall: _r, revealPhoneOf, ...out } = message;
     if (revealPhoneOf) out.text = await revealPhone(rt, revealPhoneOf, out.text);
     if (out.photo && typeof out.photo.png === 'string') out.photo = { ...out.photo, png: Buffer.from(out.photo.png, 'base64') };
@@ -373,40 +409,49 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
     const sentAt = rt.deps.clock.now();
     // The platform has the message: record that, retrying while Postgres is unreachable. Releasing the lease
     // instead would send it again (found by the chaos suite's Postgres restart).
-    await untilRecorded(() =>
-      finish({
-        status: 'sent',
-        sentAt,
-        sentMessageId: result.messageId,
-        kfChat: delivery.platform === 'wecom_kf' ? delivery.chatId : undefined,
-        migrated: result.migratedToChatId ? { platform: delivery.platform, from: delivery.chatId, to: result.migratedToChatId } : undefined,
-      }),
+    await untilRecorded(
+      () =>
+        finish({
+          status: 'sent',
+          sentAt,
+          sentMessageId: result.messageId,
+          kfChat: delivery.platform === 'wecom_kf' ? delivery.chatId : undefined,
+          migrated: result.migratedToChatId ? { platform: delivery.platform, from: delivery.chatId, to: result.migratedToChatId } : undefined,
+        }),
+      leaseEnds,
     );
   } catch (err) {
-    // Sent but not recorded for a minute: keep the lease; only after it runs out may a retry send again.
-    if (sent) throw err;
+    // Sent but not recorded within the lease: keep the lease; only after it runs out may a retry send again.
+    if (sent || err instanceof SentNotRecorded) throw err;
     rt.onSendError?.(delivery.platform, err);
     const reason = String((err as Error)?.message ?? err).slice(0, 500);
-    if (err instanceof Error && err.name === 'PermanentSendError') {
-      rt.deps.logger.warn({ err, platform: delivery.platform }, 'permanent send failure');
-      await alertSendFailed(rt, delivery, (err as Error & { reason?: string }).reason ?? err.name);
-      return finish({ status: 'failed', error: reason, lastError: reason });
+    const spent = err instanceof SendError && !err.permanent && delivery.attempts >= SEND_MAX_ATTEMPTS;
+    if ((err instanceof SendError && err.permanent) || spent) {
+      const error = spent ? `gave up after ${delivery.attempts} attempts: ${reason}`.slice(0, 500) : reason;
+      rt.deps.logger.warn({ err, platform: delivery.platform, attempts: delivery.attempts }, spent ? 'send failed for good after its attempts' : 'permanent send failure');
+      await alertSendFailed(rt, delivery, err instanceof SendError ? err.reason : reason);
+      return finish({ status: 'failed', error, lastError: error });
     }
     // Release the lease so the retry (or another worker) can send it.
     await db.delivery.update({ where: { id: delivery.id }, data: { status: 'pending', leaseUntil: null, error: reason } });
+    // A platform that failed this once (or asked to wait): the one retry is the queue's, after the wait.
+    if (defer && err instanceof SendError) return defer(sendRetryDelayMs(delivery.attempts, err.retryAfterMs));
     throw err;
   }
 }
 
-/** Run `write` until it succeeds, for up to a minute (well inside the send lease). */
-async function untilRecorded(write: () => Promise<unknown>): Promise<void> {
-  const until = Date.now() + 60_000;
+/** Margin kept between the last try to record a send and the end of its lease. */
+const RECORD_MARGIN_MS = 10_000;
+
+/** Run `write` until it succeeds, while the lease lasts (real time `leaseEnds`, less a margin). */
+async function untilRecorded(write: () => Promise<unknown>, leaseEnds: number): Promise<void> {
+  const until = leaseEnds - RECORD_MARGIN_MS;
   for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
     try {
       await write();
       return;
     } catch (err) {
-      if (Date.now() + wait > until) throw err;
+      if (Date.now() + wait > until) throw new SentNotRecorded(err);
       await new Promise((r) => setTimeout(r, wait));
     }
   }
@@ -416,8 +461,10 @@ async function untilRecorded(write: () => Promise<unknown>): Promise<void> {
  * A group with more waiting than its budget allows gets one digest message
  * instead of a flood (Telegram: 20 messages a minute per group). The waiting
  * deliveries are claimed first, so two workers never digest the same ones.
+ * Once the platform has the digest, every card in it is sent: its record is
+ * retried while the lease lasts, exactly like a single send's.
  */
-async function sendDigest(rt: Runtime, sender: ChannelSender, first: ClaimedDelivery, outboxId: bigint): Promise<boolean> {
+async function sendDigest(rt: Runtime, sender: ChannelSender, first: ClaimedDelivery, outboxId: bigint, leaseEnds: number): Promise<boolean> {
   const { db } = rt.deps;
   const now = rt.deps.clock.now();
   const [waiting, inFlight] = await Promise.all([
@@ -432,23 +479,30 @@ async function sendDigest(rt: Runtime, sender: ChannelSender, first: ClaimedDeli
     UPDATE "Delivery" SET status = 'sending', "leaseUntil" = ${new Date(now.getTime() + SEND_LEASE_MS)}
     WHERE id IN (SELECT id FROM "Delivery" WHERE platform = ${first.platform} AND "chatId" = ${first.chatId} AND status = 'pending'
                  ORDER BY "createdAt" LIMIT 49 FOR UPDATE SKIP LOCKED)
-    RETURNING id, platform, "chatId", "petitionId", message`;
+    RETURNING id, platform, "chatId", "petitionId", message, attempts`;
   const batch = [first, ...others];
   const lines = batch.map((d) => `• ${d.message.text.split('\n')[0]!.slice(0, 80)}`);
   const text = [t('digestHeader', 'zh'), ...lines, t('digestFooter', 'zh')].join('\n').slice(0, 4000);
+  let result;
   try {
-    const result = await sender.send({ chatId: first.chatId, text });
-    const ids = batch.map((d) => d.id);
-    await inTx(rt.deps, async (w) => {
-      await w.tx.delivery.updateMany({ where: { id: { in: ids } }, data: { status: 'digested', sentAt: w.now, sentMessageId: result.messageId, leaseUntil: null } });
-      await w.tx.$executeRaw`UPDATE "Outbox" SET "doneAt" = ${w.now} WHERE kind = 'send' AND "doneAt" IS NULL AND (id = ${outboxId} OR payload->>'deliveryId' = ANY(${ids}))`;
-    });
-    rt.deps.logger.info({ platform: first.platform, digested: ids.length }, 'sent a digest instead of a flood');
-    return true;
+    result = await sender.send({ chatId: first.chatId, text });
   } catch (err) {
     await db.delivery.updateMany({ where: { id: { in: others.map((d) => d.id) } }, data: { status: 'pending', leaseUntil: null } });
     throw err;
   }
+  const ids = batch.map((d) => d.id);
+  // The platform has every card of the digest: record that, retrying while Postgres is unreachable; releasing
+  // the leases instead would send each card again on its own once they ran out.
+  await untilRecorded(
+    () =>
+      inTx(rt.deps, async (w) => {
+        await w.tx.delivery.updateMany({ where: { id: { in: ids } }, data: { status: 'digested', sentAt: w.now, sentMessageId: result.messageId, leaseUntil: null } });
+        await w.tx.$executeRaw`UPDATE "Outbox" SET "doneAt" = ${w.now} WHERE kind = 'send' AND "doneAt" IS NULL AND (id = ${outboxId} OR payload->>'deliveryId' = ANY(${ids}))`;
+      }),
+    leaseEnds,
+  );
+  rt.deps.logger.info({ platform: first.platform, digested: ids.length }, 'sent a digest instead of a flood');
+  return true;
 }
 
 async function revealPhone(rt: Runtime, residentId: string, text: string): Promise<string> {

@@ -11,7 +11,13 @@ import type { OutboxKind, OutboxRef } from '../core/workflow/context.js';
 export const QUEUE_NAMES = { intake: '{intake}', outbound: '{outbound}' } as const;
 export type QueueKey = keyof typeof QUEUE_NAMES;
 
-/** One job definition per outbox kind: its queue, payload schema and options. */
+/**
+ * One job definition per outbox kind: its queue, payload schema and options. A send's platform
+ * failures never fail its job: the handler defers it (job.moveToDelayed) by the platform's retry-after
+ * or its own backoff, counting platform attempts on the delivery (SEND_MAX_ATTEMPTS in handlers.ts).
+ * The job's `attempts` here only cover what happens around the platform call (Postgres away, a
+ * delivery still leased by another worker), so the two never multiply.
+ */
 export const JOBS: Record<OutboxKind, { queue: QueueKey; options: JobsOptions }> = {
   intake: { queue: 'intake', options: { attempts: 8, backoff: { type: 'exponential', delay: 500 } } },
   notify: { queue: 'outbound', options: { attempts: 8, backoff: { type: 'exponential', delay: 500 } } },

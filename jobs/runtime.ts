@@ -120,8 +120,8 @@ export interface AfterCommit {
 /**
  * What happens to work right after its transaction commits. A process with workers takes intake
  * with its pump and sends at once, here: nothing makes another trip through Redis. A process without
- * (ROLE=web) queues intake for the workers. A send that must wait for its chat's budget, or fails,
- * goes to the queue for its retries.
+ * (ROLE=web) queues intake for the workers. A send that must wait (its chat's budget, a platform's
+ * retry-after, a backoff after a failure) is handed to the queue with that delay: nothing sleeps here.
  *
  * Sends leave in the background: the transaction that decided them (and the pump loop behind it)
  * goes on to the next batch while the platform answers. Chats are served in parallel; one chat's

@@ -1,12 +1,12 @@
 /**
- * Errors the Telegram sender throws. Each carries a `name` because it crosses
- * process boundaries (a BullMQ job failure keeps only name and message): the
- * outbound worker decides by name whether to retry.
+ * The Telegram sender's failures, as the one SendError of the channel contract
+ * (core/errors.ts): permanent (never retried) or transient (the send job retries,
+ * after `retryAfterMs` when Telegram said how long to wait).
  *
  * Messages say which Bot API method failed and what Telegram answered, never
  * the token and never the payload (it holds residents' text).
  */
-import { AppError } from '../../core/errors.js';
+import { SendError } from '../../core/errors.js';
 
 /** Why a send can never succeed as it is. */
 export type PermanentReason =
@@ -21,38 +21,29 @@ export type PermanentReason =
   /** Any other 4xx answer. */
   | 'bad_request';
 
-/** Do not retry: the same request will fail again. The worker should drop the job and, for chat_not_found/blocked, flag the binding. */
-export class PermanentSendError extends AppError {
-  override readonly name = 'PermanentSendError';
-  constructor(
-    readonly reason: PermanentReason,
-    message: string,
-    /** Bot API error_code when Telegram answered (400, 403…). */
-    readonly errorCode?: number,
-  ) {
-    super(`telegram_${reason}`, message);
-  }
+/** Do not retry: the same request will fail again. */
+export function permanentSendError(reason: PermanentReason, message: string, errorCode?: number): SendError {
+  return SendError.permanent(`telegram_${reason}`, reason, message, errorCode);
 }
 
-/** Telegram or the network kept failing within our bounded retries; retrying the job later may succeed. */
-export class TransientSendError extends AppError {
-  override readonly name = 'TransientSendError';
-  constructor(
-    message: string,
-    /** When Telegram said how long to wait (429 retry_after beyond our in-process bound). */
-    readonly retryAfterMs?: number,
-  ) {
-    super('telegram_transient', message);
-  }
+/**
+ * Telegram or the network failed this once; a later attempt may succeed. `retryAfterMs`: what a 429
+ * asked for (`parameters.retry_after`); unset for 5xx and network errors (the job backs off).
+ */
+export function transientSendError(message: string, retryAfterMs?: number, errorCode?: number): SendError {
+  return SendError.transient('telegram_transient', retryAfterMs !== undefined && errorCode === 429 ? 'rate_limited' : 'unavailable', message, retryAfterMs, errorCode);
 }
 
-/** The shared send budget did not free up within the sender's bounded wait. Retry the job after `retryAfterMs`. */
-export class SendBudgetTimeoutError extends AppError {
-  override readonly name = 'SendBudgetTimeoutError';
-  constructor(
-    readonly chatId: string,
-    readonly retryAfterMs: number,
-  ) {
-    super('telegram_budget_timeout', `Send budget for chat ${chatId} not available within the wait bound; next slot in ${retryAfterMs} ms`);
-  }
+/** The shared send budget has no slot within the limiter's short wait: try again in `retryAfterMs`. */
+export function budgetTimeoutError(chatId: string, retryAfterMs: number): SendError {
+  return SendError.transient(
+    'telegram_budget_timeout',
+    'budget',
+    `Send budget for chat ${chatId} not available within the wait bound; next slot in ${retryAfterMs} ms`,
+    retryAfterMs,
+  );
+}
+
+export function isPermanent(err: unknown, reason?: PermanentReason): boolean {
+  return err instanceof SendError && err.permanent && (reason === undefined || err.reason === reason);
 }

@@ -10,9 +10,8 @@ export {
   CAPTION_MAX_CHARS,
   type TelegramSender,
   type TelegramSenderOptions,
-  type RetryOptions,
 } from './sender.js';
 export { createSendLimiter, isGroupChatId, TELEGRAM_LIMITS, type SendLimiter, type SendLimits, type Budget } from './limiter.js';
-export { PermanentSendError, TransientSendError, SendBudgetTimeoutError, type PermanentReason } from './errors.js';
+export { permanentSendError, transientSendError, budgetTimeoutError, type PermanentReason } from './errors.js';
 export { registerCommands, type RegisterCommandsOptions } from './commands.js';
 export { startSandbox, findFreePort, SANDBOX_TOKEN, SANDBOX_BOT_INFO, SANDBOX_USERS, type Sandbox, type SandboxRole } from './sandbox.js';

@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { SendBudgetTimeoutError } from './errors.js';
+import { budgetTimeoutError } from './errors.js';
 import { redisScript } from '../redis-script.js';
 
 export interface Budget {
@@ -88,16 +88,17 @@ export interface SendLimiterOptions {
   /** Defaults to TELEGRAM_LIMITS; tests shorten the windows. */
   limits?: Partial<SendLimits>;
   /**
-   * Longest a single `acquire` waits for budget before throwing
-   * SendBudgetTimeoutError. Default 65 s: a group that used its 20 messages
-   * gets a slot back within a minute, so a bounded wait still succeeds.
+   * Longest a single `acquire` waits for budget before throwing a transient
+   * SendError with the wait it needs (`retryAfterMs`). Default 10 s, a small
+   * part of the send lease (jobs/handlers.ts): a longer wait (a group that used
+   * its 20 messages of the minute) is the send job's to take, in the queue.
    */
   maxWaitMs?: number;
 }
 
 export interface SendLimiter {
   readonly limits: SendLimits;
-  /** Wait until the chat (and its group budget, and the global budget) has a slot, and take it. */
+  /** Wait (at most `maxWaitMs`) until the chat (and its group budget, and the global budget) has a slot, and take it. */
   acquire(chatId: string): Promise<void>;
   /**
    * Group messages that can still go out in the current window without
@@ -116,9 +117,12 @@ export interface SendLimiter {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** See SendLimiterOptions.maxWaitMs. */
+export const DEFAULT_MAX_BUDGET_WAIT_MS = 10_000;
+
 export function createSendLimiter(opts: SendLimiterOptions): SendLimiter {
   const limits: SendLimits = { ...TELEGRAM_LIMITS, ...opts.limits };
-  const maxWaitMs = opts.maxWaitMs ?? 65_000;
+  const maxWaitMs = opts.maxWaitMs ?? DEFAULT_MAX_BUDGET_WAIT_MS;
   const base = `${opts.keyPrefix}:{tg:${opts.botId}}:rl`;
   const keyOf = (kind: 'chat' | 'group' | 'global', chatId?: string) => (chatId ? `${base}:${kind}:${chatId}` : `${base}:${kind}`);
 
@@ -148,7 +152,7 @@ export function createSendLimiter(opts: SendLimiterOptions): SendLimiter {
         const wait = await tryAcquire(chatId, member);
         if (wait <= 0) return;
         const left = deadline - Date.now();
-        if (wait > left) throw new SendBudgetTimeoutError(chatId, wait);
+        if (wait > left) throw budgetTimeoutError(chatId, wait);
         await sleep(wait);
       }
     },

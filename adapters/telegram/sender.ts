@@ -1,15 +1,14 @@
 /**
  * ChannelSender for Telegram: plain OutboundMessage → Bot API calls, within
- * the budgets shared across processes (limiter.ts), with bounded retries.
+ * the budgets shared across processes (limiter.ts).
  *
- * Retry policy, per send:
- * - 429: wait exactly `parameters.retry_after` seconds, then retry;
- * - 5xx and network errors: exponential backoff;
- * - both bounded by `maxAttempts`; then TransientSendError (the job may retry later);
- * - 400 with `migrate_to_chat_id`: resend once to the new chat and report
- *   `migratedToChatId` so the caller updates the binding;
- * - other 4xx: PermanentSendError, never retried.
- * A network error after Telegram accepted a message can make a retry send it
+ * One attempt per send (the send job in jobs/ is the one place that waits and retries):
+ * - 429: SendError transient with `retryAfterMs` = `parameters.retry_after` seconds;
+ * - 5xx and network errors: SendError transient without a wait (the job backs off);
+ * - 400 with `migrate_to_chat_id`: sent once to the new chat (the first went nowhere) and
+ *   `migratedToChatId` reported so the caller updates the binding;
+ * - other 4xx: SendError permanent, never retried.
+ * A network error after Telegram accepted a message can make the job's retry send it
  * twice; that is the price of at-least-once delivery.
  *
  * Text goes out without parse_mode (plain text): nothing to escape, nothing to break.
@@ -19,7 +18,7 @@ import type { InlineKeyboardMarkup, ForceReply } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/log.js';
 import type { ChannelSender, OutboundMessage, SendResult } from '../types.js';
-import { PermanentSendError, TransientSendError, type PermanentReason } from './errors.js';
+import { isPermanent, permanentSendError, transientSendError, type PermanentReason } from './errors.js';
 import { createSendLimiter, type SendLimiter, type SendLimits } from './limiter.js';
 import { setCoordinatorMenu } from './commands.js';
 
@@ -27,17 +26,6 @@ import { setCoordinatorMenu } from './commands.js';
 export const TEXT_MAX_CHARS = 4096;
 export const CAPTION_MAX_CHARS = 1024;
 export const CALLBACK_DATA_MAX_BYTES = 64;
-
-export interface RetryOptions {
-  /** Attempts per send, counting the first (429s and 5xx/network errors together). Default 5. */
-  maxAttempts?: number;
-  /** First backoff after a 5xx or network error; doubles each time. Default 500 ms. */
-  baseDelayMs?: number;
-  /** Cap of one backoff. Default 30 s. */
-  maxDelayMs?: number;
-  /** A 429 asking for longer than this is not waited out in-process: TransientSendError with retryAfterMs. Default 60 s. */
-  maxRetryAfterSec?: number;
-}
 
 export interface TelegramSenderOptions {
   token: string;
@@ -49,9 +37,8 @@ export interface TelegramSenderOptions {
   logger: Logger;
   /** Override the Telegram budgets (tests shorten windows). */
   limits?: Partial<SendLimits>;
-  /** Longest wait for budget before SendBudgetTimeoutError. Default 65 s. */
+  /** Longest in-process wait for a budget slot before a transient SendError with its wait (limiter.ts default: 10 s). */
   maxBudgetWaitMs?: number;
-  retry?: RetryOptions;
   /** Per HTTP call to the Bot API. Default 30 s. */
   timeoutSeconds?: number;
 }
@@ -67,8 +54,6 @@ export interface TelegramSender extends ChannelSender {
 
 type Markup = InlineKeyboardMarkup | ForceReply | undefined;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max - 1) + '…';
 }
@@ -81,7 +66,7 @@ function chatRef(chatId: string): number | string {
 /** Build reply_markup, rejecting what Telegram would reject (with a message that says which button). */
 export function buildReplyMarkup(msg: OutboundMessage): Markup {
   if (msg.buttons?.length && msg.forceReply) {
-    throw new PermanentSendError('invalid_message', 'OutboundMessage has both buttons and forceReply; Telegram allows one reply_markup');
+    throw permanentSendError('invalid_message', 'OutboundMessage has both buttons and forceReply; Telegram allows one reply_markup');
   }
   if (msg.forceReply) return { force_reply: true };
   if (!msg.buttons?.length) return undefined;
@@ -89,12 +74,12 @@ export function buildReplyMarkup(msg: OutboundMessage): Markup {
     row.map((b, c) => {
       const bytes = Buffer.byteLength(b.data, 'utf8');
       if (bytes < 1 || bytes > CALLBACK_DATA_MAX_BYTES) {
-        throw new PermanentSendError(
+        throw permanentSendError(
           'invalid_message',
           `Button row ${r + 1} column ${c + 1}: callback data is ${bytes} bytes; Telegram allows 1–${CALLBACK_DATA_MAX_BYTES}`,
         );
       }
-      if (!b.label.trim()) throw new PermanentSendError('invalid_message', `Button row ${r + 1} column ${c + 1} has an empty label`);
+      if (!b.label.trim()) throw permanentSendError('invalid_message', `Button row ${r + 1} column ${c + 1} has an empty label`);
       return { text: b.label, callback_data: b.data };
     }),
   );
@@ -103,7 +88,7 @@ export function buildReplyMarkup(msg: OutboundMessage): Markup {
 
 type Verdict =
   | { kind: 'retry_after'; ms: number; what: string }
-  | { kind: 'backoff'; what: string }
+  | { kind: 'transient'; what: string; code?: number }
   | { kind: 'migrate'; chatId: string }
   | { kind: 'not_modified' }
   | { kind: 'permanent'; reason: PermanentReason; what: string; code?: number };
@@ -116,7 +101,7 @@ function judge(err: unknown, token: string): Verdict {
     const migrateTo = err.parameters?.migrate_to_chat_id;
     if (migrateTo !== undefined) return { kind: 'migrate', chatId: String(migrateTo) };
     if (code === 429) return { kind: 'retry_after', ms: (err.parameters?.retry_after ?? 1) * 1000, what };
-    if (code !== undefined && code >= 500) return { kind: 'backoff', what };
+    if (code !== undefined && code >= 500) return { kind: 'transient', what, code };
     // Unknown methods: telegram-test-api answers a bare `{message}` (no error_code); the official server answers 404.
     if (code === undefined || code === 404) return { kind: 'permanent', reason: 'unsupported', what, code };
     if (code === 403) return { kind: 'permanent', reason: 'blocked', what, code };
@@ -130,7 +115,7 @@ function judge(err: unknown, token: string): Verdict {
   }
   if (err instanceof HttpError) {
     const inner = err.error instanceof Error ? `: ${err.error.message}` : '';
-    return { kind: 'backoff', what: `${err.message}${inner}`.split(token).join('<token>') };
+    return { kind: 'transient', what: `${err.message}${inner}`.split(token).join('<token>') };
   }
   throw err;
 }
@@ -146,54 +131,41 @@ export function createTelegramSender(opts: TelegramSenderOptions): TelegramSende
     maxWaitMs: opts.maxBudgetWaitMs,
   });
   const log = opts.logger.child({ component: 'telegram-sender' });
-  const maxAttempts = opts.retry?.maxAttempts ?? 5;
-  const baseDelayMs = opts.retry?.baseDelayMs ?? 500;
-  const maxDelayMs = opts.retry?.maxDelayMs ?? 30_000;
-  const maxRetryAfterMs = (opts.retry?.maxRetryAfterSec ?? 60) * 1000;
   let photoUnsupportedLogged = false;
 
   /**
-   * Run one Bot API call for a chat within budget and retry policy. `call`
-   * receives the chat id to use (it changes once if the group migrated).
+   * One Bot API call for a chat within budget: no retry here (the send job retries). `call`
+   * receives the chat id to use (it changes once if the group migrated: the first call went nowhere).
    */
   async function deliver<T>(
     chatId: string,
     method: string,
     call: (chat: number | string) => Promise<T>,
-    /** false for edits: the message does not exist in the new chat, so report the migration instead of retrying. */
-    retryOnMigrate = true,
+    /** false for edits: the message does not exist in the new chat, so report the migration instead of sending there. */
+    followMigration = true,
   ): Promise<{ result: T | 'not_modified' | 'migrated'; chatId: string; migratedToChatId?: string }> {
     let target = chatId;
     let migratedToChatId: string | undefined;
-    for (let attempt = 1; ; attempt++) {
+    for (;;) {
       await limiter.acquire(target);
       try {
         return { result: await call(chatRef(target)), chatId: target, migratedToChatId };
       } catch (err) {
         const v = judge(err, opts.token);
         if (v.kind === 'not_modified') return { result: 'not_modified', chatId: target, migratedToChatId };
-        if (v.kind === 'permanent') throw new PermanentSendError(v.reason, v.what, v.code);
+        if (v.kind === 'permanent') throw permanentSendError(v.reason, v.what, v.code);
         if (v.kind === 'migrate') {
           if (migratedToChatId !== undefined) {
-            throw new PermanentSendError('bad_request', `Telegram ${method}: chat migrated twice (${chatId} → ${migratedToChatId} → ${v.chatId})`, 400);
+            throw permanentSendError('bad_request', `Telegram ${method}: chat migrated twice (${chatId} → ${migratedToChatId} → ${v.chatId})`, 400);
           }
           log.info({ method, chatId, migratedToChatId: v.chatId }, 'group migrated to a supergroup');
           migratedToChatId = target = v.chatId;
-          if (!retryOnMigrate) return { result: 'migrated', chatId: target, migratedToChatId };
-          attempt--; // the migration retry is extra, not one of the bounded attempts
+          if (!followMigration) return { result: 'migrated', chatId: target, migratedToChatId };
           continue;
         }
-        if (attempt >= maxAttempts) throw new TransientSendError(`${v.what} (gave up after ${attempt} attempts)`);
-        let waitMs: number;
-        if (v.kind === 'retry_after') {
-          if (v.ms > maxRetryAfterMs) throw new TransientSendError(v.what, v.ms);
-          waitMs = v.ms;
-        } else {
-          const exp = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-          waitMs = Math.round(exp * (1 + Math.random() * 0.2)); // jitter only upwards: never shorter than the schedule
-        }
-        log.warn({ method, chatId: target, attempt, waitMs, kind: v.kind }, 'telegram call failed; retrying');
-        await sleep(waitMs);
+        log.warn({ method, chatId: target, kind: v.kind, retryAfterMs: v.kind === 'retry_after' ? v.ms : undefined }, 'telegram call failed; the send job retries');
+        if (v.kind === 'retry_after') throw transientSendError(v.what, v.ms, 429);
+        throw transientSendError(v.what, undefined, v.code);
       }
     }
   }
@@ -232,14 +204,14 @@ export function createTelegramSender(opts: TelegramSenderOptions): TelegramSende
     readyIn: (chatId) => limiter.readyIn(chatId),
 
     async send(msg) {
-      if (!msg.text.trim() && !msg.photo) throw new PermanentSendError('invalid_message', 'OutboundMessage text is empty');
+      if (!msg.text.trim() && !msg.photo) throw permanentSendError('invalid_message', 'OutboundMessage text is empty');
       const markup = buildReplyMarkup(msg);
       // The menu is a convenience: failures are logged, never fatal (and never retried with the message).
       if (msg.coordinatorMenu) await setCoordinatorMenu(api, msg.chatId, opts.logger);
 
       if (msg.editMessageId) {
         if (markup && 'force_reply' in markup) {
-          throw new PermanentSendError('invalid_message', 'forceReply cannot be added by an edit');
+          throw permanentSendError('invalid_message', 'forceReply cannot be added by an edit');
         }
         const text = truncate(msg.text, TEXT_MAX_CHARS);
         const edited = await deliver(msg.chatId, 'editMessageText', (chat) =>
@@ -259,7 +231,7 @@ export function createTelegramSender(opts: TelegramSenderOptions): TelegramSende
         try {
           sent = await sendPhoto({ ...msg, photo: msg.photo }, markup);
         } catch (err) {
-          if (!(err instanceof PermanentSendError && err.reason === 'unsupported')) throw err;
+          if (!isPermanent(err, 'unsupported')) throw err;
           if (!photoUnsupportedLogged) log.info('sendPhoto not supported by this Bot API server (an emulator?); photos go out as their text');
           photoUnsupportedLogged = true;
         }
@@ -285,5 +257,5 @@ export function createTelegramSender(opts: TelegramSenderOptions): TelegramSende
 function messageIdOf(result: unknown, fallback?: string): string {
   if (result && typeof result === 'object' && 'message_id' in result) return String((result as { message_id: number }).message_id);
   if (fallback !== undefined) return fallback;
-  throw new TransientSendError('Telegram answered without a message_id');
+  throw transientSendError('Telegram answered without a message_id');
 }

@@ -1,16 +1,17 @@
 /**
  * WeCom server API client: access tokens per application (shared in Redis),
  * errcode handling (every reply is HTTP 200, so every reply is checked),
- * bounded backoff, and per-member send quotas shared by every process.
+ * and per-member send quotas shared by every process. One attempt per call
+ * (an expired token is refreshed once): waiting out -1 / 45009 / 45033 and
+ * network errors is the send job's (jobs/), never a sleep here.
  */
 import { createHash } from 'node:crypto';
 import axios, { type AxiosInstance } from 'axios';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/log.js';
-import { BACKOFF_ERRCODES, CONFIG_ERRCODES, ERR, TOKEN_ERRCODES } from './codes.js';
+import { CONFIG_ERRCODES, ERR, TOKEN_ERRCODES } from './codes.js';
 import { WecomApiError, WecomConfigError, WecomHttpError, WecomKfBudgetError } from './errors.js';
 import { createQuota, type Quota } from './quota.js';
-import { sleep } from './redis-lock.js';
 import { byteLength } from './text.js';
 import { TokenStore } from './token.js';
 import {
@@ -28,25 +29,8 @@ import {
 
 export type WecomApp = 'agent' | 'kf';
 
-export interface WecomRetryOptions {
-  /** Retries after the first attempt for -1 / 45009 / 45033 / network errors. WeCom advises ≤ 3. */
-  maxRetries?: number;
-  /** First wait for -1 / 45033 / network errors; doubles per retry. */
-  baseDelayMs?: number;
-  /** Cap of one wait. */
-  maxDelayMs?: number;
-  /** First wait after 45009 (then doubled). WeCom's minute bans last about 60 s, so retrying sooner only extends the ban. Tests shorten it. */
-  rateLimitDelayMs?: number;
-  /**
-   * Retries after 45009. Each one holds the caller for a minute or more, so
-   * the default (2: ~60 s + ~120 s) keeps a worker busy at most ~3 min before
-   * the error reaches the queue, which can delay the job instead.
-   */
-  rateLimitRetries?: number;
-}
-
 export interface WecomQuotaOptions {
-  /** Longest a send waits for a free quota slot before throwing WecomQuotaError (with retryAfterMs). */
+  /** Longest a send waits for a free quota slot before throwing WecomQuotaError (with retryAfterMs). Default 10 s: a small part of the send lease. */
   maxWaitMs?: number;
   /** Application messages per member (WeCom: 30/min, 1000/h; excess is dropped silently). */
   appMessagesPerMinute?: number;
@@ -71,7 +55,6 @@ export interface WecomClientOptions {
   timeoutMs?: number;
   /** Tokens are dropped this long before `expires_in` ends. */
   tokenMarginSec?: number;
-  retry?: WecomRetryOptions;
   quota?: WecomQuotaOptions;
 }
 
@@ -114,15 +97,8 @@ type SendReply = WecomReply & { msgid?: string; response_code?: string; invalidu
 export function createWecomClient(opts: WecomClientOptions): WecomClient {
   const { corpId, redis, keyPrefix, logger } = opts;
   const log = logger.child({ module: 'wecom' });
-  const retry = {
-    maxRetries: opts.retry?.maxRetries ?? 3,
-    baseDelayMs: opts.retry?.baseDelayMs ?? 500,
-    maxDelayMs: opts.retry?.maxDelayMs ?? 8_000,
-    rateLimitDelayMs: opts.retry?.rateLimitDelayMs ?? 60_000,
-    rateLimitRetries: opts.retry?.rateLimitRetries ?? 2,
-  };
   const quotaOpts = {
-    maxWaitMs: opts.quota?.maxWaitMs ?? 30_000,
+    maxWaitMs: opts.quota?.maxWaitMs ?? 10_000,
     appMessagesPerMinute: opts.quota?.appMessagesPerMinute ?? 30,
     appMessagesPerHour: opts.quota?.appMessagesPerHour ?? 1000,
     appchatPerMinute: opts.quota?.appchatPerMinute ?? 200,
@@ -209,16 +185,11 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
     return data;
   }
 
-  function backoffMs(errcode: number | undefined, attempt: number): number {
-    const exp =
-      errcode === ERR.RATE_LIMITED ? retry.rateLimitDelayMs * 2 ** attempt : Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
-    return Math.round(exp * (0.9 + Math.random() * 0.2));
-  }
-
   /**
    * Call `api` (a path under /cgi-bin, or an absolute URL for robots) as
-   * `app` (null: no token). Refreshes the token once on 40014/41001/42001,
-   * backs off on -1/45009/45033 and network errors, throws typed errors.
+   * `app` (null: no token), once. Refreshes the token once on 40014/41001/42001
+   * (the refused call did nothing); any other failure is a typed error for the
+   * caller (the senders turn it into a SendError, and the send job decides when to try again).
    */
   async function request<T extends WecomReply>(
     app: WecomApp | null,
@@ -230,27 +201,14 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
     raw = false,
   ): Promise<T> {
     const url = urlOverride ?? `/cgi-bin/${api}`;
-    let refreshed = false;
-    let limited = 0;
-    for (let attempt = 0; ; ) {
+    for (let refreshed = false; ; refreshed = true) {
       const token = app ? await tokenStore(app).get() : undefined;
       const params = token ? { ...query, access_token: token } : query;
-      let reply: T;
-      try {
-        reply = await roundTrip<T>(api, method, url, body, params, raw);
-      } catch (err) {
-        const retryable = err instanceof WecomHttpError && (err.status === undefined || err.status >= 500);
-        if (!retryable || attempt >= retry.maxRetries) throw err;
-        const wait = backoffMs(undefined, attempt++);
-        log.warn({ api, status: (err as WecomHttpError).status, waitMs: wait }, 'wecom request failed, retrying');
-        await sleep(wait);
-        continue;
-      }
+      const reply = await roundTrip<T>(api, method, url, body, params, raw);
       const errcode = reply.errcode ?? 0;
       if (errcode === 0) return reply;
       const errmsg = reply.errmsg ?? '';
       if (app && token && TOKEN_ERRCODES.has(errcode) && !refreshed) {
-        refreshed = true;
         log.info({ api, errcode }, 'wecom access_token refused, refreshing once');
         await tokenStore(app).refresh(token);
         continue;
@@ -259,12 +217,6 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
         const what = errcode === ERR.INVALID_CORPID ? 'the corp id (WECOM_CORP_ID)' : `the secret of application "${app ?? 'unknown'}"`;
         log.error({ api, errcode }, 'wecom configuration error');
         throw new WecomConfigError(`WeCom rejected ${what}: errcode ${errcode}. Fix the configuration; not retried.`, errcode);
-      }
-      if (errcode === ERR.RATE_LIMITED ? limited < retry.rateLimitRetries : BACKOFF_ERRCODES.has(errcode) && attempt < retry.maxRetries) {
-        const wait = errcode === ERR.RATE_LIMITED ? backoffMs(errcode, limited++) : backoffMs(errcode, attempt++);
-        log.warn({ api, errcode, waitMs: wait, attempt }, 'wecom busy or rate limited, backing off');
-        await sleep(wait);
-        continue;
       }
       if (api === 'kf/send_msg' && (errcode === ERR.KF_BUDGET_SPENT || errcode === ERR.KF_SESSION_INVALID)) {
         throw new WecomKfBudgetError(errcode, errmsg, errcode === ERR.KF_BUDGET_SPENT ? 'budget_spent' : 'window_closed');

@@ -4,7 +4,7 @@
  */
 export const ERR = {
   OK: 0,
-  /** 系统繁忙: retry, at most 3 times. */
+  /** 系统繁忙: transient. */
   BUSY: -1,
   /** 不合法的secret参数: configuration error. */
   INVALID_SECRET: 40001,
@@ -39,7 +39,10 @@ export const ERR = {
 /** The access_token was refused: refresh once, retry once. */
 export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([ERR.INVALID_TOKEN, ERR.MISSING_TOKEN, ERR.TOKEN_EXPIRED]);
 
-/** Transient: back off and retry (bounded). */
+/** WeCom's minute ban after 45009 lasts about this long: trying sooner only extends it. */
+export const RATE_LIMIT_BAN_MS = 60_000;
+
+/** Transient: the send job tries again later (after RATE_LIMIT_BAN_MS for 45009). */
 export const BACKOFF_ERRCODES: ReadonlySet<number> = new Set([ERR.BUSY, ERR.RATE_LIMITED, ERR.TOO_MANY_CONCURRENT]);
 
 /** Configuration: fail loudly, never retry. */

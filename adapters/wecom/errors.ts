@@ -88,24 +88,6 @@ export type WecomPermanentReason =
   /** Any other errcode that a retry will not change. */
   | 'bad_request';
 
-/**
- * What the senders throw when retrying cannot help. Named `PermanentSendError`
- * like the Telegram adapter's on purpose: the outbound worker decides by name
- * (errors cross process boundaries) and drops such a job instead of retrying.
- * Transient failures keep their own types (WecomApiError with -1/45009/45033,
- * WecomHttpError, WecomQuotaError with retryAfterMs) and are retried by the queue.
- */
-export class WecomPermanentSendError extends AppError {
-  override readonly name = 'PermanentSendError';
-  constructor(
-    readonly reason: WecomPermanentReason,
-    message: string,
-    readonly errcode?: number,
-  ) {
-    super(`wecom_${reason}`, message);
-  }
-}
-
 /** WeCom appends `, hint: [...]` and `more info at URL`; keep the message short. */
 function stripHint(errmsg: string): string {
   return errmsg.replace(/,?\s*hint:.*$/s, '').replace(/,?\s*more info at.*$/s, '').slice(0, 200);

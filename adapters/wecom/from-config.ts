@@ -22,7 +22,7 @@ export interface WecomSetup {
 
 export function wecomFromConfig(
   config: Config,
-  deps: { redis: Redis; logger: Logger } & Pick<WecomClientOptions, 'retry' | 'quota'>,
+  deps: { redis: Redis; logger: Logger } & Pick<WecomClientOptions, 'quota'>,
 ): WecomSetup | null {
   const corpId = config.WECOM_CORP_ID;
   if (!corpId || !config.WECOM_TOKEN || !config.WECOM_ENCODING_AES_KEY) return null;
@@ -35,7 +35,6 @@ export function wecomFromConfig(
     redis: deps.redis,
     keyPrefix: config.REDIS_PREFIX,
     logger: deps.logger,
-    retry: deps.retry,
     quota: deps.quota,
   });
   return {

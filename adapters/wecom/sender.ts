@@ -1,15 +1,16 @@
 /**
  * ChannelSenders for WeCom: 'wecom' (staff: application messages, template
  * cards, application group chats, group robots) and 'wecom_kf' (residents
- * via 微信客服). Failures a retry cannot fix leave as PermanentSendError.
+ * via 微信客服). One attempt per send; a failure leaves as a SendError (core/errors.ts):
+ * permanent when a retry cannot fix it, else transient with the wait WeCom asks for.
  */
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../../core/errors.js';
+import { AppError, SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { Button, ChannelSender, OutboundMessage, SendResult } from '../types.js';
 import type { WecomClient } from './client.js';
-import { BACKOFF_ERRCODES, ERR, TOKEN_ERRCODES } from './codes.js';
-import { WecomApiError, WecomKfBudgetError, WecomPermanentSendError } from './errors.js';
+import { BACKOFF_ERRCODES, ERR, RATE_LIMIT_BAN_MS, TOKEN_ERRCODES } from './codes.js';
+import { WecomApiError, WecomConfigError, WecomHttpError, WecomKfBudgetError, WecomQuotaError, type WecomPermanentReason } from './errors.js';
 import { currentMsgid, rememberCard, rememberKfMenu, setCurrentMsgid } from './message-map.js';
 import { byteLength, splitBytes, truncateBytes } from './text.js';
 import {
@@ -61,18 +62,26 @@ const NOT_FOUND: ReadonlySet<number> = new Set([ERR.NO_VALID_RECIPIENT, ERR.APPC
 const INVALID: ReadonlySet<number> = new Set([ERR.INVALID_PARAM, ERR.CONTENT_TOO_LONG, 40008, 44004]);
 const OUR_MISTAKES: ReadonlySet<string> = new Set(['wecom_bad_chat_id', 'wecom_kf_no_account', 'wecom_kf_menu_id']);
 
+const permanent = (reason: WecomPermanentReason | 'config', message: string, errcode?: number) => SendError.permanent(`wecom_${reason}`, reason, message, errcode);
+
 /**
- * Turn failures a retry cannot fix into WecomPermanentSendError (named
- * PermanentSendError, which the outbound worker drops instead of retrying).
- * Busy, rate-limit, network and quota errors pass through: the queue retries them.
+ * Every failure of a send as the one SendError: permanent when a retry cannot fix it (the
+ * delivery is recorded failed), transient otherwise, with the wait WeCom asks for (45009: its
+ * minute ban; a full quota: until a slot frees) so the send job waits in the queue, not here.
  */
-export function toPermanent(err: unknown): unknown {
-  if (err instanceof WecomKfBudgetError) return new WecomPermanentSendError(err.reason, err.message, err.errcode);
-  if (err instanceof WecomApiError && !BACKOFF_ERRCODES.has(err.errcode) && !TOKEN_ERRCODES.has(err.errcode)) {
+export function toSendError(err: unknown): unknown {
+  if (err instanceof SendError) return err;
+  if (err instanceof WecomKfBudgetError) return permanent(err.reason, err.message, err.errcode);
+  if (err instanceof WecomConfigError) return permanent('config', err.message, err.errcode);
+  if (err instanceof WecomQuotaError) return SendError.transient('wecom_quota', 'budget', err.message, err.retryAfterMs);
+  if (err instanceof WecomHttpError) return SendError.transient('wecom_http', 'unavailable', err.message, undefined, err.status);
+  if (err instanceof WecomApiError) {
+    if (err.errcode === ERR.RATE_LIMITED) return SendError.transient('wecom_rate_limited', 'rate_limited', err.message, RATE_LIMIT_BAN_MS, err.errcode);
+    if (BACKOFF_ERRCODES.has(err.errcode) || TOKEN_ERRCODES.has(err.errcode)) return SendError.transient(`wecom_${err.errcode}`, 'unavailable', err.message, undefined, err.errcode);
     const reason = NOT_FOUND.has(err.errcode) ? 'chat_not_found' : INVALID.has(err.errcode) ? 'invalid_message' : 'bad_request';
-    return new WecomPermanentSendError(reason, err.message, err.errcode);
+    return permanent(reason, err.message, err.errcode);
   }
-  if (err instanceof AppError && OUR_MISTAKES.has(err.code)) return new WecomPermanentSendError('invalid_message', err.message);
+  if (err instanceof AppError && OUR_MISTAKES.has(err.code)) return permanent('invalid_message', err.message);
   return err;
 }
 
@@ -80,7 +89,7 @@ async function classified<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw toPermanent(err);
+    throw toSendError(err);
   }
 }
 
@@ -213,7 +222,7 @@ export interface WecomKfSenderOptions {
  * id is the button data; a click comes back as an action). Each send is one
  * WeCom message, because only 5 fit in a 48 h window: long text is
  * truncated, never split. A closed window or spent budget throws
- * WecomKfBudgetError (not retryable; surface it for a phone callback).
+ * a permanent SendError (not retryable; surface it for a phone callback).
  */
 export function createWecomKfSender(opts: WecomKfSenderOptions): ChannelSender {
   const { client } = opts;

@@ -1,13 +1,14 @@
 /**
  * Peers the chaos suite may break: a throwaway Postgres cluster (initdb +
  * pg_ctl in a temp dir, on a free port; the machine's shared Postgres is never
- * restarted) and a redis-server that can be stopped and started again on the
- * same port.
+ * restarted), a TCP proxy in front of Postgres that can refuse connections for
+ * a while (a database outage without stopping any server), and a redis-server
+ * that can be stopped and started again on the same port.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -113,6 +114,70 @@ export async function startOwnPostgres(): Promise<OwnPostgres | string> {
         rmSync(dir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+// ---------------------------------------------------------------- Postgres behind a proxy
+
+export interface TcpProxy {
+  port: number;
+  /** `url` with its host and port replaced by the proxy's */
+  via(url: string): string;
+  /** cut every connection and refuse new ones (nothing listens on the port) until `accept` */
+  refuse(): Promise<void>;
+  accept(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A TCP proxy on a free port to 127.0.0.1:`targetPort`. */
+export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+  const port = await freePort();
+  const sockets = new Set<Socket>();
+  let server: Server | null = null;
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      const s = createServer((client) => {
+        const upstream = connect(targetPort, '127.0.0.1');
+        sockets.add(client).add(upstream);
+        const end = () => {
+          client.destroy();
+          upstream.destroy();
+          sockets.delete(client);
+          sockets.delete(upstream);
+        };
+        for (const x of [client, upstream]) x.on('error', end).on('close', end);
+        client.pipe(upstream);
+        upstream.pipe(client);
+      });
+      s.once('error', reject);
+      s.listen(port, '127.0.0.1', () => {
+        server = s;
+        resolve();
+      });
+    });
+  await listen();
+  const refuse = async () => {
+    const s = server;
+    server = null;
+    if (!s) return;
+    const closed = new Promise<void>((r) => s.close(() => r()));
+    for (const x of sockets) x.destroy();
+    sockets.clear();
+    await closed;
+  };
+  return {
+    port,
+    via: (url) => {
+      const u = new URL(url);
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      return u.toString();
+    },
+    refuse,
+    async accept() {
+      if (!server) await listen();
+    },
+    stop: refuse,
   };
 }
 

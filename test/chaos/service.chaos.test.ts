@@ -6,7 +6,8 @@
  * checked on everything sent so far:
  *
  *   once      every accepted inbound message became exactly one petition or one repeat link
- *   units     every petition's card reached each assigned unit exactly once
+ *   units     every petition's card reached each assigned unit's chats exactly once (as its own
+ *             message or as a line of a digest: never both, never twice)
  *   reminders every reminder made due fired once (one 催办提醒 per assignment)
  *   drained   no petition stuck: outbox rows not done = 0
  *   no PII    no phone or ID number we sent appears in any process's logs
@@ -22,6 +23,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotApiRecorder, type BotApiRecorder } from '../peers/bot-api-recorder.js';
 import {
   ROOT,
+  BOT_TOKEN,
+  UNIT_CHAT_BASE,
   callbackUpdate,
   createSchema,
   dispatchableTexts,
@@ -33,7 +36,7 @@ import {
   type Schema,
   type Service,
 } from '../../bench/lib.js';
-import { startOwnPostgres, startRestartableRedis, type OwnPostgres, type RestartableRedis } from './peers.js';
+import { startOwnPostgres, startRestartableRedis, startTcpProxy, type OwnPostgres, type RestartableRedis, type TcpProxy } from './peers.js';
 import { loadConfig } from '../../core/config.js';
 import { Redis } from 'ioredis';
 
@@ -48,6 +51,13 @@ let pgSkip: string | null = null;
 let redis: RestartableRedis;
 let recorder: BotApiRecorder;
 let schema: Schema;
+/** the services reach Postgres through this proxy, so an outage needs no server stopped; the checks go direct */
+let pgProxy: TcpProxy;
+let serviceDbUrl: string;
+/** group chats also bound to a unit (unit id → chat id): a burst to one goes out partly as digests */
+const unitGroups = new Map<string, number>();
+/** assignments dispatched before their unit's group was bound: their cards never went there */
+const beforeGroup = new Set<string>();
 let web: Service;
 let workers: Service[] = [];
 /** CHAOS_WEB_ROLE=all: the process taking webhooks also works (its intake pump takes what it stores). */
@@ -77,7 +87,8 @@ const LOG_SIGNS: [string, RegExp][] = [
   ['job retries', /job failed, will retry/g],
   ['relay re-queues', /relay re-queued/g],
   ['fast enqueues failed', /fast enqueue failed/g],
-  ['Telegram call retries', /telegram call failed; retrying/g],
+  ['Telegram calls failed', /telegram call failed/g],
+  ['digests', /sent a digest instead of a flood/g],
   ['relay passes failed', /relay pass failed/g],
 ];
 
@@ -92,7 +103,7 @@ function idNumber(): string {
 }
 
 async function startWorker(): Promise<Service> {
-  const w = await startService({ databaseUrl: schema.url, schema: schema.schema, redisUrl: redis.url, redisPrefix: prefix, apiRoot: recorder.apiRoot, role: 'worker', secret });
+  const w = await startService({ databaseUrl: serviceDbUrl, schema: schema.schema, redisUrl: redis.url, redisPrefix: prefix, apiRoot: recorder.apiRoot, role: 'worker', secret });
   workers.push(w);
   return w;
 }
@@ -167,6 +178,10 @@ async function drained(timeoutMs: number): Promise<boolean> {
 const sendsTo = (chatId: number | string, re: RegExp) =>
   recorder.calls.filter((c) => c.method === 'sendMessage' && String(c.body.chat_id) === String(chatId) && re.test(String(c.body.text ?? ''))).length;
 
+/** How often a petition's card reached a chat: as its own message, plus as a line of a digest. */
+const cardsTo = (chatId: number | string, number: string) =>
+  sendsTo(chatId, new RegExp(`^(?:【紧急】)?派单 ${number}（`)) + sendsTo(chatId, new RegExp(`^新派单汇总[^\\n]*\\n(?:.*\\n)*• (?:【紧急】)?派单 ${number}（`));
+
 /** Check every invariant on everything sent so far; record the row for `fault`. */
 async function check(fault: string, drainMs = 90_000): Promise<Partial<Record<Invariant, Verdict>>> {
   const row: Partial<Record<Invariant, Verdict>> = {};
@@ -216,8 +231,11 @@ async function check(fault: string, drainMs = 90_000): Promise<Partial<Record<In
   );
   const unitBad: string[] = [];
   for (const a of assignments) {
-    const n = sendsTo(schema.unitChats.get(a.unitId)!, new RegExp(`^(?:【紧急】)?派单 ${a.number}（`));
-    if (n !== 1) unitBad.push(`${a.number} → ${a.unitId}: ${n} cards`);
+    const group = unitGroups.has(a.unitId) && !beforeGroup.has(a.id) ? [unitGroups.get(a.unitId)!] : [];
+    for (const chat of [schema.unitChats.get(a.unitId)!, ...group]) {
+      const n = cardsTo(chat, a.number);
+      if (n !== 1) unitBad.push(`${a.number} → ${a.unitId} (chat ${chat}): ${n} cards`);
+    }
   }
   row.units = { ok: unitBad.length === 0 && assignments.length > 0, note: unitBad.slice(0, 3).join('; ') || `${assignments.length} assignments` };
 
@@ -264,9 +282,11 @@ beforeAll(async () => {
   else pgOwn = own;
   const baseUrl = pgOwn ? pgOwn.url : loadConfig().DATABASE_URL;
   schema = await createSchema(baseUrl, pgOwn ? 'shaosheng_chaos' : 'shaosheng_test', 'c');
+  pgProxy = await startTcpProxy(Number(new URL(schema.url).port || 5432));
+  serviceDbUrl = pgProxy.via(schema.url);
   redis = await startRestartableRedis();
   recorder = await startBotApiRecorder();
-  web = await startService({ databaseUrl: schema.url, schema: schema.schema, redisUrl: redis.url, redisPrefix: prefix, apiRoot: recorder.apiRoot, role: webRole, secret });
+  web = await startService({ databaseUrl: serviceDbUrl, schema: schema.schema, redisUrl: redis.url, redisPrefix: prefix, apiRoot: recorder.apiRoot, role: webRole, secret });
   await startWorker();
   await startWorker();
 }, 120_000);
@@ -278,6 +298,7 @@ afterAll(async () => {
   mkdirSync(logDir, { recursive: true });
   [web, ...workers, ...retired].forEach((x, i) => x && writeFileSync(path.join(logDir, `${i === 0 ? 'web' : `worker-${i}`}.log`), x.logs()));
   await recorder?.close();
+  await pgProxy?.stop();
   await redis?.stop();
   if (pgOwn) await pgOwn.stop().catch(() => undefined);
   else await schema?.drop().catch(() => undefined);
@@ -384,6 +405,85 @@ describe('chaos', () => {
     await restarting;
     // a send whose outcome could not be written while Postgres was down keeps its delivery lease (120 s) before a retry may claim it
     const row = await check('Postgres restart', 200_000);
+    expectRow(row);
+  }, 420_000);
+
+  it('Postgres refuses connections for 15 s mid-burst (a burst into one group: digests)', async () => {
+    // One unit whose cards also go to a group chat; a burst of the same complaint from many residents
+    // goes to it, more than the group's 20 a minute, so part of it leaves as digests.
+    const first = accepted[0]!;
+    const text = texts[first.userId % texts.length]!;
+    const units = await q<{ unitId: string }>(
+      `SELECT DISTINCT a."unitId" FROM "Assignment" a JOIN "Petition" p ON p.id = a."petitionId" JOIN "Resident" r ON r.id = p."residentId" WHERE r."platformUserId" = $1`,
+      [String(first.userId)],
+    );
+    for (const [i, u] of units.entries()) {
+      for (const a of await q<{ id: string }>(`SELECT id FROM "Assignment" WHERE "unitId" = $1`, [u.unitId])) beforeGroup.add(a.id);
+      const group = -(UNIT_CHAT_BASE + 900_000 + i);
+      await q(`INSERT INTO "ChatBinding" (id, platform, "chatId", "unitId") VALUES (gen_random_uuid(), 'telegram', $1, $2)`, [String(group), u.unitId]);
+      unitGroups.set(u.unitId, group);
+    }
+    // The group has had its 20 messages of the minute (its shared budget, in Redis), two of them 56 s ago:
+    // the burst's first cards wait, pile up, and leave as a digest when those two slots free, mid-burst
+    // (with two slots for a pile, the send stage bundles it). The outage starts
+    // the moment the platform takes the first digest (before it answers): the worst moment, the one the
+    // acceptance run hit by chance (cards sent in a digest, then again alone two minutes later). Without a
+    // digest by message 35, it starts then.
+    const admin = new Redis(redis.url, { maxRetriesPerRequest: 3 });
+    const [sec, micro] = await admin.time();
+    const nowMs = Number(sec) * 1000 + Math.floor(Number(micro) / 1000);
+    for (const group of unitGroups.values()) {
+      const key = `${prefix}:{tg:${BOT_TOKEN.split(':')[0]}}:rl:group:${group}`;
+      for (let k = 0; k < 20; k++) await admin.zadd(key, k < 18 ? nowMs - k : nowMs - 56_000 - k, `earlier-${k}`);
+      await admin.pexpire(key, 60_000);
+    }
+    admin.disconnect();
+    let outage: Promise<void> | null = null;
+    let cutAt = '';
+    const cut = (why: string) => {
+      if (outage) return outage;
+      cutAt = why;
+      outage = pgProxy.refuse().then(() => sleep(15_000)).then(() => pgProxy.accept());
+      return outage.catch(() => undefined);
+    };
+    const groups = [...unitGroups.values()];
+    recorder.beforeAnswer = async (c) => {
+      if (outage || c.method !== 'sendMessage' || !groups.includes(Number(c.body.chat_id)) || !String(c.body.text).startsWith('新派单汇总')) return;
+      void cut('when the platform took the first digest');
+      await sleep(300); // the connections are cut before the service hears back
+    };
+    const sent: Promise<unknown>[] = [];
+    for (let i = 0; i < 40; i++) {
+      if (i === 3) await makeRemindersDue(accepted.map((a) => a.userId));
+      if (i === 35 && !outage) void cut('at message 35 (no digest yet)');
+      sent.push(sendPetition({ text }));
+      await sleep(150);
+    }
+    await Promise.all(sent);
+    await outage;
+    recorder.beforeAnswer = undefined;
+    const row = await check('Postgres refuses connections 15 s', 240_000);
+    const digests = recorder.calls.filter((c) => c.method === 'sendMessage' && groups.includes(Number(c.body.chat_id)) && String(c.body.text).startsWith('新派单汇总')).length;
+    row.units = { ...row.units!, note: `${row.units!.note}; ${digests} digests in the group; the outage began ${cutAt}` };
+    evidence.set('Postgres refuses connections 15 s', `${evidence.get('Postgres refuses connections 15 s') ?? ''}; the outage began ${cutAt}; ${digests} digests in the group`);
+    table.set('Postgres refuses connections 15 s', row);
+    expectRow(row);
+  }, 420_000);
+
+  it('the platform answers 429 with retry_after 90 s for a while', async () => {
+    const from = recorder.refused.length;
+    recorder.failFor(4000, 429, 90);
+    await batch(BATCH);
+    await makeRemindersDue(accepted.map((a) => a.userId));
+    // each refused message waits the 90 s Telegram asked for, in the queue
+    const row = await check('Bot API 429 retry_after 90 s', 300_000);
+    const refused = recorder.refused.slice(from).filter((c) => c.method === 'sendMessage');
+    const tried = [...recorder.calls, ...recorder.refused].filter((c) => c.method === 'sendMessage');
+    // the same message to the same chat again before the 90 s were over: a retry inside the flood wait
+    const early = refused.filter((r) => tried.some((c) => c !== r && c.body.chat_id === r.body.chat_id && c.body.text === r.body.text && c.at > r.at && c.at < r.at + 89_000));
+    evidence.set('Bot API 429 retry_after 90 s', `${evidence.get('Bot API 429 retry_after 90 s') ?? ''}; ${refused.length} sends answered 429 retry_after 90, ${early.length} tried again before the 90 s were over`);
+    row.units = { ...row.units!, ok: row.units!.ok && refused.length > 0 && early.length === 0, note: `${row.units!.note}; ${refused.length} refused with retry_after 90, ${early.length} retried early` };
+    table.set('Bot API 429 retry_after 90 s', row);
     expectRow(row);
   }, 420_000);
 

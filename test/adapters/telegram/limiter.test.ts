@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSendLimiter } from '../../../adapters/telegram/limiter.js';
+import { createSendLimiter, DEFAULT_MAX_BUDGET_WAIT_MS } from '../../../adapters/telegram/limiter.js';
+import { SEND_LEASE_MS } from '../../../jobs/handlers.js';
 import { createTelegramSender } from '../../../adapters/telegram/sender.js';
-import { SendBudgetTimeoutError } from '../../../adapters/telegram/errors.js';
+import { SendError } from '../../../core/errors.js';
 import { createLogger } from '../../../core/log.js';
 import { createTestRedis, type TestRedis } from '../../helpers/redis.js';
 import { okMessage, startFakeBotApi } from './fake-bot-api.js';
@@ -84,13 +85,24 @@ describe('telegram send budgets (Redis, shared across processes)', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(495);
   });
 
-  it('gives up with SendBudgetTimeoutError (and the wait left) when the budget frees too late', async () => {
+  it('gives up with a transient SendError (and the wait left) when the budget frees too late', async () => {
     const l = createSendLimiter({ redis: r.redis, keyPrefix: prefix(), botId: '42', limits: { perGroup: { limit: 1, windowMs: 5000 } }, maxWaitMs: 200 });
     await l.acquire('-9');
-    const err = (await l.acquire('-9').catch((e: unknown) => e)) as SendBudgetTimeoutError;
-    expect(err.name).toBe('SendBudgetTimeoutError');
+    const err = (await l.acquire('-9').catch((e: unknown) => e)) as SendError;
+    expect(err).toBeInstanceOf(SendError);
+    expect(err).toMatchObject({ permanent: false, reason: 'budget' });
     expect(err.retryAfterMs).toBeGreaterThan(4000);
     expect(await l.remainingGroupBudget('-9')).toBe(0); // the refused attempt took no slot
+  });
+
+  it('waits in-process no longer than a small part of the send lease by default', async () => {
+    const l = createSendLimiter({ redis: r.redis, keyPrefix: prefix(), botId: '42', limits: { perGroup: { limit: 1, windowMs: 60_000 } } });
+    await l.acquire('-10');
+    const t0 = Date.now();
+    const err = (await l.acquire('-10').catch((e: unknown) => e)) as SendError;
+    expect(Date.now() - t0).toBeLessThan(500); // the next slot is a minute away: not waited for at all
+    expect(err.retryAfterMs).toBeGreaterThan(55_000);
+    expect(DEFAULT_MAX_BUDGET_WAIT_MS).toBeLessThanOrEqual(SEND_LEASE_MS / 4);
   });
 
   it('keeps its keys under the prefix', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramSender, type TelegramSenderOptions } from '../../../adapters/telegram/sender.js';
-import { PermanentSendError, TransientSendError } from '../../../adapters/telegram/errors.js';
+import { SendError } from '../../../core/errors.js';
 import { createLogger } from '../../../core/log.js';
 import { createTestRedis, type TestRedis } from '../../helpers/redis.js';
 import { okMessage, startFakeBotApi, type FakeCall, type FakeReply } from './fake-bot-api.js';
@@ -40,35 +40,35 @@ const tooMany = (retryAfter: number): FakeReply => ({
 });
 const badGateway: FakeReply = { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } };
 
-describe('telegram sender retries', () => {
-  it('waits exactly retry_after seconds after a 429, then succeeds', async () => {
-    const sender = await senderFor((call, i) => (i === 0 ? tooMany(1) : okMessage(call)));
-    const res = await sender.send({ chatId: '42', text: '您的诉求已受理' });
-    expect(res.messageId).toMatch(/^\d+$/);
-    expect(fake!.calls).toHaveLength(2);
-    const gap = fake!.calls[1]!.at - fake!.calls[0]!.at;
-    expect(gap).toBeGreaterThanOrEqual(1000);
-    expect(gap).toBeLessThan(1400);
+describe('telegram sender: one attempt per send, the wait reported', () => {
+  it('a 429 is one call and a transient SendError carrying retry_after, however long (no in-process wait)', async () => {
+    for (const retryAfter of [1, 90]) {
+      const sender = await senderFor((call, i) => (i === 0 ? tooMany(retryAfter) : okMessage(call)));
+      const t0 = Date.now();
+      const err = (await sender.send({ chatId: '42', text: '您的诉求已受理' }).catch((e: unknown) => e)) as SendError;
+      expect(Date.now() - t0).toBeLessThan(900);
+      expect(err).toBeInstanceOf(SendError);
+      expect(err).toMatchObject({ permanent: false, reason: 'rate_limited', retryAfterMs: retryAfter * 1000, platformCode: 429 });
+      expect(fake!.calls).toHaveLength(1);
+      await fake!.close();
+      fake = undefined;
+    }
   });
 
-  it('backs off exponentially on 5xx and network errors, then succeeds', async () => {
-    const sender = await senderFor((call, i) => (i === 0 ? badGateway : i === 1 ? 'drop' : okMessage(call)), { retry: { baseDelayMs: 100 } });
-    await sender.send({ chatId: '42', text: 'x' });
-    const [a, b, c] = fake!.calls;
-    expect(fake!.calls).toHaveLength(3);
-    expect(b!.at - a!.at).toBeGreaterThanOrEqual(100);
-    expect(c!.at - b!.at).toBeGreaterThanOrEqual(200);
-    expect(c!.at - b!.at).toBeLessThan(400);
-  });
-
-  it('gives up after maxAttempts with a TransientSendError that names the method, not the token', async () => {
-    const sender = await senderFor(() => badGateway, { retry: { baseDelayMs: 10, maxAttempts: 3 } });
-    const err = await sender.send({ chatId: '42', text: 'x' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TransientSendError);
-    expect((err as Error).name).toBe('TransientSendError');
-    expect((err as Error).message).toContain('sendMessage');
-    expect((err as Error).message).toContain('502');
-    expect(fake!.calls).toHaveLength(3);
+  it('a 5xx or a dropped connection is one call and a transient SendError without a wait, naming the method, not the token', async () => {
+    for (const reply of [badGateway, 'drop' as const]) {
+      const sender = await senderFor((call, i) => (i === 0 ? reply : okMessage(call)));
+      const err = (await sender.send({ chatId: '42', text: 'x' }).catch((e: unknown) => e)) as SendError;
+      expect(err).toBeInstanceOf(SendError);
+      expect(err.permanent).toBe(false);
+      expect(err.retryAfterMs).toBeUndefined();
+      if (reply !== 'drop') expect(err.message).toContain('sendMessage');
+      if (reply !== 'drop') expect(err.message).toContain('502');
+      expect(`${err.message}\n${err.stack}`).not.toContain('SECRETx');
+      expect(fake!.calls).toHaveLength(1);
+      await fake!.close();
+      fake = undefined;
+    }
   });
 
   it('never puts the token in a network error', async () => {
@@ -79,19 +79,11 @@ describe('telegram sender retries', () => {
       keyPrefix: `${r.prefix}:net`,
       logger,
       limits: { perChat: { limit: 100, windowMs: 1000 } },
-      retry: { baseDelayMs: 5, maxAttempts: 2 },
     });
-    const err = (await sender.send({ chatId: '42', text: 'x' }).catch((e: unknown) => e)) as Error;
-    expect(err.name).toBe('TransientSendError');
+    const err = (await sender.send({ chatId: '42', text: 'x' }).catch((e: unknown) => e)) as SendError;
+    expect(err).toBeInstanceOf(SendError);
+    expect(err.permanent).toBe(false);
     expect(`${err.message}\n${err.stack}`).not.toContain('SECRETx');
-  });
-
-  it('does not wait out a 429 longer than maxRetryAfterSec; reports how long to wait', async () => {
-    const sender = await senderFor(() => tooMany(120), { retry: { maxRetryAfterSec: 60 } });
-    const err = (await sender.send({ chatId: '42', text: 'x' }).catch((e: unknown) => e)) as TransientSendError;
-    expect(err).toBeInstanceOf(TransientSendError);
-    expect(err.retryAfterMs).toBe(120_000);
-    expect(fake!.calls).toHaveLength(1);
   });
 });
 
@@ -107,27 +99,27 @@ describe('telegram sender errors and migration', () => {
     expect(fake!.calls.map((c) => c.body.chat_id)).toEqual([-555, -1001234567890]);
   });
 
-  it('throws a non-retryable PermanentSendError for chat not found and for a blocked bot, after one call', async () => {
+  it('throws a permanent SendError for chat not found and for a blocked bot, after one call', async () => {
     const notFound = await senderFor(() => ({ status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: chat not found' } }));
-    const e1 = (await notFound.send({ chatId: '7', text: 'x' }).catch((e: unknown) => e)) as PermanentSendError;
-    expect(e1.name).toBe('PermanentSendError');
+    const e1 = (await notFound.send({ chatId: '7', text: 'x' }).catch((e: unknown) => e)) as SendError;
+    expect(e1.permanent).toBe(true);
     expect(e1.reason).toBe('chat_not_found');
     expect(fake!.calls).toHaveLength(1);
     await fake!.close();
 
     const blocked = await senderFor(() => ({ status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } }));
-    const e2 = (await blocked.send({ chatId: '7', text: 'x' }).catch((e: unknown) => e)) as PermanentSendError;
-    expect(e2.name).toBe('PermanentSendError');
+    const e2 = (await blocked.send({ chatId: '7', text: 'x' }).catch((e: unknown) => e)) as SendError;
+    expect(e2.permanent).toBe(true);
     expect(e2.reason).toBe('blocked');
-    expect(e2.errorCode).toBe(403);
+    expect(e2.platformCode).toBe(403);
     expect(fake!.calls).toHaveLength(1);
   });
 
   it('rejects callback data over 64 bytes before calling Telegram, and accepts exactly 64', async () => {
     const sender = await senderFor((call) => okMessage(call));
     const tooLong = 'acc:' + '工'.repeat(21); // 4 + 63 = 67 bytes
-    const err = (await sender.send({ chatId: '7', text: 'x', buttons: [[{ label: 'ok', data: 'a' }, { label: '受理', data: tooLong }]] }).catch((e: unknown) => e)) as PermanentSendError;
-    expect(err.name).toBe('PermanentSendError');
+    const err = (await sender.send({ chatId: '7', text: 'x', buttons: [[{ label: 'ok', data: 'a' }, { label: '受理', data: tooLong }]] }).catch((e: unknown) => e)) as SendError;
+    expect(err.permanent).toBe(true);
     expect(err.reason).toBe('invalid_message');
     expect(err.message).toMatch(/row 1 column 2.*67 bytes/);
     expect(fake!.calls).toHaveLength(0);

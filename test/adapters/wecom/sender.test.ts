@@ -96,7 +96,7 @@ describe("staff sender ('wecom')", () => {
       body: { response_code: code, button: { replace_name: '已签收' } },
     });
     // a ResponseCode works once
-    await expect(sender.answerAction!(code, '已签收')).rejects.toMatchObject({ name: 'PermanentSendError', errcode: 40058 });
+    await expect(sender.answerAction!(code, '已签收')).rejects.toMatchObject({ permanent: true, platformCode: 40058 });
   });
 
   it('group chats get text with numbered choices (appchat takes no buttons)', async () => {
@@ -119,25 +119,28 @@ describe("staff sender ('wecom')", () => {
     const res = await sender.send({ chatId: 'robot:notices', text: '今日超时工单 3 件', buttons: [[{ label: '查看', data: 'list:overdue' }]] });
     expect(res.messageId).toMatch(/^robot:notices:/);
     expect(server.callsTo('webhook/send')[0]?.body).toEqual({ msgtype: 'text', text: { content: '今日超时工单 3 件\n1. 查看' } });
-    await expect(sender.send({ chatId: 'robot:other', text: 'x' })).rejects.toMatchObject({ name: 'PermanentSendError', reason: 'invalid_message' });
+    await expect(sender.send({ chatId: 'robot:other', text: 'x' })).rejects.toMatchObject({ permanent: true, reason: 'invalid_message' });
   });
 
   it('refuses a chatId that is neither user: nor chat:', async () => {
     const sender = createWecomSender({ client: clientFor(server, r), logger: silentLogger });
-    await expect(sender.send({ chatId: 'zhangsan', text: 'x' })).rejects.toMatchObject({ name: 'PermanentSendError', reason: 'invalid_message' });
+    await expect(sender.send({ chatId: 'zhangsan', text: 'x' })).rejects.toMatchObject({ permanent: true, reason: 'invalid_message' });
     expect(server.calls).toHaveLength(0);
   });
 
   it('classifies failures: unknown member or chat is permanent (not retried), a storm stays transient', async () => {
     server.setMembers(['zhangsan']);
     server.addAppchat('unit_cg', ['zhangsan']);
-    const sender = createWecomSender({ client: clientFor(server, r, { retry: { rateLimitDelayMs: 5, rateLimitRetries: 1 } }), logger: silentLogger });
-    await expect(sender.send({ chatId: 'user:nobody', text: 'x' })).rejects.toMatchObject({ name: 'PermanentSendError', reason: 'chat_not_found', errcode: 81013 });
-    await expect(sender.send({ chatId: 'chat:gone', text: 'x' })).rejects.toMatchObject({ name: 'PermanentSendError', reason: 'chat_not_found', errcode: 86003 });
-    server.failNext('message/send', 45009, 5);
-    await expect(sender.send({ chatId: 'user:zhangsan', text: 'x' })).rejects.toMatchObject({ name: 'WecomApiError', errcode: 45009 });
+    const sender = createWecomSender({ client: clientFor(server, r), logger: silentLogger });
+    await expect(sender.send({ chatId: 'user:nobody', text: 'x' })).rejects.toMatchObject({ permanent: true, reason: 'chat_not_found', platformCode: 81013 });
+    await expect(sender.send({ chatId: 'chat:gone', text: 'x' })).rejects.toMatchObject({ permanent: true, reason: 'chat_not_found', platformCode: 86003 });
+    server.failNext('message/send', 45009, 1);
+    // 45009: one call, then the wait of WeCom's minute ban for the send job
+    const before = server.callsTo('message/send').length;
+    await expect(sender.send({ chatId: 'user:zhangsan', text: 'x' })).rejects.toMatchObject({ permanent: false, reason: 'rate_limited', retryAfterMs: 60_000, platformCode: 45009 });
+    expect(server.callsTo('message/send').length - before).toBe(1);
     // a click acknowledged twice: the second ResponseCode use is refused, permanently
-    await expect(sender.answerAction!('RC-unknown', 'ok')).rejects.toMatchObject({ name: 'PermanentSendError', reason: 'invalid_message' });
+    await expect(sender.answerAction!('RC-unknown', 'ok')).rejects.toMatchObject({ permanent: true, reason: 'invalid_message' });
   });
 });
 
@@ -183,16 +186,16 @@ describe("resident sender ('wecom_kf')", () => {
 
   it('the 48 h / 5-message budget: the 6th reply and any reply after 48 h are refused with a typed error', async () => {
     const sender = createWecomKfSender({ client: clientFor(server, r), logger: silentLogger });
-    // no message from the resident yet: no window. PermanentSendError: the worker does not retry it.
+    // no message from the resident yet: no window. a permanent SendError: the worker does not retry it.
     await expect(sender.send({ chatId: U, channelAccount: KF, text: '您好' })).rejects.toMatchObject({
-      name: 'PermanentSendError',
+      permanent: true,
       reason: 'window_closed',
-      errcode: 95018,
+      platformCode: 95018,
     });
     server.addKfCustomerMessage(KF, U, { msgtype: 'text', text: { content: '投诉噪音' } });
     for (let i = 1; i <= 5; i++) await sender.send({ chatId: U, channelAccount: KF, text: `回复 ${i}` });
     const sixth = await sender.send({ chatId: U, channelAccount: KF, text: '回复 6' }).catch((e: unknown) => e);
-    expect(sixth).toMatchObject({ name: 'PermanentSendError', reason: 'budget_spent', errcode: 95001 });
+    expect(sixth).toMatchObject({ permanent: true, reason: 'budget_spent', platformCode: 95001 });
     // budget errors are not retried
     expect(server.callsTo('kf/send_msg').filter((c) => c.errcode === 95001)).toHaveLength(1);
 
@@ -214,7 +217,7 @@ describe("resident sender ('wecom_kf')", () => {
 
   it('needs an open_kfid', async () => {
     const sender = createWecomKfSender({ client: clientFor(server, r), logger: silentLogger });
-    await expect(sender.send({ chatId: U, text: 'x' })).rejects.toMatchObject({ name: 'PermanentSendError', reason: 'invalid_message' });
+    await expect(sender.send({ chatId: U, text: 'x' })).rejects.toMatchObject({ permanent: true, reason: 'invalid_message' });
   });
 });
 

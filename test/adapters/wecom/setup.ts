@@ -15,7 +15,6 @@ export function clientFor(server: WecomServer, r: TestRedis, extra: Partial<Weco
     redis: r.redis,
     keyPrefix: r.prefix,
     logger: silentLogger,
-    retry: { baseDelayMs: 5, maxDelayMs: 50, rateLimitDelayMs: 40 },
     quota: { maxWaitMs: 100 },
     ...extra,
   });
