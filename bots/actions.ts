@@ -25,6 +25,8 @@ export const VERBS = {
   wd: 'withdraw',
   ad: 'add_info',
   cmd: 'suggested_command',
+  ph: 'reveal_phone',
+  ct: 'contacted',
 } as const;
 
 export type Verb = keyof typeof VERBS;

@@ -28,6 +28,8 @@ export const COMMAND_WORDS: Record<string, string[]> = {
   rate: ['rate', '评价'],
   withdraw: ['withdraw', '撤回'],
   contact: ['contact', '联系方式'],
+  call: ['call', '联系市民'],
+  contacted: ['contacted', '已联系'],
 };
 
 const WORD_TO_COMMAND = new Map<string, string>(Object.entries(COMMAND_WORDS).flatMap(([name, words]) => words.map((w) => [w.toLowerCase(), name] as const)));

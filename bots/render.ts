@@ -11,6 +11,8 @@ import type { Recipient } from '../core/workflow/recipients.js';
 import { encodeAction } from './actions.js';
 import { loadTaxonomy } from '../core/org/taxonomy.js';
 import { b, fmtTime, langOf, statusText, t, triageText, type Lang } from './texts.js';
+import { attachmentsOf, outboundAttachments, type StoredAttachment } from '../core/workflow/evidence.js';
+import { contactLine, evidenceLines, mediaProblemText, receivedMediaText } from './evidence-words.js';
 
 export interface Rendered {
   message: Omit<OutboundMessage, 'chatId'>;
@@ -137,25 +139,33 @@ interface CardRow {
   urgency: string;
   maskedText: string;
   phoneMasked: string | null;
+  attachments: unknown;
+  phoneDeclined: boolean;
+  dispatchedAt: Date;
+  contactedAt: Date | null;
+  contactMethod: string | null;
 }
 
 const CARD_SELECT = Prisma.sql`
     SELECT a.id, a.role::text AS role, a."dueAt", a."unitId", u.name AS "unitName",
            p.id AS "petitionId", p.number, p."categoryCode", p."districtCode", p."streetCode", p.community, p.address,
-           p.summary, p.urgency::text AS urgency, p."maskedText", r."phoneMasked"
+           p.summary, p.urgency::text AS urgency, p."maskedText", r."phoneMasked",
+           p.attachments, p."phoneDeclined", a."dispatchedAt", a."contactedAt", a."contactMethod"
       FROM "Assignment" a
       JOIN "Unit" u ON u.id = a."unitId"
       JOIN "Petition" p ON p.id = a."petitionId"
       LEFT JOIN "Resident" r ON r.id = p."residentId"`;
 
-export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy = false): Promise<Rendered | null> {
+export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy = false, now = new Date()): Promise<Rendered | null> {
   // The assignment, its unit, its petition and the resident's masked phone in one statement.
   const a = preloadedRow(ctx, 'cards', assignmentId) ?? (await ctx.tx.$queryRaw<CardRow[]>`${CARD_SELECT} WHERE a.id = ${assignmentId}`)[0];
   if (!a) return null;
   rememberUnitName(ctx, a.unitId, a.unitName);
   const p = { ...a, id: a.petitionId };
   const n = names(p, l);
-  const contact = a.phoneMasked ?? en(l, '（平台留言，可在本单回复）', '(via chat; reply on this card)');
+  const contact = a.phoneDeclined
+    ? en(l, '市民要求只在平台沟通（请勿电话联系，可在本单回复）', 'The resident asked not to be called (reply on this card)')
+    : (a.phoneMasked ?? en(l, '（平台留言，可在本单回复）', '(via chat; reply on this card)'));
   const role = a.role === 'lead' ? en(l, '主办', 'lead') : en(l, '协办', 'co-handler');
   const urgent = p.urgency === 'emergency' ? en(l, '【紧急】', '[URGENT] ') : '';
   const head = copy ? en(l, `【抄送督办】${a.unitName} 承办`, `[Copy for supervision] handled by ${a.unitName}`) : `${urgent}${en(l, '派单', 'Order')} ${p.number}（${role}）`;
@@ -167,9 +177,14 @@ export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy =
     { label: en(l, '联系方式', 'Contact'), value: contact },
     { label: en(l, '办结时限', 'Due'), value: fmtTime(a.dueAt, ctx.timeZone) },
   ];
-  const text = [head, ...fields.map((f) => `${f.label}：${f.value}`), en(l, `原文：${p.maskedText.slice(0, 500)}`, `Text: ${p.maskedText.slice(0, 500)}`)].join('\n');
+  // Evidence (files, the pin as a map point, what could not be handed on) and whether the unit has contacted the resident.
+  const attachments = attachmentsOf(a);
+  const extra = [...evidenceLines(attachments, l), contactLine(a, ctx.timeZone, l, now)].filter((x): x is string => !!x);
+  const text = [head, ...fields.map((f) => `${f.label}：${f.value}`), ...extra, en(l, `原文：${p.maskedText.slice(0, 500)}`, `Text: ${p.maskedText.slice(0, 500)}`)].join('\n');
+  const files = outboundAttachments(attachments);
+  const buttons = copy ? undefined : [...staffButtons(p.number, l), [{ label: b('callResident', l), data: encodeAction('ph', p.number) }, { label: b('contacted', l), data: encodeAction('ct', p.number) }]];
   return {
-    message: { text, buttons: copy ? undefined : staffButtons(p.number, l), card: { title: head, fields, taskId: `a${a.id.replace(/-/g, '').slice(0, 24)}` } },
+    message: { text, buttons, card: { title: head, fields, taskId: `a${a.id.replace(/-/g, '').slice(0, 24)}` }, ...(files.length ? { attachments: files } : {}) },
     essential: true,
     petitionId: p.id,
     assignmentId: a.id,
@@ -208,7 +223,11 @@ function noteUnitToLoad(ctx: Ctx, intent: Extract<Intent, { t: 'resident' }>): s
 async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' }>, r: Recipient): Promise<Rendered | null> {
   const l = langOf(r.language);
   const kf = r.platform === 'wecom_kf';
-  if (intent.note === 'need_details') return { message: { text: t('needDetails', l) }, essential: true };
+  if (intent.note === 'need_details') {
+    const got = (intent.data?.got as string[] | undefined) ?? [];
+    const problems = (intent.data?.problems as { kind: string; problem: string }[] | undefined) ?? [];
+    return { message: { text: [receivedMediaText(got, l), mediaProblemText(problems, l), t('needDetails', l)].filter(Boolean).join('\n') }, essential: true };
+  }
   const d = intent.data ?? {};
   // The petition and, for the notes that name a unit not in the cache, that unit's name: one statement.
   const unitId = UNIT_NOTES.has(intent.note) ? (d.unitId as string | undefined) : undefined;
@@ -284,6 +303,8 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
       return { ...base, essential: false, message: { text: en(l, `诉求 ${p.number} 已改派${unit}办理。`, `Petition ${p.number} was re-routed to ${unit}.`) } };
     case 'comment_saved':
       return { ...base, essential: false, message: { text: t('commentSaved', l) } };
+    case 'media_problem':
+      return { ...base, essential: true, message: { text: `${en(l, `诉求 ${p.number}：`, `Petition ${p.number}: `)}${mediaProblemText((d.problems as { kind: string; problem: string }[]) ?? [], l)}` } };
     case 'unanswered':
       // Dispatched: the ack that follows carries the essentials (number, unit, deadline); closed: this is the last word.
       return d.outcome === 'closed'
@@ -292,7 +313,28 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
   }
 }
 
-async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: Lang): Promise<Rendered | null> {
+/** Later evidence, threaded to the card this chat has of the petition (its last sent card delivery). */
+async function renderEvidence(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, r: Recipient, l: Lang): Promise<Rendered | null> {
+  const p = intent.petitionId ? await ctx.tx.petition.findUnique({ where: { id: intent.petitionId }, select: { id: true, number: true, attachments: true } }) : null;
+  if (!p) return null;
+  const d = intent.data ?? {};
+  const items: StoredAttachment[] = attachmentsOf(p).slice(Number(d.from ?? 0), Number(d.to ?? undefined));
+  const card = await ctx.tx.delivery.findFirst({
+    where: { petitionId: p.id, platform: r.platform, chatId: r.chatId, assignmentId: { not: null }, sentMessageId: { not: null } },
+    orderBy: { createdAt: 'desc' },
+    select: { sentMessageId: true },
+  });
+  const text = [en(l, `【补充材料】诉求 ${p.number}（市民补充）`, `[More evidence] ${p.number} (from the resident)`), ...evidenceLines(items, l)].join('\n');
+  const files = outboundAttachments(items);
+  return {
+    petitionId: p.id,
+    essential: true,
+    message: { text, ...(files.length ? { attachments: files } : {}), ...(card?.sentMessageId ? { replyToMessageId: card.sentMessageId } : {}) },
+  };
+}
+
+async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: Lang, r?: Recipient): Promise<Rendered | null> {
+  if (intent.note === 'evidence') return r ? renderEvidence(ctx, intent, r, l) : null;
   const p = intent.petitionId ? await ctx.tx.petition.findUnique({ where: { id: intent.petitionId }, select: NOTICE_FIELDS }) : null;
   const d = intent.data ?? {};
   const no = p?.number ?? '';
@@ -427,9 +469,9 @@ export async function renderIntent(ctx: Ctx, intent: Intent, r: Recipient, now: 
     case 'resident':
       return renderResident(ctx, intent, r);
     case 'card':
-      return renderCard(ctx, intent.assignmentId, l, !!intent.copyToUnitId);
+      return renderCard(ctx, intent.assignmentId, l, !!intent.copyToUnitId, now);
     case 'unit':
-      return renderUnit(ctx, intent, l);
+      return renderUnit(ctx, intent, l, r);
     case 'area':
       return renderArea(ctx, intent, l);
     case 'whistle_task':

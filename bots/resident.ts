@@ -47,7 +47,8 @@ export async function handleResident(c: Conversation, command: ParsedCommand | n
     resident: { platform: msg.platform, userId: msg.userId, chatId: msg.chatId, language: msg.language, channelAccount: msg.channelAccount },
     inboundId: c.inboundId,
     text: (msg.text ?? '').trim(),
-    photoFileId: msg.photo?.fileId,
+    media: [...(msg.photo ? [{ kind: 'photo' as const, ...msg.photo }] : []), ...(msg.media ?? [])],
+    unsupported: msg.unsupported,
     location: msg.location,
     contactPhone: msg.contactPhone,
   });

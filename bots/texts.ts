@@ -109,6 +109,8 @@ export const BUTTONS = {
   withdraw: { zh: '撤回', en: 'Withdraw' },
   addInfo: { zh: '补充', en: 'Add info' },
   sendLocation: { zh: '发送位置', en: 'Send location' },
+  callResident: { zh: '📞 联系市民', en: '📞 Call resident' },
+  contacted: { zh: '✅ 已联系', en: '✅ Contacted' },
 } satisfies Record<string, Record<Lang, string>>;
 
 export const b = (key: keyof typeof BUTTONS, l: Lang) => BUTTONS[key][l];

@@ -104,6 +104,8 @@ export const configSchema = z
     PERIOD_START_DAY: int(19, 1).pipe(z.number().max(28)),
     WORKING_DAY_CALENDAR: bool.default(false),
     CLUSTER_THRESHOLD: int(3, 2),
+    /** times one staff member may reveal a resident's phone (📞 联系市民) in 24 h */
+    PHONE_REVEALS_PER_DAY: int(20, 0),
     /**
      * Weights of the three rates' composite and of 基本满意 / 部分解决 inside their rates, e.g.
      * `response=0.1,resolution=0.5,satisfaction=0.4,basically=0.9,partly=0` (the default: Beijing's

@@ -5,7 +5,7 @@
  * to commit; a brand-new resident's concurrent insert waits the same way), so two
  * messages arriving at once can never make two petitions out of one conversation.
  */
-import type { GeoPoint } from '../../adapters/types.js';
+import type { GeoPoint, InboundMedia } from '../../adapters/types.js';
 import { Prisma, type Petition, type Resident } from '../../prisma/generated/client.js';
 import { maskPhone, residentMobile } from '../pii.js';
 import { applyTransition, OPEN_STATES, transition } from '../petition/lifecycle.js';
@@ -15,6 +15,8 @@ import { dispatchPetition } from './dispatch.js';
 import { createTimers } from './timers.js';
 import type { PlaceFacts, Understood } from './understanding-port.js';
 import { together } from './together.js';
+import { notePhoneDeclined } from './contact.js';
+import { addEvidence, evidenceOf, hasProblem, locationOf, problemsOf, type StoredAttachment } from './evidence.js';
 
 export interface ResidentRef {
   platform: string;
@@ -30,14 +32,24 @@ export interface ResidentMessage {
   inboundId: string;
   text: string;
   photoFileId?: string;
+  /** photos, voice notes, videos, files (core/workflow/evidence.ts) */
+  media?: InboundMedia[];
+  /** a kind of message that cannot be taken as evidence (a sticker…) */
+  unsupported?: string;
   location?: GeoPoint;
   contactPhone?: string;
+}
+
+/** The evidence a message brought, as the petition keeps it. */
+function evidenceIn(msg: ResidentMessage): StoredAttachment[] {
+  const media = msg.media ?? (msg.photoFileId ? [{ kind: 'photo' as const, fileId: msg.photoFileId }] : []);
+  return evidenceOf(msg.resident.platform, media, msg.unsupported);
 }
 
 /** What the bot waits for from this resident. */
 export type Awaiting =
   | { kind: 'info'; petitionId: string; field: string; asked: number }
-  | { kind: 'draft'; location?: GeoPoint; photoFileIds?: string[] }
+  | { kind: 'draft'; location?: GeoPoint; photoFileIds?: string[]; media?: StoredAttachment[] }
   | { kind: 'more'; petitionId: string }
   /** after rating: the next message is a comment */
   | { kind: 'comment'; petitionId: string };
@@ -105,7 +117,7 @@ export async function receiveResidentMessage(w: Work, msg: ResidentMessage): Pro
   if (awaiting?.kind === 'info' || awaiting?.kind === 'more') {
     const p = await w.tx.petition.findUnique({ where: { id: awaiting.petitionId } });
     if (p?.status === 'needs_info' && awaiting.kind === 'info') return answerQuestion(w, resident, p, awaiting, msg);
-    if (p && awaiting.kind === 'more' && (OPEN_STATES as string[]).includes(p.status) && text) {
+    if (p && awaiting.kind === 'more' && (OPEN_STATES as string[]).includes(p.status) && (text || evidenceIn(msg).length)) {
       await setAwaiting(w, resident.id, null);
       return addInfo(w, p, msg, resident);
     }
@@ -126,13 +138,20 @@ export async function receiveResidentMessage(w: Work, msg: ResidentMessage): Pro
 
   const draft = awaiting?.kind === 'draft' ? awaiting : null;
   const location = msg.location ?? draft?.location;
-  const photos = [...(draft?.photoFileIds ?? []), ...(msg.photoFileId ? [msg.photoFileId] : [])];
+  const photos = draft?.photoFileIds ?? [];
+  const brought = evidenceIn(msg);
+  const evidence = [...(draft?.media ?? []), ...brought];
   if (!text) {
-    // A pin or a photo alone: keep it and ask what the problem is.
-    if (location || photos.length) {
-      await setAwaiting(w, resident.id, { kind: 'draft', location, photoFileIds: photos });
+    // Files alone while exactly one petition is being handled: evidence for it, relayed to its unit.
+    if (brought.some((e) => e.kind !== 'unsupported') && !draft && !msg.location) {
+      const open = await w.tx.petition.findMany({ where: { residentId: resident.id, status: { in: ['dispatched', 'accepted', 'in_progress', 'reopened'] } }, take: 2 });
+      if (open.length === 1) return addInfo(w, open[0]!, msg, resident);
     }
-    await replyNeedDetails(w, resident, msg.inboundId);
+    // A pin, a photo, a voice note alone: keep it and ask what the problem is.
+    if (location || photos.length || evidence.length) {
+      await setAwaiting(w, resident.id, { kind: 'draft', location, photoFileIds: photos, media: evidence });
+    }
+    await replyNeedDetails(w, resident, msg.inboundId, brought);
     return { kind: 'need_details' };
   }
 
@@ -146,8 +165,10 @@ export async function receiveResidentMessage(w: Work, msg: ResidentMessage): Pro
   const repeat = await findRepeat(w, resident.id, u.category?.code ?? 'other', place);
   if (repeat) return addInfo(w, repeat, msg, resident, u.maskedText);
 
-  const p = await createPetition(w, resident, msg, u, place, location, photos);
+  const p = await createPetition(w, resident, msg, u, place, location, photos, evidence);
   if (resident.awaiting) await setAwaiting(w, resident.id, null);
+  await notePhoneDeclined(w, p.id, text);
+  if (hasProblem(brought)) await w.notify({ t: 'resident', petitionId: p.id, note: 'media_problem', data: { problems: problemsOf(brought) } }, `res:${p.id}:media:${msg.inboundId}`);
   return decide(w, resident, p, u, place, 0);
 }
 
@@ -256,10 +277,11 @@ interface NewPetition {
   place: PlaceFacts;
   location?: GeoPoint;
   photos: string[];
+  evidence: StoredAttachment[];
 }
 
-function createPetition(w: Work, resident: Resident, msg: ResidentMessage, u: Understood, place: PlaceFacts, location: GeoPoint | undefined, photos: string[]): Promise<Petition> {
-  return together(w, createPetitions, { resident, msg, u, place, location, photos });
+function createPetition(w: Work, resident: Resident, msg: ResidentMessage, u: Understood, place: PlaceFacts, location: GeoPoint | undefined, photos: string[], evidence: StoredAttachment[]): Promise<Petition> {
+  return together(w, createPetitions, { resident, msg, u, place, location, photos, evidence });
 }
 
 /** New petitions and their first events: their numbers in one statement, the rows in another. */
@@ -268,7 +290,7 @@ async function createPetitions(w: Work, items: NewPetition[]): Promise<Petition[
   // lock would be held until commit and serialise every intake (found by `npm run bench`). The price:
   // an intake that fails after this line leaves a gap in the day's numbers.
   const numbers = await nextNumbers(w.deps.db, w.now, w.deps.timeZone, items.length);
-  const rows = items.map(({ resident, msg, u, place, location, photos }, i) => ({
+  const rows = items.map(({ resident, msg, u, place, location, photos, evidence }, i) => ({
     number: numbers[i]!,
     residentId: resident.id,
     channel: msg.resident.platform,
@@ -280,8 +302,9 @@ async function createPetitions(w: Work, items: NewPetition[]): Promise<Petition[
     triage: u.triage.kind === 'none' ? null : u.triage.kind,
     summary: u.summary || u.maskedText.slice(0, 60),
     attachments: JSON.stringify([
-      ...photos.map((fileId) => ({ kind: 'photo', fileId })),
-      ...(location ? [{ kind: 'location', lat: location.lat, lng: location.lng, coordSystem: location.coordSystem }] : []),
+      ...photos.map((fileId) => ({ kind: 'photo', fileId, platform: msg.resident.platform })),
+      ...evidence,
+      ...(location ? [locationOf(location)] : []),
     ]),
     ...placeColumns(place, location),
   }));
@@ -361,13 +384,12 @@ async function addInfo(w: Work, p: Petition, msg: ResidentMessage, resident: Res
     petitionId: p.id,
     action: 'add_info',
     actor: { kind: 'resident', id: resident.id },
-    data: { maskedText: masked, ...(msg.photoFileId ? { photo: msg.photoFileId } : {}) },
+    data: { maskedText: masked, ...(msg.photoFileId ? { photo: msg.photoFileId } : {}), ...(evidenceIn(msg).length ? { evidence: evidenceIn(msg).map((a) => a.kind) } : {}) },
     at: w.now,
   });
-  if (msg.photoFileId) {
-    const attachments = [...((p.attachments as object[]) ?? []), { kind: 'photo', fileId: msg.photoFileId }];
-    await w.tx.petition.update({ where: { id: p.id }, data: { attachments } });
-  }
+  // Files and a pin sent now reach the unit threaded to its card (core/workflow/evidence.ts).
+  await addEvidence(w, p, [...evidenceIn(msg), ...(msg.location ? [locationOf(msg.location)] : [])], msg.inboundId);
+  if (msg.text) await notePhoneDeclined(w, p.id, msg.text);
   const count = await w.tx.petitionEvent.count({ where: { petitionId: p.id, action: 'add_info' } });
   await w.notify({ t: 'resident', petitionId: p.id, note: 'repeat' }, `res:${p.id}:repeat:${count}`);
   return { kind: 'repeat', petitionId: p.id, number: p.number };
@@ -425,6 +447,8 @@ export async function setAwaiting(w: Work, residentId: string, awaiting: Awaitin
   await w.tx.resident.update({ where: { id: residentId }, data: { awaiting: awaiting ? (awaiting as Prisma.InputJsonObject) : Prisma.DbNull } });
 }
 
-async function replyNeedDetails(w: Work, resident: Resident, inboundId: string) {
-  await w.notify({ t: 'resident', residentId: resident.id, note: 'need_details' }, `need:${inboundId}`);
+async function replyNeedDetails(w: Work, resident: Resident, inboundId: string, brought: StoredAttachment[] = []) {
+  // What came is acknowledged (a voice note cannot be read: it is kept and the resident asked for words).
+  const got = brought.map((a) => (a.kind === 'unsupported' ? 'unsupported' : a.kind));
+  await w.notify({ t: 'resident', residentId: resident.id, note: 'need_details', data: got.length ? { got, problems: problemsOf(brought) } : undefined }, `need:${inboundId}`);
 }

@@ -22,9 +22,12 @@ export type ResidentNote =
   | 'redispatched'
   | 'comment_saved'
   /** the question went unanswered: data.outcome 'dispatched' (district level) or 'closed' */
-  | 'unanswered';
+  | 'unanswered'
+  /** a file could not be handed on (data.problems: kind + too_large | expired | unsupported) */
+  | 'media_problem';
 
-export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind';
+/** `evidence`: files or a pin the resident sent later (data.from..to index Petition.attachments), threaded to the card */
+export type UnitNote = 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind' | 'evidence';
 
 /** `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message */
 export type AreaNote = 'escalate' | 'review_return' | 'review_reopen' | 'cluster' | 'whistle_escalate' | 'callback_needed' | 'report';

@@ -29,6 +29,8 @@ export interface Policy {
   clusterWindowMs: number;
   /** count ≥ 1-day limits in working days (Chinese holidays and make-up days) */
   workingDays: boolean;
+  /** how many times one staff member may reveal a resident's phone in 24 h */
+  phoneRevealsPerDay: number;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -49,6 +51,7 @@ export const DEFAULT_POLICY: Policy = {
   clusterThreshold: 3,
   clusterWindowMs: 7 * DAY_MS,
   workingDays: false,
+  phoneRevealsPerDay: 20,
 };
 
 export function limitsFor(policy: Policy, urgency: Urgency, categoryCode: string | null): Limits {
@@ -64,6 +67,7 @@ export function policyFromConfig(c: {
   WHISTLE_REPORT_MINUTES: number;
   CLUSTER_THRESHOLD: number;
   WORKING_DAY_CALENDAR: boolean;
+  PHONE_REVEALS_PER_DAY?: number;
 }): Policy {
   return {
     ...DEFAULT_POLICY,
@@ -73,5 +77,6 @@ export function policyFromConfig(c: {
     whistleReportMs: c.WHISTLE_REPORT_MINUTES * 60_000,
     clusterThreshold: c.CLUSTER_THRESHOLD,
     workingDays: c.WORKING_DAY_CALENDAR,
+    phoneRevealsPerDay: c.PHONE_REVEALS_PER_DAY ?? DEFAULT_POLICY.phoneRevealsPerDay,
   };
 }
