@@ -260,7 +260,9 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
     case 'question': {
       const choices = (d.choices as { label: string; value: string }[] | undefined) ?? [];
       const buttons = choices.map((c) => [{ label: c.label, data: encodeAction('pl', p.number, c.value) }]);
-      return { ...base, essential: true, message: { text: `${en(l, `诉求编号 ${p.number}。`, `Petition ${p.number}. `)}${choices.length ? t('askPlaceChoices', l) : t('askPlace', l)}`, buttons: buttons.length ? buttons : undefined } };
+      // A pin is invited only when a geocoder can place it (data.pinPlaces, decided by intake).
+      const ask = choices.length ? t('askPlaceChoices', l) : d.hadPin ? t('askPlacePinKept', l) : d.pinPlaces === false ? t('askPlaceNamed', l) : t('askPlace', l);
+      return { ...base, essential: true, message: { text: `${en(l, `诉求编号 ${p.number}。`, `Petition ${p.number}. `)}${ask}`, buttons: buttons.length ? buttons : undefined } };
     }
     case 'redirected':
       return { ...base, essential: true, message: { text: `${triageText(String(d.triage ?? ''), l)}\n${en(l, `记录编号 ${p.number}。`, `Record number ${p.number}.`)}` } };

@@ -231,7 +231,8 @@ async function decide(w: Work, resident: Resident, p: Petition, u: Understood, p
     await setAwaiting(w, resident.id, { kind: 'info', petitionId: p.id, field: 'place', asked: asked + 1 });
     // One expiry per question, keyed by when it was asked: a later question never moves or reuses an earlier one's timer.
     await createTimers(w.tx, `${p.id}:${w.now.getTime()}`, [{ kind: 'info_expire', dueAt: new Date(w.now.getTime() + w.deps.policy.infoWaitMs), data: { petitionId: p.id, askedAt: w.now.getTime() } }]);
-    await w.notify({ t: 'resident', petitionId: p.id, note: 'question', data: { field: 'place', choices } }, `res:${p.id}:q${asked + 1}`);
+    // Whether a pin can answer (a geocoder places it) and whether one came: the question's wording depends on both.
+    await w.notify({ t: 'resident', petitionId: p.id, note: 'question', data: { field: 'place', choices, pinPlaces: !!w.deps.locate, hadPin: p.lat !== null } }, `res:${p.id}:q${asked + 1}`);
     return { kind: 'question', petitionId: p.id, number: p.number };
   }
   await dispatchPetition(w, p, { actor });

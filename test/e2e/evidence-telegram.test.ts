@@ -84,6 +84,20 @@ describe.concurrent('evidence and contact on Telegram', { timeout: 60_000 }, () 
     expect(sentPin.replyTo).toBe(card.messageId);
   });
 
+  it('without a geocoder the place question does not invite a pin, and a pin already sent is said to go to the unit while a named place is still asked for', async (ctx) => {
+    const e = await service(ctx);
+    const resident = e.person(RESIDENT);
+    await resident.say('小区门口的垃圾桶满了好几天没人清运');
+    const q = await e.waitFor(RESIDENT.chatId, (m) => m.text.includes('具体地点'));
+    expect(q.text).toContain('仍需写明地点名称');
+    expect(q.text).not.toMatch(/也可以发送位置|or send a location pin/);
+
+    const other = e.person({ ...RESIDENT, userId: 1002, chatId: 1002 });
+    await other.say('这里的垃圾桶满了好几天没人清运', { location: { latitude: 39.93, longitude: 116.45 } });
+    const q2 = await e.waitFor(1002, (m) => m.text.includes('已收到您的定位'));
+    expect(q2.text).toContain('会转给办理单位');
+  });
+
   it('📞 联系市民 sends the phone only to the staff member who asked, in private; it is audited, counted as first contact, and limited per day', async (ctx) => {
     const e = await service(ctx, { env: { PHONE_REVEALS_PER_DAY: '1' } });
     const resident = e.person(RESIDENT);
