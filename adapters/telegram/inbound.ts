@@ -132,8 +132,8 @@ function fromMessage(msg: Message, botUsername: string | undefined): InboundMess
     base.contactPhone = msg.contact.phone_number;
     content = true;
   }
-  if (!content) {
-    // Sent, but nothing the unit could be shown: answered, never silently dropped.
+  if (!content && chatType === 'private') {
+    // Sent to the bot, but nothing a unit could be shown: answered, never silently dropped (groups stay quiet).
     const other = (['sticker', 'video_note', 'audio', 'poll', 'dice', 'game', 'story', 'paid_media'] as const).find((k) => (msg as unknown as Record<string, unknown>)[k] !== undefined);
     if (other) {
       base.unsupported = other;

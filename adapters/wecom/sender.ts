@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import type { Button, ChannelSender, OutboundMessage, SendResult } from '../types.js';
+import type { Button, ChannelSender, OutboundAttachment, OutboundMessage, SendResult } from '../types.js';
+import { MEDIA_TYPE } from './media.js';
 import type { WecomClient } from './client.js';
 import { BACKOFF_ERRCODES, ERR, TOKEN_ERRCODES } from './codes.js';
 import { WecomApiError, WecomKfBudgetError, WecomPermanentSendError } from './errors.js';
@@ -166,7 +167,31 @@ export function createWecomSender(opts: WecomSenderOptions): ChannelSender {
     },
   };
 
+  /**
+   * Evidence after the card: files the resident sent through 微信客服, already uploaded for the
+   * application (relayId), as image / voice / video / file messages. A pin has no message type here:
+   * the card's text carries its map link. Best effort: the card is out, so a file that fails is logged.
+   */
+  async function sendAttachments(target: { kind: 'user' | 'chat' | 'robot'; id: string }, list: OutboundAttachment[] | undefined) {
+    for (const a of list ?? []) {
+      if (a.kind === 'location' || !a.relayId || target.kind === 'robot') continue;
+      const type = MEDIA_TYPE[a.kind];
+      try {
+        if (target.kind === 'user') await client.sendAppMedia(target.id, type, a.relayId);
+        else await client.appchatSend(target.id, { msgtype: type, [type]: { media_id: a.relayId } } as Parameters<WecomClient['appchatSend']>[1]);
+      } catch (err) {
+        log.warn({ type, err: (err as Error).message }, 'an attachment could not be sent; the message it belongs to is out');
+      }
+    }
+  }
+
   async function sendStaff(msg: OutboundMessage): Promise<SendResult> {
+    const sent = await sendStaffMessage(msg);
+    if (msg.attachments?.length) await sendAttachments(parseWecomChatId(msg.chatId), msg.attachments);
+    return sent;
+  }
+
+  async function sendStaffMessage(msg: OutboundMessage): Promise<SendResult> {
     const target = parseWecomChatId(msg.chatId);
     const hasButtons = (msg.buttons ?? []).some((row) => row.length > 0);
     if (target.kind === 'user') {
