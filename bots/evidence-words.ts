@@ -56,6 +56,7 @@ export function contactLine(a: { contactedAt: Date | null; contactMethod: string
     const how = a.contactMethod === 'phone' ? en(l, '电话', 'phone') : a.contactMethod === 'question' ? en(l, '平台询问', 'question on the platform') : en(l, '单位确认', 'marked by the unit');
     return en(l, `联系市民：已联系 ${fmtTime(a.contactedAt, timeZone)}（${how}）`, `Resident contacted: ${fmtTime(a.contactedAt, timeZone)} (${how})`);
   }
+  if (a.dueAt && now > a.dueAt) return en(l, `联系市民：⚠ 尚未联系，已超过办结时限 ${fmtTime(a.dueAt, timeZone)}`, `Resident contacted: ⚠ not yet, and past the deadline ${fmtTime(a.dueAt, timeZone)}`);
   const near = a.dueAt && now.getTime() >= a.dueAt.getTime() - (a.dueAt.getTime() - a.dispatchedAt.getTime()) / 2;
   return near
     ? en(l, `联系市民：⚠ 尚未联系，办结时限 ${fmtTime(a.dueAt, timeZone)} 临近，请先联系市民`, `Resident contacted: ⚠ not yet, and the deadline ${fmtTime(a.dueAt, timeZone)} is near`)
