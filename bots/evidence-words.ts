@@ -17,6 +17,11 @@ const KIND: Record<string, [string, string]> = {
   sticker: ['表情', 'sticker'],
   video_note: ['视频消息', 'video message'],
   audio: ['音频', 'audio'],
+  link: ['链接', 'link'],
+  business_card: ['名片', 'contact card'],
+  miniprogram: ['小程序', 'mini program'],
+  channels: ['视频号内容', 'Channels post'],
+  poll: ['投票', 'poll'],
 };
 export const kindName = (kind: string, l: Lang) => (KIND[kind] ?? ['消息', 'message'])[l === 'zh' ? 0 : 1];
 

@@ -31,6 +31,8 @@ interface Ctx {
 }
 
 const en = (l: Lang, zh: string, english: string) => (l === 'zh' ? zh : english);
+/** The head of a 微信客服 菜单消息 holds this much (the question and its buttons fit under it). */
+const KF_MENU_HEAD_BYTES = 900;
 
 /** Category and area names are reference data shipped with the product: no query per notice. */
 let NAMES: { categories: Map<string, { zh: string; en: string }>; areas: Map<string, string> } | undefined;
@@ -284,12 +286,13 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
       };
     case 'resolved': {
       const head = en(l, `诉求 ${p.number} 已办结。\n答复：${String(d.answer ?? '')}\n`, `Petition ${p.number} is resolved.\nAnswer: ${String(d.answer ?? '')}\n`);
-      if (kf) return { ...base, essential: true, message: { text: head + compactRatingHelp(p.number, l) } };
+      // 微信客服 shows the buttons as a 菜单消息 (one message, a click per answer); an answer too long for a
+      // menu's head goes as text with the typed code instead, so none of it is cut.
+      if (kf && Buffer.byteLength(head) > KF_MENU_HEAD_BYTES) return { ...base, essential: true, message: { text: head + compactRatingHelp(p.number, l) } };
       const q = ratingQuestion(p.number, 'contacted', l);
       return { ...base, essential: true, message: { text: `${head}${en(l, '请您评价：', 'Please rate: ')}${q.text}`, buttons: q.buttons } };
     }
     case 'rating_reminder': {
-      if (kf) return { ...base, essential: true, message: { text: en(l, `提醒：请评价诉求 ${p.number}。`, `Reminder: please rate ${p.number}. `) + compactRatingHelp(p.number, l) } };
       const rating = await ctx.tx.rating.findFirst({ where: { petitionId: p.id }, orderBy: { round: 'desc' } });
       const step = rating?.contacted === null || !rating ? 'contacted' : rating.solved === null ? 'solved' : 'satisfaction';
       const q = ratingQuestion(p.number, step, l);

@@ -177,7 +177,8 @@ export const fanOut: FanOut = async (w, notes) => {
       for (const r of recipients[i]!) {
         const rendered = await renderIntent(ctx, intent, r, w.now);
         if (!rendered) continue;
-        const message: StoredMessage = { ...rendered.message, essential: rendered.essential, channelAccount: r.channelAccount ?? undefined };
+        // A direct reply keeps the account it was written from (a 微信客服 open_kfid) when the recipient names none.
+        const message: StoredMessage = { ...rendered.message, essential: rendered.essential, channelAccount: r.channelAccount ?? rendered.message.channelAccount ?? undefined };
         if (intent.t === 'ack') message.ackId = intent.ackId;
         if (intent.t === 'rollcall') {
           // A live roll-call: edit the message the chat already has.

@@ -106,8 +106,9 @@ export interface WecomSenderOptions {
  * WeCom cannot edit: for a member, `editMessageId` recalls the current
  * message and sends the new one, and the result keeps the first messageId
  * (clicks on the new card map to it too); a group chat message cannot be
- * recalled, so there an edit is a new message. Photos are not uploaded;
- * their `text` is sent.
+ * recalled, so there an edit is a new message. A chart (`photo`) follows its
+ * text as an uploaded image; evidence (`attachments`) follows as image /
+ * voice / video / file messages.
  */
 export function createWecomSender(opts: WecomSenderOptions): ChannelSender {
   const { client } = opts;
@@ -187,8 +188,21 @@ export function createWecomSender(opts: WecomSenderOptions): ChannelSender {
 
   async function sendStaff(msg: OutboundMessage): Promise<SendResult> {
     const sent = await sendStaffMessage(msg);
+    if (msg.photo) await sendChart(parseWecomChatId(msg.chatId), msg.photo);
     if (msg.attachments?.length) await sendAttachments(parseWecomChatId(msg.chatId), msg.attachments);
     return sent;
+  }
+
+  /** A chart (/stats, /hotspots) after its text: uploaded as an image (media/upload) and sent as an image message. */
+  async function sendChart(target: { kind: 'user' | 'chat' | 'robot'; id: string }, photo: NonNullable<OutboundMessage['photo']>) {
+    if (target.kind === 'robot') return;
+    try {
+      const { mediaId } = await client.uploadMedia('agent', 'image', photo.png, photo.filename, 'image/png');
+      if (target.kind === 'user') await client.sendAppMedia(target.id, 'image', mediaId);
+      else await client.appchatSend(target.id, { msgtype: 'image', image: { media_id: mediaId } });
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'a chart could not be sent as an image; its text is out');
+    }
   }
 
   async function sendStaffMessage(msg: OutboundMessage): Promise<SendResult> {

@@ -4,7 +4,8 @@
  * (media/upload) at once, acknowledged, and sent to the unit's application group chat as a voice
  * message after the card; a video over the upload limit, an expired media_id and a link get a clear
  * answer and a note to the unit; 联系市民 sends the phone as an application message to the staff member
- * who asked, never to the group, and is audited.
+ * who asked, never to the group, and is audited. The answer's rating is a 菜单消息 answered by clicks;
+ * /stats goes to a WeCom coordinator with its chart as an uploaded image.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedDefaultOrg, seedReferenceData } from '../../core/org/index.js';
@@ -16,6 +17,7 @@ const KF = 'wkEVIDENCE00001';
 const RES = 'wmEvidenceResident';
 const STAFF = 'zhangsan';
 const CHAT = 'wrUnitChat01';
+const COORD = 'wangwu';
 let peer: WecomServer;
 let e: E2e;
 let url: string;
@@ -30,6 +32,7 @@ beforeAll(async () => {
       await seedDefaultOrg(db);
       await db.chatBinding.create({ data: { platform: 'wecom', chatId: `chat:${CHAT}`, unitId: SANDBOX_ORG.unitId } });
       await db.staff.create({ data: { platform: 'wecom', platformUserId: STAFF, role: 'staff', unitId: SANDBOX_ORG.unitId, displayName: '张三' } });
+      await db.staff.create({ data: { platform: 'wecom', platformUserId: COORD, role: 'coordinator', areaCode: SANDBOX_ORG.areaCode, displayName: '王五' } });
     },
   });
   url = `${e.app.url}/wecom/callback`;
@@ -81,7 +84,7 @@ it('a 微信客服 voice note is acknowledged, relayed through media/get + media
 
   // A link is nothing we can take: a clear answer.
   await resident({ msgtype: 'link', link: { title: 'x', url: 'https://example.com' } });
-  await e.until(() => kfTexts().some((t) => t.includes('暂不支持')), 20_000, 'the unsupported answer');
+  await e.until(() => kfTexts().some((t) => t.includes('暂不支持链接')), 20_000, 'the unsupported answer');
 
   const kept = await e.app.db.petition.findUniqueOrThrow({ where: { id: p.id } });
   expect((kept.attachments as { kind: string; problem?: string }[]).map((a) => [a.kind, a.problem ?? null])).toEqual([
@@ -102,4 +105,33 @@ it('联系市民 sends the phone as an application message to the staff member w
   expect(audit).toHaveLength(1);
   const a = await e.app.db.assignment.findFirstOrThrow({ where: { petitionId: p.id } });
   expect(a.contactMethod).toBe('phone');
+}, 60_000);
+
+it('the 微信客服 rating is a 菜单消息 answered by clicks, each answered by the next question', async () => {
+  const p = await e.app.db.petition.findFirstOrThrow({ where: { channel: 'wecom_kf' } });
+  expect((await peer.deliver(url, peer.textMessage(STAFF, `办结 ${p.number} 已安排清运完毕`))).status).toBe(200);
+  const menuOf = (prefix: string) => peer.kfSent.find((m) => m.touser === RES && m.msgtype === 'msgmenu' && JSON.stringify(m.body).includes(`"${prefix}:${p.number}:`));
+  await e.until(() => !!menuOf('rc'), 20_000, 'the answer with the rating menu');
+  const first = menuOf('rc')!.body.msgmenu as { head_content: string; list: { click: { id: string } }[] };
+  expect(first.head_content).toContain('已安排清运完毕');
+  expect(first.head_content).not.toMatch(/评价 \d+ 111/);
+  expect(first.list.map((i) => i.click.id)).toEqual([`rc:${p.number}:1`, `rc:${p.number}:0`]);
+  for (const [id, next] of [[`rc:${p.number}:1`, 'rs'], [`rs:${p.number}:s`, 'rf']] as const) {
+    await resident({ msgtype: 'text', text: { content: '是', menu_id: id } });
+    await e.until(() => !!menuOf(next), 20_000, `the ${next} menu`);
+  }
+  await resident({ msgtype: 'text', text: { content: '满意', menu_id: `rf:${p.number}:s` } });
+  await e.until(async () => (await e.app.db.petition.findUniqueOrThrow({ where: { id: p.id } })).status === 'rated', 20_000, 'the rating recorded');
+  expect(await e.app.db.rating.findFirstOrThrow({ where: { petitionId: p.id } })).toMatchObject({ contacted: true, solved: 'solved', satisfaction: 'satisfied' });
+  expect(peer.callsTo('kf/send_msg').filter((c) => c.errcode !== 0)).toEqual([]);
+}, 60_000);
+
+it('/stats reaches a WeCom coordinator with its chart uploaded and sent as an image', async () => {
+  expect((await peer.deliver(url, peer.textMessage(COORD, '统计'))).status).toBe(200);
+  await e.until(() => peer.appMessages.some((m) => m.touser.includes(COORD) && m.msgtype === 'image'), 20_000, 'the chart image');
+  const image = peer.appMessages.find((m) => m.touser.includes(COORD) && m.msgtype === 'image')!;
+  const upload = peer.uploads.find((u) => u.mediaId === image.mediaId)!;
+  expect(upload.type).toBe('image');
+  expect(upload.data.subarray(0, 4).toString('latin1')).toBe('\x89PNG');
+  expect(peer.appMessages.some((m) => m.touser.includes(COORD) && m.msgtype !== 'image')).toBe(true);
 }, 60_000);
