@@ -15,6 +15,7 @@
  *   :reply #M text                   reply to message #M (a prompt that asked for a reply is answered automatically)
  *   :loc LAT LNG                     share a location (WGS-84), e.g. :loc 39.9219 116.4436
  *   :photo [caption]                 send a (placeholder) photo with a caption
+ *   :voice [seconds]                 send a (placeholder) voice note (no text: the bot asks for words)
  *   :contact PHONE                   share your own phone number
  *   :lang zh|en                      the language your Telegram app reports
  *   :help   :quit
@@ -144,7 +145,7 @@ export function createChatClient(opts: ChatClientOptions) {
     [
       `You are the ${role} (user ${person().userId}, chat ${person().chatId}). Type a message, or /command.`,
       ':as resident|staff|coordinator   :press N [#M]   :reply #M text   :loc LAT LNG',
-      ':photo [caption]   :contact PHONE   :lang zh|en   :help   :quit',
+      ':photo [caption]   :voice [seconds]   :contact PHONE   :lang zh|en   :help   :quit',
     ].forEach((l) => opts.print(l));
 
   /** Handle one input line. Returns false for :quit. */
@@ -216,6 +217,11 @@ export function createChatClient(opts: ChatClientOptions) {
         const id = `sandbox-photo-${nextPlaceholder++}`;
         const caption = rest.join(' ') || undefined;
         await post('sendMessage', { ...meta(), caption, photo: [{ file_id: id, file_unique_id: id, width: 1280, height: 960 }] });
+        return true;
+      }
+      case 'voice': {
+        const id = `sandbox-voice-${nextPlaceholder++}`;
+        await post('sendMessage', { ...meta(), voice: { file_id: id, file_unique_id: id, duration: Number(rest[0]) || 5, mime_type: 'audio/ogg' } });
         return true;
       }
       case 'contact': {
