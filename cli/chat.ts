@@ -59,7 +59,9 @@ export function createChatClient(opts: ChatClientOptions) {
   let answersSeen = 0;
 
   const person = () => SANDBOX_USERS[role];
-  const roleOfChat = (chatId: string) => ROLES.find((r) => String(SANDBOX_USERS[r].chatId) === chatId);
+  /** The demo person whose chat this is: their usual chat, or (staff, coordinator) their private chat with the bot. */
+  const roleOfChat = (chatId: string) => ROLES.find((r) => String(SANDBOX_USERS[r].chatId) === chatId) ?? ROLES.find((r) => String(SANDBOX_USERS[r].userId) === chatId);
+  const isPrivateOfGroupRole = (chatId: string) => ROLES.some((r) => String(SANDBOX_USERS[r].userId) === chatId && String(SANDBOX_USERS[r].chatId) !== chatId);
 
   async function post(path: string, body: unknown): Promise<unknown> {
     const res = await fetch(`${opts.apiRoot}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -89,7 +91,8 @@ export function createChatClient(opts: ChatClientOptions) {
 
   function render(m: StoredBotMessage, edited: boolean): string[] {
     const chatRole = roleOfChat(String(m.message.chat_id));
-    const tag = chatRole === role ? '' : `[${chatRole ?? m.message.chat_id}] `;
+    const own = isPrivateOfGroupRole(String(m.message.chat_id)) ? ' · private' : '';
+    const tag = chatRole === role && !own ? '' : `[${chatRole ?? m.message.chat_id}${own}] `;
     const head = `🤖 ${tag}#${m.messageId}${edited ? ' (edited)' : ''}: `;
     const body = (m.message.text ?? m.message.caption ?? '').split('\n');
     const lines = [head + body[0], ...body.slice(1).map((l) => '   ' + l)];
