@@ -347,7 +347,8 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
 
   let sent = false;
   try {
-    if (sender.remainingBudget && delivery.chatId.startsWith('-') && (await sendDigest(rt, sender, delivery, id))) return;
+    // Evidence (files, a pin) cannot be summed up in a digest line: such a message always goes as itself.
+    if (sender.remainingBudget && delivery.chatId.startsWith('-') && !message.attachments?.length && (await sendDigest(rt, sender, delivery, id))) return;
     const { essential: _e, ackId: _a, rollcall: _r, revealPhoneOf, ...out } = message;
     if (revealPhoneOf) out.text = await revealPhone(rt, revealPhoneOf, out.text);
     if (out.photo && typeof out.photo.png === 'string') out.photo = { ...out.photo, png: Buffer.from(out.photo.png, 'base64') };
@@ -412,7 +413,7 @@ async function sendDigest(rt: Runtime, sender: ChannelSender, first: ClaimedDeli
   if (waiting === 0 || inFlight + waiting + 1 < (await sender.remainingBudget!(first.chatId))) return false;
   const others = await db.$queryRaw<ClaimedDelivery[]>`
     UPDATE "Delivery" SET status = 'sending', "leaseUntil" = ${new Date(now.getTime() + SEND_LEASE_MS)}
-    WHERE id IN (SELECT id FROM "Delivery" WHERE platform = ${first.platform} AND "chatId" = ${first.chatId} AND status = 'pending'
+    WHERE id IN (SELECT id FROM "Delivery" WHERE platform = ${first.platform} AND "chatId" = ${first.chatId} AND status = 'pending' AND NOT (message ? 'attachments')
                  ORDER BY "createdAt" LIMIT 49 FOR UPDATE SKIP LOCKED)
     RETURNING id, platform, "chatId", "petitionId", message`;
   const batch = [first, ...others];

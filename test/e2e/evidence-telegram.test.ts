@@ -177,4 +177,29 @@ describe.concurrent('evidence and contact on Telegram', { timeout: 60_000 }, () 
     const replies = e.messages(COORDINATOR.chatId);
     expect(replies.at(-1)!.text).not.toContain('未联系市民且临近时限');
   });
+
+  it('in a burst that becomes a digest, the orders with evidence still go as cards with their files', async (ctx) => {
+    const e = await service(ctx);
+    const n = 25;
+    const residents = Array.from({ length: n }, (_, i) => e.person({ userId: 6001 + i, chatId: 6001 + i, type: 'private' }));
+    await Promise.all(
+      residents.map((r, i) =>
+        i < 2
+          ? r.say(`朝阳区三里屯街道 ${200 + i}号楼 垃圾桶满了好几天没人清运`, { photo: [{ file_id: `AgACBurst${i}`, file_unique_id: `b${i}`, width: 800, height: 600 }], text: undefined, caption: `朝阳区三里屯街道 ${200 + i}号楼 垃圾桶满了好几天没人清运` })
+          : r.say(`朝阳区三里屯街道 ${200 + i}号楼 垃圾桶满了好几天没人清运`),
+      ),
+    );
+    await e.until(async () => (await e.app.db.petition.count({ where: { status: 'dispatched' } })) === n, 30_000, `${n} dispatched petitions`);
+    const withPhoto = await e.app.db.petition.findMany({ where: { NOT: { attachments: { equals: [] } } }, select: { number: true } });
+    expect(withPhoto).toHaveLength(2);
+    await e.until(async () => (await e.app.db.delivery.count({ where: { chatId: String(STAFF.chatId), status: { in: ['pending', 'sending'] } } })) === 0, 45_000, 'the group backlog to clear');
+    const group = e.messages(STAFF.chatId);
+    expect(group.some((m) => m.text.startsWith('新派单汇总'))).toBe(true);
+    for (const [i, p] of withPhoto.entries()) {
+      const card = group.find(isCardOf(p.number));
+      expect(card, `the card of ${p.number}`).toBeDefined();
+      const file = group.find((m) => m.text.startsWith('[photo] AgACBurst') && m.replyTo === card!.messageId);
+      expect(file, `the photo of ${p.number} (${i})`).toBeDefined();
+    }
+  }, 90_000);
 });
