@@ -196,6 +196,8 @@ async function answerQuestion(w: Work, resident: Resident, p: Petition, awaiting
       ...placeColumns(place, msg.location),
     },
   });
+  // Files or a pin that came with the answer are kept; they reach the unit with the card.
+  await addEvidence(w, p, [...evidenceIn(msg), ...(msg.location ? [locationOf(msg.location)] : [])], msg.inboundId);
   await applyTransition(w.tx, {
     petitionId: p.id,
     action: 'provide_info',
@@ -380,7 +382,7 @@ async function findRepeats(w: Work, queries: RepeatQuery[]): Promise<(Petition |
 }
 
 async function addInfo(w: Work, p: Petition, msg: ResidentMessage, resident: Resident, maskedText?: string): Promise<IntakeOutcome> {
-  const masked = maskedText ?? (await w.deps.understand(msg.text, {})).maskedText;
+  const masked = maskedText ?? (msg.text.trim() ? (await w.deps.understand(msg.text, {})).maskedText : '');
   await applyTransition(w.tx, {
     petitionId: p.id,
     action: 'add_info',

@@ -169,7 +169,10 @@ describe.concurrent('Telegram end to end (service + Bot API emulator)', { timeou
     const leads = await e.app.db.assignment.findMany({ where: { petition: { number: a.no }, role: 'lead' }, orderBy: { dispatchedAt: 'asc' } });
     expect(leads.map((x) => x.status)).toEqual(['returned', 'dispatched']);
     expect(leads[1]!.unitId).not.toBe(SANDBOX_ORG.unitId);
-    expect(done.text).toContain(leads[1]!.unitId);
+    // Replies name units as people read them, never by id.
+    const rerouted = await e.app.db.unit.findUniqueOrThrow({ where: { id: leads[1]!.unitId } });
+    expect(done.text).toContain(rerouted.name);
+    expect(done.text).not.toContain(leads[1]!.unitId);
     await e.waitFor(RESIDENT.chatId, (m) => m.text.startsWith(`诉求 ${a.no} 已改派`));
 
     // Refuse (another resident, another petition).
