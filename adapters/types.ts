@@ -15,6 +15,30 @@ export interface GeoPoint {
   label?: string;
 }
 
+/**
+ * Evidence a person sent: a photo, voice note, video or file, named by the platform's own file id
+ * (Telegram file_id, WeCom media_id). Personal data like any message: never logged.
+ */
+export type MediaKind = 'photo' | 'voice' | 'video' | 'document';
+
+export interface InboundMedia {
+  kind: MediaKind;
+  /** the platform's id of the file as the sender's chat has it */
+  fileId: string;
+  /** bytes, when the platform says */
+  size?: number;
+  mime?: string;
+  fileName?: string;
+  durationSec?: number;
+  /**
+   * The same file as the staff side of the platform can send it (WeCom: fetched from 微信客服 with
+   * media/get and uploaded to the application with media/upload at once, before the kf media_id expires).
+   */
+  relayId?: string;
+  /** Why the file cannot reach the unit: over the platform's size limit, or gone (expired media id). */
+  problem?: 'too_large' | 'expired';
+}
+
 /** A button press or card click, carrying the `data` of the button. */
 export interface InboundAction {
   data: string;
@@ -49,7 +73,11 @@ export interface InboundMessage {
   text?: string;
   /** Slash command or text command, already split: `/whistle 2611250001 城管` → { name: 'whistle', args: '2611250001 城管' }. */
   command?: { name: string; args: string };
-  photo?: { fileId: string };
+  photo?: { fileId: string; size?: number; mime?: string; relayId?: string; problem?: InboundMedia['problem'] };
+  /** Voice notes, videos and files (a photo stays in `photo`). */
+  media?: InboundMedia[];
+  /** Something sent that the service cannot take as evidence (a sticker, a poll, a mini program…): the platform's name for it. */
+  unsupported?: string;
   location?: GeoPoint;
   /** Phone number the user chose to share (Telegram contact). Personal data. */
   contactPhone?: string;
@@ -95,6 +123,12 @@ export interface OutboundMessage {
    * moment (the callback operator's private chat): nothing unencrypted is stored.
    */
   revealPhoneOf?: string;
+  /**
+   * Evidence to re-send after the text (Telegram: by file_id, threaded to the message just sent;
+   * WeCom: image/voice/video/file application messages). `platform` is where `fileId` lives: a sender
+   * sends only what its platform can re-send.
+   */
+  attachments?: OutboundAttachment[];
   /** Preferred rendering: a dispatch card can become a WeCom template card. */
   card?: {
     title: string;
@@ -103,6 +137,11 @@ export interface OutboundMessage {
     taskId?: string;
   };
 }
+
+export type OutboundAttachment =
+  | { kind: MediaKind; platform: string; fileId: string; relayId?: string; mime?: string; fileName?: string }
+  /** A map point: WGS-84 for Telegram's sendLocation (which expects it). */
+  | { kind: 'location'; lat: number; lng: number; label?: string };
 
 export interface SendResult {
   /** Platform message id of what was sent (used to map replies back to cards). */

@@ -32,6 +32,8 @@ export const VERBS = {
   sc: 'steward_category',
   sp: 'steward_place',
   sk: 'steward_file',
+  ph: 'reveal_phone',
+  ct: 'contacted',
 } as const;
 
 export type Verb = keyof typeof VERBS;

@@ -30,6 +30,8 @@ export const COMMAND_WORDS: Record<string, string[]> = {
   withdraw: ['withdraw', '撤回'],
   contact: ['contact', '联系方式'],
   area_open: ['open', '片区', '辖区诉求'],
+  call: ['call', '联系市民'],
+  contacted: ['contacted', '已联系'],
 };
 
 const WORD_TO_COMMAND = new Map<string, string>(Object.entries(COMMAND_WORDS).flatMap(([name, words]) => words.map((w) => [w.toLowerCase(), name] as const)));

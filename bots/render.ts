@@ -20,6 +20,8 @@ const RECORDED_TEXT: Record<string, 'recordedPraise' | 'recordedSuggestion' | 'r
   consult: 'recordedConsult',
   abuse: 'recordedAbuse',
 };
+import { attachmentsOf, outboundAttachments, type StoredAttachment } from '../core/workflow/evidence.js';
+import { contactLine, evidenceLines, mediaProblemText, receivedMediaText } from './evidence-words.js';
 
 export interface Rendered {
   message: Omit<OutboundMessage, 'chatId'>;
@@ -38,6 +40,8 @@ interface Ctx {
 }
 
 const en = (l: Lang, zh: string, english: string) => (l === 'zh' ? zh : english);
+/** The head of a 微信客服 菜单消息 holds this much (the question and its buttons fit under it). */
+const KF_MENU_HEAD_BYTES = 900;
 
 /** Category and area names are reference data shipped with the product: no query per notice. */
 let NAMES: { categories: Map<string, { zh: string; en: string }>; areas: Map<string, string> } | undefined;
@@ -146,25 +150,33 @@ interface CardRow {
   urgency: string;
   maskedText: string;
   phoneMasked: string | null;
+  attachments: unknown;
+  phoneDeclined: boolean;
+  dispatchedAt: Date;
+  contactedAt: Date | null;
+  contactMethod: string | null;
 }
 
 const CARD_SELECT = Prisma.sql`
     SELECT a.id, a.role::text AS role, a."dueAt", a."unitId", u.name AS "unitName",
            p.id AS "petitionId", p.number, p."categoryCode", p."districtCode", p."streetCode", p.community, p.address,
-           p.summary, p.urgency::text AS urgency, p."maskedText", r."phoneMasked"
+           p.summary, p.urgency::text AS urgency, p."maskedText", r."phoneMasked",
+           p.attachments, p."phoneDeclined", a."dispatchedAt", a."contactedAt", a."contactMethod"
       FROM "Assignment" a
       JOIN "Unit" u ON u.id = a."unitId"
       JOIN "Petition" p ON p.id = a."petitionId"
       LEFT JOIN "Resident" r ON r.id = p."residentId"`;
 
-export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy = false): Promise<Rendered | null> {
+export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy = false, now = new Date()): Promise<Rendered | null> {
   // The assignment, its unit, its petition and the resident's masked phone in one statement.
   const a = preloadedRow(ctx, 'cards', assignmentId) ?? (await ctx.tx.$queryRaw<CardRow[]>`${CARD_SELECT} WHERE a.id = ${assignmentId}`)[0];
   if (!a) return null;
   rememberUnitName(ctx, a.unitId, a.unitName);
   const p = { ...a, id: a.petitionId };
   const n = names(p, l);
-  const contact = a.phoneMasked ?? en(l, '（平台留言，可在本单回复）', '(via chat; reply on this card)');
+  const contact = a.phoneDeclined
+    ? en(l, '市民要求只在平台沟通（请勿电话联系，可在本单回复）', 'The resident asked not to be called (reply on this card)')
+    : (a.phoneMasked ?? en(l, '（平台留言，可在本单回复）', '(via chat; reply on this card)'));
   const role = a.role === 'lead' ? en(l, '主办', 'lead') : en(l, '协办', 'co-handler');
   const urgent = p.urgency === 'emergency' ? en(l, '【紧急】', '[URGENT] ') : '';
   const head = copy ? en(l, `【抄送督办】${a.unitName} 承办`, `[Copy for supervision] handled by ${a.unitName}`) : `${urgent}${en(l, '派单', 'Order')} ${p.number}（${role}）`;
@@ -176,9 +188,14 @@ export async function renderCard(ctx: Ctx, assignmentId: string, l: Lang, copy =
     { label: en(l, '联系方式', 'Contact'), value: contact },
     { label: en(l, '办结时限', 'Due'), value: fmtDeadline(a.dueAt, ctx.timeZone, l) },
   ];
-  const text = [head, ...fields.map((f) => `${f.label}：${f.value}`), en(l, `原文：${p.maskedText.slice(0, 500)}`, `Text: ${p.maskedText.slice(0, 500)}`)].join('\n');
+  // Evidence (files, the pin as a map point, what could not be handed on) and whether the unit has contacted the resident.
+  const attachments = attachmentsOf(a);
+  const extra = [...evidenceLines(attachments, l), contactLine(a, ctx.timeZone, l, now)].filter((x): x is string => !!x);
+  const text = [head, ...fields.map((f) => `${f.label}：${f.value}`), ...extra, en(l, `原文：${p.maskedText.slice(0, 500)}`, `Text: ${p.maskedText.slice(0, 500)}`)].join('\n');
+  const files = outboundAttachments(attachments);
+  const buttons = copy ? undefined : [...staffButtons(p.number, l), [{ label: b('callResident', l), data: encodeAction('ph', p.number) }, { label: b('contacted', l), data: encodeAction('ct', p.number) }]];
   return {
-    message: { text, buttons: copy ? undefined : staffButtons(p.number, l), card: { title: head, fields, taskId: `a${a.id.replace(/-/g, '').slice(0, 24)}` } },
+    message: { text, buttons, card: { title: head, fields, taskId: `a${a.id.replace(/-/g, '').slice(0, 24)}` }, ...(files.length ? { attachments: files } : {}) },
     essential: true,
     petitionId: p.id,
     assignmentId: a.id,
@@ -251,7 +268,11 @@ function noteUnitToLoad(ctx: Ctx, intent: Extract<Intent, { t: 'resident' }>): s
 async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' }>, r: Recipient): Promise<Rendered | null> {
   const l = langOf(r.language);
   const kf = r.platform === 'wecom_kf';
-  if (intent.note === 'need_details') return { message: { text: t('needDetails', l) }, essential: true };
+  if (intent.note === 'need_details') {
+    const got = (intent.data?.got as string[] | undefined) ?? [];
+    const problems = (intent.data?.problems as { kind: string; problem: string }[] | undefined) ?? [];
+    return { message: { text: [receivedMediaText(got, l), mediaProblemText(problems, l), t('needDetails', l)].filter(Boolean).join('\n') }, essential: true };
+  }
   const d = intent.data ?? {};
   // The petition and, for the notes that name a unit not in the cache, that unit's name: one statement.
   const unitId = UNIT_NOTES.has(intent.note) ? (d.unitId as string | undefined) : undefined;
@@ -288,7 +309,16 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
       const buttons = choices.map((c) => [{ label: c.label, data: encodeAction('pl', p.number, c.value) }]);
       // An emergency: what to do now comes first, and the place is asked for at once.
       const safety = d.safety ? `${safetyText(d.safety as SafetyKind, l)}\n\n` : '';
-      const ask = choices.length ? t('askPlaceChoices', l) : d.safety ? t('askPlaceNow', l) : t('askPlace', l);
+      // A pin is invited only when a geocoder can place it (data.pinPlaces, decided by intake).
+      const ask = choices.length
+        ? t('askPlaceChoices', l)
+        : d.hadPin
+          ? t('askPlacePinKept', l)
+          : d.safety
+            ? t('askPlaceNow', l)
+            : d.pinPlaces === false
+              ? t('askPlaceNamed', l)
+              : t('askPlace', l);
       return { ...base, essential: true, message: { text: `${safety}${en(l, `诉求编号 ${p.number}。`, `Petition ${p.number}. `)}${ask}`, buttons: buttons.length ? buttons : undefined } };
     }
     case 'redirected':
@@ -330,12 +360,13 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
       const head = parts?.length
         ? en(l, `诉求 ${p.number} 已办结（多部门联合办理）。\n答复：${answer}\n`, `Petition ${p.number} is resolved by a joint case.\nAnswer:${answer}\n`)
         : en(l, `诉求 ${p.number} 已办结。\n答复：${answer}\n`, `Petition ${p.number} is resolved.\nAnswer: ${answer}\n`);
-      if (kf) return { ...base, essential: true, message: { text: head + compactRatingHelp(p.number, l) } };
+      // 微信客服 shows the buttons as a 菜单消息 (one message, a click per answer); an answer too long for a
+      // menu's head goes as text with the typed code instead, so none of it is cut.
+      if (kf && Buffer.byteLength(head) > KF_MENU_HEAD_BYTES) return { ...base, essential: true, message: { text: head + compactRatingHelp(p.number, l) } };
       const q = ratingQuestion(p.number, 'contacted', l);
       return { ...base, essential: true, message: { text: `${head}${en(l, '请您评价：', 'Please rate: ')}${q.text}`, buttons: q.buttons } };
     }
     case 'rating_reminder': {
-      if (kf) return { ...base, essential: true, message: { text: en(l, `提醒：请评价诉求 ${p.number}。`, `Reminder: please rate ${p.number}. `) + compactRatingHelp(p.number, l) } };
       const rating = await ctx.tx.rating.findFirst({ where: { petitionId: p.id }, orderBy: { round: 'desc' } });
       const step = rating?.contacted === null || !rating ? 'contacted' : rating.solved === null ? 'solved' : 'satisfaction';
       const q = ratingQuestion(p.number, step, l);
@@ -361,6 +392,8 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
       };
     case 'answer_relayed':
       return { ...base, essential: false, message: { text: en(l, `您的答复已转给${unit}（诉求 ${p.number}）。`, `Your answer went to ${unit} (petition ${p.number}).`) } };
+    case 'media_problem':
+      return { ...base, essential: true, message: { text: `${en(l, `诉求 ${p.number}：`, `Petition ${p.number}: `)}${mediaProblemText((d.problems as { kind: string; problem: string }[]) ?? [], l)}` } };
     case 'unanswered':
       // Dispatched: the ack that follows carries the essentials (number, unit, deadline); closed: this is the last word.
       return d.outcome === 'closed'
@@ -369,7 +402,28 @@ async function renderResident(ctx: Ctx, intent: Extract<Intent, { t: 'resident' 
   }
 }
 
+/** Later evidence, threaded to the card this chat has of the petition (its last sent card delivery). */
+async function renderEvidence(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, r: Recipient, l: Lang): Promise<Rendered | null> {
+  const p = intent.petitionId ? await ctx.tx.petition.findUnique({ where: { id: intent.petitionId }, select: { id: true, number: true, attachments: true } }) : null;
+  if (!p) return null;
+  const d = intent.data ?? {};
+  const items: StoredAttachment[] = attachmentsOf(p).slice(Number(d.from ?? 0), Number(d.to ?? undefined));
+  const card = await ctx.tx.delivery.findFirst({
+    where: { petitionId: p.id, platform: r.platform, chatId: r.chatId, assignmentId: { not: null }, sentMessageId: { not: null } },
+    orderBy: { createdAt: 'desc' },
+    select: { sentMessageId: true },
+  });
+  const text = [en(l, `【补充材料】诉求 ${p.number}（市民补充）`, `[More evidence] ${p.number} (from the resident)`), ...evidenceLines(items, l)].join('\n');
+  const files = outboundAttachments(items);
+  return {
+    petitionId: p.id,
+    essential: true,
+    message: { text, ...(files.length ? { attachments: files } : {}), ...(card?.sentMessageId ? { replyToMessageId: card.sentMessageId } : {}) },
+  };
+}
+
 async function renderUnit(ctx: Ctx, intent: Extract<Intent, { t: 'unit' }>, l: Lang, r?: Recipient): Promise<Rendered | null> {
+  if (intent.note === 'evidence') return r ? renderEvidence(ctx, intent, r, l) : null;
   const p = intent.petitionId ? await ctx.tx.petition.findUnique({ where: { id: intent.petitionId }, select: NOTICE_FIELDS }) : null;
   const d = intent.data ?? {};
   const no = p?.number ?? '';
@@ -619,7 +673,7 @@ export async function renderIntent(ctx: Ctx, intent: Intent, r: Recipient, now: 
       return renderResident(ctx, intent, r);
     case 'card':
       if (r.unboundUnitId) return renderUnboundCard(ctx, intent.assignmentId, l);
-      return renderCard(ctx, intent.assignmentId, l, !!intent.copyToUnitId);
+      return renderCard(ctx, intent.assignmentId, l, !!intent.copyToUnitId, now);
     case 'unit':
       return renderUnit(ctx, intent, l, r);
     case 'area':

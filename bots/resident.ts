@@ -5,7 +5,7 @@
  * channel has no buttons).
  */
 import { chooseRepeat, receiveResidentMessage, upsertResident } from '../core/workflow/intake.js';
-import { myPetitions, rate, setLanguage, startAddingInfo, withdraw, residentOf } from '../core/workflow/resident.js';
+import { myPetitions, rate, renewWindow, setLanguage, startAddingInfo, withdraw, residentOf } from '../core/workflow/resident.js';
 import { AppError } from '../core/errors.js';
 import type { Satisfaction, Solved } from '../prisma/generated/client.js';
 import { encodeAction, type Verb } from './actions.js';
@@ -47,7 +47,8 @@ export async function handleResident(c: Conversation, command: ParsedCommand | n
     resident: { platform: msg.platform, userId: msg.userId, chatId: msg.chatId, language: msg.language, channelAccount: msg.channelAccount },
     inboundId: c.inboundId,
     text: (msg.text ?? '').trim(),
-    photoFileId: msg.photo?.fileId,
+    media: [...(msg.photo ? [{ kind: 'photo' as const, ...msg.photo }] : []), ...(msg.media ?? [])],
+    unsupported: msg.unsupported,
     location: msg.location,
     contactPhone: msg.contactPhone,
     categoryCode: msg.categoryCode,
@@ -80,9 +81,13 @@ async function compactRating(c: Conversation, args: string, l: Lang) {
   await c.reply(done.outcome === 'reopen_requested' ? t('ratingReopen', l) : t('ratingComment', l));
 }
 
+const RESIDENT_VERBS = new Set<Verb>(['lang', 'rc', 'rs', 'rf', 'pl', 'wd', 'ad']);
+
 /** Buttons that belong to the resident; false when the action is someone else's. */
 export async function handleResidentAction(c: Conversation, action: { verb: Verb; args: string[] }): Promise<boolean> {
   const [a0 = '', a1 = ''] = action.args;
+  if (!RESIDENT_VERBS.has(action.verb)) return false;
+  await renewWindow(c.w, c.who);
   const l = await residentLang(c);
   switch (action.verb) {
     case 'lang': {

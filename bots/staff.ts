@@ -20,6 +20,8 @@ import { encodeAction, type Verb } from './actions.js';
 import { parseDuration, splitNumber, type ParsedCommand } from './commands.js';
 import type { Conversation } from './conversation.js';
 import { renderCard, renderRollcall } from './render.js';
+import * as contactFlow from '../core/workflow/contact.js';
+import { privateChatOf } from '../core/workflow/recipients.js';
 import { fmtDeadline, fmtTime, statusText, t, type Lang } from './texts.js';
 import type { RouterOptions } from './router.js';
 
@@ -218,9 +220,32 @@ export async function handleStaffAction(c: Conversation, action: { verb: Verb; a
     }
     case 'cmd':
       return runSuggested(c, a0, opts);
+    case 'ph':
+      return callResident(c, a0);
+    case 'ct': {
+      const r = await contactFlow.markContacted(c.w, c.who, a0);
+      return c.ack(r.first ? zhen(l, `已记录联系 ${a0}`, `Contact recorded for ${a0}`) : zhen(l, '已记录过联系', 'Contact already recorded'));
+    }
     default:
       await c.ack(t('unknownCommand', l));
   }
+}
+
+/**
+ * 📞 联系市民: the resident's phone, to the staff member who asked only, in their own private chat
+ * (never the group), filled in at send time; audited and limited per day (core/workflow/contact.ts).
+ */
+async function callResident(c: Conversation, number: string) {
+  const l = c.lang;
+  const r = await contactFlow.revealPhone(c.w, c.who, number);
+  const text = zhen(l, `诉求 ${r.petition.number} 市民电话：{phone}\n请先联系市民再办理。本次查看已记录（单位、人员、时间）。`, `Petition ${r.petition.number}, resident's phone: {phone}\nThis view is recorded (unit, person, time).`);
+  await c.w.notify(
+    { t: 'reply', platform: c.msg.platform, chatId: privateChatOf(c.msg.platform, c.msg.userId), message: { text, revealPhoneOf: r.residentId } },
+    `phone:${c.inboundId}`,
+  );
+  const toast = zhen(l, '电话已私信发送给您', 'The phone was sent to you privately');
+  if (c.msg.action) await c.ack(toast);
+  else if (c.msg.chatType === 'group') await c.reply(toast);
 }
 
 /** A unit's name as people read it (never its internal id). */
@@ -355,7 +380,20 @@ export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, op
       const staff = await coord.requireCoordinator(c.w, c.who);
       if (!opts.insight) throw new AppError('unavailable', 'insight not wired', zhen(l, '统计功能暂不可用。', 'Statistics are not available.'));
       const report = cmd.name === 'stats' ? await opts.insight.stats(c.w, staff, rest || undefined) : await opts.insight.hotspots(c.w, staff);
-      await c.reply(report.text, report.png ? { photo: { png: report.png, filename: `${cmd.name}.png` } } : undefined);
+      const late = cmd.name === 'stats' ? uncontactedLine(await contactFlow.uncontactedNearDeadline(c.w, staff.role === 'admin' ? null : staff.areaCode), c) : '';
+      await c.reply([report.text, late].filter(Boolean).join('\n\n'), report.png ? { photo: { png: report.png, filename: `${cmd.name}.png` } } : undefined);
+      return true;
+    }
+    case 'call':
+    case 'contacted': {
+      // Staff only: a resident's "已联系…" is ordinary text.
+      if (!(await staffFlow.findStaff(c.w, c.who))) return false;
+      const no = needNumber();
+      if (cmd.name === 'call') await callResident(c, no);
+      else {
+        const r = await contactFlow.markContacted(c.w, c.who, no);
+        await c.reply(r.first ? zhen(l, `已记录：${no} 已联系市民。`, `Recorded: ${no}, resident contacted.`) : zhen(l, `${no} 已记录过联系。`, `${no}: contact was already recorded.`));
+      }
       return true;
     }
     case 'contact': {
@@ -381,6 +419,14 @@ export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, op
     default:
       return false;
   }
+}
+
+/** /stats: the petitions nobody has contacted yet with half their time or more used (one short line). */
+function uncontactedLine(u: { total: number; list: contactFlow.Uncontacted[] }, c: Conversation): string {
+  if (!u.total) return '';
+  const l = c.lang;
+  const items = u.list.map((x) => `${x.number} ${x.unitName} ${zhen(l, '时限', 'due')} ${fmtTime(x.dueAt, c.w.deps.timeZone)}`).join(zhen(l, '；', '; '));
+  return zhen(l, `⚠ 未联系市民且临近时限 ${u.total} 件：${items}`, `⚠ ${u.total} not yet contacted and near the deadline: ${items}`);
 }
 
 /** `吹哨 <单号|地点> <部门…> [30分钟]` */

@@ -67,6 +67,15 @@ export const T = {
     zh: '请马上告诉我们具体地点（区、街道或小区、楼号），或发送位置，我们会立即派单；几分钟内没有地点，工作人员会联系您。',
     en: 'Tell us right away where it is (district, street or compound, building), or send a location, and we will dispatch at once; without a place, a member of staff will contact you within minutes.',
   },
+  /** Without a geocoder a pin cannot name a street: it is not invited as the answer. */
+  askPlaceNamed: {
+    zh: '请告诉我们问题发生的具体地点（区 + 街道/乡镇或小区、路名）。发送的定位只会转给办理单位参考，仍需写明地点名称才能派单。',
+    en: 'Where exactly is it? Please name the district and the street, compound or road. A location pin is passed on to the department, but we still need the name of the place to route it.',
+  },
+  askPlacePinKept: {
+    zh: '已收到您的定位，会转给办理单位。请再写明小区、街道或附近地标，以便准确派单。',
+    en: 'We have your location pin and will pass it on to the department. Please also name the compound, street or a nearby landmark so we can route this correctly.',
+  },
   askPlaceChoices: { zh: '您说的是哪里？请选择，或补充更具体的地点：', en: 'Which place do you mean? Choose one, or tell us more precisely:' },
   unansweredDispatched: {
     zh: '我们没有收到您补充的具体地点，已先按所在区派单办理，办理单位可能会联系您核实地点。',
@@ -140,6 +149,8 @@ export const BUTTONS = {
   withdraw: { zh: '撤回', en: 'Withdraw' },
   addInfo: { zh: '补充', en: 'Add info' },
   sendLocation: { zh: '发送位置', en: 'Send location' },
+  callResident: { zh: '📞 联系市民', en: '📞 Call resident' },
+  contacted: { zh: '✅ 已联系', en: '✅ Contacted' },
 } satisfies Record<string, Record<Lang, string>>;
 
 export const b = (key: keyof typeof BUTTONS, l: Lang) => BUTTONS[key][l];

@@ -15,6 +15,7 @@
  *   :reply #M text                   reply to message #M (a prompt that asked for a reply is answered automatically)
  *   :loc LAT LNG                     share a location (WGS-84), e.g. :loc 39.9219 116.4436
  *   :photo [caption]                 send a (placeholder) photo with a caption
+ *   :voice [seconds]                 send a (placeholder) voice note (no text: the bot asks for words)
  *   :contact PHONE                   share your own phone number
  *   :lang zh|en                      the language your Telegram app reports
  *   :help   :quit
@@ -58,7 +59,9 @@ export function createChatClient(opts: ChatClientOptions) {
   let answersSeen = 0;
 
   const person = () => SANDBOX_USERS[role];
-  const roleOfChat = (chatId: string) => ROLES.find((r) => String(SANDBOX_USERS[r].chatId) === chatId);
+  /** The demo person whose chat this is: their usual chat, or (staff, coordinator) their private chat with the bot. */
+  const roleOfChat = (chatId: string) => ROLES.find((r) => String(SANDBOX_USERS[r].chatId) === chatId) ?? ROLES.find((r) => String(SANDBOX_USERS[r].userId) === chatId);
+  const isPrivateOfGroupRole = (chatId: string) => ROLES.some((r) => String(SANDBOX_USERS[r].userId) === chatId && String(SANDBOX_USERS[r].chatId) !== chatId);
 
   async function post(path: string, body: unknown): Promise<unknown> {
     const res = await fetch(`${opts.apiRoot}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -88,7 +91,8 @@ export function createChatClient(opts: ChatClientOptions) {
 
   function render(m: StoredBotMessage, edited: boolean): string[] {
     const chatRole = roleOfChat(String(m.message.chat_id));
-    const tag = chatRole === role ? '' : `[${chatRole ?? m.message.chat_id}] `;
+    const own = isPrivateOfGroupRole(String(m.message.chat_id)) ? ' · private' : '';
+    const tag = chatRole === role && !own ? '' : `[${chatRole ?? m.message.chat_id}${own}] `;
     const head = `🤖 ${tag}#${m.messageId}${edited ? ' (edited)' : ''}: `;
     const body = (m.message.text ?? m.message.caption ?? '').split('\n');
     const lines = [head + body[0], ...body.slice(1).map((l) => '   ' + l)];
@@ -144,7 +148,7 @@ export function createChatClient(opts: ChatClientOptions) {
     [
       `You are the ${role} (user ${person().userId}, chat ${person().chatId}). Type a message, or /command.`,
       ':as resident|staff|coordinator|housing|steward|lane_chief   :press N [#M]   :reply #M text   :loc LAT LNG',
-      ':photo [caption]   :contact PHONE   :lang zh|en   :help   :quit',
+      ':photo [caption]   :voice [seconds]   :contact PHONE   :lang zh|en   :help   :quit',
     ].forEach((l) => opts.print(l));
 
   /** Handle one input line. Returns false for :quit. */
@@ -216,6 +220,11 @@ export function createChatClient(opts: ChatClientOptions) {
         const id = `sandbox-photo-${nextPlaceholder++}`;
         const caption = rest.join(' ') || undefined;
         await post('sendMessage', { ...meta(), caption, photo: [{ file_id: id, file_unique_id: id, width: 1280, height: 960 }] });
+        return true;
+      }
+      case 'voice': {
+        const id = `sandbox-voice-${nextPlaceholder++}`;
+        await post('sendMessage', { ...meta(), voice: { file_id: id, file_unique_id: id, duration: Number(rest[0]) || 5, mime_type: 'audio/ogg' } });
         return true;
       }
       case 'contact': {

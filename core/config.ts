@@ -115,6 +115,8 @@ export const variables = {
     PERIOD_START_DAY: int(19, 1).pipe(z.number().max(28)),
     WORKING_DAY_CALENDAR: bool.default(true),
     CLUSTER_THRESHOLD: int(3, 2),
+    /** times one staff member may reveal a resident's phone (📞 联系市民) in 24 h */
+    PHONE_REVEALS_PER_DAY: int(20, 0),
     /**
      * Weights of the three rates' composite and of 基本满意 / 部分解决 inside their rates, e.g.
      * `response=0.1,resolution=0.5,satisfaction=0.4,basically=0.9,partly=0` (the default: Beijing's
@@ -353,6 +355,7 @@ export const configDocs: Record<VariableName, VariableDoc> = {
   DASHBOARD_USER: { doc: 'login of `/dashboard` and `/admin/queues`' },
   DASHBOARD_PASSWORD: { doc: 'its password; without it (and SESSION_SECRET) the dashboard is off', secret: true },
   SESSION_SECRET: { doc: 'signs dashboard sessions, at least 32 characters (`openssl rand -hex 32`)', secret: true },
+  PHONE_REVEALS_PER_DAY: { doc: "how many times one staff member may reveal a resident's phone in 24 h (the 📞 button; each reveal is audited)" },
   OPEN311_API_KEYS: { doc: 'comma-separated keys for `POST /open311/v2/requests`', secret: true },
   OPEN311_DETAIL_KEYS: { doc: 'comma-separated keys whose `GET` reads see requests in full (masked text, exact address); others get the summary and the coarse place', secret: true },
   TRUSTED_PROXIES: { doc: 'proxies whose X-Forwarded-For is believed (addresses, CIDRs, `loopback`); none by default (SECURITY.md)' },

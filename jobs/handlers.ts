@@ -191,7 +191,7 @@ export const fanOut: FanOut = async (w, notes) => {
       for (const r of recipients[i]!) {
         const rendered = await renderIntent(ctx, intent, r, w.now);
         if (!rendered) continue;
-        // A direct reply names the account it answers from (the message's); a notice takes its recipient's.
+        // A direct reply keeps the account it was written from (a 微信客服 open_kfid) when the recipient names none.
         const message: StoredMessage = { ...rendered.message, essential: rendered.essential, channelAccount: r.channelAccount ?? rendered.message.channelAccount ?? undefined };
         if (intent.t === 'ack') message.ackId = intent.ackId;
         if (intent.t === 'area' && intent.note === 'alerts') message.alert = true;
@@ -400,7 +400,8 @@ async function runSend(rt: Runtime, id: bigint, defer?: Defer) {
 
   let sent = false;
   try {
-    if (sender.remainingBudget && delivery.chatId.startsWith('-') && (await sendDigest(rt, sender, delivery, id, leaseEnds))) return;
+    // Evidence (files, a pin) cannot be summed up in a digest line: such a message always goes as itself.
+    if (sender.remainingBudget && delivery.chatId.startsWith('-') && !message.attachments?.length && (await sendDigest(rt, sender, delivery, id, leaseEnds))) return;
     const { essential: _e, ackId: _a, rollcall: _r, revealPhoneOf, ...out } = message;
     if (revealPhoneOf) out.text = await revealPhone(rt, revealPhoneOf, out.text);
     if (out.photo && typeof out.photo.png === 'string') out.photo = { ...out.photo, png: Buffer.from(out.photo.png, 'base64') };
@@ -477,7 +478,7 @@ async function sendDigest(rt: Runtime, sender: ChannelSender, first: ClaimedDeli
   if (waiting === 0 || inFlight + waiting + 1 < (await sender.remainingBudget!(first.chatId))) return false;
   const others = await db.$queryRaw<ClaimedDelivery[]>`
     UPDATE "Delivery" SET status = 'sending', "leaseUntil" = ${new Date(now.getTime() + SEND_LEASE_MS)}
-    WHERE id IN (SELECT id FROM "Delivery" WHERE platform = ${first.platform} AND "chatId" = ${first.chatId} AND status = 'pending'
+    WHERE id IN (SELECT id FROM "Delivery" WHERE platform = ${first.platform} AND "chatId" = ${first.chatId} AND status = 'pending' AND NOT (message ? 'attachments')
                  ORDER BY "createdAt" LIMIT 49 FOR UPDATE SKIP LOCKED)
     RETURNING id, platform, "chatId", "petitionId", message, attempts`;
   const batch = [first, ...others];

@@ -28,7 +28,7 @@
  * messages are not handled.
  */
 import type { Message, Update, User, Chat } from 'grammy/types';
-import type { InboundMessage } from '../types.js';
+import type { InboundMedia, InboundMessage } from '../types.js';
 
 const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?:\s+([\s\S]*))?$/;
 
@@ -99,7 +99,26 @@ function fromMessage(msg: Message, botUsername: string | undefined): InboundMess
   }
   if (msg.photo?.length) {
     const largest = msg.photo.reduce((a, b) => (b.width * b.height >= a.width * a.height ? b : a));
-    base.photo = { fileId: largest.file_id };
+    base.photo = { fileId: largest.file_id, ...(largest.file_size ? { size: largest.file_size } : {}) };
+    if (msg.caption) base.text = msg.caption;
+    content = true;
+  }
+  // Voice notes, videos and files: re-sent to the unit by file_id (no size limit applies to a re-send).
+  const media: InboundMedia[] = [];
+  const file = (kind: InboundMedia['kind'], f: { file_id: string; file_size?: number; mime_type?: string; file_name?: string; duration?: number }): InboundMedia => ({
+    kind,
+    fileId: f.file_id,
+    ...(f.file_size ? { size: f.file_size } : {}),
+    ...(f.mime_type ? { mime: f.mime_type } : {}),
+    ...(f.file_name ? { fileName: f.file_name } : {}),
+    ...(f.duration ? { durationSec: f.duration } : {}),
+  });
+  if (msg.voice) media.push(file('voice', msg.voice));
+  if (msg.video) media.push(file('video', msg.video));
+  // An animation (GIF) carries its document too; that is what can be re-sent as a file.
+  if (msg.document) media.push(file('document', msg.document));
+  if (media.length) {
+    base.media = media;
     if (msg.caption) base.text = msg.caption;
     content = true;
   }
@@ -112,6 +131,14 @@ function fromMessage(msg: Message, botUsername: string | undefined): InboundMess
     if (!msg.from || msg.contact.user_id !== msg.from.id) return undefined;
     base.contactPhone = msg.contact.phone_number;
     content = true;
+  }
+  if (!content && chatType === 'private') {
+    // Sent to the bot, but nothing a unit could be shown: answered, never silently dropped (groups stay quiet).
+    const other = (['sticker', 'video_note', 'audio', 'poll', 'dice', 'game', 'story', 'paid_media'] as const).find((k) => (msg as unknown as Record<string, unknown>)[k] !== undefined);
+    if (other) {
+      base.unsupported = other;
+      content = true;
+    }
   }
   return content ? base : undefined;
 }

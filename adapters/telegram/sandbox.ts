@@ -10,6 +10,11 @@
  * the adapter tolerates (photo → text, menu → skipped). Its webhook mode
  * sends no secret header, so the sandbox always polls.
  *
+ * The emulator knows no media methods; the sandbox takes sendPhoto, sendVoice, sendVideo,
+ * sendDocument and sendLocation by file id (how evidence reaches a unit) and stores each as a bot
+ * message whose text says what it is (`[voice] <file_id>`, `[location] lat,lng`), so the chat
+ * client and the tests see it. Uploads (multipart, e.g. charts) still answer an error.
+ *
  * The emulator forgets the text of answerCallbackQuery (the pop-up a button
  * press shows); the sandbox keeps it, with the chat of the press, and serves
  * them at `POST /sandbox/answers` so the terminal client can show them.
@@ -105,6 +110,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const port = opts.port === 0 ? await findFreePort() : opts.port;
   const server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: opts.storeTimeoutSec ?? 3600 });
   keepAnswers(server);
+  acceptMedia(server);
   await server.start();
   const apiRoot = `http://127.0.0.1:${port}`;
   opts.logger.info({ apiRoot, botUsername: SANDBOX_BOT_INFO.username }, 'Telegram sandbox (telegram-test-api) started; talk to it with `npm run chat`');
@@ -150,6 +156,27 @@ function keepAnswers(server: TelegramTestServer) {
     next();
   });
   // Run right after the emulator's body parsers, before its routes answer.
+  const stack = web._router.stack;
+  const layer = stack.pop()!;
+  stack.splice(stack.findIndex((l) => l.name === 'urlencodedParser') + 1, 0, layer);
+}
+
+const MEDIA_METHODS: Record<string, string> = { sendPhoto: 'photo', sendVoice: 'voice', sendVideo: 'video', sendDocument: 'document', sendLocation: 'location' };
+
+/** Media re-sent by file id, stored as bot messages that say what they are (see the header). */
+function acceptMedia(server: TelegramTestServer) {
+  const web = (server as unknown as { webServer: ExpressLike }).webServer;
+  const store = server as unknown as { addBotMessage: (message: Record<string, unknown>, token: string) => unknown };
+  web.use((req, res, next) => {
+    const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.path);
+    const kind = m ? MEDIA_METHODS[m[2]!] : undefined;
+    const body = req.body;
+    if (!m || !kind || !body?.chat_id) return next();
+    const file = kind === 'location' ? `${String(body.latitude)},${String(body.longitude)}` : body[kind];
+    if (typeof file !== 'string' || !file) return next();
+    const caption = typeof body.caption === 'string' && body.caption ? ` ${body.caption}` : '';
+    res.json({ ok: true, result: store.addBotMessage({ ...body, text: `[${kind}] ${file}${caption}`, media: { kind, file } }, m[1]!) });
+  });
   const stack = web._router.stack;
   const layer = stack.pop()!;
   stack.splice(stack.findIndex((l) => l.name === 'urlencodedParser') + 1, 0, layer);

@@ -17,7 +17,8 @@ import { Api, GrammyError, HttpError, InputFile } from 'grammy';
 import type { InlineKeyboardMarkup, ForceReply } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/log.js';
-import type { ChannelSender, OutboundMessage, SendResult } from '../types.js';
+import { SendError } from '../../core/errors.js';
+import type { ChannelSender, OutboundAttachment, OutboundMessage, SendResult } from '../types.js';
 import { isPermanent, permanentSendError, transientSendError, type PermanentReason } from './errors.js';
 import { createSendLimiter, type SendLimiter, type SendLimits } from './limiter.js';
 import { setCoordinatorMenu } from './commands.js';
@@ -170,15 +171,43 @@ export function createTelegramSender(opts: TelegramSenderOptions): TelegramSende
     }
   }
 
+  /** Threaded to an earlier message of the chat; sent anyway if that one was deleted. */
+  const replyTo = (id: string | undefined) => (id && /^\d+$/.test(id) ? { reply_parameters: { message_id: Number(id), allow_sending_without_reply: true } } : {});
+
   async function sendText(msg: OutboundMessage, markup: Markup) {
     const text = truncate(msg.text, TEXT_MAX_CHARS);
     return deliver(msg.chatId, 'sendMessage', (chat) =>
       api.sendMessage(chat, text, {
         reply_markup: markup,
         message_thread_id: msg.threadId ? Number(msg.threadId) : undefined,
-        reply_parameters: msg.replyToMessageId && /^\d+$/.test(msg.replyToMessageId) ? { message_id: Number(msg.replyToMessageId), allow_sending_without_reply: true } : undefined,
+        ...replyTo(msg.replyToMessageId),
       }),
     );
+  }
+
+  /**
+   * Evidence after the message it belongs to, each threaded to it: re-sent by file_id (a file id of
+   * another platform cannot be re-sent here and is skipped), a pin with sendLocation. Best effort: the
+   * message itself is out, so a file that fails is logged, never a reason to send the message again.
+   */
+  async function sendAttachments(chatId: string, threadTo: string, list: OutboundAttachment[], threadId?: string) {
+    const common = { ...replyTo(threadTo), message_thread_id: threadId ? Number(threadId) : undefined };
+    for (const a of list) {
+      if (a.kind !== 'location' && a.platform !== 'telegram') continue;
+      const method = a.kind === 'location' ? 'sendLocation' : a.kind === 'photo' ? 'sendPhoto' : a.kind === 'voice' ? 'sendVoice' : a.kind === 'video' ? 'sendVideo' : 'sendDocument';
+      try {
+        await deliver<unknown>(chatId, method, (chat) => {
+          if (a.kind === 'location') return api.sendLocation(chat, a.lat, a.lng, common);
+          if (a.kind === 'photo') return api.sendPhoto(chat, a.fileId, common);
+          if (a.kind === 'voice') return api.sendVoice(chat, a.fileId, common);
+          if (a.kind === 'video') return api.sendVideo(chat, a.fileId, common);
+          return api.sendDocument(chat, a.fileId, common);
+        });
+      } catch (err) {
+        if (!(err instanceof SendError)) throw err;
+        log.warn({ method, err: err.message }, 'an attachment could not be re-sent; the message it belongs to is out');
+      }
+    }
   }
 
   async function sendPhoto(msg: OutboundMessage & { photo: NonNullable<OutboundMessage['photo']> }, markup: Markup) {
@@ -239,6 +268,7 @@ export function createTelegramSender(opts: TelegramSenderOptions): TelegramSende
       sent ??= await sendText(msg, markup);
       const result: SendResult = { messageId: messageIdOf(sent.result) };
       if (sent.migratedToChatId) result.migratedToChatId = sent.migratedToChatId;
+      if (msg.attachments?.length) await sendAttachments(result.migratedToChatId ?? msg.chatId, result.messageId, msg.attachments, msg.threadId);
       return result;
     },
 

@@ -24,6 +24,7 @@ import {
   type KfOutMessage,
   type KfSyncPage,
   type KfSyncedMessage,
+  type MediaType,
   type WecomReply,
 } from './wire.js';
 
@@ -62,6 +63,8 @@ export interface WecomClient {
   readonly corpId: string;
   readonly redis: Redis;
   readonly keyPrefix: string;
+  /** Which applications are configured (a secret each). */
+  readonly configured: { agent: boolean; kf: boolean };
   /** Current access_token of an application (cached); for calls this client does not wrap. */
   accessToken(app: WecomApp): Promise<string>;
   /** Application text message to one member; returns WeCom's msgid. Text ≤ 2048 bytes. */
@@ -78,6 +81,13 @@ export interface WecomClient {
    * one that received it: 'agent' for staff, 'kf' for residents.
    */
   getMedia(app: WecomApp, mediaId: string): Promise<{ data: Buffer; contentType: string }>;
+  /**
+   * Upload a temporary media file (media/upload, multipart field `media`) for `app`; returns its
+   * media_id (valid 3 days). Limits: wire.ts MEDIA_MAX_BYTES.
+   */
+  uploadMedia(app: WecomApp, type: MediaType, data: Buffer, filename: string, contentType?: string): Promise<{ mediaId: string }>;
+  /** Application image / voice / video / file message to a member, from an uploaded media_id. */
+  sendAppMedia(toUser: string, type: MediaType, mediaId: string): Promise<{ msgid: string }>;
   /** Message to an application group chat. appchat/send returns no msgid. */
   appchatSend(chatId: string, msg: AppchatMessage): Promise<void>;
   /** Members of an application group chat (cached 10 min); used for the per-member group quota. */
@@ -275,6 +285,7 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
     corpId,
     redis,
     keyPrefix,
+    configured: { agent: !!opts.apps.agent, kf: !!opts.apps.kf },
 
     accessToken: (app) => tokenStore(app).get(),
 
@@ -330,12 +341,27 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
       return reply.file;
     },
 
+    async uploadMedia(app, type, data, filename, contentType = 'application/octet-stream') {
+      const form = new FormData();
+      form.append('media', new Blob([new Uint8Array(data)], { type: contentType }), filename);
+      const reply = await request<WecomReply & { media_id?: string }>(app, 'media/upload', 'POST', form, { type });
+      if (!reply.media_id) throw new WecomHttpError('media/upload', 200, 'no_media_id');
+      return { mediaId: reply.media_id };
+    },
+
+    async sendAppMedia(toUser, type, mediaId) {
+      await quotas.appMessage.take(members(toUser), quotaOpts.maxWaitMs);
+      const reply = await request<SendReply>('agent', 'message/send', 'POST', { touser: toUser, msgtype: type, agentid: agentId(), [type]: { media_id: mediaId }, safe: 0 });
+      checkRecipients(toUser, reply);
+      return { msgid: String(reply.msgid ?? '') };
+    },
+
     async recallMessage(msgid) {
       await request('agent', 'message/recall', 'POST', { msgid });
     },
 
     async appchatSend(chatId, msg) {
-      const content = msg.msgtype === 'text' ? msg.text.content : msg.markdown.content;
+      const content = msg.msgtype === 'text' ? msg.text.content : msg.msgtype === 'markdown' ? msg.markdown.content : '';
       if (msg.msgtype === 'text' && byteLength(content) > TEXT_MAX_BYTES) {
         throw new WecomApiError('appchat/send', ERR.CONTENT_TOO_LONG, `text exceeds ${TEXT_MAX_BYTES} bytes`);
       }

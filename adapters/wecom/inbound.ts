@@ -84,7 +84,8 @@ export function translateCallback(x: Record<string, unknown>): CallbackEvent {
 
 /**
  * A 微信客服 sync_msg entry → InboundMessage, or null for what is not a
- * resident's message we handle (system events, servicer messages, voice…).
+ * resident's message (system events, servicer messages). Voice notes, videos and files carry their
+ * kf media_id (kf-sync relays them for staff: media.ts); other kinds come as `unsupported`.
  * Clicking a 菜单消息 item sends a text with `menu_id` = the click id: an action.
  */
 export function translateKfMessage(m: KfSyncedMessage): InboundMessage | null {
@@ -106,13 +107,22 @@ export function translateKfMessage(m: KfSyncedMessage): InboundMessage | null {
     }
     case 'image':
       return m.image?.media_id ? { ...base, photo: { fileId: m.image.media_id } } : null;
+    case 'voice':
+      return m.voice?.media_id ? { ...base, media: [{ kind: 'voice', fileId: m.voice.media_id, mime: 'audio/amr' }] } : null;
+    case 'video':
+      return m.video?.media_id ? { ...base, media: [{ kind: 'video', fileId: m.video.media_id }] } : null;
+    case 'file':
+      return m.file?.media_id ? { ...base, media: [{ kind: 'document', fileId: m.file.media_id }] } : null;
     case 'location': {
       const loc = m.location;
       if (!loc || !Number.isFinite(loc.latitude) || !Number.isFinite(loc.longitude)) return null;
       const label = [loc.name, loc.address].filter(Boolean).join(' ') || undefined;
       return { ...base, location: { lat: Number(loc.latitude), lng: Number(loc.longitude), coordSystem: 'gcj02', label } };
     }
-    default:
+    case 'event':
       return null;
+    default:
+      // A link, a business card, a mini program, a 视频号 post…: answered as something we cannot take.
+      return m.msgtype ? { ...base, unsupported: m.msgtype } : null;
   }
 }

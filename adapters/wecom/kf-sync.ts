@@ -18,6 +18,7 @@ import type { WecomClient } from './client.js';
 import { ERR } from './codes.js';
 import { WecomApiError } from './errors.js';
 import { translateKfMessage } from './inbound.js';
+import { relayKfMedia } from './media.js';
 import { kfMenuMessageId } from './message-map.js';
 import { tryLock, type RedisLock } from './redis-lock.js';
 
@@ -136,6 +137,8 @@ async function fetchPages(opts: SyncKfOptions, lock: RedisLock, token: string | 
         continue;
       }
       if (msg.action) msg.action.messageId = await kfMenuMessageId(client, openKfId, msg.chatId, msg.action.data);
+      // Files are fetched now, before their kf media_id expires, and uploaded for staff (media.ts).
+      if (msg.photo || msg.media) await relayKfMedia(client, msg, opts.logger);
       if (await sink(msg)) result.delivered++;
       else result.duplicates++;
     }

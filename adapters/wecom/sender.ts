@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, SendError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import type { Button, ChannelSender, OutboundMessage, SendResult } from '../types.js';
+import type { Button, ChannelSender, OutboundAttachment, OutboundMessage, SendResult } from '../types.js';
+import { MEDIA_TYPE } from './media.js';
 import type { WecomClient } from './client.js';
 import { BACKOFF_ERRCODES, ERR, RATE_LIMIT_BAN_MS, TOKEN_ERRCODES } from './codes.js';
 import { WecomApiError, WecomConfigError, WecomHttpError, WecomKfBudgetError, WecomQuotaError, type WecomPermanentReason } from './errors.js';
@@ -114,8 +115,9 @@ export interface WecomSenderOptions {
  * WeCom cannot edit: for a member, `editMessageId` recalls the current
  * message and sends the new one, and the result keeps the first messageId
  * (clicks on the new card map to it too); a group chat message cannot be
- * recalled, so there an edit is a new message. Photos are not uploaded;
- * their `text` is sent.
+ * recalled, so there an edit is a new message. A chart (`photo`) follows its
+ * text as an uploaded image; evidence (`attachments`) follows as image /
+ * voice / video / file messages.
  */
 export function createWecomSender(opts: WecomSenderOptions): ChannelSender {
   const { client } = opts;
@@ -175,7 +177,44 @@ export function createWecomSender(opts: WecomSenderOptions): ChannelSender {
     },
   };
 
+  /**
+   * Evidence after the card: files the resident sent through 微信客服, already uploaded for the
+   * application (relayId), as image / voice / video / file messages. A pin has no message type here:
+   * the card's text carries its map link. Best effort: the card is out, so a file that fails is logged.
+   */
+  async function sendAttachments(target: { kind: 'user' | 'chat' | 'robot'; id: string }, list: OutboundAttachment[] | undefined) {
+    for (const a of list ?? []) {
+      if (a.kind === 'location' || !a.relayId || target.kind === 'robot') continue;
+      const type = MEDIA_TYPE[a.kind];
+      try {
+        if (target.kind === 'user') await client.sendAppMedia(target.id, type, a.relayId);
+        else await client.appchatSend(target.id, { msgtype: type, [type]: { media_id: a.relayId } } as Parameters<WecomClient['appchatSend']>[1]);
+      } catch (err) {
+        log.warn({ type, err: (err as Error).message }, 'an attachment could not be sent; the message it belongs to is out');
+      }
+    }
+  }
+
   async function sendStaff(msg: OutboundMessage): Promise<SendResult> {
+    const sent = await sendStaffMessage(msg);
+    if (msg.photo) await sendChart(parseWecomChatId(msg.chatId), msg.photo);
+    if (msg.attachments?.length) await sendAttachments(parseWecomChatId(msg.chatId), msg.attachments);
+    return sent;
+  }
+
+  /** A chart (/stats, /hotspots) after its text: uploaded as an image (media/upload) and sent as an image message. */
+  async function sendChart(target: { kind: 'user' | 'chat' | 'robot'; id: string }, photo: NonNullable<OutboundMessage['photo']>) {
+    if (target.kind === 'robot') return;
+    try {
+      const { mediaId } = await client.uploadMedia('agent', 'image', photo.png, photo.filename, 'image/png');
+      if (target.kind === 'user') await client.sendAppMedia(target.id, 'image', mediaId);
+      else await client.appchatSend(target.id, { msgtype: 'image', image: { media_id: mediaId } });
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'a chart could not be sent as an image; its text is out');
+    }
+  }
+
+  async function sendStaffMessage(msg: OutboundMessage): Promise<SendResult> {
     const target = parseWecomChatId(msg.chatId);
     const hasButtons = (msg.buttons ?? []).some((row) => row.length > 0);
     if (target.kind === 'user') {

@@ -42,9 +42,18 @@ export interface ButtonInteractionCard {
   replace_text?: string;
 }
 
+/** media/upload types and their documented limits (bytes; every file must be over 5 bytes). */
+export type MediaType = 'image' | 'voice' | 'video' | 'file';
+export const MEDIA_MAX_BYTES: Record<MediaType, number> = { image: 10 * 1024 * 1024, voice: 2 * 1024 * 1024, video: 10 * 1024 * 1024, file: 20 * 1024 * 1024 };
+export const MEDIA_MIN_BYTES = 6;
+
 export type AppchatMessage =
   | { msgtype: 'text'; text: { content: string } }
-  | { msgtype: 'markdown'; markdown: { content: string } };
+  | { msgtype: 'markdown'; markdown: { content: string } }
+  | { msgtype: 'image'; image: { media_id: string } }
+  | { msgtype: 'voice'; voice: { media_id: string } }
+  | { msgtype: 'video'; video: { media_id: string } }
+  | { msgtype: 'file'; file: { media_id: string } };
 
 export type KfOutMessage =
   | { msgtype: 'text'; text: { content: string } }
@@ -68,6 +77,9 @@ export interface KfSyncedMessage {
   msgtype: string;
   text?: { content: string; menu_id?: string };
   image?: { media_id: string };
+  voice?: { media_id: string };
+  video?: { media_id: string };
+  file?: { media_id: string };
   location?: { latitude: number; longitude: number; name?: string; address?: string };
   event?: { event_type: string; [k: string]: unknown };
 }

@@ -5,7 +5,7 @@
  * to commit; a brand-new resident's concurrent insert waits the same way), so two
  * messages arriving at once can never make two petitions out of one conversation.
  */
-import type { GeoPoint } from '../../adapters/types.js';
+import type { GeoPoint, InboundMedia } from '../../adapters/types.js';
 import { Prisma, type Petition, type Resident } from '../../prisma/generated/client.js';
 import { maskPhone, residentMobile } from '../pii.js';
 import { applyTransition, OPEN_STATES, transition } from '../petition/lifecycle.js';
@@ -18,6 +18,8 @@ import { cancelTimers, createTimers } from './timers.js';
 import type { PlaceFacts, Understood } from './understanding-port.js';
 import { together } from './together.js';
 import { residentAnswered } from './waiting.js';
+import { notePhoneDeclined } from './contact.js';
+import { addEvidence, evidenceOf, hasProblem, locationOf, problemsOf, type StoredAttachment } from './evidence.js';
 
 export interface ResidentRef {
   platform: string;
@@ -33,16 +35,26 @@ export interface ResidentMessage {
   inboundId: string;
   text: string;
   photoFileId?: string;
+  /** photos, voice notes, videos, files (core/workflow/evidence.ts) */
+  media?: InboundMedia[];
+  /** a kind of message that cannot be taken as evidence (a sticker…) */
+  unsupported?: string;
   location?: GeoPoint;
   contactPhone?: string;
   /** the category the sender chose (Open311 service_code): filed under it, the classifier's reading kept beside it */
   categoryCode?: string;
 }
 
+/** The evidence a message brought, as the petition keeps it. */
+function evidenceIn(msg: ResidentMessage): StoredAttachment[] {
+  const media = msg.media ?? (msg.photoFileId ? [{ kind: 'photo' as const, fileId: msg.photoFileId }] : []);
+  return evidenceOf(msg.resident.platform, media, msg.unsupported);
+}
+
 /** What the bot waits for from this resident. */
 export type Awaiting =
   | { kind: 'info'; petitionId: string; field: string; asked: number }
-  | { kind: 'draft'; location?: GeoPoint; photoFileIds?: string[] }
+  | { kind: 'draft'; location?: GeoPoint; photoFileIds?: string[]; media?: StoredAttachment[] }
   | { kind: 'more'; petitionId: string }
   /** after rating: the next message is a comment */
   | { kind: 'comment'; petitionId: string }
@@ -156,7 +168,7 @@ async function receive(w: Work, msg: ResidentMessage): Promise<IntakeOutcome> {
   if (awaiting?.kind === 'info' || awaiting?.kind === 'more') {
     const p = await w.tx.petition.findUnique({ where: { id: awaiting.petitionId } });
     if (p?.status === 'needs_info' && awaiting.kind === 'info') return answerQuestion(w, resident, p, awaiting, msg);
-    if (p && awaiting.kind === 'more' && (OPEN_STATES as string[]).includes(p.status) && (text || msg.photoFileId)) {
+    if (p && awaiting.kind === 'more' && (OPEN_STATES as string[]).includes(p.status) && (text || evidenceIn(msg).length)) {
       await setAwaiting(w, resident.id, null);
       return addInfo(w, p, msg, resident);
     }
@@ -177,13 +189,20 @@ async function receive(w: Work, msg: ResidentMessage): Promise<IntakeOutcome> {
 
   const draft = awaiting?.kind === 'draft' ? awaiting : null;
   const location = msg.location ?? draft?.location;
-  const photos = [...(draft?.photoFileIds ?? []), ...(msg.photoFileId ? [msg.photoFileId] : [])];
+  const photos = draft?.photoFileIds ?? [];
+  const brought = evidenceIn(msg);
+  const evidence = [...(draft?.media ?? []), ...brought];
   if (!text) {
-    // A pin or a photo alone: keep it and ask what the problem is.
-    if (location || photos.length) {
-      await setAwaiting(w, resident.id, { kind: 'draft', location, photoFileIds: photos });
+    // Files alone while exactly one petition is being handled: evidence for it, relayed to its unit.
+    if (brought.some((e) => e.kind !== 'unsupported') && !draft && !msg.location) {
+      const open = await w.tx.petition.findMany({ where: { residentId: resident.id, status: { in: ['dispatched', 'accepted', 'in_progress', 'reopened'] } }, take: 2 });
+      if (open.length === 1) return addInfo(w, open[0]!, msg, resident);
     }
-    await replyNeedDetails(w, resident, msg.inboundId);
+    // A pin, a photo, a voice note alone: keep it and ask what the problem is.
+    if (location || photos.length || evidence.length) {
+      await setAwaiting(w, resident.id, { kind: 'draft', location, photoFileIds: photos, media: evidence });
+    }
+    await replyNeedDetails(w, resident, msg.inboundId, brought);
     return { kind: 'need_details' };
   }
 
@@ -206,12 +225,18 @@ async function receive(w: Work, msg: ResidentMessage): Promise<IntakeOutcome> {
   const unsure = judged.find((j) => j.same === 'unsure');
   if (unsure) return askSameOrNew(w, resident, unsure.p, msg, location, photos);
 
-  return fileNew(w, resident, msg, u, place, location, photos);
+  return fileNew(w, resident, msg, u, place, location, photos, evidence);
 }
 
-async function fileNew(w: Work, resident: Resident, msg: ResidentMessage, u: Understood, place: PlaceFacts, location: GeoPoint | undefined, photos: string[]): Promise<IntakeOutcome> {
-  const p = await createPetition(w, resident, msg, u, place, location, photos);
+async function fileNew(
+  w: Work, resident: Resident, msg: ResidentMessage, u: Understood, place: PlaceFacts, location: GeoPoint | undefined, photos: string[],
+  evidence: StoredAttachment[] = evidenceIn(msg),
+): Promise<IntakeOutcome> {
+  const brought = evidenceIn(msg);
+  const p = await createPetition(w, resident, msg, u, place, location, photos, evidence);
   if (resident.awaiting) await setAwaiting(w, resident.id, null);
+  await notePhoneDeclined(w, p.id, msg.text);
+  if (hasProblem(brought)) await w.notify({ t: 'resident', petitionId: p.id, note: 'media_problem', data: { problems: problemsOf(brought) } }, `res:${p.id}:media:${msg.inboundId}`);
   return decide(w, resident, p, u, place, 0);
 }
 
@@ -295,6 +320,8 @@ async function answerQuestion(w: Work, resident: Resident, p: Petition, awaiting
       ...placeColumns(place, msg.location),
     },
   });
+  // Files or a pin that came with the answer are kept; they reach the unit with the card.
+  await addEvidence(w, p, [...evidenceIn(msg), ...(msg.location ? [locationOf(msg.location)] : [])], msg.inboundId);
   await applyTransition(w.tx, {
     petitionId: p.id,
     action: 'provide_info',
@@ -338,13 +365,14 @@ async function decide(w: Work, resident: Resident, p: Petition, u: Understood, p
     await setAwaiting(w, resident.id, { kind: 'info', petitionId: p.id, field: 'place', asked: asked + 1 });
     // One expiry per question, keyed by when it was asked: a later question never moves or reuses an earlier one's timer.
     await createTimers(w.tx, `${p.id}:${w.now.getTime()}`, [{ kind: 'info_expire', dueAt: new Date(w.now.getTime() + w.deps.policy.infoWaitMs), data: { petitionId: p.id, askedAt: w.now.getTime() } }]);
+    // Whether a pin can answer (a geocoder places it) and whether one came: the question's wording depends on both.
     // An emergency does not wait a day on the place: safety advice with the question, and a person
     // (the coordinator) alerted to call back if the place is still missing in a few minutes.
     const safety = safetyKind({ urgency: u.urgency.class, categoryCode: u.category?.code ?? null, urgencyReason: u.urgency.reason, triage: u.triage.kind });
     if (safety) {
       await createTimers(w.tx, `${p.id}:emergency`, [{ kind: 'emergency_place', dueAt: new Date(w.now.getTime() + w.deps.policy.emergencyPlaceWaitMs), data: { petitionId: p.id } }]);
     }
-    await w.notify({ t: 'resident', petitionId: p.id, note: 'question', data: { field: 'place', choices, ...(safety ? { safety } : {}) } }, `res:${p.id}:q${asked + 1}`);
+    await w.notify({ t: 'resident', petitionId: p.id, note: 'question', data: { field: 'place', choices, pinPlaces: !!w.deps.locate, hadPin: p.lat !== null, ...(safety ? { safety } : {}) } }, `res:${p.id}:q${asked + 1}`);
     return { kind: 'question', petitionId: p.id, number: p.number };
   }
   await dispatchPetition(w, p, { actor });
@@ -403,10 +431,11 @@ interface NewPetition {
   place: PlaceFacts;
   location?: GeoPoint;
   photos: string[];
+  evidence: StoredAttachment[];
 }
 
-function createPetition(w: Work, resident: Resident, msg: ResidentMessage, u: Understood, place: PlaceFacts, location: GeoPoint | undefined, photos: string[]): Promise<Petition> {
-  return together(w, createPetitions, { resident, msg, u, place, location, photos });
+function createPetition(w: Work, resident: Resident, msg: ResidentMessage, u: Understood, place: PlaceFacts, location: GeoPoint | undefined, photos: string[], evidence: StoredAttachment[]): Promise<Petition> {
+  return together(w, createPetitions, { resident, msg, u, place, location, photos, evidence });
 }
 
 /** New petitions and their first events: their numbers in one statement, the rows in another. */
@@ -415,7 +444,7 @@ async function createPetitions(w: Work, items: NewPetition[]): Promise<Petition[
   // lock would be held until commit and serialise every intake (found by `npm run bench`). The price:
   // an intake that fails after this line leaves a gap in the day's numbers.
   const numbers = await nextNumbers(w.deps.db, w.now, w.deps.timeZone, items.length);
-  const rows = items.map(({ resident, msg, u, place, location, photos }, i) => ({
+  const rows = items.map(({ resident, msg, u, place, location, photos, evidence }, i) => ({
     number: numbers[i]!,
     residentId: resident.id,
     channel: msg.resident.platform,
@@ -429,8 +458,9 @@ async function createPetitions(w: Work, items: NewPetition[]): Promise<Petition[
     triage: u.triage.kind === 'none' ? null : u.triage.kind,
     summary: u.summary || u.maskedText.slice(0, 60),
     attachments: JSON.stringify([
-      ...photos.map((fileId) => ({ kind: 'photo', fileId })),
-      ...(location ? [{ kind: 'location', lat: location.lat, lng: location.lng, coordSystem: location.coordSystem }] : []),
+      ...photos.map((fileId) => ({ kind: 'photo', fileId, platform: msg.resident.platform })),
+      ...evidence,
+      ...(location ? [locationOf(location)] : []),
     ]),
     ...placeColumns(place, location),
   }));
@@ -518,15 +548,20 @@ async function addInfo(w: Work, p: Petition, msg: ResidentMessage, resident: Res
     petitionId: p.id,
     action: 'add_info',
     actor: { kind: 'resident', id: resident.id },
-    data: { maskedText: masked, ...(photos.length ? { photo: photos[0], photos } : {}) },
+    data: {
+      maskedText: masked,
+      ...(photos.length ? { photo: photos[0], photos } : {}),
+      ...(evidenceIn(msg).length ? { evidence: evidenceIn(msg).map((a) => a.kind) } : {}),
+    },
     at: w.now,
   });
-  const attachments = [...((p.attachments as object[]) ?? []), ...photos.map((fileId) => ({ kind: 'photo', fileId }))];
   // The same words sent twice are not written twice into the text.
   const addToText = masked && similarity(masked, p.maskedText) < 0.95 && !p.maskedText.includes(masked);
-  if (photos.length || addToText) {
-    await w.tx.petition.update({ where: { id: p.id }, data: { attachments, ...(addToText ? { maskedText: `${p.maskedText}\n${masked}`.slice(0, 20_000) } : {}) } });
-  }
+  if (addToText) await w.tx.petition.update({ where: { id: p.id }, data: { maskedText: `${p.maskedText}\n${masked}`.slice(0, 20_000) } });
+  // Files and a pin (this message's, or the photos of a folded repeat) reach the unit threaded to its card (core/workflow/evidence.ts).
+  const files = msg.media?.length || !photos.length ? evidenceIn(msg) : evidenceOf(msg.resident.platform, photos.map((fileId) => ({ kind: 'photo' as const, fileId })), msg.unsupported);
+  await addEvidence(w, p, [...files, ...(msg.location ? [locationOf(msg.location)] : [])], msg.inboundId);
+  if (msg.text) await notePhoneDeclined(w, p.id, msg.text);
   const count = await w.tx.petitionEvent.count({ where: { petitionId: p.id, action: 'add_info' } });
   const units = await w.tx.assignment.findMany({ where: { petitionId: p.id, status: { in: [...ACTIVE_ASSIGNMENT] } }, select: { unitId: true }, distinct: ['unitId'] });
   for (const { unitId } of units) {
@@ -588,6 +623,8 @@ export async function setAwaiting(w: Work, residentId: string, awaiting: Awaitin
   await w.tx.resident.update({ where: { id: residentId }, data: { awaiting: awaiting ? (awaiting as Prisma.InputJsonObject) : Prisma.DbNull } });
 }
 
-async function replyNeedDetails(w: Work, resident: Resident, inboundId: string) {
-  await w.notify({ t: 'resident', residentId: resident.id, note: 'need_details' }, `need:${inboundId}`);
+async function replyNeedDetails(w: Work, resident: Resident, inboundId: string, brought: StoredAttachment[] = []) {
+  // What came is acknowledged (a voice note cannot be read: it is kept and the resident asked for words).
+  const got = brought.map((a) => (a.kind === 'unsupported' ? 'unsupported' : a.kind));
+  await w.notify({ t: 'resident', residentId: resident.id, note: 'need_details', data: got.length ? { got, problems: problemsOf(brought) } : undefined }, `need:${inboundId}`);
 }

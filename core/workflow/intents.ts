@@ -30,15 +30,18 @@ export type ResidentNote =
   /** a unit asks the resident (询问): data.unitId signs it, data.question */
   | 'unit_question'
   /** the resident's answer went to the unit */
-  | 'answer_relayed';
+  | 'answer_relayed'
+  /** a file could not be handed on (data.problems: kind + too_large | expired | unsupported) */
+  | 'media_problem';
 
 /**
+ * `evidence`: files or a pin the resident sent later (data.from..to index Petition.attachments), threaded to the card;
  * `undeliverable`: a message to the resident did not get through after all (their channel closed): a phone callback is flagged;
  * `added_info`: the resident added to a petition the unit works on (data.nth: which add_info event; data.photos: how many photos)
  */
 export type UnitNote =
   | 'remind' | 'co_report' | 'return_refused' | 'reassigned_away' | 'whistle_remind' | 'undeliverable' | 'added_info'
-  | 'whistle_due_remind' | 'extension_decided' | 'accept_remind' | 'resident_answer' | 'wait_expired';
+  | 'whistle_due_remind' | 'extension_decided' | 'accept_remind' | 'resident_answer' | 'wait_expired' | 'evidence';
 
 /**
  * `report`: a scheduled report (每月一题 proposal, monthly three rates), already worded in data.message;

@@ -37,6 +37,8 @@ export interface Policy {
   workingDays: boolean;
   /** 延期: the most approved extensions of one order, and the most days they may add up to (ARCHITECTURE.md says why) */
   extensionLimits: Record<Urgency, { count: number; totalDays: number }>;
+  /** how many times one staff member may reveal a resident's phone in 24 h */
+  phoneRevealsPerDay: number;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -66,6 +68,7 @@ export const DEFAULT_POLICY: Policy = {
     ordinary: { count: 2, totalDays: 15 },
     complex: { count: 2, totalDays: 30 },
   },
+  phoneRevealsPerDay: 20,
 };
 
 export function limitsFor(policy: Policy, urgency: Urgency, categoryCode: string | null): Limits {
@@ -83,6 +86,7 @@ export function policyFromConfig(c: {
   WHISTLE_REPORT_MINUTES: number;
   CLUSTER_THRESHOLD: number;
   WORKING_DAY_CALENDAR: boolean;
+  PHONE_REVEALS_PER_DAY?: number;
 }): Policy {
   return {
     ...DEFAULT_POLICY,
@@ -94,5 +98,6 @@ export function policyFromConfig(c: {
     whistleReportMs: c.WHISTLE_REPORT_MINUTES * 60_000,
     clusterThreshold: c.CLUSTER_THRESHOLD,
     workingDays: c.WORKING_DAY_CALENDAR,
+    phoneRevealsPerDay: c.PHONE_REVEALS_PER_DAY ?? DEFAULT_POLICY.phoneRevealsPerDay,
   };
 }

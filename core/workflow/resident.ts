@@ -19,6 +19,14 @@ export async function residentOf(w: Work, who: PersonRef): Promise<Resident | nu
   return w.tx.resident.findUnique({ where: { platform_platformUserId: { platform: who.platform, platformUserId: who.userId } } });
 }
 
+/**
+ * A button press (a 微信客服 menu click is a message from the resident) opens a fresh reply window,
+ * as any message does: without this, answering a rating by clicks would spend the old window's budget.
+ */
+export async function renewWindow(w: Work, who: PersonRef): Promise<void> {
+  await w.tx.$executeRaw`UPDATE "Resident" SET "lastInboundAt" = ${w.now}, "windowSent" = 0 WHERE platform = ${who.platform} AND "platformUserId" = ${who.userId}`;
+}
+
 async function ownPetition(w: Work, who: PersonRef, number: string): Promise<{ resident: Resident; petition: Petition }> {
   const resident = await residentOf(w, who);
   const petition = await loadPetition(w, number);

@@ -53,6 +53,8 @@ export interface BotMessage {
   text: string;
   buttons: Button[];
   forceReply: boolean;
+  /** the message this one is threaded to (reply_parameters / reply_to_message_id) */
+  replyTo?: number;
 }
 
 export interface ApiCall {
@@ -67,6 +69,8 @@ export interface Person {
   readonly chatId: number;
   /** a plain text message */
   say(text: string, extra?: Record<string, unknown>): Promise<void>;
+  /** a message without text: a voice note, a video, a document, a sticker… (`{ voice: { file_id, … } }`) */
+  send(fields: Record<string, unknown>): Promise<void>;
   /** a slash command, e.g. `/whistle 2611250001 城管 住建 1` */
   command(text: string): Promise<void>;
   /** reply to one of the bot's messages (a ForceReply prompt or a card) */
@@ -176,12 +180,14 @@ export async function startE2e(opts: E2eOptions = {}): Promise<E2e> {
       .filter((u) => String(u.message.chat_id) === String(chatId))
       .map((u) => {
         const markup = (u.message.reply_markup ?? {}) as { inline_keyboard?: Button[][]; force_reply?: boolean };
+        const thread = (u.message.reply_parameters as { message_id?: number } | undefined)?.message_id ?? (u.message.reply_to_message_id as number | undefined);
         return {
           messageId: u.messageId,
           chatId: String(chatId),
           text: String(u.message.text ?? ''),
           buttons: (markup.inline_keyboard ?? []).flat(),
           forceReply: !!markup.force_reply,
+          ...(thread !== undefined ? { replyTo: Number(thread) } : {}),
         };
       })
       .sort((a, b) => a.messageId - b.messageId);
@@ -217,6 +223,9 @@ export async function startE2e(opts: E2eOptions = {}): Promise<E2e> {
       chatId: p.chatId,
       async say(text, extra) {
         await client.sendMessage(withLang(client.makeMessage(text, extra)));
+      },
+      async send(fields) {
+        await client.sendMessage(withLang({ ...client.makeMessage(''), text: undefined, ...fields } as ReturnType<typeof client.makeMessage>));
       },
       async command(text) {
         await client.sendCommand(withLang(client.makeCommand(text)));

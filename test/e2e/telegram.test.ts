@@ -59,7 +59,7 @@ describe.concurrent('Telegram end to end (service + Bot API emulator)', { timeou
     const { no, card } = await file(e, resident, GARBAGE(5));
     expect(card.text).toContain('垃圾');
     expect(card.text).toContain('三里屯');
-    expect(labels(card)).toEqual(['签收', '进展', '办结', '延期', '退单']);
+    expect(labels(card)).toEqual(['签收', '进展', '办结', '延期', '退单', '📞 联系市民', '✅ 已联系']);
 
     await staff.press(card, '签收');
     await e.waitFor(STAFF.chatId, (m) => m.text === `已签收 ${no}。`);
@@ -96,7 +96,7 @@ describe.concurrent('Telegram end to end (service + Bot API emulator)', { timeou
     await e.until(() => e.messages(STAFF.chatId).filter(isCardOf(no)).length === 2, 15_000, 'a second card for the reopened petition');
     const second = e.messages(STAFF.chatId).filter(isCardOf(no))[1]!;
     expect(second.messageId).toBeGreaterThan(card.messageId);
-    expect(labels(second)).toEqual(['签收', '进展', '办结', '延期', '退单']);
+    expect(labels(second)).toEqual(['签收', '进展', '办结', '延期', '退单', '📞 联系市民', '✅ 已联系']);
     await e.waitFor(RESIDENT.chatId, (m) => m.text.startsWith(`诉求 ${no} 已重新交办`));
     // The coordinator is in the bound group: the request reached them there, not a second time in private.
     expect(e.messages(COORDINATOR.userId)).toHaveLength(0);

@@ -10,7 +10,9 @@
  * Error codes it answers (WeCom's global codes where one exists):
  *   -1     busy (when told to, failNext)
  *   40001  wrong secret (gettoken)
- *   40007  media/get: unknown media_id (as text/plain JSON, like WeCom)
+ *   40004  media/upload: type not image / voice / video / file
+ *   40006  media/upload: file size 5 bytes or less, or over the type's limit (image 10 MB, voice 2 MB, video 10 MB, file 20 MB)
+ *   40007  media/get: unknown media_id (as text/plain JSON, like WeCom); message/send, appchat/send: unknown media_id
  *   40008  unsupported msgtype
  *   40013  wrong corpid (gettoken)
  *   40014  unknown access_token
@@ -121,12 +123,16 @@ export class WecomServer {
     msgtype: string;
     text?: string;
     card?: Record<string, unknown>;
+    /** image / voice / video / file messages: the media_id sent */
+    mediaId?: string;
     recalled: boolean;
     dropped: boolean;
     at: number;
   }[] = [];
   /** Group chat messages (appchat/send), in order. */
-  readonly appchatMessages: { chatid: string; msgtype: string; content: string; dropped: boolean; at: number }[] = [];
+  readonly appchatMessages: { chatid: string; msgtype: string; content: string; mediaId?: string; dropped: boolean; at: number }[] = [];
+  /** Files uploaded with media/upload, in order (the bytes are what media/get of their media_id serves). */
+  readonly uploads: { mediaId: string; app: 'agent' | 'kf'; type: string; filename: string; data: Buffer }[] = [];
   /** Everything a resident received through kf/send_msg, in order. */
   readonly kfSent: { open_kfid: string; touser: string; msgid: string; msgtype: string; body: Record<string, unknown> }[] = [];
   url = '';
@@ -258,7 +264,10 @@ export class WecomServer {
       | { msgtype: 'text'; text: { content: string; menu_id?: string } }
       | { msgtype: 'image'; image: { media_id: string } }
       | { msgtype: 'location'; location: { latitude: number; longitude: number; name?: string; address?: string } }
-      | { msgtype: 'voice'; voice: { media_id: string } },
+      | { msgtype: 'voice'; voice: { media_id: string } }
+      | { msgtype: 'video'; video: { media_id: string } }
+      | { msgtype: 'file'; file: { media_id: string } }
+      | { msgtype: 'link'; link: { title: string; url: string } },
   ): string {
     const msgid = `kfmsg${++this.seq}${randomBytes(3).toString('hex')}`;
     const sendTime = Math.floor(this.now() / 1000);
@@ -420,6 +429,7 @@ export class WecomServer {
     const api = u.pathname.replace(/^\/cgi-bin\//, '');
     const query = Object.fromEntries(u.searchParams);
     let body: Record<string, unknown> | undefined;
+    if (req.method === 'POST' && api === 'media/upload') return this.upload(req, res, query);
     if (req.method === 'POST') {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
@@ -457,6 +467,36 @@ export class WecomServer {
     if (fault !== undefined) return this.reply(res, call, { errcode: fault, errmsg: faultMessage(fault) });
     const answer = route.call(this, call);
     this.reply(res, call, answer);
+  }
+
+  /** media/upload: multipart/form-data with the file in field `media` (as WeCom documents it). */
+  private async upload(req: IncomingMessage, res: ServerResponse, query: Record<string, string>): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
+    const call = { api: 'media/upload', method: 'POST', query, body: { type: query.type } as Record<string, unknown> };
+    const app = this.tokens.get(query.access_token ?? '')?.app ?? 'agent';
+    const bad = this.checkToken(query, app);
+    if (bad) return this.reply(res, call, bad);
+    const fault = this.takeFault('media/upload');
+    if (fault !== undefined) return this.reply(res, call, { errcode: fault, errmsg: faultMessage(fault) });
+    const type = query.type ?? '';
+    const limit = ({ image: 10, voice: 2, video: 10, file: 20 } as Record<string, number>)[type];
+    if (!limit) return this.reply(res, call, { errcode: 40004, errmsg: 'invalid media type' });
+    const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(String(req.headers['content-type'] ?? ''));
+    const file = boundary ? multipartFile(raw, boundary[1] ?? boundary[2]!, 'media') : undefined;
+    if (!file) return this.reply(res, call, { errcode: 41005, errmsg: 'media data missing' });
+    if (file.data.length <= 5 || file.data.length > limit * 1024 * 1024) return this.reply(res, call, { errcode: 40006, errmsg: 'invalid file size' });
+    const mediaId = this.nextId('UPM');
+    this.media.set(mediaId, { data: file.data, contentType: file.contentType, app: 'agent' });
+    this.uploads.push({ mediaId, app, type, filename: file.filename, data: file.data });
+    call.body.filename = file.filename;
+    return this.reply(res, call, { type, media_id: mediaId, created_at: String(Math.floor(this.now() / 1000)) });
+  }
+
+  /** A media_id message/send or appchat/send may use: one uploaded (or added) and known. */
+  knowsMedia(mediaId: unknown): boolean {
+    return typeof mediaId === 'string' && this.media.has(mediaId);
   }
 
   private reply(res: ServerResponse, call: Omit<RecordedCall, 'errcode' | 'at'>, answer: Record<string, unknown>): void {
@@ -566,6 +606,30 @@ function faultMessage(code: number): string {
   return 'injected error';
 }
 
+/** The part named `field` of a multipart/form-data body. */
+function multipartFile(raw: Buffer, boundary: string, field: string): { data: Buffer; filename: string; contentType: string } | undefined {
+  const sep = Buffer.from(`--${boundary}`);
+  let at = raw.indexOf(sep);
+  while (at >= 0) {
+    const next = raw.indexOf(sep, at + sep.length);
+    if (next < 0) break;
+    const part = raw.subarray(at + sep.length, next);
+    const headEnd = part.indexOf('\r\n\r\n');
+    if (headEnd >= 0) {
+      const head = part.subarray(0, headEnd).toString('utf8');
+      if (new RegExp(`name="${field}"`).test(head)) {
+        const filename = /filename="([^"]*)"/.exec(head)?.[1] ?? '';
+        const contentType = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? 'application/octet-stream';
+        return { data: part.subarray(headEnd + 4, part.length - 2), filename, contentType };
+      }
+    }
+    at = next;
+  }
+  return undefined;
+}
+
+const MEDIA_MSGTYPES = new Set(['image', 'voice', 'video', 'file']);
+
 type Call = Omit<RecordedCall, 'errcode' | 'at'>;
 type Handler = (this: WecomServer, call: Call) => Record<string, unknown>;
 
@@ -621,6 +685,9 @@ const ROUTES: Record<string, Handler> = {
       if (problem) return { errcode: 40058, errmsg: problem };
       responseCode = this.nextId('RC');
       this.rememberResponseCode(responseCode);
+    } else if (MEDIA_MSGTYPES.has(String(body.msgtype))) {
+      const mediaId = (body[String(body.msgtype)] as { media_id?: unknown } | undefined)?.media_id;
+      if (!this.knowsMedia(mediaId)) return { errcode: 40007, errmsg: 'invalid media_id' };
     } else {
       return { errcode: 40008, errmsg: 'invalid message type' };
     }
@@ -632,6 +699,7 @@ const ROUTES: Record<string, Handler> = {
       msgtype: String(body.msgtype),
       text: (body.text as { content?: string } | undefined)?.content,
       card: body.template_card as Record<string, unknown> | undefined,
+      ...(MEDIA_MSGTYPES.has(String(body.msgtype)) ? { mediaId: String((body[String(body.msgtype)] as { media_id: string }).media_id) } : {}),
       recalled: false,
       dropped,
       at: this.now(),
@@ -675,12 +743,16 @@ const ROUTES: Record<string, Handler> = {
       const content = (body.text as { content?: unknown } | undefined)?.content;
       if (typeof content !== 'string' || content === '') return { errcode: 44004, errmsg: 'empty content' };
       if (bytes(content) > 2048) return { errcode: 45002, errmsg: 'content size out of limit' };
+    } else if (MEDIA_MSGTYPES.has(String(body?.msgtype))) {
+      if (!this.knowsMedia((body![String(body!.msgtype)] as { media_id?: unknown } | undefined)?.media_id)) return { errcode: 40007, errmsg: 'invalid media_id' };
     } else if (body?.msgtype !== 'markdown') {
       return { errcode: 40008, errmsg: 'invalid message type' };
     }
+    if (!body) return { errcode: 47001, errmsg: 'data format error' };
     const dropped = this.countSend('appchat', users, this.limits.appchatPerMinute);
-    const content = ((body.text ?? body.markdown) as { content: string }).content;
-    this.appchatMessages.push({ chatid: String(body.chatid), msgtype: String(body.msgtype), content, dropped, at: this.now() });
+    const media = MEDIA_MSGTYPES.has(String(body.msgtype)) ? String((body[String(body.msgtype)] as { media_id: string }).media_id) : undefined;
+    const content = media ? '' : ((body.text ?? body.markdown) as { content: string }).content;
+    this.appchatMessages.push({ chatid: String(body.chatid), msgtype: String(body.msgtype), content, ...(media ? { mediaId: media } : {}), dropped, at: this.now() });
     return { __dropped: dropped };
   },
 

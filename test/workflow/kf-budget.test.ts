@@ -1,3 +1,4 @@
+import { t } from '../../bots/texts.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';
 import { runOutbox } from '../../jobs/handlers.js';
@@ -35,11 +36,18 @@ describe('WeChat residents: 48 h window and 5 messages', () => {
     await h.drain();
     const answer = h.kf.sent.at(-1)!;
     expect(answer.text).toContain('已清运完毕');
-    expect(answer.text).toMatch(/评价 \d+ 111/);
+    // The rating question travels with the answer as a 菜单消息 (buttons): a click per answer, no code to type.
+    expect(answer.text).not.toMatch(/评价 \d+ 111/);
+    expect(answer.buttons?.flat().map((b) => b.data)).toEqual([`rc:${p.number}:1`, `rc:${p.number}:0`]);
     expect(h.kf.sent.length).toBe(4);
-    await h.inbound({ ...resident, text: `评价 ${p.number} 111` });
-    await h.drain();
+    // Each click is a message from the resident (it renews the window) and is answered by the next question.
+    for (const data of [`rc:${p.number}:1`, `rs:${p.number}:s`, `rf:${p.number}:s`]) {
+      await h.inbound({ ...resident, text: '', action: { data } });
+      await h.drain();
+    }
     expect((await h.t.db.petition.findFirstOrThrow()).status).toBe('rated');
+    expect(h.kf.sent.at(-2)!.buttons?.flat().map((b) => b.data)).toEqual([`rf:${p.number}:s`, `rf:${p.number}:b`, `rf:${p.number}:d`]);
+    expect(h.kf.sent.at(-1)!.text).toBe(t('ratingComment', 'zh'));
   });
 
   it('an answer decided while the window was open that leaves after it closed: the unit is told it did not get through', async () => {

@@ -136,7 +136,7 @@ describe('rendering', () => {
     expect(statements).toHaveLength(1);
     expect(result).toMatchObject({ essential: true, petitionId, assignmentId: leadAssignment });
     expect(result!.message.text).toBe(
-      ['派单 2611250001（主办）', '编号：2611250001', '类别：供水', '地点：朝阳区 三里屯街道 三里屯路 19 号', '诉求：停水', '联系方式：138****5678', '办结时限：2026/11/30 10:00（北京时间）', '原文：三里屯停水了 138****5678'].join('\n'),
+      ['派单 2611250001（主办）', '编号：2611250001', '类别：供水', '地点：朝阳区 三里屯街道 三里屯路 19 号', '诉求：停水', '联系方式：138****5678', '办结时限：2026/11/30 10:00（北京时间）', '联系市民：⚠ 尚未联系，已超过办结时限 2026/11/30 10:00', '原文：三里屯停水了 138****5678'].join('\n'),
     );
     expect(result!.message.buttons?.flat().map((b) => b.data)).toContain('acc:2611250001');
     expect(result!.message.card?.fields).toHaveLength(6);

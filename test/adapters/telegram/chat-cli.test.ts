@@ -86,6 +86,9 @@ describe('npm run chat (terminal client for the sandbox)', () => {
     expect(photo.photo?.fileId).toMatch(/^sandbox-photo-/);
     expect(photo.text).toBe('垃圾堆在路边');
     expect((await typed(':contact 13800138000')).contactPhone).toBe('13800138000');
+    const voice = await typed(':voice 8');
+    expect(voice.media).toEqual([{ kind: 'voice', fileId: expect.stringMatching(/^sandbox-voice-/), mime: 'audio/ogg', durationSec: 8 }]);
+    expect(voice.text).toBeUndefined();
   });
 
   it('switches to staff and coordinator, whose commands come from their group chats', async () => {

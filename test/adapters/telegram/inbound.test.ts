@@ -112,8 +112,19 @@ describe('telegram update → InboundMessage', () => {
     expect(tr(u)).toMatchObject({ chatId: '-2001', chatType: 'group', event: { kind: 'membership', status: 'member' } });
   });
 
+  it('voice notes, videos and files carry their file ids, sizes and types (re-sent to the unit by file_id)', () => {
+    const voice = tr(msg({ voice: { file_id: 'VOICE', file_unique_id: 'v', duration: 5, mime_type: 'audio/ogg', file_size: 9000 }, caption: '楼下噪音' }));
+    expect(voice).toMatchObject({ media: [{ kind: 'voice', fileId: 'VOICE', size: 9000, mime: 'audio/ogg', durationSec: 5 }], text: '楼下噪音' });
+    const video = tr(msg({ video: { file_id: 'VID', file_unique_id: 'x', width: 1, height: 1, duration: 3, file_size: 70_000_000 } }));
+    expect(video?.media).toEqual([{ kind: 'video', fileId: 'VID', size: 70_000_000, durationSec: 3 }]);
+    const doc = tr(msg({ document: { file_id: 'DOC', file_unique_id: 'd', file_name: '照片.pdf', mime_type: 'application/pdf' } }));
+    expect(doc?.media).toEqual([{ kind: 'document', fileId: 'DOC', fileName: '照片.pdf', mime: 'application/pdf' }]);
+  });
+
   it('ignores what the service does not handle', () => {
-    expect(tr(msg({ sticker: { file_id: 'x' } }))).toBeUndefined();
+    expect(tr(msg({ sticker: { file_id: 'x' } }, group, staff))).toBeUndefined();
+    // in a private chat a sticker is answered (nothing a unit could be shown), not dropped
+    expect(tr(msg({ sticker: { file_id: 'x' } }))).toMatchObject({ unsupported: 'sticker' });
     expect(tr({ update_id: 4, channel_post: { message_id: 1, date: 0, chat: { id: -100, type: 'channel', title: 'c' }, text: 'x' } } as unknown as Update)).toBeUndefined();
     expect(tr({ update_id: 5, edited_message: { message_id: 1, date: 0, chat: privateChat, from: resident, text: 'x' } } as unknown as Update)).toBeUndefined();
   });
@@ -127,7 +138,7 @@ describe('the bot middleware', () => {
     const bot = createTelegramBot({ token: '1:T', apiRoot: 'http://127.0.0.1:1', logger, sink: async (m) => (seen.push(m), true), botInfo: SANDBOX_BOT_INFO });
     await bot.handleUpdate(msg({ text: '我的电话13800138000，路灯坏了' }) as never);
     await bot.handleUpdate(msg({ contact: { phone_number: '13800138000', first_name: '小', user_id: 1001 } }, privateChat, resident, 6) as never);
-    await bot.handleUpdate(msg({ sticker: { file_id: 'x' } }, privateChat, resident, 7) as never);
+    await bot.handleUpdate(msg({ sticker: { file_id: 'x' } }, group, staff, 7) as never);
     await bot.handleUpdate(msg({ text: '/whistle@TestNameBot 2611250001 城管' }, group, staff, 8) as never);
     expect(seen.map((m) => m.messageId)).toEqual(['1001:5', '1001:6', '-2001:8']);
     expect(seen[2]?.command).toEqual({ name: 'whistle', args: '2611250001 城管' });

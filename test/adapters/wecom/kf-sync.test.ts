@@ -39,7 +39,7 @@ const run = (sink: ReturnType<typeof memorySink>, token: string | undefined, ext
   syncKf({ client, db: t.db, token, openKfId: KF, sink: sink.sink, logger: silentLogger, ...extra });
 
 describe('syncKf', () => {
-  it("translates residents' text, image, location and menu clicks; skips events and other accounts", async () => {
+  it("translates residents' text, image, location, menu clicks and voice notes; skips events and other accounts", async () => {
     server.addKfEvent(KF, 'wmRESIDENT1', 'enter_session');
     const m1 = server.addKfCustomerMessage(KF, 'wmRESIDENT1', { msgtype: 'text', text: { content: '小区门口垃圾堆了一周' } });
     server.addKfCustomerMessage(KF, 'wmRESIDENT1', { msgtype: 'image', image: { media_id: 'MEDIA_KF_1' } });
@@ -53,7 +53,7 @@ describe('syncKf', () => {
     const sink = memorySink();
     const res = await run(sink, server.issueKfToken());
     const msgs = sink.messages();
-    expect(msgs).toHaveLength(4);
+    expect(msgs).toHaveLength(5);
     expect(msgs[0]).toMatchObject({
       platform: 'wecom_kf',
       messageId: `kf:${m1}`,
@@ -63,10 +63,11 @@ describe('syncKf', () => {
       channelAccount: KF,
       text: '小区门口垃圾堆了一周',
     });
-    expect(msgs[1]?.photo).toEqual({ fileId: 'MEDIA_KF_1' });
+    expect(msgs[1]?.photo).toMatchObject({ fileId: 'MEDIA_KF_1' });
     expect(msgs[2]?.location).toEqual({ lat: 39.93, lng: 116.45, coordSystem: 'gcj02', label: '朝阳门 北京市东城区' });
     expect(msgs[3]?.action).toMatchObject({ data: 'rate:2611250001:s' });
-    expect(res).toMatchObject({ delivered: 4, duplicates: 0, skipped: 2 });
+    expect(msgs[4]?.media).toMatchObject([{ kind: 'voice', fileId: 'V1' }]);
+    expect(res).toMatchObject({ delivered: 5, duplicates: 0, skipped: 1 });
     const saved = await t.db.keyValue.findUnique({ where: { key: kfCursorKey(KF) } });
     expect(saved?.value).toBe(res.cursor);
     // the sync asked only for this account, with the callback token

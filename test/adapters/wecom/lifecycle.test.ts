@@ -83,7 +83,9 @@ async function staffDelivers(fields: Record<string, string | number>) {
   await h.drain();
 }
 
-const kfTexts = () => server.kfSent.filter((m) => m.touser === RESIDENT).map((m) => (m.body.text as { content: string } | undefined)?.content ?? '');
+// What the resident reads: a text, or the head of a 菜单消息 (the answer travels with the rating menu).
+const kfTexts = () =>
+  server.kfSent.filter((m) => m.touser === RESIDENT).map((m) => (m.body.text as { content: string } | undefined)?.content ?? (m.body.msgmenu as { head_content?: string } | undefined)?.head_content ?? '');
 
 describe('a WeChat resident and a WeCom staff member', () => {
   let number = '';
