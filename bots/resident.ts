@@ -81,7 +81,7 @@ async function compactRating(c: Conversation, args: string, l: Lang) {
   await c.reply(done.outcome === 'reopen_requested' ? t('ratingReopen', l) : t('ratingComment', l));
 }
 
-const RESIDENT_VERBS = new Set<Verb>(['lang', 'rc', 'rs', 'rf', 'pl', 'wd', 'ad']);
+const RESIDENT_VERBS = new Set<Verb>(['lang', 'rc', 'rs', 'rf', 'pl', 'wd', 'ad', 'rp']);
 
 /** Buttons that belong to the resident; false when the action is someone else's. */
 export async function handleResidentAction(c: Conversation, action: { verb: Verb; args: string[] }): Promise<boolean> {

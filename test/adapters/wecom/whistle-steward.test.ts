@@ -91,7 +91,11 @@ async function staffDelivers(fields: Record<string, string | number>) {
   await h.drain();
 }
 
-const kfTexts = () => server.kfSent.filter((m) => m.touser === RESIDENT).map((m) => (m.body.text as { content: string } | undefined)?.content ?? '');
+// text messages, and the head of a 菜单消息 (the answer with its rating buttons)
+const kfTexts = () =>
+  server.kfSent
+    .filter((m) => m.touser === RESIDENT)
+    .map((m) => (m.body.text as { content: string } | undefined)?.content ?? (m.body.msgmenu as { head_content?: string } | undefined)?.head_content ?? '');
 
 
 const cardTo = (user: string, key: string) => [...server.appMessages].reverse().find((m) => m.touser.includes(user) && m.card && (m.card.button_list as { key: string }[]).some((b) => b.key.startsWith(key)))!;
