@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import type { Bot } from 'grammy';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Worker } from 'bullmq';
-import type { ChannelSender } from './adapters/types.js';
+import type { ChannelSender } from './core/channel.js';
 import { wantsSandbox, type Config } from './core/config.js';
 import { createSealer } from './core/crypto.js';
 import { createDb, type PrismaClient } from './core/db.js';

@@ -3,7 +3,7 @@
  * 已清理` on Telegram and `办结 2611250001 已清理` in a WeCom chat parse to the
  * same command. Platform adapters only split off a leading slash command.
  */
-import type { InboundMessage } from '../adapters/types.js';
+import type { InboundMessage } from '../core/channel.js';
 
 export const COMMAND_WORDS: Record<string, string[]> = {
   start: ['start', '开始'],

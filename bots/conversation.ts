@@ -3,7 +3,7 @@
  * message, and replies that go through the outbox (keyed by the inbound
  * message, so processing a message twice never answers twice).
  */
-import type { InboundMessage, OutboundMessage } from '../adapters/types.js';
+import type { InboundMessage, OutboundMessage } from '../core/channel.js';
 import type { Work } from '../core/workflow/context.js';
 import type { PersonRef } from '../core/workflow/staff.js';
 import type { Lang } from './texts.js';

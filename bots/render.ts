@@ -3,7 +3,7 @@
  * reminders, escalations, review requests, whistle tasks and the roll-call.
  * Department chats only ever see masked text and the masked contact.
  */
-import type { OutboundMessage, Button } from '../adapters/types.js';
+import type { OutboundMessage, Button } from '../core/channel.js';
 import { Prisma, type Tx } from '../core/db.js';
 import type { PetitionStatus } from '../core/petition/lifecycle.js';
 import type { Intent } from '../core/workflow/intents.js';

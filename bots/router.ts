@@ -5,7 +5,7 @@
  * user mistake (AppError with a user message) is rolled back to a savepoint
  * and answered; anything else fails the job so it is retried.
  */
-import type { InboundMessage, PlatformEvent } from '../adapters/types.js';
+import type { InboundMessage, PlatformEvent } from '../core/channel.js';
 import { AppError } from '../core/errors.js';
 import type { Work } from '../core/workflow/context.js';
 import { unknownNumber } from '../core/workflow/numbers.js';

@@ -13,7 +13,7 @@ import * as extFlow from '../core/workflow/extensions.js';
 import * as waitFlow from '../core/workflow/waiting.js';
 import { loadPetition } from '../core/workflow/dispatch.js';
 import { randomBytes } from 'node:crypto';
-import type { Button } from '../adapters/types.js';
+import type { Button } from '../core/channel.js';
 import type { UnitSummary } from '../core/org/units.js';
 import { shortNamesNear } from '../core/org/units.js';
 import { encodeAction, type Verb } from './actions.js';

@@ -6,7 +6,7 @@
  * resend of a delivered message impossible except when a process dies between
  * the platform's answer and the commit (at-least-once in that instant).
  */
-import type { ChannelSender, InboundMessage, OutboundMessage } from '../adapters/types.js';
+import type { ChannelSender, InboundMessage, OutboundMessage } from '../core/channel.js';
 import { KF_REPLY_WINDOW } from '../adapters/wecom/window.js';
 import { msAsTimestamp, Prisma, type Tx } from '../core/db.js';
 import { inTx, type FanOut, type WorkflowDeps, type Work } from '../core/workflow/context.js';

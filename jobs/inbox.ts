@@ -11,7 +11,7 @@
  * jobs/handlers.ts `runIntakes`). A lone message is stored at once, as before.
  */
 import { randomUUID } from 'node:crypto';
-import type { InboundMessage, InboundSink } from '../adapters/types.js';
+import type { InboundMessage, InboundSink } from '../core/channel.js';
 import { groupCommit } from '../core/group-commit.js';
 import { handOver, type OutboxRef, type WorkflowDeps } from '../core/workflow/context.js';
 

@@ -6,7 +6,7 @@
  * the failure is logged.
  */
 import { DateTime } from 'luxon';
-import type { OutboundMessage } from '../../adapters/types.js';
+import type { OutboundMessage } from '../channel.js';
 import type { PrismaClient } from '../db.js';
 import type { Logger } from '../log.js';
 import { rank, trend, type AssessmentCache, type Level, type Weights } from './assessment.js';

@@ -3,7 +3,7 @@
  * personal data, and the question to ask when something is missing.
  * Embedded, synchronous, deterministic, no network. Never throws.
  */
-import type { GeoPoint } from '../../adapters/types.js';
+import type { GeoPoint } from '../channel.js';
 import { addHomophoneFeatures, boostCategory, classifyCategory, extractFeatures, scaleCategory, tagCount, topScore, type Features } from './classify.js';
 import { hasWords, normalize, wellFormed } from './normalize.js';
 import { detectPersonalData, type PersonalDataItem, type PersonalDataOriginal } from './pii.js';

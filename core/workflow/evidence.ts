@@ -6,7 +6,7 @@
  * says so, and nothing else of the message is lost.
  */
 import gcoordModule from 'gcoord';
-import type { GeoPoint, InboundMedia, MediaKind, OutboundAttachment } from '../../adapters/types.js';
+import type { GeoPoint, InboundMedia, MediaKind, OutboundAttachment } from '../channel.js';
 import type { Petition } from '../../prisma/generated/client.js';
 import type { Work } from './context.js';
 import { ACTIVE_ASSIGNMENT } from './dispatch.js';

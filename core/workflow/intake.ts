@@ -5,7 +5,7 @@
  * to commit; a brand-new resident's concurrent insert waits the same way), so two
  * messages arriving at once can never make two petitions out of one conversation.
  */
-import type { GeoPoint, InboundMedia } from '../../adapters/types.js';
+import type { GeoPoint, InboundMedia } from '../channel.js';
 import { Prisma, type Petition, type Resident } from '../../prisma/generated/client.js';
 import { maskPhone, residentMobile } from '../pii.js';
 import { applyTransition, OPEN_STATES, transition } from '../petition/lifecycle.js';

@@ -3,7 +3,7 @@
  * workflow transaction. They carry ids, never text or personal data; the
  * outbound side (jobs/notify) finds the recipients and bots/render.ts words them.
  */
-import type { OutboundMessage } from '../../adapters/types.js';
+import type { OutboundMessage } from '../channel.js';
 
 export type ResidentNote =
   | 'need_details'

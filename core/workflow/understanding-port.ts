@@ -3,7 +3,7 @@
  * Declared narrowly so the workflow can be driven by the embedded classifier,
  * the LLM path, or a test double that returns fixed facts.
  */
-import type { GeoPoint } from '../../adapters/types.js';
+import type { GeoPoint } from '../channel.js';
 import type { Urgency } from '../../prisma/generated/client.js';
 
 export interface PlaceFacts {

@@ -9,7 +9,7 @@
  * see plain types, so they say what every adapter must guarantee.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Button, ChannelSender, InboundMessage, Platform } from '../../adapters/types.js';
+import type { Button, ChannelSender, InboundMessage, Platform } from '../../core/channel.js';
 
 /** A message as the platform holds it after the adapter sent (or edited) it. */
 export interface PlatformMessage {

@@ -5,7 +5,7 @@
  * petition end to end without waiting for queues; queue behaviour itself is
  * tested separately on real Redis.
  */
-import type { ChannelSender, InboundMessage, OutboundMessage, SendResult } from '../../adapters/types.js';
+import type { ChannelSender, InboundMessage, OutboundMessage, SendResult } from '../../core/channel.js';
 import { createSealer } from '../../core/crypto.js';
 import { createLogger } from '../../core/log.js';
 import { seedDefaultOrg, seedReferenceData } from '../../core/org/index.js';

@@ -9,7 +9,7 @@ import { open311Routes } from '../../adapters/open311/routes.js';
 import { createTelegramBot } from '../../adapters/telegram/bot.js';
 import { SANDBOX_BOT_INFO } from '../../adapters/telegram/sandbox.js';
 import { telegramWebhookRoute } from '../../adapters/telegram/webhook.js';
-import type { InboundMessage } from '../../adapters/types.js';
+import type { InboundMessage } from '../../core/channel.js';
 import { createServer } from '../../adapters/http/server.js';
 import { createInboundSink, sanitizeInbound } from '../../jobs/inbox.js';
 import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';

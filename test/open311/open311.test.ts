@@ -6,7 +6,7 @@ import { createTestDb, type TestDb } from '../helpers/db.js';
 import { createLogger } from '../../core/log.js';
 import { createSealer } from '../../core/crypto.js';
 import { open311Routes, clientChatId } from '../../adapters/open311/routes.js';
-import type { InboundMessage } from '../../adapters/types.js';
+import type { InboundMessage } from '../../core/channel.js';
 import { addPetition, addUnit, gazetteer, seedAreasAndCategories } from '../insight/seed.js';
 
 const KEY = 'test-key-123';

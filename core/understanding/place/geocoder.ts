@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import gcoordModule from 'gcoord';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
-import type { GeoPoint } from '../../../adapters/types.js';
+import type { GeoPoint } from '../../channel.js';
 import type { Config } from '../../config.js';
 import { DISTRICT_BY_CODE, STREET_BY_GB, districtOfStreet } from './gazetteer.js';
 

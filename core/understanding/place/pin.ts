@@ -4,7 +4,7 @@
  * it fails) the result has no street and says why, so the caller stores the
  * pin and asks the resident for a named place.
  */
-import type { GeoPoint } from '../../../adapters/types.js';
+import type { GeoPoint } from '../../channel.js';
 import type { Geocoder, GeocodeAnswer } from './geocoder.js';
 import { resolvePlace, type PlaceResult } from './index.js';
 

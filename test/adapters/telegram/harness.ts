@@ -7,7 +7,7 @@ import type { Update } from 'grammy/types';
 import { createTelegramBot, startPolling } from '../../../adapters/telegram/bot.js';
 import { startSandbox, SANDBOX_BOT_INFO, SANDBOX_USERS } from '../../../adapters/telegram/sandbox.js';
 import { createTelegramSender } from '../../../adapters/telegram/sender.js';
-import type { InboundMessage } from '../../../adapters/types.js';
+import type { InboundMessage } from '../../../core/channel.js';
 import { createLogger } from '../../../core/log.js';
 import { createTestRedis } from '../../helpers/redis.js';
 import type { ChannelHarness, PlatformMessage } from '../contract.js';

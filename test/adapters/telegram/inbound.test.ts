@@ -3,7 +3,7 @@ import type { Update } from 'grammy/types';
 import { toInboundMessage, parseCommand } from '../../../adapters/telegram/inbound.js';
 import { createTelegramBot } from '../../../adapters/telegram/bot.js';
 import { SANDBOX_BOT_INFO } from '../../../adapters/telegram/sandbox.js';
-import type { InboundMessage } from '../../../adapters/types.js';
+import type { InboundMessage } from '../../../core/channel.js';
 import { createLogger } from '../../../core/log.js';
 
 const BOT = 'ShaoshengBot';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTelegramBot } from '../../../adapters/telegram/bot.js';
 import { SANDBOX_BOT_INFO, startSandbox } from '../../../adapters/telegram/sandbox.js';
 import { setWebhook, telegramWebhookRoute } from '../../../adapters/telegram/webhook.js';
-import type { InboundMessage } from '../../../adapters/types.js';
+import type { InboundMessage } from '../../../core/channel.js';
 import { createLogger } from '../../../core/log.js';
 
 const SECRET = 'hook_Secret-123';

@@ -8,7 +8,7 @@
  * has no groups at all, so `injectText('group')` throws.
  */
 import Fastify from 'fastify';
-import type { Button, InboundMessage } from '../../../adapters/types.js';
+import type { Button, InboundMessage } from '../../../core/channel.js';
 import { wecomCallbackRoutes } from '../../../adapters/wecom/callback.js';
 import { kfCursorKey, syncKf } from '../../../adapters/wecom/kf-sync.js';
 import { currentMsgid } from '../../../adapters/wecom/message-map.js';

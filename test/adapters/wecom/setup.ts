@@ -1,7 +1,7 @@
 /** Shared pieces of the WeCom tests: local server, client on a per-file Redis prefix, a deduplicating sink. */
 import { createLogger } from '../../../core/log.js';
 import { createWecomClient, type WecomClient, type WecomClientOptions } from '../../../adapters/wecom/client.js';
-import type { InboundMessage, InboundSink } from '../../../adapters/types.js';
+import type { InboundMessage, InboundSink } from '../../../core/channel.js';
 import type { TestRedis } from '../../helpers/redis.js';
 import type { WecomServer } from '../../peers/wecom-server.js';
 
