@@ -30,7 +30,7 @@ const dev: { id: string; t: string }[] = readdirSync(fixtures)
       .map((l) => JSON.parse(l) as { id: string; text: string })
       .map((l) => ({ id: l.id, t: normalize(l.text) })),
   );
-const tax = JSON.parse(readFileSync('/work/shared/taxonomy/categories.json', 'utf8')) as {
+const tax = JSON.parse(readFileSync(new URL('../core/taxonomy/categories.json', import.meta.url), 'utf8')) as {
   categories: { name_zh: string; name_en: string; scope_zh: string; urgent_when: string[] }[];
 };
 const taxText = normalize(tax.categories.map((c) => [c.name_zh, c.name_en, c.scope_zh, ...c.urgent_when].join(' ')).join(' '));
