@@ -6,23 +6,15 @@
  * says so, and nothing else of the message is lost.
  */
 import gcoordModule from 'gcoord';
-import type { GeoPoint, InboundMedia, MediaKind, OutboundAttachment } from '../channel.js';
+import type { GeoPoint, InboundMedia, OutboundAttachment } from '../channel.js';
 import type { Petition } from '../../prisma/generated/client.js';
 import type { Work } from './context.js';
 import { ACTIVE_ASSIGNMENT } from './dispatch.js';
 
 /** One file as the petition keeps it (JSON in `Petition.attachments`). */
-export interface StoredMedia {
-  kind: MediaKind;
-  fileId: string;
+export interface StoredMedia extends InboundMedia {
   /** the platform the file id belongs to (the resident's) */
   platform: string;
-  size?: number;
-  mime?: string;
-  fileName?: string;
-  durationSec?: number;
-  relayId?: string;
-  problem?: 'too_large' | 'expired';
 }
 export interface StoredLocation {
   kind: 'location';
