@@ -45,7 +45,8 @@ async function categoryMenu(c: Conversation) {
 }
 
 async function file(c: Conversation, draft: Draft, text?: string, photoFileId?: string) {
-  const p = await stewardFlow.fileStewardReport(c.w, c.who, { categoryCode: draft.category, placeIndex: draft.place, text, photoFileId, inboundId: c.inboundId, chatId: c.msg.chatId });
+  const location = c.msg.location;
+  const p = await stewardFlow.fileStewardReport(c.w, c.who, { categoryCode: draft.category, placeIndex: draft.place, text, photoFileId, location, inboundId: c.inboundId, chatId: c.msg.chatId });
   await c.reply(zhen(c.lang, `已作为小巷管家上报 ${p.number} 并立即派单，办理进展会通知您。`, `Filed as a steward report, ${p.number}, and dispatched at once; you will get the updates.`));
 }
 
@@ -62,7 +63,8 @@ export async function handleSteward(c: Conversation, command: ParsedCommand | nu
   if (!command) {
     const draft = await takeDraft(c);
     const text = (c.msg.text ?? '').trim();
-    if (draft && (text || c.msg.photo)) return file(c, draft, text, c.msg.photo?.fileId);
+    // a pin answers the community question too (the street as a whole, with the exact point)
+    if (draft && (text || c.msg.photo || c.msg.location)) return file(c, draft, text, c.msg.photo?.fileId);
   }
   return categoryMenu(c);
 }
@@ -83,7 +85,9 @@ export async function handleStewardAction(c: Conversation, action: { verb: Verb;
       }
       const buttons = places.map((name, i) => [{ label: name, data: encodeAction('sp', a0, String(i)) }]);
       buttons.push([{ label: zhen(l, '整个街道/其他位置', 'Elsewhere in the street'), data: encodeAction('sp', a0, '-') }]);
-      await c.reply(zhen(l, '在哪个社区/街巷？', 'Which community or lane?'), { buttons });
+      // until a community is chosen, a pin stands for the place (the street, with the exact point)
+      await saveDraft(c, { category: a0, place: null });
+      await c.reply(zhen(l, '在哪个社区/街巷？也可以直接发送位置。', 'Which community or lane? Or send your location.'), { buttons });
       return true;
     }
     case 'sp': {

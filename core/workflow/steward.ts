@@ -19,6 +19,8 @@ import { dispatchPetition } from './dispatch.js';
 import { upsertResident } from './intake.js';
 import { findStaff, type PersonRef } from './staff.js';
 import { together } from './together.js';
+import type { GeoPoint } from '../channel.js';
+import { locationOf } from './evidence.js';
 
 /** Categories a steward sees first when their area has too little history of its own. */
 const COMMON_CATEGORIES = ['garbage', 'sanitation', 'parking', 'municipal_facility', 'illegal_construction', 'street_vending', 'greening', 'noise'];
@@ -55,6 +57,8 @@ export interface StewardReport {
   placeIndex: number | null;
   text?: string;
   photoFileId?: string;
+  /** a location pin instead of (or besides) a community: shown to the unit as a map point */
+  location?: GeoPoint;
   /** the stored inbound message (keys the notes) */
   inboundId: string;
   chatId: string;
@@ -85,7 +89,11 @@ export async function fileStewardReport(w: Work, who: PersonRef, report: Steward
       urgency: said?.urgency.class ?? 'ordinary',
       urgencyReason: said?.urgency.reason || null,
       summary,
-      attachments: report.photoFileId ? [{ kind: 'photo', fileId: report.photoFileId }] : [],
+      attachments: [
+        ...(report.photoFileId ? [{ kind: 'photo', fileId: report.photoFileId, platform: who.platform }] : []),
+        ...(report.location ? [locationOf(report.location)] : []),
+      ] as object[],
+      ...(report.location ? { lat: report.location.lat, lng: report.location.lng } : {}),
       districtCode: street.parentCode,
       streetCode: street.code,
       community,

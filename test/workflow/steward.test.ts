@@ -61,7 +61,7 @@ describe('小巷管家 one-tap report', () => {
     expect(p.stewardId).toBeTruthy();
     expect(p.status).toBe('dispatched');
     expect([p.streetCode, p.community, p.categoryCode]).toEqual(['110105-sanlitun', '幸福村社区', 'garbage']);
-    expect(p.attachments).toEqual([{ kind: 'photo', fileId: 'photo-1' }]);
+    expect(p.attachments).toEqual([{ kind: 'photo', fileId: 'photo-1', platform: 'telegram' }]);
     expect(p.assignments[0]!.unitId).toBe('110105:urban_mgmt');
     expect(h.telegram.to(unitChat).some((m) => m.text.includes(p.number) && m.text.includes('派单'))).toBe(true);
     // followed like a resident: the steward has the acknowledgement with the number
@@ -124,4 +124,21 @@ describe('小巷管家 one-tap report', () => {
     await h.drain();
     expect(h.telegram.to(coord.chatId).at(-1)!.text).toContain('小巷管家上报 1 件，办结 1 件');
   });
+
+  it('a location pin answers the community question: filed for the street at once, the point on the card', async () => {
+    await h.inbound({ ...steward, text: '你好' });
+    await h.drain();
+    await press(steward, buttons(steward.chatId).find((b) => b.label === '垃圾分类与清运')!.data);
+    await h.drain();
+    expect(h.telegram.to(steward.chatId).at(-1)!.text).toContain('发送位置');
+    const before = await h.t.db.petition.count();
+    await h.inbound({ ...steward, location: { lat: 39.9365, lng: 116.4551, coordSystem: 'wgs84' } });
+    await h.drain();
+    expect(await h.t.db.petition.count()).toBe(before + 1);
+    const p = await h.t.db.petition.findFirstOrThrow({ where: { stewardId: { not: null } }, orderBy: { createdAt: 'desc' } });
+    expect([p.streetCode, p.community, p.status, p.lat, p.lng]).toEqual(['110105-sanlitun', null, 'dispatched', 39.9365, 116.4551]);
+    const card = h.telegram.to(unitChat).find((m) => m.text.includes(p.number) && m.text.includes('派单'))!;
+    expect(card.text).toContain('uri.amap.com/marker');
+  });
+
 });
