@@ -46,9 +46,9 @@ describe('telegram send budgets (Redis, shared across processes)', () => {
     const at = fake.calls.map((c) => c.at).sort((a, b) => a - b);
     expect(at).toHaveLength(25);
     expect(at[19]! - at[0]!).toBeLessThan(500); // the first 20 go out together
-    expect(at[20]! - at[0]!).toBeGreaterThanOrEqual(windowMs - 50); // the 21st waits for the first to leave the window (50 ms: HTTP arrival jitter vs. the slot time in Redis)
+    expect(at[20]! - at[0]!).toBeGreaterThanOrEqual(windowMs - 100); // the 21st waits for the first to leave the window (100 ms: HTTP arrival jitter on a loaded machine vs. the slot time in Redis)
     // never more than 20 in any window
-    for (let i = 20; i < at.length; i++) expect(at[i]! - at[i - 20]!).toBeGreaterThanOrEqual(windowMs - 50);
+    for (let i = 20; i < at.length; i++) expect(at[i]! - at[i - 20]!).toBeGreaterThanOrEqual(windowMs - 100);
     // private chats have no group budget
     expect(await sender.remainingGroupBudget('1001')).toBe(Number.POSITIVE_INFINITY);
   });
