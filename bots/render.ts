@@ -93,7 +93,8 @@ function cachedUnitName(ctx: Ctx, id: string): string | undefined {
   return hit && hit.until > Date.now() ? hit.name : undefined;
 }
 
-async function unitName(ctx: Ctx, id: string | undefined | null) {
+/** A unit's name as people read it (never its internal id), cached per client. */
+export async function unitName(ctx: Ctx, id: string | undefined | null) {
   if (!id) return '-';
   const hit = cachedUnitName(ctx, id);
   if (hit !== undefined) return hit;

@@ -19,7 +19,7 @@ import { shortNamesNear } from '../core/org/units.js';
 import { encodeAction, type Verb } from './actions.js';
 import { parseDuration, splitNumber, type ParsedCommand } from './commands.js';
 import type { Conversation } from './conversation.js';
-import { renderCard, renderRollcall } from './render.js';
+import { renderCard, renderRollcall, unitName } from './render.js';
 import * as contactFlow from '../core/workflow/contact.js';
 import { privateChatOf } from '../core/workflow/recipients.js';
 import { fmtDeadline, fmtTime, statusText, t, type Lang } from './texts.js';
@@ -189,7 +189,7 @@ export async function handleStaffAction(c: Conversation, action: { verb: Verb; a
     case 'ra': {
       const r = await coord.approveReturn(c.w, c.who, a0);
       await c.ack();
-      const name = await unitLabel(c, r.unitId);
+      const name = await unitName({ tx: c.w.tx, timeZone: c.w.deps.timeZone, client: c.w.deps.db }, r.unitId);
       return c.reply(zhen(l, `已同意退单，${a0} 改派 ${name}。`, `Return approved; ${a0} re-routed to ${name}.`));
     }
     case 'rr':
@@ -246,11 +246,6 @@ async function callResident(c: Conversation, number: string) {
   const toast = zhen(l, '电话已私信发送给您', 'The phone was sent to you privately');
   if (c.msg.action) await c.ack(toast);
   else if (c.msg.chatType === 'group') await c.reply(toast);
-}
-
-/** A unit's name as people read it (never its internal id). */
-async function unitLabel(c: Conversation, unitId: string): Promise<string> {
-  return (await c.w.tx.unit.findUnique({ where: { id: unitId }, select: { name: true } }))?.name ?? unitId;
 }
 
 /** One-tap whistle on a petition: summon the category's handler and the street office. */
@@ -338,17 +333,18 @@ export async function handleStaffCommand(c: Conversation, cmd: ParsedCommand, op
     }
     case 'dispatch': {
       const no = needNumber();
-      const unitName = rest.split(/\s+/)[0] ?? '';
+      const given = rest.split(/\s+/)[0] ?? '';
       const p = await loadPetition(c.w, no);
-      if (!unitName) throw new AppError('no_unit', 'dispatch without a unit', zhen(l, '格式：派单 单号 单位，例如 派单 2611250001 水务', 'Format: /dispatch NUMBER UNIT'));
+      if (!given) throw new AppError('no_unit', 'dispatch without a unit', zhen(l, '格式：派单 单号 单位，例如 派单 2611250001 水务', 'Format: /dispatch NUMBER UNIT'));
       await coord.requireCoordinator(c.w, c.who, p);
-      const { found, unknown, suggestions } = await whistleFlow.unitsByShortNames(c.w, p.streetCode ?? p.districtCode ?? '', [unitName]);
+      const { found, unknown, suggestions } = await whistleFlow.unitsByShortNames(c.w, p.streetCode ?? p.districtCode ?? '', [given]);
       if (!found[0] || unknown.length) {
         await unknownUnitsReply(c, 'dispatch', (id) => `${no} ${id}`, unknown, suggestions);
         return true;
       }
       await coord.reassign(c.w, c.who, no, found[0]);
-      await c.reply(zhen(l, `${no} 已派给 ${await unitLabel(c, found[0])}。`, `${no} dispatched to ${await unitLabel(c, found[0])}.`));
+      const name = await unitName({ tx: c.w.tx, timeZone: c.w.deps.timeZone, client: c.w.deps.db }, found[0]);
+      await c.reply(zhen(l, `${no} 已派给 ${name}。`, `${no} dispatched to ${name}.`));
       return true;
     }
     case 'review': {
