@@ -76,6 +76,13 @@ export function scriptedUnderstanding(script: (text: string) => Omit<Partial<Und
   };
 }
 
+/** A garbage complaint in 三里屯 (110105:urban_mgmt handles it); `紧急` in the text makes it an emergency. */
+export const sanlitunGarbage = scriptedUnderstanding((text) => ({
+  category: { code: 'garbage', confidence: 0.9 },
+  place: { districtCode: '110105', streetCode: '110105-sanlitun' },
+  urgency: text.includes('紧急') ? { class: 'emergency', urgent: true, reason: 'test' } : { class: 'ordinary', urgent: false, reason: '' },
+}));
+
 export interface Harness {
   t: TestDb;
   deps: WorkflowDeps;

@@ -2,14 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fireDueTimers } from '../../core/workflow/timers.js';
 import { TIMER_HANDLERS } from '../../core/workflow/reminders.js';
 import { DEFAULT_POLICY, HOUR_MS } from '../../core/workflow/policy.js';
-import { createHarness, scriptedUnderstanding, type Harness } from '../helpers/workflow.js';
+import { createHarness, sanlitunGarbage, type Harness } from '../helpers/workflow.js';
 
 /** The feedback clock pauses while the unit waits on the resident (询问), and resumes on the answer or at the limit. */
-const understand = scriptedUnderstanding((text) => ({
-  category: { code: 'garbage', confidence: 0.9 },
-  place: { districtCode: '110105', streetCode: '110105-sanlitun' },
-  urgency: text.includes('紧急') ? { class: 'emergency', urgent: true, reason: 'test' } : { class: 'ordinary', urgent: false, reason: '' },
-}));
+const understand = sanlitunGarbage;
 
 let h: Harness;
 const fire = () => fireDueTimers(h.deps, TIMER_HANDLERS);
