@@ -158,8 +158,8 @@ async function intakeTx(rt: Runtime, ids: bigint[], fill = 0, taken: bigint[] = 
       said AS (SELECT platform, uid, max(LEAST(${msAsTimestamp('sent_ms')}, ${w.now})) AS at
                  FROM unnest(${senders.map(({ msg }) => msg.platform)}::text[], ${senders.map(({ msg }) => msg.userId)}::text[],
                              ${senders.map(({ msg }) => (Number.isFinite(msg.receivedAt.getTime()) ? msg.receivedAt.getTime() : w.now.getTime()))}::float8[]) AS t(platform, uid, sent_ms) GROUP BY platform, uid),
-      renewed AS (UPDATE "Resident" r SET "lastInboundAt" = s.at, "windowSent" = 0 FROM said s
-                   WHERE r.platform = s.platform AND r."platformUserId" = s.uid AND (r."lastInboundAt" IS NULL OR r."lastInboundAt" < s.at))
+      renewed AS (UPDATE "Resident" r SET "lastInboundAt" = GREATEST(r."lastInboundAt", s.at), "windowSent" = 0 FROM said s
+                   WHERE r.platform = s.platform AND r."platformUserId" = s.uid)
       UPDATE "Outbox" SET "doneAt" = ${w.now}, "lastError" = NULL WHERE id = ANY(${rows.map((r) => String(r.id))}::bigint[])`;
   });
 }
